@@ -1,0 +1,304 @@
+/**
+ * `npm run bench [-- --rows N] [-- --json]`: builds a fresh cache of N requests (default
+ * 500 000) in a temp folder with the demo generator's bulk path, then times the hot
+ * queries of the console many times each and prints their p95 (or one JSON object).
+ *
+ * Targets at 500k on the reference 2-core machine: queue page ≤ 5 ms, deep page ≤ 5 ms,
+ * facets ≤ 20 ms, FTS ≤ 20 ms, viewport ≤ 10 ms, bulk load ≥ 80k rows/s.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DEMO_AGENTS } from '../src/main/core/demo/agents'
+import { generateCitizens, generateRequests, type GeneratedRequest } from '../src/main/core/demo/generate'
+import { seedReferenceData } from '../src/main/core/demo/reference'
+import { bulkLoad } from '../src/main/core/store/bulk'
+import { openStore, type Db } from '../src/main/core/store/db'
+import { insertCitizen } from '../src/main/core/store/queries/citizens'
+import {
+  countQueue,
+  cursorAfterRequest,
+  insertRequest,
+  listInViewport,
+  listQueue,
+  offsetQueuePage,
+} from '../src/main/core/store/queries/requests'
+import type { Scope } from '../src/main/core/store/scope'
+import type { QueueFilter } from '../src/shared/contract'
+
+/** The demo's "now": the same data on every run. */
+const NOW = Date.UTC(2026, 2, 16, 10, 0)
+
+interface Args {
+  rows: number
+  json: boolean
+  seed: number
+  keep: boolean
+  /** Internal: measure the cache at this path (the child process of a run). */
+  measure: string | null
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { rows: 500_000, json: false, seed: 42, keep: false, measure: null }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    const value = () => {
+      const v = argv[++i]
+      const n = Number(v)
+      if (v === undefined || !Number.isSafeInteger(n) || n < 0)
+        throw new Error(`${arg} expects a whole number, got ${v ?? 'nothing'}`)
+      return n
+    }
+    if (arg === '--rows') args.rows = value()
+    else if (arg === '--seed') args.seed = value()
+    else if (arg === '--json') args.json = true
+    else if (arg === '--keep') args.keep = true
+    else if (arg === '--measure') {
+      args.measure = argv[++i] ?? null
+      if (!args.measure) throw new Error('--measure expects a file')
+    } else throw new Error(`unknown argument ${arg} (expected --rows N, --seed S, --json, --keep)`)
+  }
+  if (args.rows < 1000) throw new Error('--rows must be at least 1000')
+  return args
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN
+}
+
+/** Run `fn` `warmup` times untimed, then `reps` times; the timings in ms. */
+function time(fn: (i: number) => unknown, reps: number, warmup = Math.ceil(reps / 10)): number[] {
+  for (let i = 0; i < warmup; i++) fn(i)
+  const samples: number[] = []
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now()
+    fn(i)
+    samples.push(performance.now() - t)
+  }
+  return samples
+}
+
+function build(db: Db, args: Args, log: (line: string) => void) {
+  const now = NOW
+  seedReferenceData(db)
+  let t = performance.now()
+  const citizens = generateCitizens(Math.round(args.rows * 0.45), args.seed)
+  const rows: GeneratedRequest['row'][] = []
+  for (const g of generateRequests({
+    count: args.rows,
+    seed: args.seed,
+    now,
+    citizenIds: citizens.map((c) => c.id),
+    history: false,
+  }))
+    rows.push(g.row)
+  const generateMs = performance.now() - t
+  log(
+    `generated ${args.rows} requests and ${citizens.length} citizens in memory in ${Math.round(generateMs)} ms (not timed below)`,
+  )
+
+  t = performance.now()
+  const { timings } = bulkLoad(db, () => {
+    db.transaction(() => citizens.forEach((c) => insertCitizen(db, c)))()
+    const batch = 20_000
+    for (let i = 0; i < rows.length; i += batch)
+      db.transaction(() => {
+        for (let j = i; j < Math.min(rows.length, i + batch); j++) insertRequest(db, rows[j]!)
+      })()
+  })
+  db.pragma('wal_checkpoint(TRUNCATE)')
+  const loadMs = performance.now() - t
+  log(
+    `bulk load: ${Math.round(loadMs)} ms = rows ${Math.round(timings.loadMs)} + indexes ${Math.round(timings.indexesMs)}` +
+      ` + FTS/R*Tree/counts ${Math.round(timings.derivedMs)} + checkpoint → ${Math.round(args.rows / (loadMs / 1000))} rows/s`,
+  )
+  t = performance.now()
+  db.pragma('optimize')
+  log(`PRAGMA optimize (statistics for the planner): ${Math.round(performance.now() - t)} ms`)
+  return { loadMs, timings, generateMs }
+}
+
+/** The hot queries, timed on an existing cache (run in a fresh process: no leftover heap). */
+function measure(file: string, now: number, log: (line: string) => void): Record<string, number> {
+  const db = openStore(file)
+  try {
+    const zoe = DEMO_AGENTS.find((a) => a.login === 'zoe.agent')!
+    const scopes: Record<string, Scope> = {
+      agent: { kind: 'teams', teamIds: zoe.teamIds },
+      supervisor: { kind: 'all' },
+    }
+    const out: Record<string, number> = {}
+    const report = (key: string, samples: number[], what: string) => {
+      const p95 = percentile(samples, 95)
+      out[key] = round(p95)
+      log(`${what}: p50 ${round(percentile(samples, 50))} ms, p95 ${round(p95)} ms (${samples.length} runs)`)
+      return p95
+    }
+    const empty: QueueFilter = {}
+    const worst: Record<string, number> = {}
+    const keepWorst = (key: string, v: number) => (worst[key] = Math.max(worst[key] ?? 0, v))
+
+    for (const [who, scope] of Object.entries(scopes)) {
+      const base = { scope, filter: empty, sort: 'created_desc' as const, limit: 100, now }
+      keepWorst(
+        'queue_page_p95_ms',
+        report(
+          `queue_page_${who}_p95_ms`,
+          time(() => listQueue(db, { ...base, after: null }), 300),
+          `queue first page, ${who}`,
+        ),
+      )
+      const counts = countQueue(db, { scope, filter: empty, now })
+      const deep = Math.floor(counts.total / 2)
+      const atDeep = offsetQueuePage(db, { ...base, offset: deep - 1, limit: 1 })[0]!
+      const cursor = cursorAfterRequest(db, 'created_desc', atDeep.id)!
+      const keyset = listQueue(db, { ...base, after: cursor })
+      const offset = offsetQueuePage(db, { ...base, offset: deep })
+      if (keyset.rows.map((r) => r.id).join() !== offset.map((r) => r.id).join())
+        throw new Error('keyset and OFFSET disagree on the deep page')
+      keepWorst(
+        'queue_deep_page_p95_ms',
+        report(
+          `queue_deep_page_${who}_p95_ms`,
+          time(() => listQueue(db, { ...base, after: cursor }), 300),
+          `queue page at row ${deep} by keyset, ${who}`,
+        ),
+      )
+      keepWorst(
+        'offset_deep_page_p95_ms',
+        report(
+          `offset_deep_page_${who}_p95_ms`,
+          time(() => offsetQueuePage(db, { ...base, offset: deep }), 20, 2),
+          `the same page by OFFSET, ${who}`,
+        ),
+      )
+      for (const sort of ['due_asc', 'priority_desc', 'updated_desc'] as const)
+        report(
+          `queue_page_${sort}_${who}_p95_ms`,
+          time(() => listQueue(db, { ...base, sort, after: null }), 100),
+          `queue first page sorted ${sort}, ${who}`,
+        )
+      report(
+        `queue_page_status_${who}_p95_ms`,
+        time(() => listQueue(db, { ...base, filter: { status: ['waiting_citizen'] }, after: null }), 100),
+        `queue first page, status waiting_citizen, ${who}`,
+      )
+      report(
+        `queue_page_overdue_${who}_p95_ms`,
+        time(() => listQueue(db, { ...base, filter: { overdue: true }, after: null }), 50),
+        `queue first page, overdue, ${who}`,
+      )
+      keepWorst(
+        'facet_counts_ms',
+        report(
+          `facet_counts_${who}_p95_ms`,
+          time(() => countQueue(db, { scope, filter: empty, now }), 200),
+          `counts per status + overdue, ${who}`,
+        ),
+      )
+      report(
+        `facet_counts_filtered_${who}_p95_ms`,
+        time(
+          () =>
+            countQueue(db, {
+              scope,
+              filter: { categoryId: ['voirie', 'eclairage-public'], priority: ['high', 'urgent'] },
+              now,
+            }),
+          100,
+        ),
+        `counts with category + priority filters, ${who}`,
+      )
+      const words = [
+        'lampadaire',
+        'eclairage',
+        'depot',
+        'trottoir',
+        'martin',
+        'lampa',
+        'rue saint',
+        'nid-de-poule',
+      ]
+      keepWorst(
+        'fts_p95_ms',
+        report(
+          `fts_${who}_p95_ms`,
+          time(
+            (i) =>
+              listQueue(db, { ...base, limit: 50, filter: { text: words[i % words.length] }, after: null }),
+            320,
+          ),
+          `search, first 50 hits of ${words.join(' / ')}, ${who}`,
+        ),
+      )
+      report(
+        `fts_counts_${who}_p95_ms`,
+        time((i) => countQueue(db, { scope, filter: { text: words[i % words.length] }, now }), 40, 8),
+        `counts for a search, ${who}`,
+      )
+      const nancy = { minLat: 48.67, maxLat: 48.705, minLon: 6.15, maxLon: 6.21 }
+      keepWorst(
+        'viewport_query_p95_ms',
+        report(
+          `viewport_${who}_p95_ms`,
+          time(() => listInViewport(db, { scope, bbox: nancy, limit: 5000 }), 200),
+          `map viewport of Nancy (≤ 5000 points), ${who}`,
+        ),
+      )
+    }
+    return { ...out, ...Object.fromEntries(Object.entries(worst).map(([k, v]) => [k, round(v)])) }
+  } finally {
+    db.close()
+  }
+}
+
+function main() {
+  const args = parseArgs(process.argv.slice(2))
+  if (args.measure) {
+    // Child: human lines on stderr, the figures as one JSON line on stdout.
+    const figures = measure(args.measure, NOW, args.json ? () => {} : (line) => console.error(line))
+    console.log(JSON.stringify(figures))
+    return
+  }
+  const log = args.json ? () => {} : (line: string) => console.log(line)
+  const dir = mkdtempSync(join(tmpdir(), 'grc-bench-'))
+  const file = join(dir, 'cache.db')
+  try {
+    const db = openStore(file)
+    let built: ReturnType<typeof build>
+    try {
+      built = build(db, args, log)
+    } finally {
+      db.close()
+    }
+    log(`cache file: ${Math.round(statSync(file).size / 1e6)} MB; measuring in a fresh process…`)
+    const child = execFileSync(
+      process.execPath,
+      [...process.execArgv, process.argv[1]!, '--measure', file, ...(args.json ? ['--json'] : [])],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 },
+    )
+    const figures = JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as Record<string, number>
+    const out = {
+      rows: args.rows,
+      bulk_load_rows_per_s: Math.round(args.rows / (built.loadMs / 1000)),
+      bulk_insert_rows_per_s: Math.round(args.rows / (built.timings.loadMs / 1000)),
+      ...figures,
+    }
+    if (args.json) console.log(JSON.stringify(out))
+    else log(JSON.stringify(out, null, 2))
+  } finally {
+    if (args.keep) console.error(`kept ${file}`)
+    else rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+try {
+  main()
+} catch (e) {
+  console.error(`bench: ${(e as Error).message}`)
+  process.exit(1)
+}

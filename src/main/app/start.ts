@@ -1,0 +1,147 @@
+/**
+ * The app's life: one instance, sandbox everywhere, the `app://` scheme declared before
+ * `ready`; on `ready` the configuration, the core, IPC, session guards and the window;
+ * on quit the core closed. Kept apart from index.ts so tests can drive it with a fake
+ * Electron and a fake core.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { app, BrowserWindow, dialog, protocol, session } from 'electron'
+import { loadConfig as loadConfigFromFiles } from '../core/config'
+import { createConsole, type ConsoleCore, type CreateConsoleOptions } from '../core/console'
+import { registerIpc, trustAppOrigin } from '../ipc/register'
+import { logShellError } from './log'
+import { electronNativeBindingPath, missingBindingMessage } from './nativeBinding'
+import { rendererLocation } from './origin'
+import { registerAppScheme, serveAppProtocol } from './protocol'
+import { hardenSession, refuseWebviews } from './security'
+import { createMainWindow } from './window'
+
+export interface StartOptions {
+  /** Folder of the bundled main script (out/main): out/preload and out/renderer sit beside it. */
+  mainDir: string
+  env?: NodeJS.ProcessEnv
+  platform?: NodeJS.Platform
+  /** `process.versions`; decides whether the Electron build of better-sqlite3 is needed. */
+  versions?: NodeJS.ProcessVersions
+  /** `process.resourcesPath` of a packaged app. */
+  resourcesPath?: string
+  log?: (where: string, error: unknown) => void
+  loadConfig?: typeof loadConfigFromFiles
+  createCore?: (options: CreateConsoleOptions) => Promise<ConsoleCore>
+}
+
+/** Bundled resources: beside app.asar once packaged (extraResources), the repo's `resources/` otherwise. */
+export function resourcesDirFor(isPackaged: boolean, resourcesPath: string, appRoot: string): string {
+  return isPackaged ? resourcesPath : join(appRoot, 'resources')
+}
+
+export interface RunningApp {
+  /** Settles once the window is created, or after a failed start was reported. */
+  ready: Promise<void>
+}
+
+/** Start the console. Call once, from the main entry, before `app.ready`. */
+export function startApp(options: StartOptions): RunningApp {
+  const env = options.env ?? process.env
+  const platform = options.platform ?? process.platform
+  const versions = options.versions ?? process.versions
+  const log = options.log ?? logShellError
+  const loadConfig = options.loadConfig ?? loadConfigFromFiles
+  const createCore = options.createCore ?? createConsole
+
+  if (!app.requestSingleInstanceLock()) {
+    app.quit()
+    return { ready: Promise.resolve() }
+  }
+  app.enableSandbox()
+  registerAppScheme(protocol)
+  refuseWebviews(app)
+
+  const location = rendererLocation(env, app.isPackaged)
+  const preloadPath = join(options.mainDir, '..', 'preload', 'index.js')
+  let core: ConsoleCore | null = null
+  let unregisterIpc: (() => void) | null = null
+  let mainWindow: BrowserWindow | null = null
+
+  const openWindow = () => {
+    mainWindow = createMainWindow({
+      preloadPath,
+      location,
+      onLoadError: (error) => log('window load', error),
+    })
+    mainWindow.on('closed', () => {
+      mainWindow = null
+    })
+  }
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return
+    if (mainWindow.isMinimized()) mainWindow.restore()
+    mainWindow.focus()
+  })
+  app.on('window-all-closed', () => {
+    // macOS keeps an app alive with no window until Cmd+Q; elsewhere closing the window quits.
+    if (platform !== 'darwin') app.quit()
+  })
+  app.on('activate', () => {
+    if (core && BrowserWindow.getAllWindows().length === 0) openWindow()
+  })
+  app.on('will-quit', () => {
+    unregisterIpc?.()
+    unregisterIpc = null
+    try {
+      core?.close()
+    } catch (error) {
+      log('closing the core', error)
+    }
+    core = null
+  })
+
+  const ready = app.whenReady().then(async () => {
+    try {
+      hardenSession(session.defaultSession, {
+        appOrigin: location.origin,
+        devServerOrigin: location.kind === 'dev-server' ? location.origin : undefined,
+      })
+      serveAppProtocol(protocol, join(options.mainDir, '..', 'renderer'))
+
+      const userDataDir = app.getPath('userData')
+      const { config } = loadConfig({ userConfigFile: join(userDataDir, 'config.json'), env })
+      const appRoot = app.getAppPath()
+      const nativeBinding = electronNativeBindingPath(appRoot, {
+        electronVersion: versions.electron,
+        packaged: app.isPackaged,
+      })
+      if (nativeBinding && !existsSync(nativeBinding)) {
+        throw new Error(missingBindingMessage(nativeBinding, versions.electron ?? '?'))
+      }
+      core = await createCore({
+        config,
+        resourcesDir: resourcesDirFor(
+          app.isPackaged,
+          options.resourcesPath ?? process.resourcesPath,
+          appRoot,
+        ),
+        userDataDir,
+        nativeBinding,
+        logError: log,
+      })
+      unregisterIpc = registerIpc(
+        core,
+        trustAppOrigin(location.origin),
+        () => BrowserWindow.getAllWindows().map((w) => w.webContents),
+        { logError: log },
+      )
+      openWindow()
+    } catch (error) {
+      log('start', error)
+      dialog.showErrorBox(
+        'GRC Console ne peut pas démarrer',
+        error instanceof Error ? error.message : 'Erreur inconnue au démarrage.',
+      )
+      app.exit(1)
+    }
+  })
+  return { ready }
+}

@@ -1,0 +1,61 @@
+/**
+ * The contract's handlers, one per channel, over the core's services. Each one receives
+ * the parsed input and the session; authorisation is checked in the services.
+ */
+import type { SessionInfo } from '../../shared/contract'
+import { CoreError } from '../../shared/result'
+import type { Handlers } from './dispatch'
+import { countQueue, listQueue } from './store/queries/requests'
+import { listAgents, listCategories, listTeams } from './store/queries/reference'
+import { deleteView, listViews, saveView } from './store/queries/views'
+import { scopeFor } from './services/authorization'
+import type { CoreDeps } from './services/deps'
+import { createRequestService } from './services/requests'
+import type { SessionService } from './services/session'
+import { statusesOf } from './workflow/engine'
+
+export function createHandlers(deps: CoreDeps, sessions: SessionService): Handlers {
+  const { db } = deps
+  const requests = createRequestService(deps)
+
+  return {
+    'session.login': (input) => sessions.login(input.login, input.password),
+    'session.logout': () => {
+      sessions.logout()
+      return {}
+    },
+    'session.current': () => sessions.current(),
+
+    'reference.get': (_input, { session }) => ({
+      categories: listCategories(db),
+      teams: listTeams(db),
+      agents: listAgents(db, scopeFor(session)),
+      statuses: statusesOf([...deps.workflows.values()]),
+    }),
+
+    'queue.list': (input, { session }) =>
+      listQueue(db, { scope: scopeFor(session), ...input, now: deps.now() }),
+    'queue.counts': (input, { session }) =>
+      countQueue(db, { scope: scopeFor(session), filter: input.filter, now: deps.now() }),
+
+    'request.get': ({ id }, { session }) => requests.get(session, id),
+    'request.citizen': ({ id }, { session }) => requests.citizen(session, id),
+    'request.history': ({ id }, { session }) => requests.history(session, id),
+    'request.comments': ({ id }, { session }) => requests.comments(session, id),
+    'request.transitions': ({ id }, { session }) => requests.transitions(session, id),
+    'request.transition': (input, { session }) => requests.transition(session, input),
+    'request.assign': (input, { session }) => requests.assign(session, input),
+    'request.comment': (input, { session }) => requests.comment(session, input),
+    'request.create': (input, { session }) => requests.create(session, input),
+
+    'views.list': (_input, { session }) => listViews(db, session.agentId),
+    'views.save': (input, { session }) =>
+      saveView(db, session.agentId, { ...input, id: input.id ?? deps.newId() }),
+    'views.delete': ({ id }, { session }) => {
+      if (!deleteView(db, session.agentId, id)) throw new CoreError('not_found', 'Vue introuvable.')
+      return {}
+    },
+  }
+}
+
+export type { SessionInfo }

@@ -1,0 +1,18 @@
+import type { EventName, EventPayload } from '../../../shared/contract'
+import type { WorkflowDefinition } from '../../../shared/workflow'
+import type { AppConfig } from '../config'
+import type { AuthProvider } from '../directory/provider'
+import type { Db } from '../store/db'
+import type { BusinessCalendar } from '../workflow/sla'
+
+/** Everything the handlers need, passed in so tests can build a core on any SQLite file. */
+export interface CoreDeps {
+  db: Db
+  config: AppConfig
+  workflows: Map<string, WorkflowDefinition>
+  calendar: BusinessCalendar
+  auth: AuthProvider
+  now: () => number
+  newId: () => string
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void
+}

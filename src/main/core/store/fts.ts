@@ -1,0 +1,65 @@
+/**
+ * What the agent types in the search box, turned into an FTS5 query that can only mean
+ * "these words": every token is quoted (so `"`, `*`, `-`, `NEAR(`, `AND`, `)` are words,
+ * never syntax) and the last one matches as a prefix, so results follow the typing.
+ */
+
+/** Letters or digits: a token without any is dropped (the tokenizer would drop it too). */
+const WORDISH = /[\p{L}\p{N}]/u
+
+/**
+ * The FTS5 MATCH expression for `text`, or null when there is nothing to search
+ * (blank text, or only punctuation).
+ */
+export function toFtsQuery(text: string | undefined | null): string | null {
+  if (!text) return null
+  const tokens = text
+    .split(/\s+/u)
+    .filter((t) => WORDISH.test(t))
+    .map((t) => `"${t.replace(/"/g, '""')}"`)
+  if (tokens.length === 0) return null
+  tokens[tokens.length - 1] += '*'
+  return tokens.join(' ')
+}
+
+/** A tag token: a one-letter kind and the hex of the id, so any id is one plain token. */
+const tag = (kind: 't' | 's' | 'c' | 'a', id: string) => `"${kind}${Buffer.from(id, 'utf8').toString('hex')}"`
+
+/** Tags of the requests_fts `tags` column, as SQL over a requests row alias (must match the triggers). */
+export function ftsTagsSql(row: string): string {
+  return `'t' || hex(${row}.team_id) || ' s' || hex(${row}.status) || ' c' || hex(${row}.category_id) || ' ' ||
+   CASE WHEN ${row}.assignee_id IS NULL THEN 'anone' ELSE 'a' || hex(${row}.assignee_id) END`
+}
+
+/** Restrictions a search can hand to the FTS index (each list: any of). */
+export interface FtsRestrictions {
+  teamIds?: readonly string[] | null
+  statuses?: readonly string[]
+  categoryIds?: readonly string[]
+  /** Assignee ids; `null` in the list stands for "unassigned". */
+  assignees?: readonly (string | null)[]
+}
+
+/** The searchable columns: the user's words never match the tags. */
+const TEXT_COLUMNS = '{reference title description address citizen_name}'
+
+/**
+ * The full MATCH expression for `text` within `restrictions`, or null when the text has no
+ * word to search. The restrictions narrow the index's answer; callers still check them on
+ * the rows (the index is an accelerator, the WHERE clause is the rule).
+ */
+export function toFtsMatch(
+  text: string | undefined | null,
+  restrictions: FtsRestrictions = {},
+): string | null {
+  const words = toFtsQuery(text)
+  if (words === null) return null
+  const parts = [`${TEXT_COLUMNS} : (${words})`]
+  const any = (tokens: string[]) => `tags : (${tokens.join(' OR ')})`
+  if (restrictions.teamIds?.length) parts.push(any(restrictions.teamIds.map((t) => tag('t', t))))
+  if (restrictions.statuses?.length) parts.push(any(restrictions.statuses.map((s) => tag('s', s))))
+  if (restrictions.categoryIds?.length) parts.push(any(restrictions.categoryIds.map((c) => tag('c', c))))
+  if (restrictions.assignees?.length)
+    parts.push(any(restrictions.assignees.map((a) => (a === null ? '"anone"' : tag('a', a)))))
+  return parts.join(' AND ')
+}

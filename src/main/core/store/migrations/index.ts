@@ -1,0 +1,5 @@
+/** Every migration, in order. A new one is a new file `NNNN-name.ts` added here. */
+import type { Migration } from '../migrate'
+import initial from './0001-initial'
+
+export const MIGRATIONS: readonly Migration[] = [initial]

@@ -1,0 +1,178 @@
+/**
+ * The web bridge: the built renderer and the same `dispatch` over HTTP on loopback, for
+ * development (`npm run dev:web`) and the browser tests. Never started by the packaged app.
+ * A random per-run token guards every call; the Host header is checked so a web page
+ * elsewhere cannot reach it through DNS rebinding.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { createReadStream, existsSync, statSync } from 'node:fs'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { extname, join, normalize, sep } from 'node:path'
+import { EVENT_NAMES } from '../../shared/contract'
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
+import { fail, type Result } from '../../shared/result'
+import type { ConsoleCore } from '../core/console'
+
+export interface WebBridgeOptions {
+  core: ConsoleCore
+  /** The built renderer (dist-web). */
+  staticDir: string
+  port?: number
+  token?: string
+}
+
+export interface WebBridge {
+  url: string
+  /** The URL to open: the token travels in the fragment, never to a server log. */
+  openUrl: string
+  token: string
+  close(): Promise<void>
+}
+
+const MAX_BODY_BYTES = 1024 * 1024
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.geojson': 'application/geo+json',
+  '.ico': 'image/x-icon',
+}
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+}
+
+export async function startWebBridge(options: WebBridgeOptions): Promise<WebBridge> {
+  const token = options.token ?? randomBytes(24).toString('base64url')
+  const tokenBytes = Buffer.from(token)
+  let allowedHosts: string[] = []
+  const streams = new Set<ServerResponse>()
+
+  const authorised = (presented: string | null | undefined) => {
+    if (!presented) return false
+    const bytes = Buffer.from(presented)
+    return bytes.length === tokenBytes.length && timingSafeEqual(bytes, tokenBytes)
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, fail('internal', 'Erreur interne du pont web.'))
+      else res.end()
+    })
+  })
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    if (!allowedHosts.includes(req.headers.host ?? '')) return sendText(res, 421, 'Misdirected request')
+    const url = new URL(req.url ?? '/', 'http://bridge')
+
+    if (url.pathname.startsWith('/api/invoke/')) {
+      if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed')
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
+      if (!authorised(bearer))
+        return sendJson(res, 401, fail('unauthenticated', 'Jeton du pont web invalide.'))
+      const channel = decodeURIComponent(url.pathname.slice('/api/invoke/'.length))
+      const body = await readBody(req)
+      if (body === 'too_large')
+        return sendJson(res, 413, fail('invalid_input', 'Requête trop volumineuse (1 Mio au plus).'))
+      let input: unknown
+      try {
+        input = body.length === 0 ? {} : JSON.parse(body)
+      } catch {
+        return sendJson(res, 400, fail('invalid_input', 'Le corps de la requête n’est pas du JSON valide.'))
+      }
+      return sendJson(res, 200, await options.core.invoke(channel, input))
+    }
+
+    if (url.pathname === '/api/events') {
+      if (!authorised(url.searchParams.get('token'))) return sendText(res, 401, 'Unauthorized')
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-store',
+        Connection: 'keep-alive',
+      })
+      res.write(': connected\n\n')
+      streams.add(res)
+      req.on('close', () => streams.delete(res))
+      return
+    }
+
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed')
+    return serveStatic(options.staticDir, url.pathname, res)
+  }
+
+  const unsubscribers = EVENT_NAMES.map((name) =>
+    options.core.on(name, (payload) => {
+      const frame = `event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`
+      for (const s of streams) s.write(frame)
+    }),
+  )
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`]
+  const url = `http://127.0.0.1:${port}/`
+
+  return {
+    url,
+    openUrl: `${url}#token=${token}`,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        unsubscribers.forEach((u) => u())
+        for (const s of streams) s.end()
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    // An oversized body is drained, not cut off, so the client reads the 413 instead of a reset.
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk)
+    })
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? 'too_large' : Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+function sendJson(res: ServerResponse, status: number, result: Result<unknown>) {
+  const body = JSON.stringify(result)
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' })
+  res.end(body)
+}
+
+function sendText(res: ServerResponse, status: number, text: string) {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' })
+  res.end(text)
+}
+
+function serveStatic(root: string, pathname: string, res: ServerResponse) {
+  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '')
+  const file = join(root, relative === '' ? 'index.html' : relative)
+  if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep))
+    return sendText(res, 403, 'Forbidden')
+  const target = existsSync(file) && statSync(file).isFile() ? file : join(root, 'index.html')
+  if (!existsSync(target)) return sendText(res, 503, 'Renderer not built: run npm run build:web')
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': MIME[extname(target)] ?? 'application/octet-stream',
+  })
+  createReadStream(target).pipe(res)
+}

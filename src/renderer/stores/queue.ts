@@ -1,0 +1,248 @@
+/**
+ * The queue as the agent works it: filters, sort, the rows loaded so far (keyset pages),
+ * counts per status and the highlighted row. Rows live in a shallowRef and are never made
+ * deeply reactive: 100k plain objects stay cheap.
+ */
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef, toRaw, triggerRef } from 'vue'
+import type { OutputOf, QueueFilter, QueueSort, SavedView } from '../../shared/contract'
+import { RequestSummary, type RequestDetail } from '../../shared/domain'
+import { invoke, type ApiErrorCode } from '../api'
+import { noteApiError } from './session'
+
+/** Rows per `queue.list` call: a few screens ahead, small enough to answer within a frame. */
+export const PAGE_SIZE = 200
+/** How long typing may pause before the text filter applies. */
+const TEXT_DEBOUNCE_MS = 250
+
+const SUMMARY_KEYS = Object.keys(RequestSummary.shape) as (keyof RequestSummary)[]
+
+/** The list row for a request the core just returned in full. */
+export function summaryOf(detail: RequestDetail): RequestSummary {
+  const summary: Record<string, unknown> = {}
+  for (const key of SUMMARY_KEYS) summary[key] = detail[key]
+  return summary as RequestSummary
+}
+
+/** The filter as sent to the core: empty parts left out. */
+export function compactFilter(filter: QueueFilter): QueueFilter {
+  const out: QueueFilter = {}
+  if (filter.status?.length) out.status = [...filter.status]
+  if (filter.categoryId?.length) out.categoryId = [...filter.categoryId]
+  if (filter.teamId?.length) out.teamId = [...filter.teamId]
+  if (filter.assigneeId?.length) out.assigneeId = [...filter.assigneeId]
+  if (filter.unassigned) out.unassigned = true
+  if (filter.priority?.length) out.priority = [...filter.priority]
+  if (filter.overdue) out.overdue = true
+  const text = filter.text?.trim()
+  if (text) out.text = text
+  return out
+}
+
+export const useQueueStore = defineStore('queue', () => {
+  const filter = ref<QueueFilter>({})
+  const sort = ref<QueueSort>('created_desc')
+  const rows = shallowRef<RequestSummary[]>([])
+  const nextCursor = ref<string | null>(null)
+  const loading = ref(false)
+  const loadingMore = ref(false)
+  const error = ref<ApiErrorCode | null>(null)
+  const counts = shallowRef<OutputOf<'queue.counts'> | null>(null)
+  const activeIndex = ref(-1)
+  /** Bumped when a new result set replaces the list: the list scrolls back to the top. */
+  const listVersion = ref(0)
+
+  // Each reload gets a number; answers for an older one are dropped, so a slow page for
+  // yesterday's filter can never overwrite today's list.
+  let generation = 0
+  let countsGeneration = 0
+  let textTimer: ReturnType<typeof setTimeout> | null = null
+
+  const activeRow = computed(() => rows.value[activeIndex.value] ?? null)
+  const hasMore = computed(() => nextCursor.value !== null)
+  const isFiltered = computed(() => Object.keys(compactFilter(filter.value)).length > 0)
+
+  const listInput = (after: string | null) => ({
+    filter: compactFilter(toRaw(filter.value)),
+    sort: sort.value,
+    after,
+    limit: PAGE_SIZE,
+  })
+
+  /** Load the first page for the current filter and sort, keeping the highlighted request if it is still there. */
+  async function reload() {
+    const gen = ++generation
+    const keepId = activeRow.value?.id ?? null
+    loading.value = true
+    error.value = null
+    try {
+      const page = await invoke('queue.list', listInput(null))
+      if (gen !== generation) return
+      rows.value = page.rows
+      nextCursor.value = page.nextCursor
+      activeIndex.value = keepId ? page.rows.findIndex((r) => r.id === keepId) : -1
+      listVersion.value++
+    } catch (e) {
+      if (gen === generation) error.value = noteApiError(e)
+    } finally {
+      if (gen === generation) loading.value = false
+    }
+  }
+
+  /** Append the next keyset page (the list calls this as the agent scrolls near the end). */
+  async function loadMore() {
+    if (nextCursor.value === null || loadingMore.value || loading.value) return
+    const gen = generation
+    loadingMore.value = true
+    try {
+      const page = await invoke('queue.list', listInput(nextCursor.value))
+      if (gen !== generation) return
+      rows.value.push(...page.rows)
+      triggerRef(rows)
+      nextCursor.value = page.nextCursor
+    } catch (e) {
+      if (gen === generation) error.value = noteApiError(e)
+    } finally {
+      loadingMore.value = false
+    }
+  }
+
+  async function refreshCounts() {
+    const gen = ++countsGeneration
+    try {
+      const answer = await invoke('queue.counts', { filter: compactFilter(toRaw(filter.value)) })
+      if (gen === countsGeneration) counts.value = answer
+    } catch (e) {
+      noteApiError(e)
+    }
+  }
+
+  function refresh() {
+    return Promise.all([reload(), refreshCounts()])
+  }
+
+  /** Change part of the filter and reload list and counts at once. */
+  function setFilter(patch: Partial<QueueFilter>) {
+    filter.value = { ...filter.value, ...patch }
+    void refresh()
+  }
+
+  /** Free text: applied once typing pauses, or right away with `immediate` (Enter). */
+  function setText(text: string, immediate = false) {
+    if (textTimer) clearTimeout(textTimer)
+    textTimer = null
+    if (immediate) return setFilter({ text })
+    textTimer = setTimeout(() => {
+      textTimer = null
+      setFilter({ text })
+    }, TEXT_DEBOUNCE_MS)
+  }
+
+  function setSort(next: QueueSort) {
+    sort.value = next
+    void reload()
+  }
+
+  function clearFilters() {
+    filter.value = {}
+    void refresh()
+  }
+
+  function applyView(view: SavedView) {
+    filter.value = { ...view.filter }
+    sort.value = view.sort
+    void refresh()
+  }
+
+  /** Toggle the status filter on one status (the counts bar). */
+  function toggleStatus(status: string) {
+    const only = filter.value.status?.length === 1 && filter.value.status[0] === status
+    setFilter({ status: only ? [] : [status] })
+  }
+
+  /** Move the highlight by `delta` rows; returns the new index. */
+  function move(delta: number): number {
+    if (rows.value.length === 0) return -1
+    const from = activeIndex.value < 0 ? (delta > 0 ? -1 : 0) : activeIndex.value
+    activeIndex.value = Math.min(rows.value.length - 1, Math.max(0, from + delta))
+    if (activeIndex.value >= rows.value.length - 20) void loadMore()
+    return activeIndex.value
+  }
+
+  /** Put a fresh copy of one request in the list, where it already is. */
+  function replaceRow(summary: RequestSummary) {
+    const index = rows.value.findIndex((r) => r.id === summary.id)
+    if (index < 0) return
+    rows.value[index] = summary
+    triggerRef(rows)
+  }
+
+  function removeRow(id: string) {
+    const index = rows.value.findIndex((r) => r.id === id)
+    if (index < 0) return
+    rows.value.splice(index, 1)
+    if (activeIndex.value > index) activeIndex.value--
+    else if (activeIndex.value >= rows.value.length) activeIndex.value = rows.value.length - 1
+    triggerRef(rows)
+  }
+
+  /** Requests changed elsewhere (event): refresh those on screen; others show up on the next reload. */
+  async function refreshRows(ids: readonly string[]) {
+    const loaded = ids.filter((id) => rows.value.some((r) => r.id === id))
+    await Promise.all(
+      loaded.map(async (id) => {
+        try {
+          replaceRow(summaryOf(await invoke('request.get', { id })))
+        } catch (e) {
+          const code = noteApiError(e)
+          if (code === 'not_found' || code === 'forbidden') removeRow(id)
+        }
+      }),
+    )
+  }
+
+  function reset() {
+    generation++
+    countsGeneration++
+    if (textTimer) clearTimeout(textTimer)
+    filter.value = {}
+    sort.value = 'created_desc'
+    rows.value = []
+    nextCursor.value = null
+    counts.value = null
+    activeIndex.value = -1
+    error.value = null
+    loading.value = false
+  }
+
+  return {
+    filter,
+    sort,
+    rows,
+    nextCursor,
+    loading,
+    loadingMore,
+    error,
+    counts,
+    activeIndex,
+    activeRow,
+    hasMore,
+    isFiltered,
+    listVersion,
+    reload,
+    loadMore,
+    refreshCounts,
+    refresh,
+    setFilter,
+    setText,
+    setSort,
+    clearFilters,
+    applyView,
+    toggleStatus,
+    move,
+    replaceRow,
+    removeRow,
+    refreshRows,
+    reset,
+  }
+})

@@ -1,0 +1,237 @@
+/**
+ * The console's one contract: every operation the renderer may ask of the core,
+ * declared once with its input and output schemas. Served over Electron IPC
+ * (src/main/ipc/register.ts) and over the loopback web bridge (src/main/web),
+ * both through the same `dispatch`.
+ */
+import { z } from 'zod'
+import {
+  AgentSummary,
+  Category,
+  Channel,
+  Citizen,
+  Comment,
+  CommentKind,
+  HistoryEvent,
+  Id,
+  LIMITS,
+  Point,
+  Priority,
+  RequestDetail,
+  RequestSummary,
+  Role,
+  StatusInfo,
+  Team,
+  TransitionAvailability,
+} from './domain'
+import { TransitionField } from './workflow'
+
+const SearchText = z
+  .string()
+  .max(LIMITS.searchText, `search text is limited to ${LIMITS.searchText} characters`)
+
+export const QueueFilter = z
+  .object({
+    status: z.array(z.string().max(64)).max(50),
+    categoryId: z.array(Id).max(200),
+    teamId: z.array(Id).max(200),
+    assigneeId: z.array(Id).max(200),
+    /** Only requests nobody is assigned to (combined with assigneeId as OR). */
+    unassigned: z.boolean(),
+    priority: z.array(Priority).max(4),
+    /** Only open requests past their due date. */
+    overdue: z.boolean(),
+    /** Free text, searched with FTS5 as plain words (never as FTS syntax). */
+    text: SearchText,
+  })
+  .partial()
+  .strict()
+export type QueueFilter = z.infer<typeof QueueFilter>
+
+export const QUEUE_SORTS = [
+  'created_desc',
+  'created_asc',
+  'due_asc',
+  'priority_desc',
+  'updated_desc',
+] as const
+export const QueueSort = z.enum(QUEUE_SORTS)
+export type QueueSort = z.infer<typeof QueueSort>
+
+export const SessionInfo = z.object({
+  agentId: Id,
+  login: z.string(),
+  displayName: z.string(),
+  roles: z.array(Role),
+  teamIds: z.array(Id),
+  /** `offline` when the directory could not be reached and a cached verifier was used. */
+  kind: z.enum(['online', 'offline']),
+  startedAt: z.string(),
+})
+export type SessionInfo = z.infer<typeof SessionInfo>
+
+export const SavedView = z.object({
+  id: Id,
+  name: z.string().min(1).max(80),
+  filter: QueueFilter,
+  sort: QueueSort,
+})
+export type SavedView = z.infer<typeof SavedView>
+
+const Empty = z.object({}).strict()
+const ById = z.object({ id: Id }).strict()
+
+export type Access = 'public' | 'session'
+
+interface ChannelSpec<I extends z.ZodType, O extends z.ZodType> {
+  input: I
+  output: O
+  /** `public` channels run without a session (login); all others need one. */
+  access: Access
+}
+const spec = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, access: Access = 'session') =>
+  ({ input, output, access }) satisfies ChannelSpec<I, O>
+
+export const contract = {
+  /** Log in with the configured auth provider; opens the profile's cache. */
+  'session.login': spec(
+    z.object({ login: z.string().min(1).max(256), password: z.string().max(1024) }).strict(),
+    SessionInfo,
+    'public',
+  ),
+  /** Forget the session and every in-memory secret. */
+  'session.logout': spec(Empty, z.object({}), 'public'),
+  /** The current session, or null when nobody is logged in. */
+  'session.current': spec(Empty, SessionInfo.nullable(), 'public'),
+
+  /** Reference data the queue and detail need: categories, teams, agents, statuses. */
+  'reference.get': spec(
+    Empty,
+    z.object({
+      categories: z.array(Category),
+      teams: z.array(Team),
+      agents: z.array(AgentSummary),
+      statuses: z.array(StatusInfo),
+    }),
+  ),
+
+  /** One keyset page of the queue, for the session's teams only. */
+  'queue.list': spec(
+    z
+      .object({
+        filter: QueueFilter.default({}),
+        sort: QueueSort.default('created_desc'),
+        /** Opaque cursor returned by the previous page. */
+        after: z.string().max(512).nullable().default(null),
+        limit: z.number().int().min(1).max(LIMITS.pageSize).default(100),
+      })
+      .strict(),
+    z.object({ rows: z.array(RequestSummary), nextCursor: z.string().nullable() }),
+  ),
+  /** Counts per status for the filter (the status filter itself is ignored so all tabs show). */
+  'queue.counts': spec(
+    z.object({ filter: QueueFilter.default({}) }).strict(),
+    z.object({
+      byStatus: z.record(z.string(), z.number().int()),
+      total: z.number().int(),
+      overdue: z.number().int(),
+    }),
+  ),
+
+  /** A request in full (no personal data: see `request.citizen`). */
+  'request.get': spec(ById, RequestDetail),
+  /** The citizen's contact details; only for roles that need them, and logged. */
+  'request.citizen': spec(ById, Citizen.nullable()),
+  'request.history': spec(ById, z.array(HistoryEvent)),
+  'request.comments': spec(ById, z.array(Comment)),
+  /** Which transitions the session may fire now, and why each other one is blocked. */
+  'request.transitions': spec(ById, TransitionAvailability),
+  /** Fire a workflow transition: the only way a status ever changes. */
+  'request.transition': spec(
+    z
+      .object({
+        id: Id,
+        transitionId: z.string().min(1).max(64),
+        fields: z.partialRecord(TransitionField, z.string().max(LIMITS.fieldText)).default({}),
+        /** The version the agent saw; a stale one is refused rather than overwritten. */
+        baseVersion: z.number().int().nonnegative().optional(),
+      })
+      .strict(),
+    RequestDetail,
+  ),
+  /** Assign (or unassign with null) within the request's team: leads, supervisors, admins. */
+  'request.assign': spec(
+    z
+      .object({ id: Id, assigneeId: Id.nullable(), baseVersion: z.number().int().nonnegative().optional() })
+      .strict(),
+    RequestDetail,
+  ),
+  /** Add an internal note or a public reply. */
+  'request.comment': spec(
+    z
+      .object({
+        id: Id,
+        kind: CommentKind,
+        body: z
+          .string()
+          .trim()
+          .min(1)
+          .max(LIMITS.comment, `a comment is limited to ${LIMITS.comment} characters`),
+      })
+      .strict(),
+    Comment,
+  ),
+  /** Record a request taken at the counter or on the phone; routed by the routing rules. */
+  'request.create': spec(
+    z
+      .object({
+        categoryId: Id,
+        subcategory: z.string().max(100).nullable().default(null),
+        channel: Channel,
+        title: z.string().trim().min(1).max(LIMITS.title),
+        description: z
+          .string()
+          .max(LIMITS.description, `a description is limited to ${LIMITS.description} characters`),
+        priority: Priority.default('normal'),
+        address: z.string().max(300).nullable().default(null),
+        location: Point.nullable().default(null),
+      })
+      .strict(),
+    RequestDetail,
+  ),
+
+  'views.list': spec(Empty, z.array(SavedView)),
+  'views.save': spec(SavedView.partial({ id: true }).strict(), SavedView),
+  'views.delete': spec(ById, z.object({})),
+} as const
+
+export type Contract = typeof contract
+export type ChannelName = keyof Contract
+export const CHANNEL_NAMES = Object.keys(contract) as ChannelName[]
+export type InputOf<C extends ChannelName> = z.input<Contract[C]['input']>
+export type ParsedInputOf<C extends ChannelName> = z.output<Contract[C]['input']>
+export type OutputOf<C extends ChannelName> = z.output<Contract[C]['output']>
+
+/** Events the core pushes to the renderer (`window.grc.on(event, cb)`). */
+export const EVENTS = {
+  /** Requests changed in the cache (by this agent, or by sync). */
+  'requests.changed': z.object({ ids: z.array(Id) }),
+  'session.changed': z.object({ session: SessionInfo.nullable() }),
+} as const
+export type EventName = keyof typeof EVENTS
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[]
+export type EventPayload<E extends EventName> = z.output<(typeof EVENTS)[E]>
+
+export const isChannelName = (name: unknown): name is ChannelName =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name)
+export const isEventName = (name: unknown): name is EventName =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(EVENTS, name)
+
+/** The API the preload exposes as `window.grc` and the web bridge client mimics. */
+export interface GrcBridge {
+  invoke<C extends ChannelName>(
+    channel: C,
+    input: InputOf<C>,
+  ): Promise<import('./result').Result<OutputOf<C>>>
+  on<E extends EventName>(event: E, cb: (payload: EventPayload<E>) => void): () => void
+}

@@ -1,0 +1,183 @@
+/**
+ * The domain's vocabulary (DOMAIN.md glossary) as zod schemas and their types.
+ * Pure TypeScript: imported by main, preload, renderer and server alike.
+ */
+import { z } from 'zod'
+
+export const ROLES = ['agent', 'lead', 'technician', 'supervisor', 'dpo', 'admin'] as const
+export const Role = z.enum(ROLES)
+export type Role = z.infer<typeof Role>
+
+export const CHANNELS = ['portal', 'phone', 'counter', 'email', 'mobile', 'open311'] as const
+export const Channel = z.enum(CHANNELS)
+export type Channel = z.infer<typeof Channel>
+
+/** Ordered from least to most urgent: the order is used for sorting. */
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const
+export const Priority = z.enum(PRIORITIES)
+export type Priority = z.infer<typeof Priority>
+
+export const Id = z.string().min(1).max(64)
+export const IsoDateTime = z.string().datetime({ offset: true })
+
+/** Caps that keep one bad input from filling the cache or the outbox. */
+export const LIMITS = {
+  description: 4000,
+  title: 200,
+  comment: 10_000,
+  fieldText: 2000,
+  searchText: 200,
+  pageSize: 500,
+} as const
+
+export const LocalizedText = z.object({ fr: z.string().min(1), en: z.string().min(1) })
+export type LocalizedText = z.infer<typeof LocalizedText>
+
+export const Point = z.object({
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+})
+export type Point = z.infer<typeof Point>
+
+export const Team = z.object({ id: Id, code: z.string(), name: z.string() })
+export type Team = z.infer<typeof Team>
+
+export const Category = z.object({
+  id: Id,
+  code: z.string(),
+  name: LocalizedText,
+  workflowId: Id,
+  defaultTeamId: Id,
+  /** SLA: due time counted in business hours from creation. */
+  slaBusinessHours: z.number().int().positive(),
+  requiresLocation: z.boolean(),
+  subcategories: z.array(z.string()),
+})
+export type Category = z.infer<typeof Category>
+
+export const AgentSummary = z.object({
+  id: Id,
+  login: z.string(),
+  displayName: z.string(),
+  roles: z.array(Role),
+  teamIds: z.array(Id),
+})
+export type AgentSummary = z.infer<typeof AgentSummary>
+
+export const StatusKind = z.enum(['open', 'closed'])
+export type StatusKind = z.infer<typeof StatusKind>
+
+/** One row of the queue: what the list needs, nothing personal. */
+export const RequestSummary = z.object({
+  id: Id,
+  reference: z.string(),
+  title: z.string(),
+  categoryId: Id,
+  status: z.string(),
+  statusKind: StatusKind,
+  priority: Priority,
+  teamId: Id,
+  assigneeId: Id.nullable(),
+  address: z.string().nullable(),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+  dueAt: IsoDateTime.nullable(),
+})
+export type RequestSummary = z.infer<typeof RequestSummary>
+
+export const RequestDetail = RequestSummary.extend({
+  subcategory: z.string().nullable(),
+  channel: Channel,
+  description: z.string(),
+  location: Point.nullable(),
+  hasCitizen: z.boolean(),
+  closedAt: IsoDateTime.nullable(),
+  /** Fields filled by transitions (reason, resolution note…), by field name. */
+  fields: z.record(z.string(), z.string()),
+  /** Milliseconds of SLA clock already consumed while paused states are excluded. */
+  slaPausedMs: z.number().int().nonnegative(),
+  version: z.number().int().nonnegative(),
+})
+export type RequestDetail = z.infer<typeof RequestDetail>
+
+export const Citizen = z.object({
+  id: Id,
+  name: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  postalAddress: z.string().nullable(),
+  contactPreference: z.enum(['email', 'phone', 'post', 'none']),
+})
+export type Citizen = z.infer<typeof Citizen>
+
+export const HISTORY_KINDS = [
+  'created',
+  'routed',
+  'transitioned',
+  'assigned',
+  'commented',
+  'merged',
+  'viewed_personal_data',
+  'exported',
+  'anonymised',
+] as const
+export const HistoryKind = z.enum(HISTORY_KINDS)
+export type HistoryKind = z.infer<typeof HistoryKind>
+
+export const HistoryEvent = z.object({
+  id: z.number().int(),
+  requestId: Id,
+  kind: HistoryKind,
+  at: IsoDateTime,
+  actorId: Id.nullable(),
+  actorName: z.string().nullable(),
+  /** Kind-specific details: from/to status, transition id, assignee, rule id… */
+  data: z.record(z.string(), z.unknown()),
+})
+export type HistoryEvent = z.infer<typeof HistoryEvent>
+
+export const CommentKind = z.enum(['internal', 'public'])
+export type CommentKind = z.infer<typeof CommentKind>
+
+export const Comment = z.object({
+  id: Id,
+  requestId: Id,
+  kind: CommentKind,
+  body: z.string(),
+  authorId: Id.nullable(),
+  authorName: z.string().nullable(),
+  createdAt: IsoDateTime,
+})
+export type Comment = z.infer<typeof Comment>
+
+/** Why a transition cannot be fired now; the renderer turns the code into words. */
+export const BlockedReason = z.discriminatedUnion('code', [
+  z.object({ code: z.literal('role'), roles: z.array(Role) }),
+  z.object({ code: z.literal('team'), teamId: Id }),
+  z.object({ code: z.literal('wrong_state'), from: z.array(z.string()), current: z.string() }),
+  z.object({ code: z.literal('missing_field'), field: z.string() }),
+  z.object({ code: z.literal('guard'), guard: z.string() }),
+])
+export type BlockedReason = z.infer<typeof BlockedReason>
+
+export const TransitionOption = z.object({
+  id: z.string(),
+  label: LocalizedText,
+  to: z.string(),
+  /** Fields the agent must fill when firing it (e.g. `reason`, `resolutionNote`). */
+  requires: z.array(z.string()),
+})
+export type TransitionOption = z.infer<typeof TransitionOption>
+
+export const TransitionAvailability = z.object({
+  allowed: z.array(TransitionOption),
+  blocked: z.array(TransitionOption.extend({ reasons: z.array(BlockedReason).min(1) })),
+})
+export type TransitionAvailability = z.infer<typeof TransitionAvailability>
+
+export const StatusInfo = z.object({
+  id: z.string(),
+  label: LocalizedText,
+  kind: StatusKind,
+})
+export type StatusInfo = z.infer<typeof StatusInfo>

@@ -1,0 +1,42 @@
+/**
+ * What crosses a process boundary: never a thrown exception, always a Result.
+ */
+export const ERROR_CODES = [
+  'invalid_input',
+  'unknown_channel',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'transition_refused',
+  'version_conflict',
+  'bad_credentials',
+  'internal',
+] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+export interface AppError {
+  code: ErrorCode
+  /** A sentence an agent can read, in French (the renderer may show its own words per code). */
+  message: string
+  details?: unknown
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError }
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value })
+export const fail = (code: ErrorCode, message: string, details?: unknown): Result<never> => ({
+  ok: false,
+  error: details === undefined ? { code, message } : { code, message, details },
+})
+
+/** Thrown inside the core, turned into `{ok:false}` by dispatch. */
+export class CoreError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message)
+    this.name = 'CoreError'
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * Searching the queue: plain words, diacritics folded, prefixes, citizen names; whatever
+ * is typed in the box (FTS syntax included) is searched as words and never raises.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { QUEUE_SORTS, type QueueFilter } from '../../src/shared/contract'
+import { openStore, type Db } from '../../src/main/core/store/db'
+import { toFtsQuery } from '../../src/main/core/store/fts'
+import { insertCitizen } from '../../src/main/core/store/queries/citizens'
+import {
+  countQueue,
+  insertRequest,
+  listQueue,
+  setRequestStatus,
+  updateRequestFields,
+  type NewRequestRow,
+} from '../../src/main/core/store/queries/requests'
+import type { Scope } from '../../src/main/core/store/scope'
+
+const NOW = Date.UTC(2026, 2, 16, 10, 0)
+const ALL: Scope = { kind: 'all' }
+let dir: string
+let db: Db
+
+let n = 0
+function add(fields: Partial<NewRequestRow>): string {
+  n++
+  const id = `req-${n}`
+  insertRequest(db, {
+    id,
+    reference: `GRC-2026-${String(n).padStart(6, '0')}`,
+    title: 'Demande',
+    categoryId: 'voirie',
+    subcategory: null,
+    channel: 'portal',
+    status: 'new',
+    statusKind: 'open',
+    priority: 'normal',
+    teamId: 'voirie',
+    assigneeId: null,
+    description: '',
+    address: null,
+    lat: null,
+    lon: null,
+    citizenId: null,
+    fields: {},
+    createdAt: NOW - n * 60_000,
+    updatedAt: NOW - n * 60_000,
+    dueAt: null,
+    closedAt: null,
+    slaPausedMs: 0,
+    slaPausedSince: null,
+    version: 0,
+    ...fields,
+  })
+  return id
+}
+
+const search = (text: string, scope: Scope = ALL, filter: QueueFilter = {}) =>
+  listQueue(db, {
+    scope,
+    filter: { ...filter, text },
+    sort: 'created_desc',
+    after: null,
+    limit: 100,
+    now: NOW,
+  }).rows.map((r) => r.id)
+
+let lighting: string
+let pothole: string
+let dumping: string
+let withCitizen: string
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'grc-fts-'))
+  db = openStore(join(dir, 'cache.db'))
+  insertCitizen(db, {
+    id: 'cit-1',
+    name: 'Jeanne Dupré',
+    email: null,
+    phone: null,
+    postalAddress: null,
+    contactPreference: 'none',
+  })
+  lighting = add({
+    title: 'Éclairage public en panne',
+    description: 'Le lampadaire est éteint depuis trois jours, rue Saint-Dizier.',
+    teamId: 'eclairage',
+    categoryId: 'eclairage-public',
+    address: '12 rue Saint-Dizier, 54000 Nancy',
+  })
+  pothole = add({
+    title: 'Nid-de-poule',
+    description: 'Un trou dangereux devant l’école.',
+    address: '3 avenue Foch',
+  })
+  dumping = add({ title: 'Dépôt sauvage', description: 'Encombrants abandonnés.', teamId: 'proprete' })
+  withCitizen = add({ title: 'Bruit de chantier', description: 'Travaux dès 6 heures.', citizenId: 'cit-1' })
+  for (let i = 0; i < 30; i++) add({ title: `Trottoir abîmé ${i}`, description: 'Dalles descellées.' })
+})
+afterAll(() => {
+  db.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('search', () => {
+  it('folds diacritics and case: "eclairage" finds "Éclairage", "DEPOT" finds "Dépôt"', () => {
+    expect(search('eclairage')).toEqual([lighting])
+    expect(search('ÉCLAIRAGE')).toEqual([lighting])
+    expect(search('DEPOT')).toEqual([dumping])
+    expect(search('ecole')).toEqual([pothole])
+  })
+
+  it('matches the last word as a prefix and every word (AND)', () => {
+    expect(search('lampad')).toEqual([lighting])
+    expect(search('lampadaire eteint')).toEqual([lighting])
+    expect(search('lampadaire trottoir')).toEqual([])
+  })
+
+  it('finds a request by its reference, its address and its citizen name', () => {
+    expect(search('GRC-2026-000002')).toEqual([pothole])
+    expect(search('avenue foch')).toEqual([pothole])
+    expect(search('dupre')).toEqual([withCitizen])
+  })
+
+  it('follows a citizen renamed or arriving after their request', () => {
+    db.prepare('UPDATE citizens SET name = ? WHERE id = ?').run('Jeanne Martin-Lefort', 'cit-1')
+    expect(search('dupre')).toEqual([])
+    expect(search('lefort')).toEqual([withCitizen])
+    const late = add({ title: 'Demande tardive', citizenId: 'cit-2' })
+    expect(search('Zanetti')).toEqual([])
+    insertCitizen(db, {
+      id: 'cit-2',
+      name: 'Paolo Zanetti',
+      email: null,
+      phone: null,
+      postalAddress: null,
+      contactPreference: 'none',
+    })
+    expect(search('zanetti')).toEqual([late])
+  })
+
+  it('follows the text and the status of a request', () => {
+    const id = add({ title: 'Arbre tombé', description: 'Branche cassée' })
+    updateRequestFields(db, id, { description: 'Tronc fendu' })
+    expect(search('branche')).toEqual([])
+    expect(search('tronc')).toEqual([id])
+    setRequestStatus(db, id, {
+      status: 'qualified',
+      statusKind: 'open',
+      closedAt: null,
+      fields: {},
+      slaPausedMs: 0,
+      slaPausedSince: null,
+      dueAt: null,
+    })
+    expect(search('tronc', ALL, { status: ['new'] })).toEqual([])
+    expect(search('tronc', ALL, { status: ['qualified'] })).toEqual([id])
+    db.prepare('DELETE FROM requests WHERE id = ?').run(id)
+    expect(search('tronc')).toEqual([])
+  })
+
+  it('stays within the scope and the filters', () => {
+    const voirie: Scope = { kind: 'teams', teamIds: ['voirie'] }
+    expect(search('eclairage', voirie)).toEqual([])
+    expect(search('trottoir', voirie)).toHaveLength(30)
+    expect(search('trottoir', { kind: 'teams', teamIds: ['eclairage'] })).toEqual([])
+    expect(search('trottoir', ALL, { categoryId: ['eclairage-public'] })).toEqual([])
+    expect(search('trottoir', ALL, { unassigned: true })).toHaveLength(30)
+    expect(search('trottoir', ALL, { assigneeId: ['agent-x'] })).toEqual([])
+    expect(countQueue(db, { scope: voirie, filter: { text: 'trottoir' }, now: NOW }).total).toBe(30)
+    expect(countQueue(db, { scope: voirie, filter: { text: 'eclairage' }, now: NOW }).total).toBe(0)
+  })
+
+  it('pages through the matches in every sort, each once', () => {
+    for (const sort of QUEUE_SORTS) {
+      const seen: string[] = []
+      let after: string | null = null
+      do {
+        const page = listQueue(db, {
+          scope: ALL,
+          filter: { text: 'trottoir' },
+          sort,
+          after,
+          limit: 7,
+          now: NOW,
+        })
+        seen.push(...page.rows.map((r) => r.id))
+        after = page.nextCursor
+      } while (after)
+      expect(new Set(seen).size, sort).toBe(30)
+      expect(seen, sort).toHaveLength(30)
+    }
+  })
+
+  it('treats a blank text as no text', () => {
+    const all = listQueue(db, {
+      scope: ALL,
+      filter: {},
+      sort: 'created_desc',
+      after: null,
+      limit: 500,
+      now: NOW,
+    }).rows
+    expect(search('   ')).toHaveLength(Math.min(100, all.length))
+    expect(toFtsQuery('  \t ')).toBeNull()
+  })
+})
+
+describe('what is typed is only ever words', () => {
+  const typed = [
+    '"',
+    '""',
+    '"lampadaire',
+    'NEAR(',
+    'NEAR(lampadaire, 2)',
+    '*',
+    'lampa*',
+    '-',
+    '-lampadaire',
+    'a OR',
+    'OR',
+    'AND',
+    'NOT',
+    ')',
+    '(',
+    '(lampadaire)',
+    'title:lampadaire',
+    '{title}: x',
+    '^lampadaire',
+    '+',
+    ':',
+    "l'éclairage",
+    '🙂',
+    '\u0000',
+    'x'.repeat(200),
+    '" OR 1=1 --',
+  ]
+  it('never raises, in the list and in the counts', () => {
+    for (const text of typed) {
+      expect(() => search(text), text).not.toThrow()
+      expect(
+        () => search(text, { kind: 'teams', teamIds: ['voirie'] }, { status: ['new'] }),
+        text,
+      ).not.toThrow()
+      expect(() => countQueue(db, { scope: ALL, filter: { text }, now: NOW }), text).not.toThrow()
+    }
+  })
+
+  it('searches the words themselves, not the syntax', () => {
+    expect(search('"lampadaire"')).toEqual([lighting])
+    expect(search('-lampadaire')).toEqual([lighting])
+    expect(search('(lampadaire)')).toEqual([lighting])
+    expect(search('lampadaire*')).toEqual([lighting])
+    // "OR" is a word to find, not an operator: no request says both.
+    expect(search('lampadaire OR trottoir')).toEqual([])
+    expect(search("l'éclairage")).toEqual([])
+    expect(search('éclairage public')).toEqual([lighting])
+  })
+
+  it('quotes every token and prefixes the last one', () => {
+    expect(toFtsQuery('a "b" NEAR(')).toBe('"a" """b""" "NEAR("*')
+    expect(toFtsQuery('* - )')).toBeNull()
+  })
+})

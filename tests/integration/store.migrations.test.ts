@@ -1,0 +1,207 @@
+/**
+ * The cache's schema on a real SQLite file: built from empty, versioned, refused when newer
+ * than the code, never half-migrated; history append-only; durable writes for the outbox.
+ */
+import Database from 'better-sqlite3'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openStore, withFullSync, type Db } from '../../src/main/core/store/db'
+import { migrate, schemaVersion, StoreTooNewError, type Migration } from '../../src/main/core/store/migrate'
+import { MIGRATIONS } from '../../src/main/core/store/migrations'
+import { appendHistory, listHistory } from '../../src/main/core/store/queries/history'
+import { enqueueMutation, countPendingMutations } from '../../src/main/core/store/queries/outbox'
+import { insertRequest, type NewRequestRow } from '../../src/main/core/store/queries/requests'
+
+let dir: string
+let file: string
+const opened: Db[] = []
+const open = (f = file) => {
+  const db = openStore(f)
+  opened.push(db)
+  return db
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'grc-store-'))
+  file = join(dir, 'cache.db')
+})
+afterEach(() => {
+  opened.splice(0).forEach((db) => db.open && db.close())
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const request = (id: string, createdAt = Date.UTC(2026, 0, 5, 9)): NewRequestRow => ({
+  id,
+  reference: `GRC-2026-${id.padStart(6, '0')}`,
+  title: 'Nid-de-poule',
+  categoryId: 'voirie',
+  subcategory: null,
+  channel: 'portal',
+  status: 'new',
+  statusKind: 'open',
+  priority: 'normal',
+  teamId: 'voirie',
+  assigneeId: null,
+  description: 'Un trou dans la chaussée',
+  address: null,
+  lat: null,
+  lon: null,
+  citizenId: null,
+  fields: {},
+  createdAt,
+  updatedAt: createdAt,
+  dueAt: null,
+  closedAt: null,
+  slaPausedMs: 0,
+  slaPausedSince: null,
+  version: 0,
+})
+
+describe('migrations', () => {
+  it('build an empty file up to the latest version, in WAL with foreign keys on', () => {
+    const db = open()
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length)
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+    const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table'`).pluck().all()
+    for (const t of [
+      'teams',
+      'agents',
+      'agent_teams',
+      'workflows',
+      'categories',
+      'sectors',
+      'routing_rules',
+      'citizens',
+      'requests',
+      'history_events',
+      'comments',
+      'outbox',
+      'sync_state',
+      'access_log',
+      'saved_views',
+      'requests_fts',
+      'requests_geo',
+    ])
+      expect(tables).toContain(t)
+  })
+
+  it('apply nothing when the file is already at the latest version', () => {
+    open().close()
+    const db = new Database(file)
+    opened.push(db)
+    expect(migrate(db, MIGRATIONS)).toEqual([])
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length)
+  })
+
+  it('refuse a cache written by a newer console, naming the file, and leave it untouched', () => {
+    open().close()
+    const raw = new Database(file)
+    raw.pragma('journal_mode = DELETE')
+    raw.pragma(`user_version = ${MIGRATIONS.length + 5}`)
+    raw.close()
+
+    expect(() => open()).toThrow(StoreTooNewError)
+    expect(() => open()).toThrow(
+      new RegExp(`${file.replace(/[.\\/]/g, '\\$&')}.*version ${MIGRATIONS.length + 5}`),
+    )
+    const after = new Database(file)
+    opened.push(after)
+    expect(schemaVersion(after)).toBe(MIGRATIONS.length + 5)
+    expect(after.pragma('journal_mode', { simple: true })).toBe('delete')
+  })
+
+  it('leave the previous version intact when a migration fails half-way', () => {
+    const db = new Database(join(dir, 'other.db'))
+    opened.push(db)
+    const steps: Migration[] = [
+      { version: 1, name: '0001-a', up: (d) => d.exec('CREATE TABLE a (x)') },
+      {
+        version: 2,
+        name: '0002-b',
+        up: (d) => {
+          d.exec('CREATE TABLE b (x)')
+          throw new Error('boom')
+        },
+      },
+    ]
+    expect(() => migrate(db, steps)).toThrow('boom')
+    expect(schemaVersion(db)).toBe(1)
+    const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table'`).pluck().all()
+    expect(tables).toEqual(['a'])
+  })
+
+  it('refuse a list of migrations with a gap', () => {
+    const db = new Database(':memory:')
+    opened.push(db)
+    expect(() => migrate(db, [{ version: 2, name: '0002-x', up: () => {} }])).toThrow(/expected version 1/)
+  })
+})
+
+describe('history', () => {
+  it('is append-only: an event cannot be rewritten or deleted while its request lives', () => {
+    const db = open()
+    insertRequest(db, request('1'))
+    const id = appendHistory(db, {
+      requestId: '1',
+      kind: 'created',
+      at: 1,
+      actorId: null,
+      actorName: null,
+      data: { channel: 'portal' },
+    })
+    expect(() => db.prepare('UPDATE history_events SET kind = ? WHERE id = ?').run('merged', id)).toThrow(
+      /append-only/,
+    )
+    expect(() => db.prepare('DELETE FROM history_events WHERE id = ?').run(id)).toThrow(/append-only/)
+    expect(listHistory(db, '1')).toMatchObject([{ id, kind: 'created', data: { channel: 'portal' } }])
+  })
+
+  it('leaves the cache with its request (a request out of scope is purged whole)', () => {
+    const db = open()
+    insertRequest(db, request('1'))
+    appendHistory(db, { requestId: '1', kind: 'created', at: 1, actorId: null, actorName: null, data: {} })
+    db.prepare('DELETE FROM requests WHERE id = ?').run('1')
+    expect(db.prepare('SELECT count(*) FROM history_events').pluck().get()).toBe(0)
+  })
+
+  it('lists events oldest first', () => {
+    const db = open()
+    insertRequest(db, request('1'))
+    for (const [kind, at] of [
+      ['routed', 20],
+      ['created', 10],
+      ['assigned', 30],
+    ] as const)
+      appendHistory(db, { requestId: '1', kind, at, actorId: null, actorName: null, data: {} })
+    expect(listHistory(db, '1').map((e) => e.kind)).toEqual(['created', 'routed', 'assigned'])
+  })
+})
+
+describe('durable writes', () => {
+  it('withFullSync commits with synchronous = FULL and restores NORMAL', () => {
+    const db = open()
+    const during = withFullSync(db, () => {
+      enqueueMutation(db, {
+        mutationId: 'm1',
+        entity: 'request',
+        entityId: '1',
+        op: 'comment',
+        baseVersion: 0,
+        payload: { body: 'x' },
+        createdAt: 1,
+      })
+      return db.pragma('synchronous', { simple: true })
+    })
+    expect(during).toBe(2)
+    expect(db.pragma('synchronous', { simple: true })).toBe(1)
+    expect(countPendingMutations(db)).toBe(1)
+  })
+
+  it('withFullSync refuses to run inside a transaction, whose commit would not be FULL', () => {
+    const db = open()
+    expect(() => db.transaction(() => withFullSync(db, () => 1))()).toThrow(/outside a transaction/)
+  })
+})

@@ -1,0 +1,62 @@
+/**
+ * The browser tests' world: a real core on a temp SQLite file, the web bridge over real
+ * HTTP on loopback, and Debian's Chromium driven by playwright-core.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { startWebBridge, type WebBridge } from '../../src/main/web/bridge'
+import { openTestCore, repoRoot, DEMO_PASSWORD, type TestCore } from './core'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+export interface BrowserWorld {
+  core: TestCore
+  bridge: WebBridge
+  browser: Browser
+  newPage(): Promise<Page>
+  login(page: Page, login: string): Promise<void>
+  close(): Promise<void>
+}
+
+export async function openBrowserWorld(requests = 1500): Promise<BrowserWorld> {
+  const staticDir = join(repoRoot, 'dist-web')
+  if (!existsSync(join(staticDir, 'index.html')))
+    throw new Error('dist-web is missing: run `npm run build:web` first (npm run test:browser does)')
+  const core = await openTestCore({ requests })
+  const bridge = await startWebBridge({ core: core.core, staticDir })
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  })
+  return {
+    core,
+    bridge,
+    browser,
+    async newPage() {
+      const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1400, height: 900 } })
+      const page = await context.newPage()
+      page.on('pageerror', (e) => console.error(`[page error] ${e.message}`))
+      await page.goto(bridge.openUrl)
+      return page
+    },
+    async login(page, login) {
+      await page.getByRole('textbox', { name: 'Identifiant' }).fill(login)
+      await page.getByLabel('Mot de passe').fill(DEMO_PASSWORD)
+      await page.getByRole('button', { name: 'Se connecter' }).click()
+    },
+    async close() {
+      await browser.close()
+      await bridge.close()
+      core.close()
+    },
+  }
+}

@@ -1,0 +1,185 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { resetFakeElectron, type FakeElectron } from '../support/fake-electron'
+
+vi.mock('electron', async () => (await import('../support/fake-electron')).electronModule)
+// The shell is tested on its own: the real core (SQLite, workflows) has its own tests, and
+// each test here passes its own createCore/loadConfig.
+vi.mock('../../src/main/core/console', () => ({
+  createConsole: () => Promise.reject(new Error('the real core must not be used in shell tests')),
+}))
+vi.mock('../../src/main/core/config', () => ({
+  loadConfig: () => {
+    throw new Error('the real configuration must not be read in shell tests')
+  },
+}))
+
+import { resourcesDirFor, startApp, type StartOptions } from '../../src/main/app/start'
+import { IPC_INVOKE } from '../../src/shared/ipc'
+import type { ConsoleCore, CreateConsoleOptions } from '../../src/main/core/console'
+import type { AppConfig } from '../../src/main/core/config'
+
+let electron: FakeElectron
+let root: string
+let created: CreateConsoleOptions[]
+let core: { invoke: ReturnType<typeof vi.fn>; on: () => () => void; close: ReturnType<typeof vi.fn> }
+let logged: string[]
+
+const config = { profile: { name: 'demo' } } as unknown as AppConfig
+
+beforeEach(() => {
+  electron = resetFakeElectron()
+  root = mkdtempSync(join(tmpdir(), 'grc-start-'))
+  electron.app.appPath = root
+  electron.app.paths.userData = join(root, 'userData')
+  created = []
+  logged = []
+  core = { invoke: vi.fn(async () => ({ ok: true, value: null })), on: () => () => {}, close: vi.fn() }
+})
+afterEach(() => rmSync(root, { recursive: true, force: true }))
+
+function start(overrides: Partial<StartOptions> = {}) {
+  return startApp({
+    mainDir: join(root, 'out', 'main'),
+    env: {},
+    platform: 'linux',
+    versions: { ...process.versions, electron: undefined } as unknown as NodeJS.ProcessVersions,
+    resourcesPath: '/opt/GRC Console/resources',
+    log: (where) => logged.push(where),
+    loadConfig: () => ({ config, layers: [], origins: {} }),
+    createCore: async (options) => {
+      created.push(options)
+      return core as unknown as ConsoleCore
+    },
+    ...overrides,
+  })
+}
+
+describe('starting the app', () => {
+  it('does nothing but quit when another instance already runs', async () => {
+    electron.app.gotLock = false
+    await start().ready
+    expect(electron.app.quitCount).toBe(1)
+    expect(electron.app.sandboxEnabled).toBe(false)
+    expect(electron.protocol.privileged).toEqual([])
+  })
+
+  it('enables the sandbox and declares the app scheme before ready', () => {
+    start()
+    expect(electron.app.isReady()).toBe(false)
+    expect(electron.app.sandboxEnabled).toBe(true)
+    expect(electron.protocol.privileged.map((s) => s.scheme)).toEqual(['app'])
+  })
+
+  it('on ready: opens the core in the user data folder, serves IPC, hardens the session, opens the window', async () => {
+    const running = start()
+    await electron.app.fireReady()
+    await running.ready
+    expect(created).toHaveLength(1)
+    expect(created[0]).toMatchObject({
+      config,
+      userDataDir: join(root, 'userData'),
+      resourcesDir: join(root, 'resources'),
+      nativeBinding: undefined,
+    })
+    expect(electron.ipcMain.handlers.has(IPC_INVOKE)).toBe(true)
+    expect(electron.session.defaultSession.permissionRequestHandler).not.toBeNull()
+    expect(electron.protocol.handlers.has('app')).toBe(true)
+    const [window] = electron.BrowserWindow.getAllWindows()
+    expect(window?.loadedUrl).toBe('app://grc/index.html')
+    expect(window?.options.webPreferences?.preload).toBe(join(root, 'out', 'preload', 'index.js'))
+  })
+
+  it('reads the user config file from the user data folder', async () => {
+    const loadConfig = vi.fn(() => ({ config, layers: [], origins: {} }))
+    const running = start({ loadConfig })
+    await electron.app.fireReady()
+    await running.ready
+    expect(loadConfig).toHaveBeenCalledWith(
+      expect.objectContaining({ userConfigFile: join(root, 'userData', 'config.json') }),
+    )
+  })
+
+  it('under Electron, hands the core the Electron build of better-sqlite3', async () => {
+    const file = join(root, '.native', 'electron-45.5.0', 'better_sqlite3.node')
+    mkdirSync(join(file, '..'), { recursive: true })
+    writeFileSync(file, '')
+    const running = start({ versions: { ...process.versions, electron: '45.5.0' } })
+    await electron.app.fireReady()
+    await running.ready
+    expect(created[0]?.nativeBinding).toBe(file)
+  })
+
+  it('says how to build the Electron binary when it is missing, instead of crashing on the ABI', async () => {
+    const running = start({ versions: { ...process.versions, electron: '45.5.0' } })
+    await electron.app.fireReady()
+    await running.ready
+    expect(created).toHaveLength(0)
+    expect(electron.dialog.errors[0]?.content).toMatch(/npm run native:electron/)
+    expect(electron.app.exitCode).toBe(1)
+  })
+
+  it('shows a configuration error (file and key) and exits, without opening a window', async () => {
+    const running = start({
+      loadConfig: () => {
+        throw new Error('/etc/grc-console/config.json: sla.dayStart: expected HH:MM')
+      },
+    })
+    await electron.app.fireReady()
+    await running.ready
+    expect(electron.dialog.errors).toEqual([
+      {
+        title: 'GRC Console ne peut pas démarrer',
+        content: '/etc/grc-console/config.json: sla.dayStart: expected HH:MM',
+      },
+    ])
+    expect(electron.app.exitCode).toBe(1)
+    expect(electron.BrowserWindow.getAllWindows()).toHaveLength(0)
+    expect(logged).toEqual(['start'])
+  })
+
+  it('uses the packaged resources folder once installed', () => {
+    expect(resourcesDirFor(true, '/opt/GRC Console/resources', '/opt/GRC Console/resources/app.asar')).toBe(
+      '/opt/GRC Console/resources',
+    )
+    expect(resourcesDirFor(false, '/ignored', '/home/dev/grc-console')).toBe(
+      join('/home/dev/grc-console', 'resources'),
+    )
+  })
+})
+
+describe('quitting', () => {
+  it('quits when the last window closes, then closes the core and stops IPC', async () => {
+    const running = start()
+    await electron.app.fireReady()
+    await running.ready
+    electron.BrowserWindow.getAllWindows()[0]!.close()
+    expect(electron.app.quitCount).toBe(1)
+    expect(core.close).toHaveBeenCalledOnce()
+    expect(electron.ipcMain.handlers.size).toBe(0)
+  })
+
+  it('follows the macOS convention: closing the window keeps the app, activate reopens it', async () => {
+    const running = start({ platform: 'darwin' })
+    await electron.app.fireReady()
+    await running.ready
+    electron.BrowserWindow.getAllWindows()[0]!.close()
+    expect(electron.app.quitCount).toBe(0)
+    expect(core.close).not.toHaveBeenCalled()
+    electron.app.emit('activate')
+    expect(electron.BrowserWindow.getAllWindows()).toHaveLength(1)
+  })
+
+  it('brings the existing window forward when a second instance is launched', async () => {
+    const running = start()
+    await electron.app.fireReady()
+    await running.ready
+    const [window] = electron.BrowserWindow.getAllWindows()
+    window!.minimized = true
+    electron.app.emit('second-instance')
+    expect(window!.minimized).toBe(false)
+    expect(window!.focused).toBe(true)
+  })
+})

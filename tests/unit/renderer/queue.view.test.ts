@@ -1,0 +1,193 @@
+import { flushPromises, type VueWrapper } from '@vue/test-utils'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { QueueFilter } from '../../../src/shared/contract'
+import ShellView from '../../../src/renderer/views/ShellView.vue'
+import { answer, callsTo, emit, resetFakeApi } from './support/fakeApi'
+import { detailOf, reference, sessionFor, summaries, transitions } from './support/fixtures'
+import { buttonNamed, controlLabelled, mountWithApp } from './support/mount'
+
+vi.mock('../../../src/renderer/api', () => import('./support/fakeApi'))
+
+const PAGE = 200
+let wrapper: VueWrapper | null = null
+
+beforeEach(() => {
+  resetFakeApi()
+  answer('reference.get', () => reference)
+  answer('views.list', () => [])
+  answer('queue.counts', () => ({ byStatus: { new: 1240, assigned: 88 }, total: 1328, overdue: 12 }))
+  // Two pages, keyed by cursor: what keyset paging looks like from the renderer.
+  answer('queue.list', (input) =>
+    input.after === 'page-2'
+      ? { rows: summaries(PAGE, PAGE + 1), nextCursor: null }
+      : { rows: summaries(PAGE), nextCursor: 'page-2' },
+  )
+  answer('request.get', ({ id }) => detailOf({ id }))
+  answer('request.history', () => [])
+  answer('request.comments', () => [])
+  answer('request.transitions', () => transitions)
+  answer('request.citizen', () => null)
+})
+
+afterEach(() => {
+  wrapper?.unmount()
+  wrapper = null
+})
+
+async function mountQueue() {
+  wrapper = mountWithApp(ShellView, sessionFor(['agent']))
+  await flushPromises()
+  return wrapper
+}
+
+const options = (w: VueWrapper) => w.findAll('[role="option"]')
+const lastListFilter = (): QueueFilter | undefined => callsTo('queue.list').at(-1)?.filter
+
+const press = (key: string, target: EventTarget = document.body) => {
+  target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }))
+}
+
+describe('queue screen', () => {
+  it('shows rows with reference, title, address, status, assignee and SLA clock, and counts per status', async () => {
+    const w = await mountQueue()
+    const first = options(w)[0]!
+    expect(first.text()).toContain('GRC-2026-000001')
+    expect(first.text()).toContain('Nid-de-poule n°1')
+    expect(first.text()).toContain('1 rue Saint-Dizier, Nancy')
+    expect(first.text()).toContain('Voirie')
+    expect(first.text()).toContain('Nouveau')
+    expect(first.text()).toContain('Non assignée')
+    expect(first.text()).toMatch(/J-\d+/)
+    const counts = w.find('[role="group"][aria-label="Nombre de demandes par statut"]')
+    expect(counts.text().replace(/\s/g, ' ')).toMatch(/Nouveau 1\s?240/)
+    expect(counts.text()).toContain('Assigné 88')
+  })
+
+  it('renders only a window of the loaded rows and fetches the next keyset page near the end', async () => {
+    const w = await mountQueue()
+    expect(options(w).length).toBeGreaterThan(0)
+    expect(options(w).length).toBeLessThan(60)
+    const listbox = w.find('[role="listbox"]')
+    expect(listbox.attributes('aria-label')).toBe('Demandes')
+
+    listbox.element.scrollTop = 170 * 50
+    await listbox.trigger('scroll')
+    await flushPromises()
+
+    expect(callsTo('queue.list').map((c) => c.after)).toEqual([null, 'page-2'])
+    expect(options(w).some((o) => o.text().includes('GRC-2026-000175'))).toBe(true)
+    expect(options(w).length).toBeLessThan(60)
+  })
+
+  it('sends the typed search text as the queue filter', async () => {
+    const w = await mountQueue()
+    const search = w.find('input[type="search"]')
+    expect(w.find('label[for="global-search"]').text()).toBe('Rechercher')
+    await search.setValue('éclairage rue')
+    await vi.waitFor(() => expect(lastListFilter()).toEqual({ text: 'éclairage rue' }))
+    expect(callsTo('queue.counts').at(-1)).toEqual({ filter: { text: 'éclairage rue' } })
+  })
+
+  it('filters on status, unassigned and overdue from the filter bar', async () => {
+    const w = await mountQueue()
+    await w.find(`#${controlLabelled(w, 'Statut').id}`).setValue('assigned')
+    await flushPromises()
+    expect(lastListFilter()).toEqual({ status: ['assigned'] })
+
+    await w.find(`#${controlLabelled(w, 'Assigné').id}`).setValue('__unassigned')
+    await flushPromises()
+    expect(lastListFilter()).toEqual({ status: ['assigned'], unassigned: true })
+
+    await w.find(`#${controlLabelled(w, 'En retard').id}`).setValue(true)
+    await flushPromises()
+    expect(lastListFilter()).toEqual({ status: ['assigned'], unassigned: true, overdue: true })
+  })
+
+  it('filters on a status when its count is clicked, and back when clicked again', async () => {
+    const w = await mountQueue()
+    await buttonNamed(w, 'Assigné 88').trigger('click')
+    await flushPromises()
+    expect(lastListFilter()).toEqual({ status: ['assigned'] })
+    expect(buttonNamed(w, 'Assigné 88').attributes('aria-pressed')).toBe('true')
+    await buttonNamed(w, 'Assigné 88').trigger('click')
+    await flushPromises()
+    expect(lastListFilter()).toEqual({})
+  })
+
+  it('moves with j/k, opens with Enter, and ignores shortcuts typed into a field', async () => {
+    const w = await mountQueue()
+    const listbox = w.find('[role="listbox"]')
+    press('j')
+    press('j')
+    await flushPromises()
+    expect(listbox.attributes('aria-activedescendant')).toBe('queue-row-r2')
+    press('k')
+    await flushPromises()
+    expect(listbox.attributes('aria-activedescendant')).toBe('queue-row-r1')
+
+    press('j', w.find('input[type="search"]').element)
+    await flushPromises()
+    expect(listbox.attributes('aria-activedescendant')).toBe('queue-row-r1')
+
+    press('Enter', listbox.element)
+    await flushPromises()
+    expect(callsTo('request.get')).toEqual([{ id: 'r1' }])
+    expect(w.find('#detail-title').text()).toBe('Nid-de-poule n°1')
+
+    press('Escape')
+    await flushPromises()
+    expect(w.find('#detail-title').exists()).toBe(false)
+  })
+
+  it('focuses the search with / and shows the shortcuts dialog with ?', async () => {
+    const w = await mountQueue()
+    press('/')
+    expect(document.activeElement).toBe(w.find('input[type="search"]').element)
+    ;(document.activeElement as HTMLElement).blur()
+    press('?')
+    await flushPromises()
+    const dialog = w.find('[role="dialog"]')
+    expect(dialog.attributes('aria-label')).toBe('Raccourcis clavier')
+    expect(dialog.text()).toContain('Aller à la recherche')
+    dialog.element.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
+    await flushPromises()
+    expect(w.find('[role="dialog"]').exists()).toBe(false)
+  })
+
+  it('refreshes a changed row and the counts when the core says requests changed', async () => {
+    const w = await mountQueue()
+    const countsBefore = callsTo('queue.counts').length
+    answer('request.get', ({ id }) =>
+      detailOf({ id, status: 'new', title: 'Titre corrigé', assigneeId: null }),
+    )
+    emit('requests.changed', { ids: ['r2'] })
+    await flushPromises()
+    expect(options(w)[1]!.text()).toContain('Titre corrigé')
+    expect(callsTo('queue.counts').length).toBe(countsBefore + 1)
+  })
+
+  it('saves the current filters as a view and applies a saved view', async () => {
+    answer('views.save', (input) => ({
+      id: 'v1',
+      name: input.name,
+      filter: input.filter ?? {},
+      sort: input.sort,
+    }))
+    const w = await mountQueue()
+    await w.find(`#${controlLabelled(w, 'Statut').id}`).setValue('new')
+    await w.find(`#${controlLabelled(w, 'Nom de la vue').id}`).setValue('Mes nouveaux')
+    await w.find('form.save').trigger('submit')
+    await flushPromises()
+    expect(callsTo('views.save').at(-1)).toEqual({
+      name: 'Mes nouveaux',
+      filter: { status: ['new'] },
+      sort: 'created_desc',
+    })
+
+    await w.find(`#${controlLabelled(w, 'Statut').id}`).setValue('')
+    await flushPromises()
+    await buttonNamed(w, 'Appliquer la vue Mes nouveaux').trigger('click')
+    await flushPromises()
+    expect(lastListFilter()).toEqual({ status: ['new'] })
+  })
+})

@@ -1,0 +1,224 @@
+import { flushPromises, type VueWrapper } from '@vue/test-utils'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Comment, Role } from '../../../src/shared/domain'
+import { ApiError } from '../../../src/renderer/apiError'
+import RequestDetail from '../../../src/renderer/components/RequestDetail.vue'
+import { useDetailStore } from '../../../src/renderer/stores/detail'
+import { useReferenceStore } from '../../../src/renderer/stores/reference'
+import { answer, callsTo, resetFakeApi } from './support/fakeApi'
+import { detailOf, reference, sessionFor, transitions, XSS_DESCRIPTION } from './support/fixtures'
+import { buttonNamed, controlLabelled, mountWithApp } from './support/mount'
+
+vi.mock('../../../src/renderer/api', () => import('./support/fakeApi'))
+
+let wrapper: VueWrapper | null = null
+
+beforeEach(() => {
+  resetFakeApi()
+  answer('reference.get', () => reference)
+  answer('request.get', () => detailOf())
+  answer('request.history', () => [
+    {
+      id: 1,
+      requestId: 'r1',
+      kind: 'transitioned',
+      at: '2026-03-02T10:00:00.000Z',
+      actorId: 'ag-leo',
+      actorName: 'Léo Petit',
+      data: { from: 'new', to: 'assigned' },
+    },
+  ])
+  answer('request.comments', () => [])
+  answer('request.transitions', () => transitions)
+  answer('request.citizen', () => ({
+    id: 'c1',
+    name: 'Camille Durand',
+    email: 'camille@example.org',
+    phone: null,
+    postalAddress: null,
+    contactPreference: 'email',
+  }))
+  answer('queue.counts', () => ({ byStatus: {}, total: 0, overdue: 0 }))
+})
+
+afterEach(() => {
+  wrapper?.unmount()
+  wrapper = null
+})
+
+async function openDetail(roles: Role[] = ['agent']) {
+  wrapper = mountWithApp(RequestDetail, sessionFor(roles))
+  await useReferenceStore().load()
+  await useDetailStore().open('r1')
+  await flushPromises()
+  return wrapper
+}
+
+const alertText = (w: VueWrapper) => w.find('[role="alert"]').text()
+
+describe('request detail', () => {
+  it('shows a description with markup as literal text, creating no element from it', async () => {
+    answer('request.get', () => detailOf({ description: XSS_DESCRIPTION }))
+    const w = await openDetail()
+    const description = w.find('.description')
+    expect(description.text()).toBe(XSS_DESCRIPTION)
+    expect(description.element.children).toHaveLength(0)
+    expect(document.querySelector('img')).toBeNull()
+    expect(document.querySelector('script')).toBeNull()
+  })
+
+  it('lists the blocked transitions with their reasons in words', async () => {
+    const w = await openDetail()
+    const blocked = w.find('.blocked')
+    expect(blocked.text()).toContain('Clore')
+    expect(blocked.text()).toContain('Réservé aux rôles : chef d’équipe, superviseur.')
+    expect(blocked.text()).toContain('Impossible depuis le statut « Assigné » (possible depuis : Nouveau).')
+  })
+
+  it('shows history events in words with who and when', async () => {
+    const w = await openDetail()
+    expect(w.find('.history').text()).toContain('Statut changé : Nouveau → Assigné')
+    expect(w.find('.history').text()).toContain('par Léo Petit')
+  })
+
+  it('opens an inline form for a transition that needs a reason, then sends the reason', async () => {
+    answer('request.transition', () => detailOf({ status: 'rejected', statusKind: 'closed', version: 4 }))
+    const w = await openDetail()
+    expect(w.find('form.transition-form').exists()).toBe(false)
+
+    await buttonNamed(w, 'Rejeter').trigger('click')
+    expect(buttonNamed(w, 'Rejeter').attributes('aria-expanded')).toBe('true')
+    const form = w.find('form.transition-form')
+    expect(form.attributes('aria-label')).toBe('Rejeter')
+    const reason = controlLabelled(w, 'Motif du rejet')
+    expect(reason.tagName).toBe('TEXTAREA')
+
+    await w.find(`#${reason.id}`).setValue('Hors du domaine public')
+    await form.trigger('submit')
+    await flushPromises()
+
+    expect(callsTo('request.transition')).toEqual([
+      { id: 'r1', transitionId: 'reject', fields: { reason: 'Hors du domaine public' }, baseVersion: 3 },
+    ])
+    expect(w.find('form.transition-form').exists()).toBe(false)
+    expect(w.find('[role="status"].notice-text').text()).toBe('Statut changé : Rejeté.')
+    expect(document.activeElement?.id).toBe('detail-title')
+  })
+
+  it('sends a planned date as an instant', async () => {
+    answer('request.transition', () => detailOf({ version: 4 }))
+    const w = await openDetail()
+    await buttonNamed(w, 'Planifier').trigger('click')
+    const when = controlLabelled(w, 'Date d’intervention prévue')
+    expect(when.getAttribute('type')).toBe('datetime-local')
+    await w.find(`#${when.id}`).setValue('2026-03-10T09:30')
+    await w.find('form.transition-form').trigger('submit')
+    await flushPromises()
+    const sent = callsTo('request.transition')[0]!.fields!.scheduledFor!
+    expect(new Date(sent).getTime()).toBe(new Date('2026-03-10T09:30').getTime())
+  })
+
+  it('says which field is missing instead of sending an empty reason', async () => {
+    const w = await openDetail()
+    await buttonNamed(w, 'Rejeter').trigger('click')
+    await w.find('form.transition-form').trigger('submit')
+    expect(alertText(w)).toBe('Renseignez le champ « Motif du rejet » avant de confirmer.')
+    expect(callsTo('request.transition')).toEqual([])
+  })
+
+  it('shows a version conflict as a sentence beside the form, which stays open', async () => {
+    answer('request.transition', () => {
+      throw new ApiError('version_conflict', 'stale version')
+    })
+    const w = await openDetail()
+    await buttonNamed(w, 'Rejeter').trigger('click')
+    await w.find(`#${controlLabelled(w, 'Motif du rejet').id}`).setValue('Doublon évident')
+    await w.find('form.transition-form').trigger('submit')
+    await flushPromises()
+    expect(w.find('form.transition-form [role="alert"]').text()).toContain(
+      'Quelqu’un a modifié cette demande entre-temps',
+    )
+    expect((document.getElementById('transition-field-reason') as HTMLTextAreaElement).value).toBe(
+      'Doublon évident',
+    )
+  })
+
+  it('fires a transition that needs no field directly', async () => {
+    answer('request.transition', () => detailOf({ version: 4 }))
+    const w = await openDetail()
+    await buttonNamed(w, 'Démarrer').trigger('click')
+    await flushPromises()
+    expect(callsTo('request.transition')).toEqual([
+      { id: 'r1', transitionId: 'start', fields: {}, baseVersion: 3 },
+    ])
+  })
+
+  it('shows the citizen block to an agent', async () => {
+    const w = await openDetail(['agent'])
+    expect(w.find('#citizen-title').text()).toBe('Usager')
+    expect(w.find('.citizen').text()).toContain('Camille Durand')
+  })
+
+  it('shows no citizen block at all to a technician and never asks for it', async () => {
+    const w = await openDetail(['technician'])
+    expect(w.find('.citizen').exists()).toBe(false)
+    expect(w.text()).not.toContain('Camille Durand')
+    expect(callsTo('request.citizen')).toEqual([])
+  })
+
+  it('says the contact details are not accessible when the core refuses them', async () => {
+    answer('request.citizen', () => {
+      throw new ApiError('forbidden', 'no')
+    })
+    const w = await openDetail(['agent'])
+    expect(w.find('.citizen').text()).toContain('Coordonnées non accessibles pour votre rôle')
+  })
+
+  it('lets a lead assign to an agent of the request’s team', async () => {
+    answer('request.assign', ({ assigneeId }) => detailOf({ assigneeId, version: 4 }))
+    const w = await openDetail(['lead'])
+    const select = controlLabelled(w, 'Agent assigné') as HTMLSelectElement
+    expect([...select.options].map((o) => o.text)).toEqual([
+      'Personne (non assignée)',
+      'Zoé Martin',
+      'Léo Petit',
+    ])
+    await w.find(`#${select.id}`).setValue('ag-leo')
+    expect(buttonNamed(w, 'Assigner').attributes('type')).toBe('submit')
+    await w.find('section.assign form').trigger('submit')
+    await flushPromises()
+    expect(callsTo('request.assign').at(-1)).toEqual({ id: 'r1', assigneeId: 'ag-leo', baseVersion: 3 })
+  })
+
+  it('offers no assignment to an agent', async () => {
+    const w = await openDetail(['agent'])
+    expect(w.find('section.assign').exists()).toBe(false)
+  })
+
+  it('adds an internal note', async () => {
+    const stored: Comment[] = []
+    answer('request.comments', () => stored)
+    answer('request.comment', (input) => {
+      const comment: Comment = {
+        id: 'cm1',
+        requestId: 'r1',
+        kind: input.kind,
+        body: input.body,
+        authorId: 'ag-zoe',
+        authorName: 'Zoé Martin',
+        createdAt: '2026-03-02T11:00:00.000Z',
+      }
+      stored.push(comment)
+      return comment
+    })
+    answer('queue.list', () => ({ rows: [], nextCursor: null }))
+    const w = await openDetail()
+    await w.find(`#${controlLabelled(w, 'Commentaire').id}`).setValue('Vu avec le service.')
+    await w.find('section.comments form').trigger('submit')
+    await flushPromises()
+    expect(callsTo('request.comment')).toEqual([{ id: 'r1', kind: 'internal', body: 'Vu avec le service.' }])
+    expect(w.find('section.comments li').text()).toContain('Note interne · Zoé Martin')
+    expect(w.find('section.comments li').text()).toContain('Vu avec le service.')
+    expect((document.getElementById('comment-body') as HTMLTextAreaElement).value).toBe('')
+  })
+})

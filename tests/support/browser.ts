@@ -43,6 +43,7 @@ export async function openBrowserWorld(requests = 1500): Promise<BrowserWorld> {
     browser,
     async newPage() {
       const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1400, height: 900 } })
+      await core.call('session.logout', {})
       const page = await context.newPage()
       page.on('pageerror', (e) => console.error(`[page error] ${e.message}`))
       await page.goto(bridge.openUrl)

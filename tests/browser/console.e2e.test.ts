@@ -1,0 +1,124 @@
+/**
+ * Tried as a new user would, in Debian's Chromium against the real core over the web bridge:
+ * log in, filter, search, open, fire a transition that needs a field, see the history,
+ * assign as a lead, and see a hostile description rendered as plain text.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { XSS_REQUEST_ID } from '../../src/main/core/demo/seed'
+import { openBrowserWorld, type BrowserWorld } from '../support/browser'
+import { repoRoot } from '../support/core'
+
+let world: BrowserWorld
+const shots = join(repoRoot, 'test-results')
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true })
+  world = await openBrowserWorld(1500)
+})
+afterAll(async () => world?.close())
+
+describe('an agent works the queue', () => {
+  it('logs in, filters, searches, opens a request and rejects it with a reason', async () => {
+    const page = await world.newPage()
+    await world.login(page, 'wrong.login')
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toBeTruthy()
+
+    await world.login(page, 'zoe.agent')
+    const list = page.getByRole('listbox', { name: 'Demandes' })
+    await list.getByRole('option').first().waitFor()
+
+    // Filter on a status: every row shown then carries that status.
+    await page.getByRole('combobox', { name: 'Statut' }).selectOption('new')
+    await expect
+      .poll(async () => {
+        const texts = await list.getByRole('option').allTextContents()
+        return texts.length > 0 && texts.every((t) => t.includes('Nouvelle'))
+      })
+      .toBe(true)
+
+    // Search without accents finds the accented word.
+    await page.keyboard.press('Escape')
+    await page.getByRole('searchbox', { name: 'Rechercher' }).fill('"NEAR( eclairage')
+    await page.waitForTimeout(600)
+    expect(await page.getByRole('alert').count()).toBe(0)
+    await page.getByRole('searchbox', { name: 'Rechercher' }).fill('')
+    await list.getByRole('option').first().waitFor()
+
+    // Keyboard: focus the list, open the first request with Enter.
+    await list.focus()
+    await page.keyboard.press('j')
+    await page.keyboard.press('k')
+    await page.keyboard.press('Enter')
+    const detail = page.getByRole('region', { name: 'Détail de la demande' })
+    await detail.getByRole('heading', { level: 2 }).waitFor()
+
+    // Reject needs a reason: refused without, accepted with.
+    await detail.getByRole('button', { name: 'Rejeter' }).click()
+    const reason = detail.getByRole('textbox', { name: 'Motif du rejet' })
+    await reason.waitFor()
+    await detail.getByRole('button', { name: 'Confirmer' }).click()
+    await expect.poll(() => detail.getByRole('alert').count()).toBeGreaterThan(0)
+    await reason.fill('Relève de la compétence du département')
+    await detail.getByRole('button', { name: 'Confirmer' }).click()
+    await expect.poll(() => detail.getByRole('status').first().textContent()).toContain('Rejet')
+
+    // The history shows the step, and the cache agrees.
+    await expect.poll(() => detail.textContent()).toContain('Relève de la compétence du département')
+    const rejected = world.core.db
+      .prepare("SELECT count(*) AS n FROM requests WHERE status = 'rejected' AND fields LIKE '%département%'")
+      .get() as { n: number }
+    expect(rejected.n).toBe(1)
+    await page.screenshot({ path: join(shots, 'queue-agent.png') })
+    await page.context().close()
+  })
+
+  it('renders a hostile description as inert text', async () => {
+    const page = await world.newPage()
+    let dialogs = 0
+    page.on('dialog', async (d) => {
+      dialogs++
+      await d.dismiss()
+    })
+    await world.login(page, 'zoe.agent')
+    const option = page.locator(`#queue-row-${XSS_REQUEST_ID}`)
+    await option.waitFor()
+    await option.click()
+    const detail = page.getByRole('region', { name: 'Détail de la demande' })
+    await expect.poll(() => detail.textContent()).toContain('<script>alert(2)</script>')
+    expect(await detail.locator('img, script').count()).toBe(0)
+    expect(dialogs).toBe(0)
+    await page.context().close()
+  })
+})
+
+describe('a lead dispatches', () => {
+  it('assigns a request to a teammate', async () => {
+    const page = await world.newPage()
+    await world.login(page, 'luc.lead')
+    const list = page.getByRole('listbox', { name: 'Demandes' })
+    await page.getByRole('combobox', { name: 'Assigné' }).selectOption({ label: 'Non assigné' })
+    await page.waitForTimeout(400)
+    await list.getByRole('option').first().click()
+    const detail = page.getByRole('region', { name: 'Détail de la demande' })
+    const select = detail.getByRole('combobox', { name: 'Agent assigné' })
+    await select.waitFor()
+    const options = await select.locator('option').allTextContents()
+    const teammate = options.find((o) => o.includes('Vautrin')) ?? options[1]!
+    await select.selectOption({ label: teammate })
+    await detail.getByRole('button', { name: 'Assigner' }).click()
+    await expect
+      .poll(
+        () =>
+          (
+            world.core.db.prepare("SELECT count(*) AS n FROM outbox WHERE op = 'assign'").get() as {
+              n: number
+            }
+          ).n,
+      )
+      .toBeGreaterThan(0)
+    await page.screenshot({ path: join(shots, 'queue-lead.png') })
+    await page.context().close()
+  })
+})

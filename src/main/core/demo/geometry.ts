@@ -2,6 +2,7 @@
  * Just enough planar geometry to drop demo points inside the communes' outlines.
  * (WGS84 degrees treated as a plane: fine at the scale of one metropolis.)
  */
+import { pointInPolygon } from '../../../shared/geo'
 import type { Prng } from './prng'
 
 export type Ring = readonly (readonly number[])[]
@@ -15,21 +16,11 @@ export interface Bounds {
   maxLat: number
 }
 
-/** Ray casting with the even-odd rule over every ring, so holes are outside. */
-export function pointInPolygon(lon: number, lat: number, polygon: PolygonCoords): boolean {
-  let inside = false
-  for (const ring of polygon) {
-    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      const [xi = 0, yi = 0] = ring[i] ?? []
-      const [xj = 0, yj = 0] = ring[j] ?? []
-      if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside
-    }
-  }
-  return inside
-}
-
+/** The demo drops points with the same point-in-polygon the core's routing uses. */
 export function pointInAnyPolygon(lon: number, lat: number, polygons: readonly PolygonCoords[]): boolean {
-  return polygons.some((p) => pointInPolygon(lon, lat, p))
+  return polygons.some((p) =>
+    pointInPolygon({ lat, lon }, { type: 'Polygon', coordinates: p as number[][][] }),
+  )
 }
 
 export function boundsOf(polygons: readonly PolygonCoords[]): Bounds {

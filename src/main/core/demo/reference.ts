@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { z } from 'zod'
 import { Category, Team } from '../../../shared/domain'
+import { RoutingRule as RoutingRuleSchema, Sector as SectorSchema } from '../../../shared/routing'
 import type { Db } from '../store/db'
 import {
   upsertAgent,
@@ -26,27 +27,6 @@ import { DEMO_AGENTS, DEMO_STAFF } from './agents'
 
 /** The team that gets what no routing rule claims (the front desk). */
 export const DEMO_FALLBACK_TEAM = 'accueil'
-
-const Geometry = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(z.array(z.number()))) }),
-  z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(z.array(z.array(z.number())))) }),
-])
-const SectorSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  communeCode: z.string().nullable(),
-  geometry: Geometry,
-})
-const RoutingRuleSchema = z.object({
-  id: z.string(),
-  position: z.number().int(),
-  name: z.string(),
-  categoryId: z.string().nullable(),
-  subcategory: z.string().nullable(),
-  channel: z.string().nullable(),
-  sectorId: z.string().nullable(),
-  teamId: z.string(),
-})
 
 // Parsed once at load: a broken demo file fails loudly here rather than as odd data later.
 export const DEMO_TEAMS: readonly Team[] = z.array(Team).parse(teamsJson)

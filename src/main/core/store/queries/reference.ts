@@ -2,33 +2,21 @@
  * Reference data: teams, agents, categories, workflow definitions, sectors and routing
  * rules. Small tables read whole; the upserts serve the demo seed and the sync.
  */
-import { ROLES, type AgentSummary, type Category, type Role, type Team } from '../../../../shared/domain'
+import {
+  CHANNELS,
+  ROLES,
+  type AgentSummary,
+  type Category,
+  type Channel,
+  type Role,
+  type Team,
+} from '../../../../shared/domain'
+import type { RoutingRule, Sector, SectorGeometry } from '../../../../shared/routing'
+
+export type { RoutingRule, Sector, SectorGeometry }
 import type { Db } from '../db'
 import type { Scope } from '../scope'
 import { cached, inList } from '../statements'
-
-/** A polygon of the territory (GeoJSON geometry, WGS84). */
-export interface Sector {
-  id: string
-  name: string
-  /** INSEE code when the sector is one commune. */
-  communeCode: string | null
-  geometry: SectorGeometry
-}
-export type SectorGeometry =
-  { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiPolygon'; coordinates: number[][][][] }
-
-/** Routing (aiguillage): the first rule, by position, whose non-null criteria all match wins. */
-export interface RoutingRule {
-  id: string
-  position: number
-  name: string
-  categoryId: string | null
-  subcategory: string | null
-  channel: string | null
-  sectorId: string | null
-  teamId: string
-}
 
 export interface WorkflowDefinitionRaw {
   id: string
@@ -41,6 +29,9 @@ const parseArray = (json: string): unknown[] => {
   const v: unknown = JSON.parse(json)
   return Array.isArray(v) ? v : []
 }
+// A channel the console does not know (a newer server) is kept out rather than guessed.
+const asChannel = (c: string | null): Channel | null =>
+  c !== null && (CHANNELS as readonly string[]).includes(c) ? (c as Channel) : null
 const isRole = (r: unknown): r is Role => typeof r === 'string' && (ROLES as readonly string[]).includes(r)
 
 // --- teams -------------------------------------------------------------------------------
@@ -236,7 +227,7 @@ export function listRoutingRules(db: Db): RoutingRule[] {
     name: r.name,
     categoryId: r.category_id,
     subcategory: r.subcategory,
-    channel: r.channel,
+    channel: asChannel(r.channel),
     sectorId: r.sector_id,
     teamId: r.team_id,
   }))

@@ -12,12 +12,6 @@ import type {
   Sector,
 } from '../../../shared/routing'
 
-/**
- * A routing rule as read from any store: the channel is compared as text, so a value the
- * contract does not know (an old or foreign row) simply never matches.
- */
-export type RoutableRule = Omit<RoutingRule, 'channel'> & { channel: string | null }
-
 export interface RoutingInput {
   categoryId: string
   subcategory: string | null
@@ -32,7 +26,7 @@ interface IndexedSector {
 }
 
 function sectorMismatch(
-  rule: RoutableRule,
+  rule: RoutingRule,
   location: Point | null,
   sectors: ReadonlyMap<string, IndexedSector>,
 ) {
@@ -48,7 +42,7 @@ function sectorMismatch(
 
 /** Every criterion of `rule` that `input` fails, each with an English sentence. */
 function mismatchesOf(
-  rule: RoutableRule,
+  rule: RoutingRule,
   input: RoutingInput,
   sectors: ReadonlyMap<string, IndexedSector>,
 ): { criterion: RoutingCriterion; why: string }[] {
@@ -79,7 +73,7 @@ function mismatchesOf(
  */
 export function routeRequest(
   input: RoutingInput,
-  rules: readonly RoutableRule[],
+  rules: readonly RoutingRule[],
   sectors: readonly Sector[],
   fallbackTeamId: string,
 ): RoutingDecision {

@@ -12,11 +12,11 @@ import {
   type Team,
 } from '../../../../shared/domain'
 import type { RoutingRule, Sector, SectorGeometry } from '../../../../shared/routing'
-
-export type { RoutingRule, Sector, SectorGeometry }
 import type { Db } from '../db'
 import type { Scope } from '../scope'
 import { cached, inList } from '../statements'
+
+export type { RoutingRule, Sector, SectorGeometry }
 
 export interface WorkflowDefinitionRaw {
   id: string
@@ -29,9 +29,7 @@ const parseArray = (json: string): unknown[] => {
   const v: unknown = JSON.parse(json)
   return Array.isArray(v) ? v : []
 }
-// A channel the console does not know (a newer server) is kept out rather than guessed.
-const asChannel = (c: string | null): Channel | null =>
-  c !== null && (CHANNELS as readonly string[]).includes(c) ? (c as Channel) : null
+const isChannel = (c: string): c is Channel => (CHANNELS as readonly string[]).includes(c)
 const isRole = (r: unknown): r is Role => typeof r === 'string' && (ROLES as readonly string[]).includes(r)
 
 // --- teams -------------------------------------------------------------------------------
@@ -221,16 +219,24 @@ export function listRoutingRules(db: Db): RoutingRule[] {
     sector_id: string | null
     team_id: string
   }>
-  return rows.map((r) => ({
-    id: r.id,
-    position: r.position,
-    name: r.name,
-    categoryId: r.category_id,
-    subcategory: r.subcategory,
-    channel: asChannel(r.channel),
-    sectorId: r.sector_id,
-    teamId: r.team_id,
-  }))
+  // A rule on a channel this console does not know (written by a newer server) can never
+  // match here; it is left out rather than read as "any channel".
+  return rows.flatMap((r) =>
+    r.channel !== null && !isChannel(r.channel)
+      ? []
+      : [
+          {
+            id: r.id,
+            position: r.position,
+            name: r.name,
+            categoryId: r.category_id,
+            subcategory: r.subcategory,
+            channel: r.channel,
+            sectorId: r.sector_id,
+            teamId: r.team_id,
+          },
+        ],
+  )
 }
 
 export function upsertRoutingRule(db: Db, r: RoutingRule): void {

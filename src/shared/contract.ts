@@ -8,14 +8,12 @@ import { z } from 'zod'
 import {
   AgentSummary,
   Category,
-  Channel,
   Citizen,
   Comment,
   CommentKind,
   HistoryEvent,
   Id,
   LIMITS,
-  Point,
   Priority,
   RequestDetail,
   RequestSummary,
@@ -24,6 +22,7 @@ import {
   Team,
   TransitionAvailability,
 } from './domain'
+import { Conflict, CreateRequestInput, RequestPatch, SyncStatus } from './sync'
 import { TransitionField } from './workflow'
 
 const SearchText = z
@@ -182,20 +181,11 @@ export const contract = {
     Comment,
   ),
   /** Record a request taken at the counter or on the phone; routed by the routing rules. */
-  'request.create': spec(
+  'request.create': spec(CreateRequestInput, RequestDetail),
+  /** Edit the request's own fields (title, description, priority, address). */
+  'request.update': spec(
     z
-      .object({
-        categoryId: Id,
-        subcategory: z.string().max(100).nullable().default(null),
-        channel: Channel,
-        title: z.string().trim().min(1).max(LIMITS.title),
-        description: z
-          .string()
-          .max(LIMITS.description, `a description is limited to ${LIMITS.description} characters`),
-        priority: Priority.default('normal'),
-        address: z.string().max(300).nullable().default(null),
-        location: Point.nullable().default(null),
-      })
+      .object({ id: Id, patch: RequestPatch, baseVersion: z.number().int().nonnegative().optional() })
       .strict(),
     RequestDetail,
   ),
@@ -203,6 +193,27 @@ export const contract = {
   'views.list': spec(Empty, z.array(SavedView)),
   'views.save': spec(SavedView.partial({ id: true }).strict(), SavedView),
   'views.delete': spec(ById, z.object({})),
+
+  /** Online or not, pending changes, conflicts, last sync, the first download's progress. */
+  'sync.status': spec(Empty, SyncStatus),
+  /** Push and pull now; answers when the round is over (or failed, see `lastError`). */
+  'sync.now': spec(Empty, SyncStatus),
+  /** The server's session expired: the agent types their password again; nothing pending is lost. */
+  'sync.reauth': spec(z.object({ password: z.string().min(1).max(1024) }).strict(), SyncStatus),
+  /** Changes the server could not apply because another agent changed the same fields. */
+  'conflicts.list': spec(Empty, z.array(Conflict)),
+  /** Keep mine (sent again on the current version), keep theirs, or choose field by field. */
+  'conflicts.resolve': spec(
+    z
+      .object({
+        id: Id,
+        choice: z.enum(['mine', 'theirs', 'merge']),
+        /** For `merge`: which side wins, per field; fields left out keep the server's value. */
+        fields: z.record(z.string().max(64), z.enum(['mine', 'theirs'])).default({}),
+      })
+      .strict(),
+    z.object({ requeued: z.boolean() }),
+  ),
 } as const
 
 export type Contract = typeof contract
@@ -217,6 +228,7 @@ export const EVENTS = {
   /** Requests changed in the cache (by this agent, or by sync). */
   'requests.changed': z.object({ ids: z.array(Id) }),
   'session.changed': z.object({ session: SessionInfo.nullable() }),
+  'sync.changed': SyncStatus,
 } as const
 export type EventName = keyof typeof EVENTS
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[]

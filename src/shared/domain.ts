@@ -120,6 +120,10 @@ export const HISTORY_KINDS = [
   'viewed_personal_data',
   'exported',
   'anonymised',
+  /** Title, description, priority or address edited. */
+  'edited',
+  /** The server could not apply an agent's change; it waits in their conflict inbox. */
+  'sync_conflict',
 ] as const
 export const HistoryKind = z.enum(HISTORY_KINDS)
 export type HistoryKind = z.infer<typeof HistoryKind>

@@ -45,8 +45,8 @@ export async function openTestCore(options: TestCoreOptions = {}) {
       await core.invoke('session.logout', {})
       return value('session.login', { login, password: DEMO_PASSWORD })
     },
-    close: () => {
-      core.close()
+    close: async () => {
+      await core.close()
       rmSync(dataDir, { recursive: true, force: true })
     },
   }

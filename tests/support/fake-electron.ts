@@ -317,8 +317,25 @@ export function createFakeElectron() {
     },
   }
 
+  /** Like the OS keychain: reversible only here, and never the clear text. */
+  const safeStorage = {
+    available: true,
+    isEncryptionAvailable(): boolean {
+      return this.available
+    },
+    encryptString(plain: string): Buffer {
+      return Buffer.from(`enc:${Buffer.from(plain, 'utf8').reverse().toString('base64')}`)
+    },
+    decryptString(encrypted: Buffer): string {
+      const text = encrypted.toString('utf8')
+      if (!text.startsWith('enc:')) throw new Error('Error while decrypting the ciphertext provided')
+      return Buffer.from(text.slice(4), 'base64').reverse().toString('utf8')
+    },
+  }
+
   return {
     app,
+    safeStorage,
     BrowserWindow: FakeBrowserWindow,
     ipcMain,
     ipcRenderer,
@@ -351,6 +368,9 @@ export const electronModule = {
   },
   get ipcMain() {
     return current.ipcMain
+  },
+  get safeStorage() {
+    return current.safeStorage
   },
   get ipcRenderer() {
     return current.ipcRenderer

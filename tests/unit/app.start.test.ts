@@ -36,7 +36,11 @@ beforeEach(() => {
   electron.app.paths.userData = join(root, 'userData')
   created = []
   logged = []
-  core = { invoke: vi.fn(async () => ({ ok: true, value: null })), on: () => () => {}, close: vi.fn() }
+  core = {
+    invoke: vi.fn(async () => ({ ok: true, value: null })),
+    on: () => () => {},
+    close: vi.fn(async () => {}),
+  }
 })
 afterEach(() => rmSync(root, { recursive: true, force: true }))
 
@@ -84,6 +88,11 @@ describe('starting the app', () => {
       resourcesDir: join(root, 'resources'),
       nativeBinding: undefined,
     })
+    // The server's refresh token goes through the OS keychain, never to disk in clear.
+    const cipher = created[0]!.secretCipher!
+    const sealed = cipher.encryptString('refresh-token-123')
+    expect(sealed.toString('utf8')).not.toContain('refresh-token-123')
+    expect(cipher.decryptString(sealed)).toBe('refresh-token-123')
     expect(electron.ipcMain.handlers.has(IPC_INVOKE)).toBe(true)
     expect(electron.session.defaultSession.permissionRequestHandler).not.toBeNull()
     expect(electron.protocol.handlers.has('app')).toBe(true)

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { app, BrowserWindow, dialog, protocol, session } from 'electron'
+import { app, BrowserWindow, dialog, protocol, safeStorage, session } from 'electron'
 import { loadConfig as loadConfigFromFiles } from '../core/config'
 import { createConsole, type ConsoleCore, type CreateConsoleOptions } from '../core/console'
 import { registerIpc, trustAppOrigin } from '../ipc/register'
@@ -90,11 +90,7 @@ export function startApp(options: StartOptions): RunningApp {
   app.on('will-quit', () => {
     unregisterIpc?.()
     unregisterIpc = null
-    try {
-      core?.close()
-    } catch (error) {
-      log('closing the core', error)
-    }
+    core?.close().catch((error: unknown) => log('closing the core', error))
     core = null
   })
 
@@ -125,6 +121,8 @@ export function startApp(options: StartOptions): RunningApp {
         ),
         userDataDir,
         nativeBinding,
+        // The server's refresh token is encrypted by the OS keychain before it reaches the disk.
+        secretCipher: safeStorage,
         logError: log,
       })
       unregisterIpc = registerIpc(

@@ -10,12 +10,19 @@ import type { AppConfig } from './config'
 import { createLocalProvider, readLocalAccounts } from './directory/local'
 import type { AuthProvider } from './directory/provider'
 import { dispatch } from './dispatch'
-import { createHandlers } from './handlers'
+import { createHandlers, type SyncControl } from './handlers'
+import { countPendingMutations } from './store/queries/outbox'
+import { listWorkflowDefinitionsRaw } from './store/queries/reference'
+import { getSyncState, setSyncState } from './store/queries/syncState'
+import { createSyncEngine } from './sync/engine'
+import { createRefreshTokenStore, type SecretCipher } from './sync/secrets'
+import { createSyncTransport } from './sync/transport'
+import type { SyncStatus } from '../../shared/sync'
 import type { CoreDeps } from './services/deps'
 import { createSessionService } from './services/session'
 import { openStore, type Db } from './store/db'
 import { prepareDemoProfile } from './demoProfile'
-import { loadWorkflowDefinitions } from './workflow/definitions'
+import { loadWorkflowDefinitions, parseWorkflowDefinition } from './workflow/definitions'
 import type { EventName, EventPayload } from '../../shared/contract'
 import type { Result } from '../../shared/result'
 
@@ -24,8 +31,8 @@ export interface ConsoleCore {
   invoke(channel: unknown, input: unknown): Promise<Result<unknown>>
   /** Subscribe to core events (requests changed, session changed); returns the unsubscribe. */
   on<E extends EventName>(event: E, cb: (payload: EventPayload<E>) => void): () => void
-  /** Close the cache; forget the session. */
-  close(): void
+  /** Stop syncing, close the cache, forget the session. */
+  close(): Promise<void>
 }
 
 export interface CreateConsoleOptions {
@@ -37,6 +44,8 @@ export interface CreateConsoleOptions {
   /** better-sqlite3 built for Electron's ABI, when running under Electron. */
   nativeBinding?: string
   auth?: AuthProvider
+  /** Electron's safeStorage: the server's refresh token is kept encrypted; without it, in memory only. */
+  secretCipher?: SecretCipher | null
   now?: () => number
   logError?: (where: string, error: unknown) => void
 }
@@ -49,12 +58,19 @@ export function profileCachePath(config: AppConfig, userDataDir: string): string
 
 export async function createConsole(options: CreateConsoleOptions): Promise<ConsoleCore & { db: Db }> {
   const { config, resourcesDir } = options
-  const workflows = loadWorkflowDefinitions(config.workflows.dir ?? join(resourcesDir, 'workflows'))
   const file = profileCachePath(config, options.userDataDir)
   mkdirSync(join(file, '..'), { recursive: true })
   const db = openStore(file, { nativeBinding: options.nativeBinding })
+  const serverUrl = config.sync.serverUrl
+  // With a server, its workflows (kept in the cache at the last sync) are the ones in force.
+  const synced = serverUrl ? listWorkflowDefinitionsRaw(db) : []
+  const workflows =
+    synced.length > 0
+      ? new Map(synced.map((w) => [w.id, parseWorkflowDefinition(JSON.parse(w.json), `cache:${w.id}`)]))
+      : loadWorkflowDefinitions(config.workflows.dir ?? join(resourcesDir, 'workflows'))
   const now = options.now ?? Date.now
-  if (config.demo.seedWhenEmpty)
+  // With a server, the cache fills from it; demo data would mix with the authority's.
+  if (config.demo.seedWhenEmpty && !serverUrl)
     prepareDemoProfile(db, { count: config.demo.requests, seed: config.demo.seed, now: now() })
 
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
@@ -79,7 +95,32 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
     emit: (event, payload) => listeners.get(event)?.forEach((cb) => cb(payload)),
   }
   const sessions = createSessionService(deps)
-  const handlers = createHandlers(deps, sessions)
+  const engine = serverUrl
+    ? createSyncEngine({
+        db,
+        ctx: { db, workflows, calendar: deps.calendar },
+        transport: createSyncTransport({ baseUrl: serverUrl, timeoutMs: config.sync.timeoutSeconds * 1000 }),
+        tokens: createRefreshTokenStore(db, options.secretCipher ?? null),
+        clientId: clientIdOf(db),
+        session: () => sessions.current(),
+        emit: deps.emit,
+        now,
+        newId: randomUUID,
+        intervalMs: config.sync.intervalSeconds * 1000,
+        logError: options.logError,
+      })
+    : null
+  if (engine) deps.localChange = () => engine.localChange()
+  const sync: SyncControl = engine
+    ? {
+        status: () => engine.status(),
+        syncNow: () => engine.syncNow(),
+        reauth: (login, password) => engine.reauth(login, password),
+        afterLogin: (login, password) => engine.start({ login, password }),
+        afterLogout: () => engine.stop({ forget: true }),
+      }
+    : localOnlySync(db)
+  const handlers = createHandlers(deps, sessions, sync)
 
   return {
     db,
@@ -92,10 +133,40 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
       set.add(listener)
       return () => set.delete(listener)
     },
-    close() {
+    async close() {
+      await engine?.stop({ forget: false })
       sessions.logout()
       listeners.clear()
       db.close()
     },
+  }
+}
+
+/** This workstation's id in the protocol: made once per profile. */
+function clientIdOf(db: Db): string {
+  const known = getSyncState(db, 'client_id')
+  if (known) return known
+  const id = randomUUID()
+  setSyncState(db, 'client_id', id)
+  return id
+}
+
+/** No server configured: the console works on its cache alone and says so. */
+function localOnlySync(db: Db): SyncControl {
+  const status = (): SyncStatus => ({
+    configured: false,
+    state: 'disabled',
+    pending: countPendingMutations(db),
+    conflicts: 0,
+    lastSyncAt: null,
+    lastError: null,
+    initial: null,
+  })
+  return {
+    status,
+    syncNow: async () => status(),
+    reauth: async () => status(),
+    afterLogin: () => {},
+    afterLogout: async () => {},
   }
 }

@@ -13,15 +13,36 @@ import type { CoreDeps } from './services/deps'
 import { createRequestService } from './services/requests'
 import type { SessionService } from './services/session'
 import { statusesOf } from './workflow/engine'
+import { createConflictService } from './sync/conflicts'
+import type { SyncStatus } from '../../shared/sync'
 
-export function createHandlers(deps: CoreDeps, sessions: SessionService): Handlers {
+/** What the handlers need of sync; a console without a server gets the local-only one. */
+export interface SyncControl {
+  status(): SyncStatus
+  syncNow(): Promise<SyncStatus>
+  reauth(login: string, password: string): Promise<SyncStatus>
+  afterLogin(login: string, password: string): void
+  afterLogout(): Promise<void>
+}
+
+export function createHandlers(deps: CoreDeps, sessions: SessionService, sync: SyncControl): Handlers {
   const { db } = deps
   const requests = createRequestService(deps)
+  const conflicts = createConflictService(
+    { db, workflows: deps.workflows, calendar: deps.calendar },
+    requests,
+    deps.now,
+  )
 
   return {
-    'session.login': (input) => sessions.login(input.login, input.password),
-    'session.logout': () => {
+    'session.login': async (input) => {
+      const session = await sessions.login(input.login, input.password)
+      sync.afterLogin(input.login, input.password)
+      return session
+    },
+    'session.logout': async () => {
       sessions.logout()
+      await sync.afterLogout()
       return {}
     },
     'session.current': () => sessions.current(),
@@ -47,6 +68,7 @@ export function createHandlers(deps: CoreDeps, sessions: SessionService): Handle
     'request.assign': (input, { session }) => requests.assign(session, input),
     'request.comment': (input, { session }) => requests.comment(session, input),
     'request.create': (input, { session }) => requests.create(session, input),
+    'request.update': (input, { session }) => requests.update(session, input),
 
     'views.list': (_input, { session }) => listViews(db, session.agentId),
     'views.save': (input, { session }) =>
@@ -55,6 +77,12 @@ export function createHandlers(deps: CoreDeps, sessions: SessionService): Handle
       if (!deleteView(db, session.agentId, id)) throw new CoreError('not_found', 'Vue introuvable.')
       return {}
     },
+
+    'sync.status': () => sync.status(),
+    'sync.now': () => sync.syncNow(),
+    'sync.reauth': ({ password }, { session }) => sync.reauth(session.login, password),
+    'conflicts.list': () => conflicts.list(),
+    'conflicts.resolve': (input, { session }) => conflicts.resolve(session, input),
   }
 }
 

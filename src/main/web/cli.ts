@@ -49,7 +49,7 @@ async function main() {
   console.log(`open: ${bridge.openUrl}`)
   const stop = async () => {
     await bridge.close()
-    core.close()
+    await core.close()
     process.exit(0)
   }
   process.on('SIGINT', stop)

@@ -14,6 +14,7 @@ import type {
   TransitionAvailability,
   TransitionOption,
 } from '../../shared/domain'
+import type { RequestPatch } from '../../shared/sync'
 import type { TransitionField } from '../../shared/workflow'
 import { ApiError, invoke, type ApiErrorCode } from '../api'
 import { summaryOf, useQueueStore } from './queue'
@@ -34,6 +35,7 @@ export type Notice =
   | { kind: 'assigned'; agentId: string }
   | { kind: 'unassigned' }
   | { kind: 'commented' }
+  | { kind: 'edited' }
 
 const toActionError = (e: unknown): ActionError => ({
   code: noteApiError(e),
@@ -56,6 +58,7 @@ export const useDetailStore = defineStore('detail', () => {
   const transitionError = ref<ActionError | null>(null)
   const assignError = ref<ActionError | null>(null)
   const commentError = ref<ActionError | null>(null)
+  const editError = ref<ActionError | null>(null)
   /** Last success, read out by a status region ("Statut changé : Rejetée."). */
   const notice = shallowRef<Notice | null>(null)
   const busy = ref(false)
@@ -85,7 +88,7 @@ export const useDetailStore = defineStore('detail', () => {
     loading.value = true
     loadError.value = null
     pending.value = null
-    transitionError.value = assignError.value = commentError.value = null
+    transitionError.value = assignError.value = commentError.value = editError.value = null
     notice.value = null
     detail.value = null
     citizen.value = null
@@ -241,6 +244,33 @@ export const useDetailStore = defineStore('detail', () => {
     }
   }
 
+  /**
+   * Edit the request's own fields (only those the agent changed). A stale version is
+   * refused by the core: the request is reloaded and the form keeps what was typed.
+   */
+  async function update(patch: RequestPatch) {
+    const current = detail.value
+    if (!current || busy.value) return false
+    busy.value = true
+    editError.value = null
+    try {
+      const updated = await invoke('request.update', { id: current.id, patch, baseVersion: current.version })
+      notice.value = { kind: 'edited' }
+      await afterChange(updated)
+      return true
+    } catch (e) {
+      editError.value = toActionError(e)
+      if (editError.value.code === 'version_conflict') await refresh()
+      return false
+    } finally {
+      busy.value = false
+    }
+  }
+
+  function clearEditError() {
+    editError.value = null
+  }
+
   return {
     openId,
     detail,
@@ -255,6 +285,7 @@ export const useDetailStore = defineStore('detail', () => {
     transitionError,
     assignError,
     commentError,
+    editError,
     notice,
     busy,
     open,
@@ -265,5 +296,7 @@ export const useDetailStore = defineStore('detail', () => {
     fireTransition,
     assign,
     addComment,
+    update,
+    clearEditError,
   }
 })

@@ -14,6 +14,8 @@ import { noteApiError } from './session'
 export const PAGE_SIZE = 200
 /** How long typing may pause before the text filter applies. */
 const TEXT_DEBOUNCE_MS = 250
+/** How long a burst of change events (a sync round) may last before new requests are fetched. */
+const NEW_ROWS_DEBOUNCE_MS = 300
 
 const SUMMARY_KEYS = Object.keys(RequestSummary.shape) as (keyof RequestSummary)[]
 
@@ -57,6 +59,7 @@ export const useQueueStore = defineStore('queue', () => {
   let generation = 0
   let countsGeneration = 0
   let textTimer: ReturnType<typeof setTimeout> | null = null
+  let firstPageTimer: ReturnType<typeof setTimeout> | null = null
 
   const activeRow = computed(() => rows.value[activeIndex.value] ?? null)
   const hasMore = computed(() => nextCursor.value !== null)
@@ -71,6 +74,7 @@ export const useQueueStore = defineStore('queue', () => {
 
   /** Load the first page for the current filter and sort, keeping the highlighted request if it is still there. */
   async function reload() {
+    cancelFirstPageRefresh()
     const gen = ++generation
     const keepId = activeRow.value?.id ?? null
     loading.value = true
@@ -186,9 +190,10 @@ export const useQueueStore = defineStore('queue', () => {
     triggerRef(rows)
   }
 
-  /** Requests changed elsewhere (event): refresh those on screen; others show up on the next reload. */
+  /** Requests changed elsewhere: refresh those on screen; others show up on the next reload. */
   async function refreshRows(ids: readonly string[]) {
-    const loaded = ids.filter((id) => rows.value.some((r) => r.id === id))
+    const shown = new Set(rows.value.map((r) => r.id))
+    const loaded = ids.filter((id) => shown.has(id))
     await Promise.all(
       loaded.map(async (id) => {
         try {
@@ -201,7 +206,54 @@ export const useQueueStore = defineStore('queue', () => {
     )
   }
 
+  /**
+   * The first page again, without disturbing the agent: the highlighted request stays
+   * highlighted, the scroll position stays, pages loaded further down stay loaded.
+   */
+  async function refreshFirstPage() {
+    const gen = generation
+    try {
+      const page = await invoke('queue.list', listInput(null))
+      if (gen !== generation) return
+      const keepId = activeRow.value?.id ?? null
+      // Loaded rows the new page does not hold were pushed down by the new ones: they stay,
+      // in their order, after it, and the cursor of the last loaded page still reads on from
+      // the end. (A row that no longer matches the filter stays too, until the next reload.)
+      const fresh = new Set(page.rows.map((r) => r.id))
+      const beyond = page.nextCursor === null ? [] : rows.value.filter((r) => !fresh.has(r.id))
+      rows.value = [...page.rows, ...beyond]
+      if (beyond.length === 0) nextCursor.value = page.nextCursor
+      activeIndex.value = keepId ? rows.value.findIndex((r) => r.id === keepId) : -1
+    } catch (e) {
+      // The list on screen stays as it was; the next reload tries again.
+      noteApiError(e)
+    }
+  }
+
+  function cancelFirstPageRefresh() {
+    if (firstPageTimer) clearTimeout(firstPageTimer)
+    firstPageTimer = null
+  }
+
+  /**
+   * The core says requests changed (this agent, another one, or sync). Rows on screen are
+   * refreshed now; ids the list does not hold may be new requests pulled by sync, so the
+   * first page is read again once the burst of events is over.
+   */
+  function noteChanged(ids: readonly string[]) {
+    const shown = new Set(rows.value.map((r) => r.id))
+    if (ids.some((id) => !shown.has(id))) {
+      cancelFirstPageRefresh()
+      firstPageTimer = setTimeout(() => {
+        firstPageTimer = null
+        void refreshFirstPage()
+      }, NEW_ROWS_DEBOUNCE_MS)
+    }
+    return refreshRows(ids)
+  }
+
   function reset() {
+    cancelFirstPageRefresh()
     generation++
     countsGeneration++
     if (textTimer) clearTimeout(textTimer)
@@ -243,6 +295,8 @@ export const useQueueStore = defineStore('queue', () => {
     replaceRow,
     removeRow,
     refreshRows,
+    refreshFirstPage,
+    noteChanged,
     reset,
   }
 })

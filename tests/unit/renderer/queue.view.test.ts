@@ -1,9 +1,10 @@
 import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { QueueFilter } from '../../../src/shared/contract'
+import { useQueueStore } from '../../../src/renderer/stores/queue'
 import ShellView from '../../../src/renderer/views/ShellView.vue'
 import { answer, callsTo, emit, resetFakeApi } from './support/fakeApi'
-import { detailOf, reference, sessionFor, summaries, transitions } from './support/fixtures'
+import { detailOf, reference, sessionFor, summaries, syncStatus, transitions } from './support/fixtures'
 import { buttonNamed, controlLabelled, mountWithApp } from './support/mount'
 
 vi.mock('../../../src/renderer/api', () => import('./support/fakeApi'))
@@ -164,6 +165,71 @@ describe('queue screen', () => {
     await flushPromises()
     expect(options(w)[1]!.text()).toContain('Titre corrigé')
     expect(callsTo('queue.counts').length).toBe(countsBefore + 1)
+  })
+
+  it('fetches the first page again, once, when sync brings requests the list does not hold, keeping the selection', async () => {
+    const w = await mountQueue()
+    press('j')
+    press('j')
+    await flushPromises()
+    const listbox = w.find('[role="listbox"]')
+    expect(listbox.attributes('aria-activedescendant')).toBe('queue-row-r2')
+    answer('queue.list', () => ({ rows: [...summaries(1, 0), ...summaries(PAGE - 1)], nextCursor: 'page-2' }))
+
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      // A sync round pulls new requests in several events.
+      emit('requests.changed', { ids: ['r0'] })
+      vi.advanceTimersByTime(200)
+      emit('requests.changed', { ids: ['r0', 'r-other'] })
+      vi.advanceTimersByTime(299)
+      expect(callsTo('queue.list')).toHaveLength(1)
+      vi.advanceTimersByTime(1)
+    } finally {
+      vi.useRealTimers()
+    }
+    await flushPromises()
+
+    expect(callsTo('queue.list').map((c) => c.after)).toEqual([null, null])
+    expect(options(w)[0]!.text()).toContain('GRC-2026-000000')
+    expect(listbox.attributes('aria-activedescendant')).toBe('queue-row-r2')
+    expect(
+      options(w)
+        .find((o) => o.attributes('aria-selected') === 'true')
+        ?.attributes('id'),
+    ).toBe('queue-row-r2')
+  })
+
+  it('keeps the pages loaded further down when new requests arrive on top', async () => {
+    const w = await mountQueue()
+    const listbox = w.find('[role="listbox"]')
+    listbox.element.scrollTop = 170 * 50
+    await listbox.trigger('scroll')
+    await flushPromises()
+    expect(callsTo('queue.list').map((c) => c.after)).toEqual([null, 'page-2'])
+
+    answer('queue.list', (input) =>
+      input.after === 'page-2'
+        ? { rows: summaries(PAGE, PAGE + 1), nextCursor: null }
+        : { rows: [...summaries(1, 0), ...summaries(PAGE - 1)], nextCursor: 'page-2' },
+    )
+    await useQueueStore().refreshFirstPage()
+    const ids = useQueueStore().rows.map((r) => r.id)
+    expect(ids).toHaveLength(2 * PAGE + 1)
+    expect(ids.slice(0, 3)).toEqual(['r0', 'r1', 'r2'])
+    expect(ids.at(-1)).toBe(`r${2 * PAGE}`)
+    expect(new Set(ids).size).toBe(ids.length)
+  })
+
+  it('shows the sync state the core pushes in the top bar', async () => {
+    answer('sync.status', () => syncStatus({ pending: 2 }))
+    const w = await mountQueue()
+    expect(w.find('.sync').text()).toContain('En ligne')
+    expect(w.find('.sync').text()).toContain('2 modifications en attente')
+    emit('sync.changed', syncStatus({ state: 'offline', pending: 5 }))
+    await flushPromises()
+    expect(w.find('.sync').text()).toContain('Hors ligne')
+    expect(w.find('.sync').text()).toContain('5 modifications en attente')
   })
 
   it('saves the current filters as a view and applies a saved view', async () => {

@@ -68,6 +68,20 @@ export const AppConfigSchema = z
       .strict()
       .refine((s) => s.dayStart < s.dayEnd, { message: 'dayStart must be before dayEnd', path: ['dayEnd'] })
       .prefault({}),
+    sync: z
+      .object({
+        /** The central server (`npm run server`); none: the console works on its local cache alone. */
+        serverUrl: z
+          .url({ protocol: /^https?$/, error: 'serverUrl must be an http(s) URL' })
+          .nullable()
+          .default(null),
+        /** Seconds between two rounds when no nudge came (nudges make it near-immediate). */
+        intervalSeconds: z.number().int().min(5).max(3600).default(60),
+        /** Seconds before a request to the server is given up (then retried with backoff). */
+        timeoutSeconds: z.number().int().min(1).max(600).default(20),
+      })
+      .strict()
+      .prefault({}),
     privacy: z
       .object({
         /** Roles that may read a citizen's contact details (each read is logged). */

@@ -15,4 +15,6 @@ export interface CoreDeps {
   now: () => number
   newId: () => string
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void
+  /** Told after each change the agent made (the sync engine pushes it soon). */
+  localChange?: () => void
 }

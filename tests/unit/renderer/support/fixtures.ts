@@ -6,6 +6,7 @@ import type {
   Role,
   TransitionAvailability,
 } from '../../../../src/shared/domain'
+import type { Conflict, SyncStatus } from '../../../../src/shared/sync'
 
 export const reference: OutputOf<'reference.get'> = {
   categories: [
@@ -119,4 +120,50 @@ export const transitions: TransitionAvailability = {
       reasons: [{ code: 'wrong_state', from: ['new'], current: 'assigned' }],
     },
   ],
+}
+
+export function syncStatus(overrides: Partial<SyncStatus> = {}): SyncStatus {
+  return {
+    configured: true,
+    state: 'idle',
+    pending: 0,
+    conflicts: 0,
+    lastSyncAt: null,
+    lastError: null,
+    initial: null,
+    ...overrides,
+  }
+}
+
+/** An edit of two fields that another agent also changed: mergeable field by field. */
+export function conflictOf(overrides: Partial<Conflict> = {}): Conflict {
+  return {
+    id: 'cf1',
+    requestId: 'r1',
+    reference: 'GRC-2026-000001',
+    title: 'Nid-de-poule n°1',
+    op: 'update',
+    madeAt: '2026-03-02T09:15:00.000Z',
+    detectedAt: '2026-03-02T09:20:00.000Z',
+    mergeable: true,
+    kind: 'conflict',
+    reason: null,
+    fields: [
+      {
+        field: 'title',
+        mine: 'Nid-de-poule profond',
+        theirs: 'Nid-de-poule rue Saint-Dizier',
+        theirActor: 'Léo Petit',
+        theirAt: '2026-03-02T09:10:00.000Z',
+      },
+      {
+        field: 'priority',
+        mine: 'urgent',
+        theirs: 'high',
+        theirActor: 'Léo Petit',
+        theirAt: '2026-03-02T09:11:00.000Z',
+      },
+    ],
+    ...overrides,
+  }
 }

@@ -1,5 +1,6 @@
 /** Every migration, in order. A new one is a new file `NNNN-name.ts` added here. */
 import type { Migration } from '../migrate'
 import initial from './0001-initial'
+import sync from './0002-sync'
 
-export const MIGRATIONS: readonly Migration[] = [initial]
+export const MIGRATIONS: readonly Migration[] = [initial, sync]

@@ -43,3 +43,22 @@ export function listComments(db: Db, requestId: string): Comment[] {
     createdAt: new Date(r.created_at).toISOString(),
   }))
 }
+
+/** A comment as the server holds it: inserted, or replaced (an anonymisation rewrites the text). */
+export function upsertComment(db: Db, comment: Comment): void {
+  cached(
+    db,
+    `INSERT INTO comments (id, request_id, kind, body, author_id, author_name, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, body = excluded.body,
+       author_id = excluded.author_id, author_name = excluded.author_name`,
+  ).run(
+    comment.id,
+    comment.requestId,
+    comment.kind,
+    comment.body,
+    comment.authorId,
+    comment.authorName,
+    Date.parse(comment.createdAt),
+  )
+}

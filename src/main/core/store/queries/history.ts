@@ -11,6 +11,10 @@ export interface NewHistoryEvent {
   actorId: string | null
   actorName: string | null
   data: Record<string, unknown>
+  /** The server's id of this event, when it came from the server. */
+  serverId?: number | null
+  /** The console change (outbox mutation) that made it. */
+  mutationId?: string | null
 }
 
 /**
@@ -20,8 +24,18 @@ export interface NewHistoryEvent {
 export function appendHistory(db: Db, event: NewHistoryEvent): number {
   const info = cached(
     db,
-    'INSERT INTO history_events (request_id, kind, at, actor_id, actor_name, data) VALUES (?, ?, ?, ?, ?, ?)',
-  ).run(event.requestId, event.kind, event.at, event.actorId, event.actorName, JSON.stringify(event.data))
+    `INSERT INTO history_events (request_id, kind, at, actor_id, actor_name, data, server_id, mutation_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    event.requestId,
+    event.kind,
+    event.at,
+    event.actorId,
+    event.actorName,
+    JSON.stringify(event.data),
+    event.serverId ?? null,
+    event.mutationId ?? null,
+  )
   return Number(info.lastInsertRowid)
 }
 
@@ -50,4 +64,27 @@ export function listHistory(db: Db, requestId: string): HistoryEvent[] {
     actorName: r.actor_name,
     data: JSON.parse(r.data) as Record<string, unknown>,
   }))
+}
+
+/**
+ * Take in one event of the server's copy of a request's history: skipped when already
+ * here, linked (not duplicated) when it is the server's record of a change this console
+ * made, appended otherwise.
+ */
+export function mergeServerHistoryEvent(db: Db, event: NewHistoryEvent & { serverId: number }): void {
+  if (cached(db, 'SELECT 1 FROM history_events WHERE server_id = ?').pluck().get(event.serverId)) return
+  if (event.mutationId) {
+    const local = cached(
+      db,
+      `SELECT id FROM history_events
+       WHERE mutation_id = ? AND kind = ? AND server_id IS NULL AND request_id = ? LIMIT 1`,
+    )
+      .pluck()
+      .get(event.mutationId, event.kind, event.requestId) as number | undefined
+    if (local !== undefined) {
+      cached(db, 'UPDATE history_events SET server_id = ? WHERE id = ?').run(event.serverId, local)
+      return
+    }
+  }
+  appendHistory(db, event)
 }

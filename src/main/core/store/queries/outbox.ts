@@ -57,7 +57,11 @@ interface DbOutboxRow {
 /** The oldest `limit` pending mutations, in the order they were made. */
 export function listPendingMutations(db: Db, limit: number): PendingMutation[] {
   const rows = cached(db, 'SELECT * FROM outbox ORDER BY seq LIMIT ?').all(limit) as DbOutboxRow[]
-  return rows.map((r) => ({
+  return rows.map(toPending)
+}
+
+function toPending(r: DbOutboxRow): PendingMutation {
+  return {
     seq: r.seq,
     mutationId: r.mutation_id,
     entity: r.entity,
@@ -68,7 +72,7 @@ export function listPendingMutations(db: Db, limit: number): PendingMutation[] {
     createdAt: r.created_at,
     attempts: r.attempts,
     lastError: r.last_error,
-  }))
+  }
 }
 
 export function countPendingMutations(db: Db): number {
@@ -89,4 +93,24 @@ export function recordMutationFailure(db: Db, mutationId: string, error: string)
     error.slice(0, 1000),
     mutationId,
   )
+}
+
+/**
+ * The server version the first pending change of `entityId` was made on: later changes
+ * chain on the agent's own, so they carry the same base (the server tells apart the
+ * changes of this console from those of others).
+ */
+export function pendingBaseVersion(db: Db, entityId: string): number | undefined {
+  const v = cached(db, 'SELECT base_version FROM outbox WHERE entity_id = ? ORDER BY seq LIMIT 1')
+    .pluck()
+    .get(entityId) as number | null | undefined
+  return v ?? undefined
+}
+
+/** Pending changes of one entity, oldest first (re-applied on top of pulled state). */
+export function listPendingFor(db: Db, entityId: string): PendingMutation[] {
+  const rows = cached(db, 'SELECT * FROM outbox WHERE entity_id = ? ORDER BY seq').all(
+    entityId,
+  ) as DbOutboxRow[]
+  return rows.map(toPending)
 }

@@ -1,0 +1,105 @@
+/**
+ * Taking the server's state into the cache. The server is the source of truth, but a
+ * change this console has not pushed yet must survive a pull: after the server's copy of
+ * a request is written, the agent's pending changes to it are re-applied on top (rebase),
+ * exactly as they were first applied, without new history or outbox entries.
+ */
+import type { SessionInfo } from '../../../shared/contract'
+import type { ReferenceBundle, RequestEntity } from '../../../shared/sync'
+import type { WorkflowDefinition } from '../../../shared/workflow'
+import { canSeeTeam } from '../services/authorization'
+import { applyRequestOp, type OpContext, type RequestOp } from '../services/requestOps'
+import type { Db } from '../store/db'
+import { insertCitizen } from '../store/queries/citizens'
+import { upsertComment } from '../store/queries/comments'
+import { mergeServerHistoryEvent } from '../store/queries/history'
+import { listPendingFor } from '../store/queries/outbox'
+import {
+  upsertAgent,
+  upsertCategory,
+  upsertRoutingRule,
+  upsertSector,
+  upsertTeam,
+  upsertWorkflowDefinition,
+} from '../store/queries/reference'
+import { applyServerRequest, getRequestRow } from '../store/queries/requests'
+import { cached } from '../store/statements'
+import { parseWorkflowDefinition } from '../workflow/definitions'
+
+/**
+ * Write the server's copy of one request, then re-apply this console's pending changes to
+ * it. A pending change that no longer applies stays in the outbox: the server decides.
+ */
+export function applyRequestEntity(ctx: OpContext, entity: RequestEntity, session: SessionInfo | null): void {
+  const { db } = ctx
+  const { request } = entity
+  if (entity.citizen) insertCitizen(db, entity.citizen)
+  applyServerRequest(db, request)
+  for (const c of entity.comments) upsertComment(db, c)
+  for (const h of entity.history)
+    mergeServerHistoryEvent(db, {
+      requestId: request.id,
+      kind: h.kind,
+      at: h.at,
+      actorId: h.actorId,
+      actorName: h.actorName,
+      data: h.data,
+      serverId: h.serverId,
+      mutationId: h.mutationId,
+    })
+  if (!session) return
+  for (const pending of listPendingFor(db, request.id)) {
+    // A pending comment is still in the cache (the server's copy does not remove it).
+    if (pending.op === 'comment' || pending.op === 'create') continue
+    const row = getRequestRow(db, request.id)
+    if (!row) return
+    try {
+      db.transaction(() =>
+        applyRequestOp(
+          ctx,
+          session,
+          row,
+          { op: pending.op, payload: pending.payload } as RequestOp,
+          pending.createdAt,
+        ),
+      )()
+    } catch {
+      // No longer applicable on the server's state: left for the server to answer.
+    }
+  }
+}
+
+/** The request left the agent's sight or was deleted: it leaves the cache, history with it. */
+export function removeRequest(db: Db, id: string): void {
+  cached(db, 'DELETE FROM comments WHERE request_id = ?').run(id)
+  cached(db, 'DELETE FROM requests WHERE id = ?').run(id)
+}
+
+/** Whether the session still sees a request the server sent (its team may have changed). */
+export const visibleTo = (session: SessionInfo | null, entity: RequestEntity) =>
+  session === null || canSeeTeam(session, entity.request.teamId)
+
+/**
+ * Take in the authority's reference data. Routing rules and sectors are replaced whole
+ * (their order and set matter); workflows are checked before they replace the running ones.
+ * @returns the workflow definitions to run from now on.
+ */
+export function applyReference(db: Db, bundle: ReferenceBundle): Map<string, WorkflowDefinition> {
+  const workflows = new Map<string, WorkflowDefinition>()
+  for (const w of bundle.workflows) {
+    // A definition the console cannot run is refused here, before any of the bundle is written.
+    workflows.set(w.id, parseWorkflowDefinition(w.definition, `serveur:${w.id}`))
+  }
+  bundle.teams.forEach((t) => upsertTeam(db, t))
+  bundle.categories.forEach((c) => upsertCategory(db, c))
+  bundle.agents.forEach((a) => upsertAgent(db, a))
+  cached(db, 'DELETE FROM routing_rules').run()
+  bundle.routingRules.forEach((r) => upsertRoutingRule(db, r))
+  const sectorIds = new Set(bundle.sectors.map((s) => s.id))
+  for (const id of cached(db, 'SELECT id FROM sectors').pluck().all() as string[])
+    if (!sectorIds.has(id)) cached(db, 'DELETE FROM sectors WHERE id = ?').run(id)
+  bundle.sectors.forEach((s) => upsertSector(db, s))
+  for (const w of bundle.workflows)
+    upsertWorkflowDefinition(db, w.id, w.version, JSON.stringify(w.definition))
+  return workflows
+}

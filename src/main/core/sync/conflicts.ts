@@ -1,0 +1,176 @@
+/**
+ * The conflict inbox as the agent sees it: each change the server did not apply, field by
+ * field beside the server's value, with who changed it and when; and settling one (keep
+ * mine: sent again on the current version, through the same checks as any change; keep
+ * theirs; or, for an edit of several fields, choose field by field).
+ */
+import type { ParsedInputOf, SessionInfo } from '../../../shared/contract'
+import { CoreError } from '../../../shared/result'
+import type { Conflict, ConflictField, CreateRequestInput, FieldChange, Mutation } from '../../../shared/sync'
+import type { RequestService } from '../services/requests'
+import type { OpContext } from '../services/requestOps'
+import { getCategory, listAgents } from '../store/queries/reference'
+import {
+  getOpenConflict,
+  listOpenConflicts,
+  resolveConflict,
+  type StoredConflict,
+} from '../store/queries/conflicts'
+import { getRequestRow, type RequestRow } from '../store/queries/requests'
+
+type Payload<Op extends Mutation['op']> = Extract<Mutation, { op: Op }>['payload']
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+export function createConflictService(ctx: OpContext, requests: RequestService, now: () => number) {
+  const { db } = ctx
+
+  function agentName(id: unknown): unknown {
+    if (typeof id !== 'string') return id
+    return listAgents(db).find((a) => a.id === id)?.displayName ?? id
+  }
+
+  /** Where a transition leads, in words (the target state's French label). */
+  function targetOf(row: RequestRow | undefined, transitionId: string): string {
+    const category = row && getCategory(db, row.categoryId)
+    const def = category && ctx.workflows.get(category.workflowId)
+    const t = def?.transitions.find((x) => x.id === transitionId)
+    const state = t && def?.states.find((s) => s.id === t.to)
+    return state?.label.fr ?? transitionId
+  }
+
+  function currentValue(row: RequestRow | undefined, field: string): unknown {
+    if (!row) return null
+    if (field.startsWith('fields.')) return row.fields[field.slice(7)] ?? null
+    return (row as unknown as Record<string, unknown>)[field] ?? null
+  }
+
+  function fieldsOf(c: StoredConflict, row: RequestRow | undefined): ConflictField[] {
+    const theirs = new Map<string, FieldChange>(c.theirs.map((t) => [t.field, t]))
+    const side = (field: string, mine: unknown, show: (v: unknown) => unknown = (v) => v): ConflictField => {
+      const t = theirs.get(field)
+      return {
+        field,
+        mine: show(mine),
+        theirs: show(t ? t.value : currentValue(row, field)),
+        theirActor: t?.actorName ?? null,
+        theirAt: t ? iso(t.at) : null,
+      }
+    }
+    switch (c.op) {
+      case 'assign':
+        return [side('assigneeId', (c.payload as Payload<'assign'>).assigneeId, agentName)]
+      case 'transition': {
+        const p = c.payload as Payload<'transition'>
+        const status = side('status', targetOf(row, p.transitionId))
+        const t = theirs.get('status')
+        if (t || row) {
+          const theirStatus = t ? t.value : row?.status
+          const label = row && getCategory(db, row.categoryId)
+          const def = label && ctx.workflows.get(label.workflowId)
+          status.theirs = def?.states.find((s) => s.id === theirStatus)?.label.fr ?? theirStatus
+        }
+        return [status, ...Object.entries(p.fields).map(([k, v]) => side(`fields.${k}`, v))]
+      }
+      case 'update':
+        return Object.entries(c.payload as Payload<'update'>).map(([k, v]) => side(k, v))
+      case 'comment':
+        return [
+          {
+            field: 'comment',
+            mine: (c.payload as Payload<'comment'>).body,
+            theirs: null,
+            theirActor: null,
+            theirAt: null,
+          },
+        ]
+      default: {
+        const p = c.payload as CreateRequestInput
+        return [{ field: 'title', mine: p?.title ?? null, theirs: null, theirActor: null, theirAt: null }]
+      }
+    }
+  }
+
+  return {
+    list(): Conflict[] {
+      return listOpenConflicts(db).map((c) => {
+        const row = getRequestRow(db, c.requestId)
+        const created = c.op === 'create' ? (c.payload as CreateRequestInput) : null
+        return {
+          id: c.id,
+          requestId: c.requestId,
+          reference: row?.reference ?? '—',
+          title: row?.title ?? created?.title ?? '—',
+          op: c.op as Conflict['op'],
+          madeAt: iso(c.madeAt),
+          detectedAt: iso(c.detectedAt),
+          fields: fieldsOf(c, row),
+          mergeable:
+            c.kind === 'conflict' && c.op === 'update' && Object.keys(c.payload as object).length > 1,
+          kind: c.kind,
+          reason: c.reason,
+        }
+      })
+    },
+
+    /** @returns whether the agent's change was sent again. */
+    resolve(session: SessionInfo, input: ParsedInputOf<'conflicts.resolve'>): { requeued: boolean } {
+      const c = getOpenConflict(db, input.id)
+      if (!c) throw new CoreError('not_found', 'Ce conflit est introuvable ou déjà réglé.')
+      if (input.choice === 'theirs') {
+        resolveConflict(db, c.id, 'theirs', now())
+        return { requeued: false }
+      }
+      const row = getRequestRow(db, c.requestId)
+      const base = row?.version
+      if (input.choice === 'merge') {
+        if (c.op !== 'update')
+          throw new CoreError('invalid_input', 'Seule une modification de champs se fusionne.')
+        const patch = Object.fromEntries(
+          Object.entries(c.payload as Payload<'update'>).filter(([k]) => input.fields[k] === 'mine'),
+        )
+        if (Object.keys(patch).length > 0)
+          requests.update(session, { id: c.requestId, patch, baseVersion: base })
+        resolveConflict(db, c.id, 'merge', now())
+        return { requeued: Object.keys(patch).length > 0 }
+      }
+      switch (c.op) {
+        case 'assign':
+          requests.assign(session, {
+            id: c.requestId,
+            ...(c.payload as Payload<'assign'>),
+            baseVersion: base,
+          })
+          break
+        case 'transition':
+          requests.transition(session, {
+            id: c.requestId,
+            ...(c.payload as Payload<'transition'>),
+            baseVersion: base,
+          })
+          break
+        case 'update':
+          requests.update(session, {
+            id: c.requestId,
+            patch: c.payload as Payload<'update'>,
+            baseVersion: base,
+          })
+          break
+        case 'comment': {
+          const p = c.payload as Payload<'comment'>
+          requests.comment(session, { id: c.requestId, kind: p.kind, body: p.body })
+          break
+        }
+        case 'create':
+          requests.create(session, c.payload as CreateRequestInput)
+          break
+        default:
+          throw new CoreError('invalid_input', 'Modification inconnue.')
+      }
+      resolveConflict(db, c.id, 'mine', now())
+      return { requeued: true }
+    },
+  }
+}
+
+export type ConflictService = ReturnType<typeof createConflictService>

@@ -1,0 +1,460 @@
+/**
+ * The sync engine: pushes the outbox, pulls the change feed, keeps the agent told.
+ *
+ * - One round at a time: push first (so the server answers this console's changes before
+ *   their requests are pulled), then pull until the feed is drained.
+ * - Push: batches of the outbox, oldest first. Each answer leaves the outbox in the same
+ *   FULL-synced transaction that records its outcome: applied (the server's copy is taken
+ *   in), conflict or rejected (the change moves, whole, to the conflict inbox). A push
+ *   whose answer is lost is simply sent again: the server applies a mutation id once.
+ * - Pull: pages applied in short transactions with the event loop let go between them;
+ *   the cursor moves in the same transaction as the last chunk of its page, so a crash
+ *   or a lost connection resumes where it stopped (the initial sync included).
+ * - Failures: network, timeouts, 5xx and unreadable replies retry with exponential
+ *   backoff and full jitter; a refused session tries the refresh token, then asks the
+ *   agent for their password again. Nothing pending is ever dropped on the way.
+ */
+import type { EventName, EventPayload, SessionInfo } from '../../../shared/contract'
+import {
+  Mutation,
+  SYNC_LIMITS,
+  type ChangesReply,
+  type MutationResult,
+  type SyncStatus,
+} from '../../../shared/sync'
+import type { WorkflowDefinition } from '../../../shared/workflow'
+import type { OpContext } from '../services/requestOps'
+import { withFullSync, type Db } from '../store/db'
+import { countOpenConflicts, insertConflict } from '../store/queries/conflicts'
+import { appendHistory } from '../store/queries/history'
+import {
+  countPendingMutations,
+  listPendingFor,
+  listPendingMutations,
+  recordMutationFailure,
+  removeMutations,
+  type PendingMutation,
+} from '../store/queries/outbox'
+import { getRequestRow } from '../store/queries/requests'
+import { getSyncState, setSyncState } from '../store/queries/syncState'
+import { WorkflowDefinitionError } from '../workflow/definitions'
+import { applyReference, applyRequestEntity, removeRequest, visibleTo } from './apply'
+import type { RefreshTokenStore } from './secrets'
+import { SyncError, type SyncTransport } from './transport'
+
+export interface SyncEngineDeps {
+  db: Db
+  /** The operations' context; its workflows are replaced when the server sends new ones. */
+  ctx: OpContext
+  transport: SyncTransport
+  tokens: RefreshTokenStore
+  clientId: string
+  session: () => SessionInfo | null
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void
+  now: () => number
+  newId: () => string
+  /** Between rounds when no nudge comes. */
+  intervalMs: number
+  random?: () => number
+  pullPageSize?: number
+  logError?: (where: string, error: unknown) => void
+}
+
+/** Changes applied per transaction: short enough that the main thread is never held long. */
+const CHUNK = 100
+const BACKOFF_BASE_MS = 1000
+const BACKOFF_MAX_MS = 60_000
+/** An access token is renewed this long before it expires. */
+const TOKEN_MARGIN_MS = 30_000
+
+const AUTH_REQUIRED = 'Votre session auprès du serveur a expiré : saisissez à nouveau votre mot de passe.'
+const INTERNAL = 'La synchronisation a rencontré une erreur interne ; vos modifications sont conservées.'
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+export function createSyncEngine(deps: SyncEngineDeps) {
+  const { db, transport } = deps
+  const random = deps.random ?? Math.random
+  const pageSize = deps.pullPageSize ?? 500
+
+  let stopped = true
+  let access: { token: string; expiresAt: number } | null = null
+  /** Held in memory only until the server has given a token (the server was unreachable at login). */
+  let credentials: { login: string; password: string } | null = null
+  let state: SyncStatus['state'] = 'idle'
+  let lastError: string | null = null
+  let lastSyncAt: number | null = null
+  let initial: SyncStatus['initial'] = null
+  let failures = 0
+  let running: Promise<void> | null = null
+  let again = false
+  let timer: NodeJS.Timeout | null = null
+  let eventsAbort: AbortController | null = null
+
+  function status(): SyncStatus {
+    return {
+      configured: true,
+      state: stopped && state === 'idle' ? 'offline' : state,
+      pending: countPendingMutations(db),
+      conflicts: countOpenConflicts(db),
+      lastSyncAt: lastSyncAt === null ? null : new Date(lastSyncAt).toISOString(),
+      lastError,
+      initial,
+    }
+  }
+  const publish = () => deps.emit('sync.changed', status())
+
+  const backoff = (attempt: number) =>
+    Math.max(250, random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 16)))
+
+  function schedule(ms: number) {
+    if (stopped) return
+    if (timer) clearTimeout(timer)
+    timer = setTimeout(() => {
+      timer = null
+      void syncNow()
+    }, ms)
+  }
+
+  async function ensureAccess(): Promise<string> {
+    if (access && access.expiresAt - TOKEN_MARGIN_MS > deps.now()) return access.token
+    access = null
+    let reply = null
+    const refreshToken = deps.tokens.load()
+    if (refreshToken) {
+      try {
+        reply = await transport.token({ grantType: 'refresh_token', refreshToken, clientId: deps.clientId })
+      } catch (e) {
+        if (!(e instanceof SyncError) || e.kind !== 'auth') throw e
+        deps.tokens.save(null)
+      }
+    }
+    if (!reply && credentials) {
+      try {
+        reply = await transport.token({ grantType: 'password', ...credentials, clientId: deps.clientId })
+      } catch (e) {
+        if (e instanceof SyncError && e.kind === 'auth') credentials = null
+        throw e
+      }
+    }
+    if (!reply) throw new SyncError('auth', AUTH_REQUIRED, 401)
+    credentials = null
+    deps.tokens.save(reply.refreshToken)
+    access = { token: reply.accessToken, expiresAt: deps.now() + reply.expiresIn * 1000 }
+    return access.token
+  }
+
+  // --- push -------------------------------------------------------------------------------
+
+  function toMutation(p: PendingMutation) {
+    return Mutation.safeParse({
+      mutationId: p.mutationId,
+      clientId: deps.clientId,
+      entityId: p.entityId,
+      baseVersion: p.baseVersion ?? 0,
+      createdAt: p.createdAt,
+      op: p.op,
+      payload: p.payload,
+    })
+  }
+
+  /** The server's copy, or its absence, taken into the cache. */
+  function takeEntity(entityId: string, entity: MutationResult['entity'], op: string) {
+    const session = deps.session()
+    if (entity && visibleTo(session, entity)) applyRequestEntity(deps.ctx, entity, session)
+    else if (listPendingFor(db, entityId).length === 0 && (entity || op === 'create'))
+      removeRequest(db, entityId)
+  }
+
+  function toInbox(
+    p: PendingMutation,
+    kind: 'conflict' | 'rejected',
+    details: Partial<{ theirs: unknown; reason: string; serverVersion: number }>,
+  ) {
+    insertConflict(db, {
+      id: deps.newId(),
+      mutationId: p.mutationId,
+      requestId: p.entityId,
+      op: p.op,
+      payload: p.payload,
+      baseVersion: p.baseVersion ?? 0,
+      madeAt: p.createdAt,
+      detectedAt: deps.now(),
+      serverVersion: details.serverVersion ?? -1,
+      theirs: (details.theirs as never) ?? [],
+      kind,
+      reason: details.reason ?? null,
+    })
+    const session = deps.session()
+    if (getRequestRow(db, p.entityId))
+      appendHistory(db, {
+        requestId: p.entityId,
+        kind: 'sync_conflict',
+        at: deps.now(),
+        actorId: session?.agentId ?? null,
+        actorName: session?.displayName ?? null,
+        data: { op: p.op, kind, reason: details.reason ?? null },
+        mutationId: p.mutationId,
+      })
+  }
+
+  function settle(p: PendingMutation, r: MutationResult) {
+    removeMutations(db, [p.mutationId])
+    if (r.status === 'applied') return takeEntity(p.entityId, r.entity, p.op)
+    if (r.status === 'conflict') {
+      toInbox(p, 'conflict', { theirs: r.theirs, serverVersion: r.entity.request.version })
+      return takeEntity(p.entityId, r.entity, p.op)
+    }
+    toInbox(p, 'rejected', { reason: r.reason, serverVersion: r.entity?.request.version ?? -1 })
+    takeEntity(p.entityId, r.entity, p.op)
+  }
+
+  async function push(token: string): Promise<void> {
+    for (;;) {
+      const pending = listPendingMutations(db, SYNC_LIMITS.mutationsPerBatch)
+      if (pending.length === 0) return
+      const batch: Mutation[] = []
+      const unreadable: PendingMutation[] = []
+      for (const p of pending) {
+        const parsed = toMutation(p)
+        if (parsed.success) batch.push(parsed.data)
+        else unreadable.push(p)
+      }
+      if (unreadable.length > 0)
+        withFullSync(db, () => {
+          for (const p of unreadable) {
+            removeMutations(db, [p.mutationId])
+            toInbox(p, 'rejected', { reason: 'Cette modification n’a pas pu être relue pour l’envoi.' })
+          }
+        })
+      if (batch.length === 0) continue
+      let results: MutationResult[]
+      try {
+        results = (await transport.mutations(token, batch)).results
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e)
+        withFullSync(db, () => batch.forEach((m) => recordMutationFailure(db, m.mutationId, message)))
+        throw e
+      }
+      const byId = new Map(pending.map((p) => [p.mutationId, p]))
+      if (results.some((r) => !byId.has(r.mutationId)))
+        throw new SyncError(
+          'protocol',
+          'Le serveur a répondu pour des modifications inconnues : réponse ignorée.',
+        )
+      const ids = new Set<string>()
+      withFullSync(db, () => {
+        for (const r of results) {
+          const p = byId.get(r.mutationId)!
+          // Still pending? A duplicate answer for one already settled changes nothing.
+          if (listPendingFor(db, p.entityId).some((q) => q.mutationId === p.mutationId)) settle(p, r)
+          ids.add(p.entityId)
+        }
+      })
+      deps.emit('requests.changed', { ids: [...ids] })
+      publish()
+      // An answer that covers none of the batch would loop forever: try again next round.
+      if (results.length === 0) return
+    }
+  }
+
+  // --- pull -------------------------------------------------------------------------------
+
+  function applyChunk(changes: ChangesReply['changes'], cursor: string | null, ids: string[]) {
+    let workflows: Map<string, WorkflowDefinition> | null = null
+    const session = deps.session()
+    db.transaction(() => {
+      for (const c of changes) {
+        if (c.type === 'reference') workflows = applyReference(db, c.reference)
+        else if (c.type === 'request_removed') removeRequest(db, c.id)
+        else if (visibleTo(session, c.entity)) applyRequestEntity(deps.ctx, c.entity, session)
+        else removeRequest(db, c.entity.request.id)
+        if (c.type !== 'reference') ids.push(c.type === 'request' ? c.entity.request.id : c.id)
+      }
+      if (cursor !== null) setSyncState(db, 'cursor', cursor)
+    })()
+    if (workflows) {
+      // Replaced in place: every service holds this same map.
+      const running = deps.ctx.workflows
+      running.clear()
+      for (const [id, def] of workflows as Map<string, WorkflowDefinition>) running.set(id, def)
+    }
+  }
+
+  async function pull(token: string): Promise<void> {
+    let cursor = getSyncState(db, 'cursor') ?? '0'
+    const firstSync = getSyncState(db, 'initial_done') !== '1'
+    let done = 0
+    for (;;) {
+      const page = await transport.changes(token, cursor, pageSize)
+      if (page.changes.length > 0 && !(Number(page.nextCursor) > Number(cursor)))
+        throw new SyncError('protocol', 'Le serveur a renvoyé un curseur qui n’avance pas : réponse ignorée.')
+      const ids: string[] = []
+      try {
+        for (let i = 0; i < page.changes.length || i === 0; i += CHUNK) {
+          const last = i + CHUNK >= page.changes.length
+          applyChunk(page.changes.slice(i, i + CHUNK), last ? page.nextCursor : null, ids)
+          if (!last) await yieldToEventLoop()
+        }
+      } catch (e) {
+        if (e instanceof WorkflowDefinitionError)
+          throw new SyncError('protocol', `Le serveur a envoyé un circuit invalide (${e.message}) : ignoré.`)
+        throw e
+      }
+      cursor = page.nextCursor
+      if (ids.length > 0) deps.emit('requests.changed', { ids })
+      if (firstSync) {
+        done += page.changes.length
+        initial = { done, total: done + page.remaining }
+        publish()
+      }
+      if (!page.hasMore) break
+      await yieldToEventLoop()
+    }
+    if (firstSync) {
+      setSyncState(db, 'initial_done', '1')
+      initial = null
+    }
+  }
+
+  // --- rounds -----------------------------------------------------------------------------
+
+  async function round(): Promise<void> {
+    state = 'syncing'
+    publish()
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const token = await ensureAccess()
+        await push(token)
+        await pull(token)
+        failures = 0
+        lastError = null
+        lastSyncAt = deps.now()
+        state = 'idle'
+        return
+      } catch (e) {
+        // A token the server no longer knows (it restarted, or it expired early): renew it once.
+        if (e instanceof SyncError && e.kind === 'auth' && access && attempt === 0) {
+          access = null
+          continue
+        }
+        fail(e)
+        return
+      }
+    }
+  }
+
+  function fail(e: unknown) {
+    if (e instanceof SyncError && e.kind === 'auth') {
+      access = null
+      state = 'auth_required'
+      lastError = credentials ? e.message : AUTH_REQUIRED
+      return
+    }
+    failures++
+    if (e instanceof SyncError) {
+      state = e.kind === 'offline' || e.kind === 'timeout' ? 'offline' : 'error'
+      lastError = e.message
+    } else {
+      state = 'error'
+      lastError = INTERNAL
+      deps.logError?.('sync', e)
+    }
+    schedule(backoff(failures))
+  }
+
+  /** Run a round now (or right after the running one); resolves with the status after it. */
+  async function syncNow(): Promise<SyncStatus> {
+    if (stopped) return status()
+    if (running) {
+      again = true
+      await running
+      return status()
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false
+          await round()
+          // After a failure the backoff decides when to try again, not a call that came meanwhile.
+        } while (again && !stopped && state === 'idle')
+      } finally {
+        running = null
+        if (!stopped && state === 'idle') schedule(deps.intervalMs)
+        publish()
+      }
+    })()
+    await running
+    return status()
+  }
+
+  async function eventsLoop(signal: AbortSignal) {
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      const opened = deps.now()
+      try {
+        const token = await ensureAccess()
+        // Nudges may have been missed while the stream was down.
+        schedule(10)
+        await transport.events(token, () => schedule(10), signal)
+      } catch (e) {
+        if (e instanceof SyncError && e.kind === 'auth') access = null
+      }
+      if (deps.now() - opened > 10_000) attempt = 0
+      if (signal.aborted) return
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, backoff(attempt))
+        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true })
+      })
+    }
+  }
+
+  return {
+    status,
+    syncNow,
+
+    /** After login: keep the password in memory only until the server has given a token. */
+    start(login: { login: string; password: string } | null) {
+      stopped = false
+      credentials = login
+      state = 'idle'
+      lastError = null
+      eventsAbort = new AbortController()
+      void eventsLoop(eventsAbort.signal)
+      void syncNow()
+    },
+
+    /** The agent typed their password again after the server's session expired. */
+    async reauth(login: string, password: string): Promise<SyncStatus> {
+      credentials = { login, password }
+      deps.tokens.save(null)
+      access = null
+      if (stopped) return status()
+      // The nudge stream gave up on the old token: it reconnects with the new one.
+      eventsAbort?.abort()
+      eventsAbort = new AbortController()
+      void eventsLoop(eventsAbort.signal)
+      return syncNow()
+    },
+
+    /** The agent changed something: push it soon. */
+    localChange() {
+      publish()
+      schedule(20)
+    },
+
+    /** Stop syncing. `forget` (logout) also drops the refresh token; an app quit keeps it, encrypted. */
+    async stop(options: { forget: boolean }) {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      timer = null
+      eventsAbort?.abort()
+      eventsAbort = null
+      access = null
+      credentials = null
+      if (options.forget) deps.tokens.save(null)
+      await running
+    },
+  }
+}
+
+export type SyncEngine = ReturnType<typeof createSyncEngine>

@@ -1,0 +1,126 @@
+/**
+ * The sync protocol's routes: tokens, the change feed, mutations, and the nudge stream.
+ * Handlers validate, authenticate and call the store; the store re-checks every
+ * authorisation and workflow guard.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import type { SessionInfo } from '../../shared/contract'
+import { CoreError } from '../../shared/result'
+import { MutationBatch, SYNC_LIMITS, TokenRequest } from '../../shared/sync'
+import type { AuthProvider } from '../../main/core/directory/provider'
+import { hashToken, type TokenIssuer } from '../auth/tokens'
+import type { EventHub } from '../events'
+import type { ServerStore } from '../store/types'
+import { apiError } from './validation'
+
+export interface SyncRouteDeps {
+  store: ServerStore
+  auth: AuthProvider
+  tokens: TokenIssuer
+  hub: EventHub
+  now: () => number
+}
+
+export const ChangesQuery = z
+  .object({
+    since: z
+      .string()
+      .regex(/^\d{1,15}$/, 'since is the cursor a previous page returned')
+      .default('0')
+      .transform(Number),
+    limit: z.coerce.number().int().min(1).max(SYNC_LIMITS.changesPerPage).default(500),
+  })
+  .strict()
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session?: SessionInfo
+    clientId?: string
+  }
+}
+
+export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): void {
+  const { store, tokens } = deps
+
+  function issue(agent: { id: string }, clientId: string) {
+    const access = tokens.issueAccess({ agentId: agent.id, clientId })
+    const refresh = tokens.newRefreshToken()
+    store.saveRefreshToken(refresh.hash, { agentId: agent.id, clientId, expiresAt: refresh.expiresAt })
+    return { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refresh.token }
+  }
+
+  app.post('/api/v1/auth/token', { schema: { body: TokenRequest } }, async (req, reply) => {
+    const body = req.body as TokenRequest
+    if (body.grantType === 'password') {
+      try {
+        const identity = await deps.auth.authenticate(body.login, body.password)
+        const agent = store.agentFromDirectory(identity)
+        return { ...issue(agent, body.clientId), agent }
+      } catch (e) {
+        if (e instanceof CoreError && e.code === 'bad_credentials')
+          return reply.code(401).send(apiError('bad_credentials', e.message))
+        throw e
+      }
+    }
+    const grant = store.takeRefreshToken(hashToken(body.refreshToken))
+    const agent =
+      grant &&
+      grant.expiresAt > deps.now() &&
+      grant.clientId === body.clientId &&
+      store.getAgent(grant.agentId)
+    if (!agent)
+      return reply
+        .code(401)
+        .send(apiError('session_expired', 'Votre session a expiré : identifiez-vous à nouveau.'))
+    return { ...issue(agent, body.clientId), agent }
+  })
+
+  async function authenticate(req: FastifyRequest, reply: FastifyReply) {
+    const header = req.headers.authorization ?? ''
+    const claims = header.startsWith('Bearer ') ? tokens.verifyAccess(header.slice('Bearer '.length)) : null
+    const agent = claims && store.getAgent(claims.agentId)
+    if (!claims || !agent) {
+      reply.header('www-authenticate', 'Bearer error="invalid_token"')
+      return reply.code(401).send(apiError('unauthenticated', 'Jeton absent, invalide ou expiré.'))
+    }
+    req.clientId = claims.clientId
+    // Roles and teams as the server knows them now, not as they were when the token was issued.
+    req.session = {
+      agentId: agent.id,
+      login: agent.login,
+      displayName: agent.displayName,
+      roles: agent.roles,
+      teamIds: agent.teamIds,
+      kind: 'online',
+      startedAt: new Date(deps.now()).toISOString(),
+    }
+  }
+
+  app.get(
+    '/api/v1/changes',
+    { schema: { querystring: ChangesQuery }, preHandler: authenticate },
+    async (req) => {
+      const { since, limit } = req.query as z.output<typeof ChangesQuery>
+      return store.changesSince(req.session!, since, limit)
+    },
+  )
+
+  app.post(
+    '/api/v1/mutations',
+    { schema: { body: MutationBatch }, preHandler: authenticate },
+    async (req, reply) => {
+      const { mutations } = req.body as z.output<typeof MutationBatch>
+      if (mutations.some((m) => m.clientId !== req.clientId))
+        return reply
+          .code(400)
+          .send(apiError('invalid_input', 'clientId differs from the one the token was issued to'))
+      return { results: store.applyMutations(req.session!, req.clientId!, mutations) }
+    },
+  )
+
+  app.get('/api/v1/events', { preHandler: authenticate }, (req, reply) => {
+    reply.hijack()
+    deps.hub.attach(req.session!, reply.raw)
+  })
+}

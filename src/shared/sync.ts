@@ -1,0 +1,296 @@
+/**
+ * The sync protocol between a console and the central server, as zod schemas: the server
+ * validates what it receives with them, the console validates what it receives with them,
+ * and the server's OpenAPI document is generated from them. Times are epoch milliseconds.
+ */
+import { z } from 'zod'
+import {
+  AgentSummary,
+  Category,
+  Channel,
+  Citizen,
+  Comment,
+  CommentKind,
+  HistoryKind,
+  Id,
+  IsoDateTime,
+  LIMITS,
+  Point,
+  Priority,
+  StatusKind,
+  Team,
+} from './domain'
+import { RoutingRule, Sector } from './routing'
+import { TransitionField } from './workflow'
+
+export const SYNC_LIMITS = {
+  /** Mutations per push. */
+  mutationsPerBatch: 100,
+  /** Changes per pull page. */
+  changesPerPage: 1000,
+  /** A reply bigger than this is refused before parsing (a broken or hostile server). */
+  maxReplyBytes: 64 * 1024 * 1024,
+} as const
+
+const EpochMs = z.number().int().nonnegative()
+
+/** A request with every column, as the server holds it (no personal data: see `citizen`). */
+export const RequestRecord = z.object({
+  id: Id,
+  reference: z.string().min(1).max(64),
+  title: z.string().max(LIMITS.title),
+  categoryId: Id,
+  subcategory: z.string().max(100).nullable(),
+  channel: Channel,
+  status: z.string().min(1).max(64),
+  statusKind: StatusKind,
+  priority: Priority,
+  teamId: Id,
+  assigneeId: Id.nullable(),
+  description: z.string().max(LIMITS.description),
+  address: z.string().max(300).nullable(),
+  lat: z.number().min(-90).max(90).nullable(),
+  lon: z.number().min(-180).max(180).nullable(),
+  citizenId: Id.nullable(),
+  fields: z.record(z.string(), z.string().max(LIMITS.fieldText)),
+  createdAt: EpochMs,
+  updatedAt: EpochMs,
+  dueAt: EpochMs.nullable(),
+  closedAt: EpochMs.nullable(),
+  slaPausedMs: EpochMs,
+  slaPausedSince: EpochMs.nullable(),
+  version: z.number().int().nonnegative(),
+})
+export type RequestRecord = z.infer<typeof RequestRecord>
+
+/** A history event as the server recorded it; `mutationId` links it to the console change that made it. */
+export const ServerHistoryEvent = z.object({
+  serverId: z.number().int().positive(),
+  kind: HistoryKind,
+  at: EpochMs,
+  actorId: Id.nullable(),
+  actorName: z.string().max(200).nullable(),
+  data: z.record(z.string(), z.unknown()),
+  mutationId: Id.nullable(),
+})
+export type ServerHistoryEvent = z.infer<typeof ServerHistoryEvent>
+
+/** Everything a console caches about one request. `citizen` only for the roles that need it. */
+export const RequestEntity = z.object({
+  request: RequestRecord,
+  citizen: Citizen.nullable(),
+  comments: z.array(Comment).max(10_000),
+  history: z.array(ServerHistoryEvent).max(10_000),
+})
+export type RequestEntity = z.infer<typeof RequestEntity>
+
+export const WorkflowDocument = z.object({ id: Id, version: z.number().int(), definition: z.unknown() })
+
+/** The authority's reference data, sent whole when any of it changes (it is small). */
+export const ReferenceBundle = z.object({
+  teams: z.array(Team),
+  categories: z.array(Category),
+  agents: z.array(AgentSummary),
+  sectors: z.array(Sector),
+  routingRules: z.array(RoutingRule),
+  workflows: z.array(WorkflowDocument),
+})
+export type ReferenceBundle = z.infer<typeof ReferenceBundle>
+
+export const Change = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('request'), seq: z.number().int(), entity: RequestEntity }),
+  /** The request left this agent's sight: deleted, erased, or moved to a team they are not in. */
+  z.object({
+    type: z.literal('request_removed'),
+    seq: z.number().int(),
+    id: Id,
+    reason: z.enum(['deleted', 'out_of_scope']),
+  }),
+  z.object({ type: z.literal('reference'), seq: z.number().int(), reference: ReferenceBundle }),
+])
+export type Change = z.infer<typeof Change>
+
+export const ChangesReply = z.object({
+  changes: z.array(Change).max(SYNC_LIMITS.changesPerPage),
+  /** Give it back as `since` to read on; unchanged when nothing was new. */
+  nextCursor: z.string().max(64),
+  hasMore: z.boolean(),
+  /** How many changes remain after this page (for the progress bar). */
+  remaining: z.number().int().nonnegative(),
+})
+export type ChangesReply = z.infer<typeof ChangesReply>
+
+/** Request fields an agent edits directly (everything else moves through the workflow or assignment). */
+export const RequestPatch = z
+  .object({
+    title: z.string().trim().min(1).max(LIMITS.title),
+    description: z.string().max(LIMITS.description),
+    priority: Priority,
+    address: z.string().max(300).nullable(),
+  })
+  .partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'a patch changes at least one field')
+export type RequestPatch = z.infer<typeof RequestPatch>
+
+export const CreateRequestInput = z
+  .object({
+    categoryId: Id,
+    subcategory: z.string().max(100).nullable().default(null),
+    channel: Channel,
+    title: z.string().trim().min(1).max(LIMITS.title),
+    description: z
+      .string()
+      .max(LIMITS.description, `a description is limited to ${LIMITS.description} characters`),
+    priority: Priority.default('normal'),
+    address: z.string().max(300).nullable().default(null),
+    location: Point.nullable().default(null),
+  })
+  .strict()
+export type CreateRequestInput = z.output<typeof CreateRequestInput>
+
+const MutationBase = z.object({
+  /** Client-generated: the server applies a mutation id at most once. */
+  mutationId: Id,
+  clientId: Id,
+  entityId: Id,
+  /** The server version of the request the agent's change was made on. */
+  baseVersion: z.number().int().nonnegative(),
+  createdAt: EpochMs,
+})
+
+export const Mutation = z.discriminatedUnion('op', [
+  MutationBase.extend({ op: z.literal('create'), payload: CreateRequestInput }),
+  MutationBase.extend({
+    op: z.literal('transition'),
+    payload: z
+      .object({
+        transitionId: z.string().min(1).max(64),
+        fields: z.partialRecord(TransitionField, z.string().max(LIMITS.fieldText)).default({}),
+      })
+      .strict(),
+  }),
+  MutationBase.extend({ op: z.literal('assign'), payload: z.object({ assigneeId: Id.nullable() }).strict() }),
+  MutationBase.extend({
+    op: z.literal('comment'),
+    payload: z
+      .object({ commentId: Id, kind: CommentKind, body: z.string().trim().min(1).max(LIMITS.comment) })
+      .strict(),
+  }),
+  MutationBase.extend({ op: z.literal('update'), payload: RequestPatch }),
+])
+export type Mutation = z.infer<typeof Mutation>
+export type MutationOp = Mutation['op']
+
+export const MutationBatch = z.object({
+  mutations: z.array(Mutation).min(1).max(SYNC_LIMITS.mutationsPerBatch),
+})
+
+/** One field another agent changed since the version a console's change was made on. */
+export const FieldChange = z.object({
+  field: z.string(),
+  value: z.unknown(),
+  actorName: z.string().nullable(),
+  at: EpochMs,
+  version: z.number().int(),
+})
+export type FieldChange = z.infer<typeof FieldChange>
+
+export const MutationResult = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('applied'),
+    mutationId: Id,
+    version: z.number().int(),
+    /** Null when the request left the agent's sight (routed to another team). */
+    entity: RequestEntity.nullable(),
+  }),
+  /** Another agent changed the same fields since `baseVersion`: nothing was applied. */
+  z.object({
+    status: z.literal('conflict'),
+    mutationId: Id,
+    entity: RequestEntity,
+    theirs: z.array(FieldChange),
+  }),
+  /** Refused for good (role, workflow guard, unknown request): the reason in words. */
+  z.object({
+    status: z.literal('rejected'),
+    mutationId: Id,
+    code: z.string(),
+    reason: z.string(),
+    entity: RequestEntity.nullable(),
+  }),
+])
+export type MutationResult = z.infer<typeof MutationResult>
+
+export const MutationsReply = z.object({ results: z.array(MutationResult) })
+export type MutationsReply = z.infer<typeof MutationsReply>
+
+export const TokenRequest = z.discriminatedUnion('grantType', [
+  z
+    .object({
+      grantType: z.literal('password'),
+      login: z.string().min(1).max(256),
+      password: z.string().min(1).max(1024),
+      clientId: Id,
+    })
+    .strict(),
+  z
+    .object({ grantType: z.literal('refresh_token'), refreshToken: z.string().min(1).max(512), clientId: Id })
+    .strict(),
+])
+export type TokenRequest = z.infer<typeof TokenRequest>
+
+export const TokenReply = z.object({
+  accessToken: z.string().min(1).max(4096),
+  /** Seconds. */
+  expiresIn: z.number().int().positive(),
+  refreshToken: z.string().min(1).max(512),
+  agent: AgentSummary,
+})
+export type TokenReply = z.infer<typeof TokenReply>
+
+export const ApiErrorReply = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
+
+/** What the console shows of its sync: the top bar, the progress bar, the errors in words. */
+export const SyncStatus = z.object({
+  /** False when no server is configured: the console works on its local cache alone. */
+  configured: z.boolean(),
+  state: z.enum(['disabled', 'idle', 'syncing', 'offline', 'auth_required', 'error']),
+  pending: z.number().int().nonnegative(),
+  conflicts: z.number().int().nonnegative(),
+  lastSyncAt: IsoDateTime.nullable(),
+  /** The last failure, in words an agent understands. */
+  lastError: z.string().nullable(),
+  /** The first download of the agent's requests, while it runs. */
+  initial: z.object({ done: z.number().int(), total: z.number().int() }).nullable(),
+})
+export type SyncStatus = z.infer<typeof SyncStatus>
+
+/** One field of a conflict: what the agent wanted beside what the server holds. */
+export const ConflictField = z.object({
+  field: z.string(),
+  mine: z.unknown(),
+  theirs: z.unknown(),
+  theirActor: z.string().nullable(),
+  theirAt: IsoDateTime.nullable(),
+})
+export type ConflictField = z.infer<typeof ConflictField>
+
+export const Conflict = z.object({
+  id: Id,
+  requestId: Id,
+  reference: z.string(),
+  title: z.string(),
+  op: z.enum(['create', 'transition', 'assign', 'comment', 'update']),
+  /** When the agent made the change. */
+  madeAt: IsoDateTime,
+  /** When the server answered that it conflicts. */
+  detectedAt: IsoDateTime,
+  fields: z.array(ConflictField),
+  /** Per-field choice is possible (an edit of several fields); otherwise mine or theirs. */
+  mergeable: z.boolean(),
+  /** `rejected`: the server refused the change for good (`reason` says why); it can only be dismissed. */
+  kind: z.enum(['conflict', 'rejected']),
+  reason: z.string().nullable(),
+})
+export type Conflict = z.infer<typeof Conflict>

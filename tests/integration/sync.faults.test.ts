@@ -1,0 +1,320 @@
+/**
+ * The network misbehaves between console and server (a fault-injecting proxy), the server
+ * sends nonsense, a console dies mid-push: no change is lost, none is applied twice, the
+ * cache never takes in a reply it cannot trust.
+ */
+import { spawn } from 'node:child_process'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { repoRoot } from '../support/core'
+import { startFaultProxy, type Fault, type FaultProxy } from '../support/faultProxy'
+import { openSyncWorld, requestRows, type SyncClient, type SyncWorld } from '../support/syncWorld'
+
+let world: SyncWorld
+let proxy: FaultProxy
+
+beforeEach(async () => {
+  world = await openSyncWorld({ requests: 40 })
+  proxy = await startFaultProxy(world.url)
+})
+afterEach(async () => {
+  await proxy.close()
+  await world.close()
+})
+
+const serverDb = () => world.server.store.db
+const voirieIds = () =>
+  serverDb().prepare("SELECT id FROM requests WHERE team_id = 'voirie' ORDER BY id").pluck().all() as string[]
+
+/** Each mutation the server answered, with how many history events it produced. */
+function serverLedger() {
+  return serverDb()
+    .prepare(
+      `SELECT m.mutation_id AS id, m.status, (SELECT count(*) FROM history_events h WHERE h.mutation_id = m.mutation_id) AS events
+       FROM applied_mutations m ORDER BY m.mutation_id`,
+    )
+    .all() as Array<{ id: string; status: string; events: number }>
+}
+
+async function editSome(client: SyncClient, ids: string[], tag: string) {
+  for (const [i, id] of ids.entries())
+    await client.value('request.update', { id, patch: { title: `${tag} ${i}` } })
+  return ids.length
+}
+
+describe('faults between console and server', () => {
+  const pushFaults: Array<[string, Fault]> = [
+    ['connection dropped before the server saw it', { kind: 'drop' }],
+    ['connection dropped after the server applied it', { kind: 'drop_after_forward' }],
+    ['500', { kind: 'status', status: 500 }],
+    ['502', { kind: 'status', status: 502 }],
+    ['503', { kind: 'status', status: 503 }],
+    ['reply truncated', { kind: 'truncate' }],
+    ['request delivered twice', { kind: 'duplicate' }],
+  ]
+  for (const [name, fault] of pushFaults)
+    it(`push: ${name} — applied exactly once, nothing lost`, async () => {
+      const zoe = await world.client('zoe', 'zoe.agent', { via: proxy.url })
+      await zoe.sync()
+      const ids = voirieIds().slice(0, 3)
+      await editSome(zoe, ids, name)
+      let faulted = 0
+      proxy.setPlan(({ method, path }) =>
+        method === 'POST' && path.startsWith('/api/v1/mutations') && faulted++ === 0
+          ? fault
+          : { kind: 'pass' },
+      )
+      const first = await zoe.sync()
+      if (fault.kind !== 'duplicate') {
+        expect(first.state).not.toBe('idle')
+        expect(first.lastError).toBeTruthy()
+      }
+      const settled = await zoe.settle()
+      expect(settled).toMatchObject({ state: 'idle', pending: 0, conflicts: 0 })
+      const ledger = serverLedger()
+      expect(ledger).toHaveLength(3)
+      expect(ledger.every((m) => m.status === 'applied' && m.events === 1)).toBe(true)
+      for (const [i, id] of ids.entries())
+        expect(serverDb().prepare('SELECT title FROM requests WHERE id = ?').pluck().get(id)).toBe(
+          `${name} ${i}`,
+        )
+      expect(requestRows(zoe.db)).toEqual(requestRows(serverDb(), ['voirie', 'voirie-nord']))
+    })
+
+  it('pull: a truncated or failed change page leaves the cache as it was, the next round completes it', async () => {
+    const zoe = await world.client('zoe', 'zoe.agent', { via: proxy.url, login: false })
+    await zoe.value('session.login', { login: 'zoe.agent', password: 'demo' })
+    const faults: Fault[] = [{ kind: 'truncate' }, { kind: 'status', status: 502 }, { kind: 'drop' }]
+    proxy.setPlan(({ path }) =>
+      path.startsWith('/api/v1/changes') && faults.length ? faults.shift()! : { kind: 'pass' },
+    )
+    const status = await zoe.settle()
+    expect(status.state).toBe('idle')
+    expect(requestRows(zoe.db)).toEqual(requestRows(serverDb(), ['voirie', 'voirie-nord']))
+    expect(proxy.stats.faults.truncate + proxy.stats.faults.status + proxy.stats.faults.drop).toBe(3)
+  })
+
+  it('a timeout is retried like a lost connection', async () => {
+    const zoe = await world.client('zoe', 'zoe.agent', { via: proxy.url, timeoutSeconds: 1 })
+    await zoe.sync()
+    await editSome(zoe, voirieIds().slice(0, 1), 'lent')
+    let slow = 1
+    proxy.setPlan(({ method }) =>
+      method === 'POST' && slow-- > 0 ? { kind: 'delay', ms: 1500 } : { kind: 'pass' },
+    )
+    const first = await zoe.sync()
+    expect(first.state).toBe('offline')
+    expect(first.lastError).toMatch(/à temps/)
+    expect(await zoe.settle()).toMatchObject({ state: 'idle', pending: 0 })
+    expect(serverLedger()).toHaveLength(1)
+  })
+})
+
+describe('a console killed in the middle of a push', () => {
+  it('loses nothing after restart, and nothing is applied twice', async () => {
+    const profiles = join(world.dir, 'profiles')
+    const ids = voirieIds().slice(0, 4)
+    // The push reaches the server only after the console is dead: the answer is lost.
+    proxy.setPlan(({ method, path }) =>
+      method === 'POST' && path.startsWith('/api/v1/mutations')
+        ? { kind: 'delay', ms: 600 }
+        : { kind: 'pass' },
+    )
+    const child = spawn(
+      process.execPath,
+      [
+        join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        join(repoRoot, 'tests', 'support', 'pushingClient.ts'),
+      ],
+      {
+        env: {
+          ...process.env,
+          GRC_TEST_SERVER: proxy.url,
+          GRC_TEST_PROFILES: profiles,
+          GRC_TEST_IDS: ids.join(','),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let output = ''
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()))
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        output += d.toString()
+        if (output.includes('PUSHING')) resolve()
+      })
+      child.on('exit', () => reject(new Error(`client exited early: ${output}`)))
+    })
+    // The push is on the wire (held by the proxy): kill the console without a chance to clean up.
+    while (proxy.stats.faults.delay === 0) await new Promise((r) => setTimeout(r, 5))
+    child.kill('SIGKILL')
+    await new Promise((r) => child.once('exit', r))
+    // The delayed push still reaches the server after the console died.
+    await new Promise((r) => setTimeout(r, 800))
+    const seen = serverLedger().length
+
+    proxy.setPlan(() => ({ kind: 'pass' }))
+    const again = await world.client('killed', 'zoe.agent', { via: proxy.url })
+    const status = await again.settle()
+    expect(status).toMatchObject({ state: 'idle', pending: 0, conflicts: 0 })
+    const ledger = serverLedger()
+    expect(ledger).toHaveLength(ids.length)
+    expect(ledger.every((m) => m.status === 'applied' && m.events === 1)).toBe(true)
+    for (const [i, id] of ids.entries())
+      expect(serverDb().prepare('SELECT title FROM requests WHERE id = ?').pluck().get(id)).toBe(
+        `avant la coupure ${i}`,
+      )
+    // Recorded for the reader of the test log: whether the server had applied the push before the restart.
+    console.info(`SIGKILL test: server had ${seen}/${ids.length} mutations before the restart`)
+  })
+})
+
+describe('malformed server replies', () => {
+  let fake: Server
+  let reply: (path: string) => { status?: number; body: string | Buffer; headers?: Record<string, string> }
+  let url: string
+
+  beforeEach(async () => {
+    fake = createServer((req, res) => {
+      const path = req.url ?? ''
+      const r = path.startsWith('/api/v1/auth/token')
+        ? {
+            body: JSON.stringify({
+              accessToken: 't',
+              expiresIn: 900,
+              refreshToken: 'r',
+              agent: {
+                id: 'agent-zoe.agent',
+                login: 'zoe.agent',
+                displayName: 'Zoé',
+                roles: ['agent'],
+                teamIds: ['voirie'],
+              },
+            }),
+          }
+        : path.startsWith('/api/v1/events')
+          ? { body: '', status: 503 }
+          : reply(path)
+      res.writeHead(r.status ?? 200, { 'content-type': 'application/json', ...r.headers })
+      res.end(r.body)
+    })
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve))
+    url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`
+  })
+  afterEach(async () => {
+    fake.closeAllConnections()
+    await new Promise((r) => fake.close(r))
+  })
+
+  /** A console that already synced once from the real server, then pointed at the fake. */
+  async function consoleOnFake() {
+    const real = await world.client('zoe', 'zoe.agent', { via: proxy.url })
+    await real.sync()
+    const before = {
+      rows: requestRows(real.db),
+      cursor: real.db.prepare("SELECT value FROM sync_state WHERE key = 'cursor'").pluck().get(),
+    }
+    await real.close()
+    const onFake = await world.client('zoe', 'zoe.agent', { via: url })
+    return { client: onFake, before }
+  }
+
+  const id = 'c6f0e7a4-0000-4000-8000-000000000001'
+  const validRequest = {
+    id,
+    reference: 'GRC-2026-999999',
+    title: 'x',
+    categoryId: 'voirie',
+    subcategory: null,
+    channel: 'portal',
+    status: 'new',
+    statusKind: 'open',
+    priority: 'normal',
+    teamId: 'voirie',
+    assigneeId: null,
+    description: '',
+    address: null,
+    lat: null,
+    lon: null,
+    citizenId: null,
+    fields: {},
+    createdAt: 1,
+    updatedAt: 1,
+    dueAt: null,
+    closedAt: null,
+    slaPausedMs: 0,
+    slaPausedSince: null,
+    version: 0,
+  }
+  const page = (request: unknown, extra: object = {}) =>
+    JSON.stringify({
+      changes: [
+        { type: 'request', seq: 99999, entity: { request, citizen: null, comments: [], history: [] } },
+      ],
+      nextCursor: '99999',
+      hasMore: false,
+      remaining: 0,
+      ...extra,
+    })
+
+  const cases: Array<[string, () => ReturnType<typeof reply>, RegExp]> = [
+    ['a wrong type', () => ({ body: page({ ...validRequest, version: 'deux' }) }), /illisible/],
+    [
+      'a missing field',
+      () => ({ body: page((({ status: _s, ...rest }) => rest)(validRequest)) }),
+      /illisible/,
+    ],
+    ['not JSON', () => ({ body: '{"changes": [' }), /illisible/],
+    [
+      'an unknown change type',
+      () => ({
+        body: JSON.stringify({
+          changes: [{ type: 'drop_table', seq: 1 }],
+          nextCursor: '1',
+          hasMore: false,
+          remaining: 0,
+        }),
+      }),
+      /illisible/,
+    ],
+    ['a cursor that goes back', () => ({ body: page(validRequest, { nextCursor: '0' }) }), /curseur/],
+    [
+      'a huge declared size',
+      () => ({ body: '{}', headers: { 'content-length': String(200 * 1024 * 1024) } }),
+      /volumineuse/,
+    ],
+    ['a huge streamed body', () => ({ body: Buffer.alloc(65 * 1024 * 1024 + 10, 0x20) }), /volumineuse/],
+  ]
+  for (const [name, make, message] of cases)
+    it(`${name}: refused with a clear error, the cache untouched`, async () => {
+      reply = (path) =>
+        path.startsWith('/api/v1/changes') ? make() : { body: JSON.stringify({ results: [] }) }
+      const { client, before } = await consoleOnFake()
+      const status = await client.sync()
+      expect(status.state).toBe('error')
+      expect(status.lastError).toMatch(message)
+      expect(requestRows(client.db)).toEqual(before.rows)
+      expect(client.db.prepare("SELECT value FROM sync_state WHERE key = 'cursor'").pluck().get()).toBe(
+        before.cursor,
+      )
+      expect(client.db.prepare('SELECT count(*) FROM requests WHERE id = ?').pluck().get(id)).toBe(0)
+    })
+
+  it('answers for mutations it was never sent: refused, the outbox kept', async () => {
+    reply = (path) =>
+      path.startsWith('/api/v1/mutations')
+        ? {
+            body: JSON.stringify({
+              results: [{ status: 'rejected', mutationId: 'not-mine', code: 'x', reason: 'y', entity: null }],
+            }),
+          }
+        : { body: JSON.stringify({ changes: [], nextCursor: '0', hasMore: false, remaining: 0 }) }
+    const { client } = await consoleOnFake()
+    await client.value('request.update', { id: voirieIds()[0]!, patch: { title: 'gardé' } })
+    const status = await client.sync()
+    expect(status).toMatchObject({ state: 'error', pending: 1, conflicts: 0 })
+    expect(status.lastError).toMatch(/inconnues/)
+  })
+})

@@ -5,6 +5,10 @@
  *
  * Targets at 500k on the reference 2-core machine: queue page ≤ 5 ms, deep page ≤ 5 ms,
  * facets ≤ 20 ms, FTS ≤ 20 ms, viewport ≤ 10 ms, bulk load ≥ 80k rows/s.
+ *
+ * Then the sync figures (scripts/benchSync.ts) against the reference server in its own
+ * process: `--sync-rows N` requests (default 100 000), `--no-sync` to skip them.
+ * Targets: initial sync ≥ 20k rows/s, an edit visible on another console ≤ 1000 ms (p95).
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
@@ -26,6 +30,7 @@ import {
 } from '../src/main/core/store/queries/requests'
 import type { Scope } from '../src/main/core/store/scope'
 import type { QueueFilter } from '../src/shared/contract'
+import { syncFigures } from './benchSync'
 
 /** The demo's "now": the same data on every run. */
 const NOW = Date.UTC(2026, 2, 16, 10, 0)
@@ -37,10 +42,11 @@ interface Args {
   keep: boolean
   /** Internal: measure the cache at this path (the child process of a run). */
   measure: string | null
+  syncRows: number
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { rows: 500_000, json: false, seed: 42, keep: false, measure: null }
+  const args: Args = { rows: 500_000, json: false, seed: 42, keep: false, measure: null, syncRows: 100_000 }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     const value = () => {
@@ -52,12 +58,17 @@ function parseArgs(argv: string[]): Args {
     }
     if (arg === '--rows') args.rows = value()
     else if (arg === '--seed') args.seed = value()
+    else if (arg === '--sync-rows') args.syncRows = value()
+    else if (arg === '--no-sync') args.syncRows = 0
     else if (arg === '--json') args.json = true
     else if (arg === '--keep') args.keep = true
     else if (arg === '--measure') {
       args.measure = argv[++i] ?? null
       if (!args.measure) throw new Error('--measure expects a file')
-    } else throw new Error(`unknown argument ${arg} (expected --rows N, --seed S, --json, --keep)`)
+    } else
+      throw new Error(
+        `unknown argument ${arg} (expected --rows N, --seed S, --sync-rows N, --no-sync, --json, --keep)`,
+      )
   }
   if (args.rows < 1000) throw new Error('--rows must be at least 1000')
   return args
@@ -256,7 +267,7 @@ function measure(file: string, now: number, log: (line: string) => void): Record
   }
 }
 
-function main() {
+async function main() {
   const args = parseArgs(process.argv.slice(2))
   if (args.measure) {
     // Child: human lines on stderr, the figures as one JSON line on stdout.
@@ -282,11 +293,13 @@ function main() {
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 },
     )
     const figures = JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as Record<string, number>
+    const sync = args.syncRows > 0 ? await syncFigures(args.syncRows, log) : {}
     const out = {
       rows: args.rows,
       bulk_load_rows_per_s: Math.round(args.rows / (built.loadMs / 1000)),
       bulk_insert_rows_per_s: Math.round(args.rows / (built.timings.loadMs / 1000)),
       ...figures,
+      ...sync,
     }
     if (args.json) console.log(JSON.stringify(out))
     else log(JSON.stringify(out, null, 2))
@@ -296,9 +309,7 @@ function main() {
   }
 }
 
-try {
-  main()
-} catch (e) {
+main().catch((e: unknown) => {
   console.error(`bench: ${(e as Error).message}`)
   process.exit(1)
-}
+})

@@ -229,6 +229,8 @@ export const EVENTS = {
   'requests.changed': z.object({ ids: z.array(Id) }),
   'session.changed': z.object({ session: SessionInfo.nullable() }),
   'sync.changed': SyncStatus,
+  /** Teams, categories, agents or workflows changed (pulled from the server). */
+  'reference.changed': z.object({}),
 } as const
 export type EventName = keyof typeof EVENTS
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[]

@@ -198,8 +198,8 @@ describe('two and three consoles on one server', () => {
     expect(conflict!.fields).toEqual([
       expect.objectContaining({
         field: 'assigneeId',
-        mine: 'Zoé Marchal',
-        theirs: 'Tom Lallemand',
+        mine: 'agent-zoe.agent',
+        theirs: 'agent-tom.tech',
         theirActor: 'Luc Henrion',
       }),
     ])
@@ -208,6 +208,38 @@ describe('two and three consoles on one server', () => {
     await sara.sync()
     expect(serverRow(id).assigneeId).toBe('agent-tom.tech')
     expect((await sara.value('request.get', { id })).assigneeId).toBe('agent-tom.tech')
+  })
+
+  it('two workflow steps on the same request: the second is a conflict on the status, with its reason kept', async () => {
+    const zoe = await world.client('zoe', 'zoe.agent')
+    const luc = await world.client('luc', 'luc.lead')
+    await zoe.sync()
+    await luc.sync()
+    const id = pick('voirie', 'new')
+    await zoe.value('request.transition', { id, transitionId: 'qualify' })
+    await luc.value('request.transition', {
+      id,
+      transitionId: 'reject',
+      fields: { reason: 'Hors compétence' },
+    })
+    await zoe.sync()
+    expect((await luc.sync()).conflicts).toBe(1)
+    const [conflict] = await luc.value('conflicts.list', {})
+    expect(conflict).toMatchObject({ op: 'transition', kind: 'conflict', mergeable: false })
+    expect(conflict!.fields).toEqual([
+      expect.objectContaining({
+        field: 'status',
+        mine: 'rejected',
+        theirs: 'qualified',
+        theirActor: 'Zoé Marchal',
+      }),
+      expect.objectContaining({ field: 'fields.reason', mine: 'Hors compétence' }),
+    ])
+    expect(serverRow(id).status).toBe('qualified')
+    // Keeping mine is checked again on the current state: "reject" is still allowed from "qualified".
+    await luc.value('conflicts.resolve', { id: conflict!.id, choice: 'mine' })
+    await luc.sync()
+    expect(serverRow(id).status).toBe('rejected')
   })
 
   it('offline work is kept, shown as pending, and pushed on reconnect', async () => {

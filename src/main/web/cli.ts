@@ -2,16 +2,25 @@
  * `npm run dev:web`: the real core on a profile folder, served to a plain browser.
  *   --port N        listen on this loopback port (default: a free one)
  *   --data-dir DIR  where profiles and the user's config.json live (default: ./.profiles)
+ *   --profile NAME  the profile to open (one cache per profile; default: the configured one)
+ *   --server URL    sync with this central server (`npm run server`) instead of demo data
  */
 import { join, resolve } from 'node:path'
-import { loadConfig } from '../core/config'
+import { loadConfig, parseConfig } from '../core/config'
 import { createConsole } from '../core/console'
 import { startWebBridge } from './bridge'
 
 const repoRoot = resolve(__dirname, '..', '..', '..')
 
-function parseArgs(argv: string[]): { port?: number; dataDir: string } {
-  const out: { port?: number; dataDir: string } = { dataDir: join(repoRoot, '.profiles') }
+interface Args {
+  port?: number
+  dataDir: string
+  profile?: string
+  server?: string
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = { dataDir: join(repoRoot, '.profiles') }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     const value = argv[i + 1]
@@ -21,8 +30,16 @@ function parseArgs(argv: string[]): { port?: number; dataDir: string } {
     } else if (arg === '--data-dir' && value) {
       out.dataDir = resolve(value)
       i++
+    } else if (arg === '--profile' && value && /^[\w.-]{1,64}$/.test(value)) {
+      out.profile = value
+      i++
+    } else if (arg === '--server' && value && /^https?:\/\/[^\s]+$/.test(value)) {
+      out.server = value
+      i++
     } else {
-      throw new Error(`unknown or incomplete argument: ${arg ?? ''} (expected --port N, --data-dir DIR)`)
+      throw new Error(
+        `unknown or incomplete argument: ${arg ?? ''} (expected --port N, --data-dir DIR, --profile NAME, --server URL)`,
+      )
     }
   }
   return out
@@ -30,7 +47,17 @@ function parseArgs(argv: string[]): { port?: number; dataDir: string } {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2))
-  const { config, layers } = loadConfig({ userConfigFile: join(args.dataDir, 'config.json') })
+  const loaded = loadConfig({ userConfigFile: join(args.dataDir, 'config.json') })
+  const { layers } = loaded
+  // Command-line choices come last: they go through the same schema as any layer.
+  const config = parseConfig(
+    {
+      ...loaded.config,
+      profile: { ...loaded.config.profile, ...(args.profile ? { name: args.profile } : {}) },
+      sync: { ...loaded.config.sync, ...(args.server ? { serverUrl: args.server } : {}) },
+    },
+    'command line',
+  )
   const started = Date.now()
   const core = await createConsole({
     config,
@@ -46,6 +73,7 @@ async function main() {
   console.log(
     `configuration: ${layers.length ? layers.map((l) => `${l.kind} ${l.file}`).join(', ') : 'built-in defaults'}`,
   )
+  if (config.sync.serverUrl) console.log(`syncing with ${config.sync.serverUrl}`)
   console.log(`open: ${bridge.openUrl}`)
   const stop = async () => {
     await bridge.close()

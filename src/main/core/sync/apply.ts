@@ -12,7 +12,7 @@ import { applyRequestOp, type OpContext, type RequestOp } from '../services/requ
 import type { Db } from '../store/db'
 import { insertCitizen } from '../store/queries/citizens'
 import { upsertComment } from '../store/queries/comments'
-import { mergeServerHistoryEvent } from '../store/queries/history'
+import { appendHistory, mergeServerHistoryEvent } from '../store/queries/history'
 import { listPendingFor } from '../store/queries/outbox'
 import {
   upsertAgent,
@@ -34,10 +34,12 @@ export function applyRequestEntity(ctx: OpContext, entity: RequestEntity, sessio
   const { db } = ctx
   const { request } = entity
   if (entity.citizen) insertCitizen(db, entity.citizen)
-  applyServerRequest(db, request)
+  const isNew = applyServerRequest(db, request) === 'inserted'
   for (const c of entity.comments) upsertComment(db, c)
+  // A request new to this cache has no local events to link to: its history goes straight in.
+  const take = isNew ? appendHistory : mergeServerHistoryEvent
   for (const h of entity.history)
-    mergeServerHistoryEvent(db, {
+    take(db, {
       requestId: request.id,
       kind: h.kind,
       at: h.at,

@@ -9,7 +9,7 @@ import { CoreError } from '../../../shared/result'
 import type { Conflict, ConflictField, CreateRequestInput, FieldChange, Mutation } from '../../../shared/sync'
 import type { RequestService } from '../services/requests'
 import type { OpContext } from '../services/requestOps'
-import { getCategory, listAgents } from '../store/queries/reference'
+import { getCategory } from '../store/queries/reference'
 import {
   getOpenConflict,
   listOpenConflicts,
@@ -25,18 +25,11 @@ const iso = (ms: number) => new Date(ms).toISOString()
 export function createConflictService(ctx: OpContext, requests: RequestService, now: () => number) {
   const { db } = ctx
 
-  function agentName(id: unknown): unknown {
-    if (typeof id !== 'string') return id
-    return listAgents(db).find((a) => a.id === id)?.displayName ?? id
-  }
-
-  /** Where a transition leads, in words (the target state's French label). */
+  /** Where a transition leads: the target state's id (the renderer says it in the agent's language). */
   function targetOf(row: RequestRow | undefined, transitionId: string): string {
     const category = row && getCategory(db, row.categoryId)
     const def = category && ctx.workflows.get(category.workflowId)
-    const t = def?.transitions.find((x) => x.id === transitionId)
-    const state = t && def?.states.find((s) => s.id === t.to)
-    return state?.label.fr ?? transitionId
+    return def?.transitions.find((x) => x.id === transitionId)?.to ?? transitionId
   }
 
   function currentValue(row: RequestRow | undefined, field: string): unknown {
@@ -47,30 +40,26 @@ export function createConflictService(ctx: OpContext, requests: RequestService, 
 
   function fieldsOf(c: StoredConflict, row: RequestRow | undefined): ConflictField[] {
     const theirs = new Map<string, FieldChange>(c.theirs.map((t) => [t.field, t]))
-    const side = (field: string, mine: unknown, show: (v: unknown) => unknown = (v) => v): ConflictField => {
+    // Values stay ids and codes (agent id, state id, priority): the renderer puts them in words.
+    const side = (field: string, mine: unknown): ConflictField => {
       const t = theirs.get(field)
       return {
         field,
-        mine: show(mine),
-        theirs: show(t ? t.value : currentValue(row, field)),
+        mine,
+        theirs: t ? t.value : currentValue(row, field),
         theirActor: t?.actorName ?? null,
         theirAt: t ? iso(t.at) : null,
       }
     }
     switch (c.op) {
       case 'assign':
-        return [side('assigneeId', (c.payload as Payload<'assign'>).assigneeId, agentName)]
+        return [side('assigneeId', (c.payload as Payload<'assign'>).assigneeId)]
       case 'transition': {
         const p = c.payload as Payload<'transition'>
-        const status = side('status', targetOf(row, p.transitionId))
-        const t = theirs.get('status')
-        if (t || row) {
-          const theirStatus = t ? t.value : row?.status
-          const label = row && getCategory(db, row.categoryId)
-          const def = label && ctx.workflows.get(label.workflowId)
-          status.theirs = def?.states.find((s) => s.id === theirStatus)?.label.fr ?? theirStatus
-        }
-        return [status, ...Object.entries(p.fields).map(([k, v]) => side(`fields.${k}`, v))]
+        return [
+          side('status', targetOf(row, p.transitionId)),
+          ...Object.entries(p.fields).map(([k, v]) => side(`fields.${k}`, v)),
+        ]
       }
       case 'update':
         return Object.entries(c.payload as Payload<'update'>).map(([k, v]) => side(k, v))

@@ -60,8 +60,8 @@ export interface SyncEngineDeps {
   logError?: (where: string, error: unknown) => void
 }
 
-/** Changes applied per transaction: short enough that the main thread is never held long. */
-const CHUNK = 100
+/** Time given to one transaction of pulled changes before the event loop gets its turn. */
+const CHUNK_BUDGET_MS = 25
 const BACKOFF_BASE_MS = 1000
 const BACKOFF_MAX_MS = 60_000
 /** An access token is renewed this long before it expires. */
@@ -75,7 +75,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export function createSyncEngine(deps: SyncEngineDeps) {
   const { db, transport } = deps
   const random = deps.random ?? Math.random
-  const pageSize = deps.pullPageSize ?? 500
+  const pageSize = deps.pullPageSize ?? 200
 
   let stopped = true
   let access: { token: string; expiresAt: number } | null = null
@@ -260,41 +260,56 @@ export function createSyncEngine(deps: SyncEngineDeps) {
 
   // --- pull -------------------------------------------------------------------------------
 
-  function applyChunk(changes: ChangesReply['changes'], cursor: string | null, ids: string[]) {
+  /**
+   * Apply changes from `from` on, in one transaction, until the time budget is spent: big
+   * enough transactions to amortise each commit, short enough to let the UI breathe.
+   * The cursor moves with the page's last change. @returns where it stopped.
+   */
+  function applyChunk(page: ChangesReply, from: number, ids: string[]): number {
     let workflows: Map<string, WorkflowDefinition> | null = null
     const session = deps.session()
+    const { changes } = page
+    let i = from
     db.transaction(() => {
-      for (const c of changes) {
+      const started = performance.now()
+      while (i < changes.length && (i === from || performance.now() - started < CHUNK_BUDGET_MS)) {
+        const c = changes[i++]!
         if (c.type === 'reference') workflows = applyReference(db, c.reference)
         else if (c.type === 'request_removed') removeRequest(db, c.id)
         else if (visibleTo(session, c.entity)) applyRequestEntity(deps.ctx, c.entity, session)
         else removeRequest(db, c.entity.request.id)
         if (c.type !== 'reference') ids.push(c.type === 'request' ? c.entity.request.id : c.id)
       }
-      if (cursor !== null) setSyncState(db, 'cursor', cursor)
+      if (i >= changes.length) setSyncState(db, 'cursor', page.nextCursor)
     })()
     if (workflows) {
       // Replaced in place: every service holds this same map.
       const running = deps.ctx.workflows
       running.clear()
       for (const [id, def] of workflows as Map<string, WorkflowDefinition>) running.set(id, def)
+      deps.emit('reference.changed', {})
     }
+    return i
   }
 
   async function pull(token: string): Promise<void> {
     let cursor = getSyncState(db, 'cursor') ?? '0'
     const firstSync = getSyncState(db, 'initial_done') !== '1'
     let done = 0
+    let next = transport.changes(token, cursor, pageSize)
     for (;;) {
-      const page = await transport.changes(token, cursor, pageSize)
+      const page = await next
       if (page.changes.length > 0 && !(Number(page.nextCursor) > Number(cursor)))
         throw new SyncError('protocol', 'Le serveur a renvoyé un curseur qui n’avance pas : réponse ignorée.')
+      // The next page is on its way while this one is written: the server's time and ours overlap.
+      const prefetch = page.hasMore ? transport.changes(token, page.nextCursor, pageSize) : null
+      prefetch?.catch(() => {})
       const ids: string[] = []
       try {
-        for (let i = 0; i < page.changes.length || i === 0; i += CHUNK) {
-          const last = i + CHUNK >= page.changes.length
-          applyChunk(page.changes.slice(i, i + CHUNK), last ? page.nextCursor : null, ids)
-          if (!last) await yieldToEventLoop()
+        let at = applyChunk(page, 0, ids)
+        while (at < page.changes.length) {
+          await yieldToEventLoop()
+          at = applyChunk(page, at, ids)
         }
       } catch (e) {
         if (e instanceof WorkflowDefinitionError)
@@ -308,7 +323,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         initial = { done, total: done + page.remaining }
         publish()
       }
-      if (!page.hasMore) break
+      if (!prefetch) break
+      next = prefetch
       await yieldToEventLoop()
     }
     if (firstSync) {

@@ -32,6 +32,9 @@ export function insertCitizen(db: Db, c: Citizen): void {
     db,
     `INSERT INTO citizens (id, name, email, phone, postal_address, contact_preference) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, phone = excluded.phone,
-       postal_address = excluded.postal_address, contact_preference = excluded.contact_preference`,
+       postal_address = excluded.postal_address, contact_preference = excluded.contact_preference
+     -- Unchanged: no write, so the name is not re-indexed on every request of this citizen.
+     WHERE name IS NOT excluded.name OR email IS NOT excluded.email OR phone IS NOT excluded.phone
+       OR postal_address IS NOT excluded.postal_address OR contact_preference IS NOT excluded.contact_preference`,
   ).run(c.id, c.name, c.email, c.phone, c.postalAddress, c.contactPreference)
 }

@@ -28,6 +28,8 @@ export const SYNC_LIMITS = {
   mutationsPerBatch: 100,
   /** Changes per pull page. */
   changesPerPage: 1000,
+  /** Requests per details batch (comments and history after a light first download). */
+  detailsPerBatch: 500,
   /** A reply bigger than this is refused before parsing (a broken or hostile server). */
   maxReplyBytes: 64 * 1024 * 1024,
 } as const
@@ -98,7 +100,13 @@ export const ReferenceBundle = z.object({
 export type ReferenceBundle = z.infer<typeof ReferenceBundle>
 
 export const Change = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('request'), seq: z.number().int(), entity: RequestEntity }),
+  z.object({
+    type: z.literal('request'),
+    seq: z.number().int(),
+    entity: RequestEntity,
+    /** Sent without comments and history (a first download asked for `light`): fetch them from /requests/details. */
+    partial: z.boolean().default(false),
+  }),
   /** The request left this agent's sight: deleted, erased, or moved to a team they are not in. */
   z.object({
     type: z.literal('request_removed'),
@@ -119,6 +127,21 @@ export const ChangesReply = z.object({
   remaining: z.number().int().nonnegative(),
 })
 export type ChangesReply = z.infer<typeof ChangesReply>
+
+export const DetailsRequest = z.object({ ids: z.array(Id).min(1).max(SYNC_LIMITS.detailsPerBatch) }).strict()
+export type DetailsRequest = z.infer<typeof DetailsRequest>
+
+/** Comments and history of requests first sent `partial`; ids the agent may not see are left out. */
+export const DetailsReply = z.object({
+  details: z.array(
+    z.object({
+      id: Id,
+      comments: z.array(Comment).max(10_000),
+      history: z.array(ServerHistoryEvent).max(10_000),
+    }),
+  ),
+})
+export type DetailsReply = z.infer<typeof DetailsReply>
 
 /** Request fields an agent edits directly (everything else moves through the workflow or assignment). */
 export const RequestPatch = z
@@ -261,8 +284,17 @@ export const SyncStatus = z.object({
   lastSyncAt: IsoDateTime.nullable(),
   /** The last failure, in words an agent understands. */
   lastError: z.string().nullable(),
-  /** The first download of the agent's requests, while it runs. */
-  initial: z.object({ done: z.number().int(), total: z.number().int() }).nullable(),
+  /**
+   * The first download, while it runs: the requests (the queue is usable once they are in),
+   * then their comments and history (`details`).
+   */
+  initial: z
+    .object({
+      done: z.number().int(),
+      total: z.number().int(),
+      phase: z.enum(['requests', 'details']).optional(),
+    })
+    .nullable(),
 })
 export type SyncStatus = z.infer<typeof SyncStatus>
 

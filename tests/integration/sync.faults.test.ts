@@ -96,6 +96,61 @@ describe('faults between console and server', () => {
     expect(proxy.stats.faults.truncate + proxy.stats.faults.status + proxy.stats.faults.drop).toBe(3)
   })
 
+  it('a first download cut in the middle resumes where it stopped, then fetches the details', async () => {
+    // Enough requests for several pages.
+    await proxy.close()
+    await world.close()
+    world = await openSyncWorld({ requests: 150 })
+    proxy = await startFaultProxy(world.url)
+    const zoe = await world.client('zoe', 'zoe.agent', { via: proxy.url, login: false, pageSize: 10 })
+    const progress: Array<{ done: number; total: number; phase?: string }> = []
+    zoe.core.on('sync.changed', (s) => s.initial && progress.push(s.initial))
+    let pages = 0
+    proxy.setPlan(({ path }) =>
+      path.startsWith('/api/v1/changes') && ++pages === 2 ? { kind: 'drop' } : { kind: 'pass' },
+    )
+    // Login starts the first download; the second page is cut. What the cache holds at that moment:
+    const atCut = new Promise<{ cursor: number; rows: number }>((resolve) =>
+      zoe.core.on('sync.changed', (s) => {
+        if (s.state === 'offline')
+          resolve({
+            cursor: Number(zoe.db.prepare("SELECT value FROM sync_state WHERE key = 'cursor'").pluck().get()),
+            rows: requestRows(zoe.db).length,
+          })
+      }),
+    )
+    await zoe.value('session.login', { login: 'zoe.agent', password: 'demo' })
+    const cut = await atCut
+    expect(cut.cursor).toBeGreaterThan(0)
+    expect(cut.rows).toBeGreaterThan(0)
+    const firstPageRequests: string[] = []
+    proxy.setPlan(({ path }) => {
+      if (path.startsWith('/api/v1/changes')) firstPageRequests.push(path)
+      return { kind: 'pass' }
+    })
+    expect(await zoe.settle()).toMatchObject({ state: 'idle', initial: null })
+    // Resumed from the saved cursor: the beginning of the feed was not asked for again.
+    expect(firstPageRequests.some((p) => /since=0&/.test(p))).toBe(false)
+    expect(requestRows(zoe.db)).toEqual(requestRows(serverDb(), ['voirie', 'voirie-nord']))
+    // The progress bar saw both phases, and the details (history) of every request came.
+    expect(progress.some((p) => p.phase === 'requests' && p.total > p.done)).toBe(true)
+    expect(progress.some((p) => p.phase === 'details')).toBe(true)
+    expect(zoe.db.prepare('SELECT count(*) FROM sync_backfill').pluck().get()).toBe(0)
+    const missing = zoe.db
+      .prepare(
+        'SELECT count(*) FROM requests r WHERE NOT EXISTS (SELECT 1 FROM history_events h WHERE h.request_id = r.id)',
+      )
+      .pluck()
+      .get()
+    expect(missing).toBe(0)
+    const id = requestRows(zoe.db)[0]!.id as string
+    const serverEvents = serverDb()
+      .prepare('SELECT count(*) FROM history_events WHERE request_id = ?')
+      .pluck()
+      .get(id)
+    expect((await zoe.value('request.history', { id })).length).toBe(serverEvents)
+  })
+
   it('a timeout is retried like a lost connection', async () => {
     const zoe = await world.client('zoe', 'zoe.agent', { via: proxy.url, timeoutSeconds: 1 })
     await zoe.sync()

@@ -31,6 +31,7 @@ export interface ClientOptions {
   login?: boolean
   secretCipher?: SecretCipher | null
   timeoutSeconds?: number
+  pageSize?: number
 }
 
 export async function openSyncWorld(options: SyncWorldOptions = {}) {
@@ -55,6 +56,7 @@ export async function openSyncWorld(options: SyncWorldOptions = {}) {
           serverUrl: clientOptions.via ?? server.url,
           intervalSeconds: 3600,
           timeoutSeconds: clientOptions.timeoutSeconds ?? 5,
+          ...(clientOptions.pageSize ? { pageSize: clientOptions.pageSize } : {}),
         },
       },
       'test',

@@ -107,6 +107,7 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
         now,
         newId: randomUUID,
         intervalMs: config.sync.intervalSeconds * 1000,
+        pullPageSize: config.sync.pageSize,
         logError: options.logError,
       })
     : null

@@ -46,6 +46,7 @@ const en: Messages = {
     now: 'Sync now',
     initial: 'Initial download of requests',
     initialCount: '{done} of {total} requests downloaded',
+    initialDetails: 'History and notes: {done} of {total} requests',
     initialStarting: 'Preparing the initial download…',
     unavailable: 'Sync state unavailable: {reason}',
     reauthOpen: 'Sign in to the server again',

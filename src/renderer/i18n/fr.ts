@@ -48,6 +48,7 @@ const fr = {
     now: 'Synchroniser maintenant',
     initial: 'Téléchargement initial des demandes',
     initialCount: '{done} sur {total} demandes téléchargées',
+    initialDetails: 'Historiques et notes : {done} sur {total} demandes',
     initialStarting: 'Préparation du téléchargement initial…',
     unavailable: 'État de la synchronisation indisponible : {reason}',
     reauthOpen: 'Se reconnecter au serveur',

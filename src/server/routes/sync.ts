@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { SessionInfo } from '../../shared/contract'
 import { CoreError } from '../../shared/result'
-import { MutationBatch, SYNC_LIMITS, TokenRequest } from '../../shared/sync'
+import { DetailsRequest, MutationBatch, SYNC_LIMITS, TokenRequest } from '../../shared/sync'
 import type { AuthProvider } from '../../main/core/directory/provider'
 import { hashToken, type TokenIssuer } from '../auth/tokens'
 import type { EventHub } from '../events'
@@ -30,6 +30,8 @@ export const ChangesQuery = z
       .default('0')
       .transform(Number),
     limit: z.coerce.number().int().min(1).max(SYNC_LIMITS.changesPerPage).default(500),
+    /** `1`: requests without comments and history (a first download). */
+    light: z.enum(['0', '1']).default('0'),
   })
   .strict()
 
@@ -101,8 +103,8 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
     '/api/v1/changes',
     { schema: { querystring: ChangesQuery }, preHandler: authenticate },
     async (req) => {
-      const { since, limit } = req.query as z.output<typeof ChangesQuery>
-      return store.changesSince(req.session!, since, limit)
+      const { since, limit, light } = req.query as z.output<typeof ChangesQuery>
+      return store.changesSince(req.session!, since, limit, { light: light === '1' })
     },
   )
 
@@ -117,6 +119,12 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
           .send(apiError('invalid_input', 'clientId differs from the one the token was issued to'))
       return { results: store.applyMutations(req.session!, req.clientId!, mutations) }
     },
+  )
+
+  app.post(
+    '/api/v1/requests/details',
+    { schema: { body: DetailsRequest }, preHandler: authenticate },
+    async (req) => ({ details: store.requestDetails(req.session!, (req.body as DetailsRequest).ids) }),
   )
 
   app.get('/api/v1/events', { preHandler: authenticate }, (req, reply) => {

@@ -4,7 +4,7 @@
  */
 import type { SessionInfo } from '../../shared/contract'
 import type { AgentSummary, Category, Citizen, Point } from '../../shared/domain'
-import type { ChangesReply, Mutation, MutationResult, RequestRecord } from '../../shared/sync'
+import type { ChangesReply, DetailsReply, Mutation, MutationResult, RequestRecord } from '../../shared/sync'
 
 export interface RefreshTokenGrant {
   agentId: string
@@ -44,8 +44,18 @@ export interface ServerStore {
   saveRefreshToken(tokenHash: string, grant: RefreshTokenGrant): void
   takeRefreshToken(tokenHash: string): RefreshTokenGrant | undefined
 
-  /** The change feed after `since`, limited to what `session` may see. */
-  changesSince(session: SessionInfo, since: number, limit: number): ChangesReply
+  /**
+   * The change feed after `since`, limited to what `session` may see. `light`: requests
+   * without their comments and history (a first download; the console fetches them after).
+   */
+  changesSince(
+    session: SessionInfo,
+    since: number,
+    limit: number,
+    options?: { light?: boolean },
+  ): ChangesReply
+  /** Comments and history of the requests `session` may see among `ids`. */
+  requestDetails(session: SessionInfo, ids: readonly string[]): DetailsReply['details']
   /** Apply a batch in order, each at most once; one result per mutation. */
   applyMutations(session: SessionInfo, clientId: string, mutations: readonly Mutation[]): MutationResult[]
 

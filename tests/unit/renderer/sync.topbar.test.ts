@@ -131,6 +131,10 @@ describe('top bar sync indicator', () => {
     await push(syncStatus({ state: 'syncing', initial: { done: 4000, total: 5000 } }))
     expect(byRole('progressbar', 'Téléchargement initial des demandes').getAttribute('value')).toBe('4000')
 
+    // Then the second phase: the requests are in, their history and notes follow.
+    await push(syncStatus({ state: 'syncing', initial: { done: 500, total: 5000, phase: 'details' } }))
+    expect(syncText()).toContain('Historiques et notes : 500 sur 5 000 demandes')
+
     await push(syncStatus({ initial: null }))
     expect(allByRole(document.body, 'progressbar')).toEqual([])
   })

@@ -79,6 +79,8 @@ export const AppConfigSchema = z
         intervalSeconds: z.number().int().min(5).max(3600).default(60),
         /** Seconds before a request to the server is given up (then retried with backoff). */
         timeoutSeconds: z.number().int().min(1).max(600).default(20),
+        /** Changes per page of the feed: smaller pages keep the UI smoother on slow machines. */
+        pageSize: z.number().int().min(10).max(1000).default(200),
       })
       .strict()
       .prefault({}),

@@ -5,7 +5,7 @@
  * exactly as they were first applied, without new history or outbox entries.
  */
 import type { SessionInfo } from '../../../shared/contract'
-import type { ReferenceBundle, RequestEntity } from '../../../shared/sync'
+import type { DetailsReply, ReferenceBundle, RequestEntity } from '../../../shared/sync'
 import type { WorkflowDefinition } from '../../../shared/workflow'
 import { canSeeTeam } from '../services/authorization'
 import { applyRequestOp, type OpContext, type RequestOp } from '../services/requestOps'
@@ -104,4 +104,33 @@ export function applyReference(db: Db, bundle: ReferenceBundle): Map<string, Wor
   for (const w of bundle.workflows)
     upsertWorkflowDefinition(db, w.id, w.version, JSON.stringify(w.definition))
   return workflows
+}
+
+/** Comments and history of a request first pulled without them (a light first download). */
+export function applyRequestDetails(db: Db, details: DetailsReply['details'][number]): void {
+  if (!getRequestRow(db, details.id)) return
+  for (const c of details.comments) upsertComment(db, c)
+  const fresh = !cached(db, 'SELECT 1 FROM history_events WHERE request_id = ?').pluck().get(details.id)
+  const take = fresh ? appendHistory : mergeServerHistoryEvent
+  for (const h of details.history)
+    take(db, {
+      requestId: details.id,
+      kind: h.kind,
+      at: h.at,
+      actorId: h.actorId,
+      actorName: h.actorName,
+      data: h.data,
+      serverId: h.serverId,
+      mutationId: h.mutationId,
+    })
+}
+
+/** Requests still waiting for their comments and history, and marking them. */
+export const backfill = {
+  add: (db: Db, id: string) =>
+    cached(db, 'INSERT OR IGNORE INTO sync_backfill (request_id) VALUES (?)').run(id),
+  done: (db: Db, id: string) => cached(db, 'DELETE FROM sync_backfill WHERE request_id = ?').run(id),
+  next: (db: Db, limit: number) =>
+    cached(db, 'SELECT request_id FROM sync_backfill LIMIT ?').pluck().all(limit) as string[],
+  count: (db: Db) => cached(db, 'SELECT count(*) FROM sync_backfill').pluck().get() as number,
 }

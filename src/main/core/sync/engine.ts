@@ -38,7 +38,14 @@ import {
 import { getRequestRow } from '../store/queries/requests'
 import { getSyncState, setSyncState } from '../store/queries/syncState'
 import { WorkflowDefinitionError } from '../workflow/definitions'
-import { applyReference, applyRequestEntity, removeRequest, visibleTo } from './apply'
+import {
+  applyReference,
+  applyRequestDetails,
+  applyRequestEntity,
+  backfill,
+  removeRequest,
+  visibleTo,
+} from './apply'
 import type { RefreshTokenStore } from './secrets'
 import { SyncError, type SyncTransport } from './transport'
 
@@ -62,6 +69,8 @@ export interface SyncEngineDeps {
 
 /** Time given to one transaction of pulled changes before the event loop gets its turn. */
 const CHUNK_BUDGET_MS = 25
+/** Requests whose comments and history are fetched at once after a light first download. */
+const DETAILS_BATCH = 500
 const BACKOFF_BASE_MS = 1000
 const BACKOFF_MAX_MS = 60_000
 /** An access token is renewed this long before it expires. */
@@ -276,8 +285,11 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         const c = changes[i++]!
         if (c.type === 'reference') workflows = applyReference(db, c.reference)
         else if (c.type === 'request_removed') removeRequest(db, c.id)
-        else if (visibleTo(session, c.entity)) applyRequestEntity(deps.ctx, c.entity, session)
-        else removeRequest(db, c.entity.request.id)
+        else if (visibleTo(session, c.entity)) {
+          applyRequestEntity(deps.ctx, c.entity, session)
+          if (c.partial) backfill.add(db, c.entity.request.id)
+          else backfill.done(db, c.entity.request.id)
+        } else removeRequest(db, c.entity.request.id)
         if (c.type !== 'reference') ids.push(c.type === 'request' ? c.entity.request.id : c.id)
       }
       if (i >= changes.length) setSyncState(db, 'cursor', page.nextCursor)
@@ -296,13 +308,14 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     let cursor = getSyncState(db, 'cursor') ?? '0'
     const firstSync = getSyncState(db, 'initial_done') !== '1'
     let done = 0
-    let next = transport.changes(token, cursor, pageSize)
+    // A first download asks for requests alone: the queue is usable sooner, details follow.
+    let next = transport.changes(token, cursor, pageSize, firstSync)
     for (;;) {
       const page = await next
       if (page.changes.length > 0 && !(Number(page.nextCursor) > Number(cursor)))
         throw new SyncError('protocol', 'Le serveur a renvoyé un curseur qui n’avance pas : réponse ignorée.')
       // The next page is on its way while this one is written: the server's time and ours overlap.
-      const prefetch = page.hasMore ? transport.changes(token, page.nextCursor, pageSize) : null
+      const prefetch = page.hasMore ? transport.changes(token, page.nextCursor, pageSize, firstSync) : null
       prefetch?.catch(() => {})
       const ids: string[] = []
       try {
@@ -320,17 +333,44 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       if (ids.length > 0) deps.emit('requests.changed', { ids })
       if (firstSync) {
         done += page.changes.length
-        initial = { done, total: done + page.remaining }
+        initial = { done, total: done + page.remaining, phase: 'requests' }
         publish()
       }
       if (!prefetch) break
       next = prefetch
       await yieldToEventLoop()
     }
-    if (firstSync) {
-      setSyncState(db, 'initial_done', '1')
-      initial = null
+    if (firstSync) setSyncState(db, 'initial_done', '1')
+    initial = null
+  }
+
+  /** Comments and history of the requests a light first download brought without them. */
+  async function fetchDetails(token: string): Promise<void> {
+    const waiting = backfill.next(db, Number.MAX_SAFE_INTEGER)
+    if (waiting.length === 0) return
+    const batches: string[][] = []
+    for (let i = 0; i < waiting.length; i += DETAILS_BATCH) batches.push(waiting.slice(i, i + DETAILS_BATCH))
+    let done = 0
+    let next = transport.details(token, batches[0]!)
+    for (const [n, ids] of batches.entries()) {
+      initial = { done, total: waiting.length, phase: 'details' }
+      publish()
+      const { details } = await next
+      // The next batch is on its way while this one is written.
+      if (n + 1 < batches.length) {
+        next = transport.details(token, batches[n + 1]!)
+        next.catch(() => {})
+      }
+      db.transaction(() => {
+        for (const d of details) applyRequestDetails(db, d)
+        // Those left out are no longer the agent's to see: the feed says so in its own time.
+        for (const id of ids) backfill.done(db, id)
+      })()
+      done += ids.length
+      deps.emit('requests.changed', { ids })
+      await yieldToEventLoop()
     }
+    initial = null
   }
 
   // --- rounds -----------------------------------------------------------------------------
@@ -343,6 +383,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         const token = await ensureAccess()
         await push(token)
         await pull(token)
+        await fetchDetails(token)
         failures = 0
         lastError = null
         lastSyncAt = deps.now()

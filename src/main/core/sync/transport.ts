@@ -8,6 +8,7 @@ import { createParser } from 'eventsource-parser'
 import type { z } from 'zod'
 import {
   ChangesReply,
+  DetailsReply,
   MutationsReply,
   SYNC_LIMITS,
   TokenReply,
@@ -161,12 +162,14 @@ export function createSyncTransport(options: TransportOptions) {
 
   return {
     token: (body: TokenRequest) => call('/api/v1/auth/token', { method: 'POST', body }, TokenReply),
-    changes: (token: string, since: string, limit: number) =>
+    changes: (token: string, since: string, limit: number, light = false) =>
       call(
-        `/api/v1/changes?since=${encodeURIComponent(since)}&limit=${limit}`,
+        `/api/v1/changes?since=${encodeURIComponent(since)}&limit=${limit}${light ? '&light=1' : ''}`,
         { method: 'GET', token },
         ChangesReply,
       ),
+    details: (token: string, ids: string[]) =>
+      call('/api/v1/requests/details', { method: 'POST', token, body: { ids } }, DetailsReply),
     mutations: (token: string, mutations: Mutation[]) =>
       call('/api/v1/mutations', { method: 'POST', token, body: { mutations } }, MutationsReply),
 

@@ -58,6 +58,7 @@ export function entityFor(
   session: SessionInfo,
   citizenDataRoles: readonly Role[],
   id: string,
+  light = false,
 ): RequestEntity | null {
   const row = getRequestRow(db, id)
   if (!row || !canSeeTeam(session, row.teamId)) return null
@@ -68,8 +69,8 @@ export function entityFor(
   return {
     request: recordOf(row),
     citizen,
-    comments: listComments(db, id),
-    history: serverHistory(db, id),
+    comments: light ? [] : listComments(db, id),
+    history: light ? [] : serverHistory(db, id),
   }
 }
 

@@ -12,7 +12,8 @@ import type { ChangesReply, FieldChange, Mutation, MutationResult, RequestRecord
 import type { WorkflowDefinition } from '../../../shared/workflow'
 import { seedDemo } from '../../../main/core/demo/seed'
 import { seedReferenceData } from '../../../main/core/demo/reference'
-import { assertCanSeeTeam, scopeFor } from '../../../main/core/services/authorization'
+import { assertCanSeeTeam, canSeeTeam, scopeFor } from '../../../main/core/services/authorization'
+import { listComments } from '../../../main/core/store/queries/comments'
 import {
   applyRequestOp,
   assertMayChange,
@@ -40,7 +41,7 @@ import {
 import { cached } from '../../../main/core/store/statements'
 import type { BusinessCalendar } from '../../../main/core/workflow/sla'
 import type { CitizenRequestInput, PublicRequestFilter, RefreshTokenGrant, ServerStore } from '../types'
-import { entityFor, recordOf, referenceBundle } from './entities'
+import { entityFor, recordOf, referenceBundle, serverHistory } from './entities'
 import { migrateServerSchema, rebuildChangeScope } from './schema'
 
 export interface SqliteServerStoreOptions {
@@ -292,7 +293,8 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
       return row && { agentId: row.agent_id, clientId: row.client_id, expiresAt: row.expires_at }
     },
 
-    changesSince(session: SessionInfo, since: number, limit: number): ChangesReply {
+    changesSince(session: SessionInfo, since: number, limit: number, options = {}): ChangesReply {
+      const light = (options as { light?: boolean }).light === true
       return db.transaction(() => {
         const rows = changeRows(session, since, limit)
         const seen = new Set<string>()
@@ -305,8 +307,8 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
             changes.push({ type: 'reference', seq: r.seq, reference: referenceBundle(db) })
             continue
           }
-          const entity = entityFor(db, session, citizenRoles, r.entity_id)
-          if (entity) changes.push({ type: 'request', seq: r.seq, entity })
+          const entity = entityFor(db, session, citizenRoles, r.entity_id, light)
+          if (entity) changes.push({ type: 'request', seq: r.seq, entity, partial: light })
           else
             changes.push({
               type: 'request_removed',
@@ -348,6 +350,16 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
       })
       notifySince(before)
       return results
+    },
+
+    requestDetails(session: SessionInfo, ids: readonly string[]) {
+      return db.transaction(() =>
+        ids.flatMap((id) => {
+          const row = getRequestRow(db, id)
+          if (!row || !canSeeTeam(session, row.teamId)) return []
+          return [{ id, comments: listComments(db, id), history: serverHistory(db, id) }]
+        }),
+      )()
     },
 
     listCategories: () => listCategories(db),

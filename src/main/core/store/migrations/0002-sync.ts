@@ -45,6 +45,9 @@ CREATE TABLE conflicts (
 );
 CREATE INDEX conflicts_open ON conflicts(detected_at) WHERE resolved_at IS NULL;
 CREATE INDEX outbox_entity ON outbox(entity_id, seq);
+
+-- Requests a first (light) download brought without comments and history: fetched next.
+CREATE TABLE sync_backfill (request_id TEXT PRIMARY KEY) WITHOUT ROWID;
 `
 
 export const migration: Migration = {

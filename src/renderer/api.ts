@@ -17,7 +17,7 @@ import {
 import { ERROR_CODES, type ErrorCode, type Result } from '../shared/result'
 import { ApiError } from './apiError'
 
-export { ApiError, errorCodeOf, type ApiErrorCode } from './apiError'
+export { ApiError, errorCodeOf, type ApiErrorCode, type ApiErrorOrigin } from './apiError'
 
 interface Transport {
   invoke(channel: ChannelName, input: unknown): Promise<Result<unknown>>
@@ -83,7 +83,7 @@ function electronTransport(bridge: NonNullable<Window['grc']>): Transport {
 }
 
 const failure = (code: ErrorCode | 'network' | 'bridge_token', message: string) => {
-  throw new ApiError(code, message)
+  throw new ApiError(code, message, undefined, 'renderer')
 }
 
 function webTransport(): Transport {

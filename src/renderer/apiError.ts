@@ -6,12 +6,19 @@ import type { ErrorCode } from '../shared/result'
  */
 export type ApiErrorCode = ErrorCode | 'network' | 'bridge_token'
 
+/**
+ * Who wrote the message: the core (a French sentence for the agent) or this side of the
+ * wire (a technical English note, never shown as is).
+ */
+export type ApiErrorOrigin = 'core' | 'renderer'
+
 /** A refused operation, as the stores and views see it: a code to turn into words. */
 export class ApiError extends Error {
   constructor(
     readonly code: ApiErrorCode,
     message: string,
     readonly details?: unknown,
+    readonly origin: ApiErrorOrigin = 'core',
   ) {
     super(message)
     this.name = 'ApiError'

@@ -16,7 +16,7 @@ import type { ServerStore } from './store/types'
 export interface ServerOptions {
   store: ServerStore
   auth: AuthProvider
-  tokens?: Partial<TokenIssuerOptions>
+  tokens?: Partial<TokenIssuerOptions> & { maxSessionHours?: number }
   now?: () => number
   /** Log each request (method, URL, status): never bodies, which carry personal data. */
   log?: boolean
@@ -29,6 +29,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const now = options.now ?? Date.now
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
+    // Nudge streams never end by themselves: closing the server closes them.
+    forceCloseConnections: true,
     logger: options.log ? { level: 'info', redact: ['req.headers.authorization'] } : false,
   })
   useZodValidation(app)
@@ -57,7 +59,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.get('/api/openapi.json', async (req) => openApiDocument(`${req.protocol}://${req.host}`))
   app.get('/api/v1/health', async () => ({ ok: true }))
-  registerSyncRoutes(app, { store: options.store, auth: options.auth, tokens, hub, now })
+  registerSyncRoutes(app, {
+    store: options.store,
+    auth: options.auth,
+    tokens,
+    hub,
+    now,
+    maxSessionMs: (options.tokens?.maxSessionHours ?? 12) * 3600_000,
+  })
   registerOpen311Routes(app, { store: options.store })
 
   app.addHook('onClose', async () => {

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { AppConfigSchema, type AppConfig } from '../main/core/config'
-import { createLocalProvider, readLocalAccounts } from '../main/core/directory/local'
+import { createAuthProvider } from '../main/core/directory'
 import type { AuthProvider } from '../main/core/directory/provider'
 import { loadWorkflowDefinitions } from '../main/core/workflow/definitions'
 import { buildServer } from './app'
@@ -24,7 +24,7 @@ export interface StartServerOptions {
   demoSeed?: number
   config?: AppConfig
   auth?: AuthProvider
-  tokens?: Partial<TokenIssuerOptions>
+  tokens?: Partial<TokenIssuerOptions> & { maxSessionHours?: number }
   /** A portal API key to accept (stored hashed); a new database without one gets a random key. */
   portalKey?: string
   now?: () => number
@@ -64,13 +64,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     createdPortalKey = randomBytes(18).toString('base64url')
     store.addPortalKey(hashToken(createdPortalKey), 'portail')
   }
-  const auth =
-    options.auth ??
-    createLocalProvider(
-      readLocalAccounts(
-        config.auth.local.accountsFile ?? join(options.resourcesDir, 'demo', 'accounts.json'),
-      ),
-    )
+  // The same provider and configuration format as the consoles (no offline login on a server).
+  const auth = options.auth ?? createAuthProvider(config, { resourcesDir: options.resourcesDir })
   const app = await buildServer({ store, auth, tokens: options.tokens, now: options.now, log: options.log })
   try {
     await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })

@@ -66,6 +66,8 @@ export const SessionInfo = z.object({
   /** `offline` when the directory could not be reached and a cached verifier was used. */
   kind: z.enum(['online', 'offline']),
   startedAt: z.string(),
+  /** Locked after inactivity: only `session.unlock` (or logout) goes through until the password is typed. */
+  locked: z.boolean().optional(),
 })
 export type SessionInfo = z.infer<typeof SessionInfo>
 
@@ -102,6 +104,10 @@ export const contract = {
   'session.logout': spec(Empty, z.object({}), 'public'),
   /** The current session, or null when nobody is logged in. */
   'session.current': spec(Empty, SessionInfo.nullable(), 'public'),
+  /** The agent typed or clicked: the idle lock's clock starts again (sent at most once a minute). */
+  'session.activity': spec(Empty, z.object({})),
+  /** Unlock a session locked after inactivity, with the same password (checked again by the provider). */
+  'session.unlock': spec(z.object({ password: z.string().max(1024) }).strict(), SessionInfo),
 
   /** Reference data the queue and detail need: categories, teams, agents, statuses. */
   'reference.get': spec(

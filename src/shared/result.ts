@@ -10,6 +10,18 @@ export const ERROR_CODES = [
   'transition_refused',
   'version_conflict',
   'bad_credentials',
+  /** None of the directory's servers answered (and no offline session was possible). */
+  'directory_unreachable',
+  /** The directory's TLS certificate is not signed by a trusted CA. */
+  'certificate_untrusted',
+  /** The directory says the account is disabled, locked or expired. */
+  'account_disabled',
+  /** The account is valid but none of its groups maps to a role of the console. */
+  'no_role',
+  /** Too many failed logins for this account: wait before the next try. */
+  'too_many_attempts',
+  /** The session locked after inactivity: the agent types their password again. */
+  'session_locked',
   'internal',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

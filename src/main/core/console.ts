@@ -7,14 +7,16 @@ import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AppConfig } from './config'
-import { createLocalProvider, readLocalAccounts } from './directory/local'
+import { createAuthProvider } from './directory'
 import type { AuthProvider } from './directory/provider'
 import { dispatch } from './dispatch'
 import { createHandlers, type SyncControl } from './handlers'
 import { countPendingMutations } from './store/queries/outbox'
 import { listWorkflowDefinitionsRaw } from './store/queries/reference'
 import { getSyncState, setSyncState } from './store/queries/syncState'
+import { forgetSyncedData } from './sync/apply'
 import { createSyncEngine } from './sync/engine'
+import { countOpenConflicts } from './store/queries/conflicts'
 import { createRefreshTokenStore, type SecretCipher } from './sync/secrets'
 import { createSyncTransport } from './sync/transport'
 import type { SyncStatus } from '../../shared/sync'
@@ -24,7 +26,7 @@ import { openStore, type Db } from './store/db'
 import { prepareDemoProfile } from './demoProfile'
 import { loadWorkflowDefinitions, parseWorkflowDefinition } from './workflow/definitions'
 import type { EventName, EventPayload } from '../../shared/contract'
-import type { Result } from '../../shared/result'
+import { CoreError, fail, type Result } from '../../shared/result'
 
 export interface ConsoleCore {
   /** Validate, authorise and run one contract operation; never throws. */
@@ -87,9 +89,7 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
     },
     auth:
       options.auth ??
-      createLocalProvider(
-        readLocalAccounts(config.auth.local.accountsFile ?? join(resourcesDir, 'demo', 'accounts.json')),
-      ),
+      createAuthProvider(config, { resourcesDir, cipher: options.secretCipher, db, now: options.now }),
     now,
     newId: randomUUID,
     emit: (event, payload) => listeners.get(event)?.forEach((cb) => cb(payload)),
@@ -117,7 +117,10 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
         status: () => engine.status(),
         syncNow: () => engine.syncNow(),
         reauth: (login, password) => engine.reauth(login, password),
-        afterLogin: (login, password) => engine.start({ login, password }),
+        afterLogin: (login, password) => {
+          claimProfile(db, sessions.current()!.login)
+          engine.start({ login, password })
+        },
         afterLogout: () => engine.stop({ forget: true }),
       }
     : localOnlySync(db)
@@ -125,8 +128,14 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
 
   return {
     db,
-    invoke: (channel, input) =>
-      dispatch(handlers, channel, input, { session: sessions.current(), logError: options.logError }),
+    invoke: async (channel, input) => {
+      try {
+        sessions.assertUnlocked(channel)
+      } catch (e) {
+        return fail((e as CoreError).code, (e as CoreError).message)
+      }
+      return dispatch(handlers, channel, input, { session: sessions.current(), logError: options.logError })
+    },
     on(event, cb) {
       const set = listeners.get(event) ?? new Set()
       listeners.set(event, set)
@@ -141,6 +150,25 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
       db.close()
     },
   }
+}
+
+/**
+ * A synced profile belongs to the agent who last logged in on it. Another agent gets a
+ * clean cache, unless changes of the previous one still wait to be sent: those are never
+ * dropped nor sent under someone else's name.
+ */
+function claimProfile(db: Db, login: string): void {
+  const owner = getSyncState(db, 'owner_login')
+  if (owner && owner.toLowerCase() !== login.toLowerCase()) {
+    if (countPendingMutations(db) > 0 || countOpenConflicts(db) > 0)
+      throw new CoreError(
+        'forbidden',
+        `Ce poste garde des modifications de ${owner} qui n’ont pas encore été envoyées au serveur : ` +
+          `${owner} doit se reconnecter une fois en ligne pour les envoyer, ou utilisez un autre profil.`,
+      )
+    forgetSyncedData(db)
+  }
+  setSyncState(db, 'owner_login', login)
 }
 
 /** This workstation's id in the protocol: made once per profile. */

@@ -37,7 +37,12 @@ export function createHandlers(deps: CoreDeps, sessions: SessionService, sync: S
   return {
     'session.login': async (input) => {
       const session = await sessions.login(input.login, input.password)
-      sync.afterLogin(input.login, input.password)
+      try {
+        sync.afterLogin(input.login, input.password)
+      } catch (e) {
+        sessions.logout()
+        throw e
+      }
       return session
     },
     'session.logout': async () => {
@@ -46,6 +51,11 @@ export function createHandlers(deps: CoreDeps, sessions: SessionService, sync: S
       return {}
     },
     'session.current': () => sessions.current(),
+    'session.activity': () => {
+      sessions.activity()
+      return {}
+    },
+    'session.unlock': ({ password }) => sessions.unlock(password),
 
     'reference.get': (_input, { session }) => ({
       categories: listCategories(db),

@@ -16,12 +16,30 @@ const en: Messages = {
     password: 'Password',
     submit: 'Sign in',
     submitting: 'Signing in…',
+    empty: 'Type your login and your password.',
+  },
+  auth: {
+    retryIn: 'Too many failed attempts for this account: try again in {n} s.',
+  },
+  lock: {
+    title: 'Session locked',
+    intro:
+      'The console locked after a period of inactivity. Your work in progress is kept: type your password to carry on.',
+    who: 'Session of {name}',
+    password: 'Password',
+    submit: 'Unlock',
+    submitting: 'Checking…',
+    empty: 'Type your password before confirming.',
+    logout: 'Sign out',
+    logoutHint: 'Signing out closes this session: anything typed and not yet saved will be lost.',
   },
   shell: {
     search: 'Search',
     searchPlaceholder: 'Search… (/)',
     sessionOnline: 'online session',
-    sessionOffline: 'offline session',
+    offlineBadge: 'Offline session — directory unreachable',
+    offlineExplain:
+      'The authority’s directory could not be reached: you are signed in with the password remembered on this workstation. Your changes are kept and will be synced as soon as possible.',
     logout: 'Sign out',
     nav: 'Main navigation',
     navQueue: 'Queue',
@@ -352,6 +370,16 @@ const en: Messages = {
     version_conflict:
       'Someone changed this request meanwhile: it has just been reloaded, check it and try again.',
     bad_credentials: 'Wrong login or password: check them and try again.',
+    directory_unreachable:
+      'The authority’s directory cannot be reached and no offline session is possible for this account: try again later or call support.',
+    certificate_untrusted:
+      'The directory’s certificate is not trusted: the connection was refused for safety. Tell IT support.',
+    account_disabled:
+      'This account is disabled, locked or expired in the directory: contact your administrator.',
+    no_role:
+      'Your account is known but has no role in the console: ask to be added to the right directory group.',
+    too_many_attempts: 'Too many failed attempts for this account: wait a moment before trying again.',
+    session_locked: 'Your session locked after a period of inactivity: type your password to continue.',
     internal: 'An internal error occurred and nothing was changed: try again.',
     network: 'The console core is not answering: check it is running, then try again.',
     bridge_token: 'This tab has no valid token: open the full address printed by “npm run dev:web”.',

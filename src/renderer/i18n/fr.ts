@@ -18,12 +18,30 @@ const fr = {
     password: 'Mot de passe',
     submit: 'Se connecter',
     submitting: 'Connexion…',
+    empty: 'Saisissez votre identifiant et votre mot de passe.',
+  },
+  auth: {
+    retryIn: 'Trop d’essais manqués pour ce compte : réessayez dans {n} s.',
+  },
+  lock: {
+    title: 'Session verrouillée',
+    intro:
+      'La console s’est verrouillée après une période d’inactivité. Votre travail en cours est conservé : saisissez votre mot de passe pour reprendre.',
+    who: 'Session de {name}',
+    password: 'Mot de passe',
+    submit: 'Déverrouiller',
+    submitting: 'Vérification…',
+    empty: 'Saisissez votre mot de passe avant de valider.',
+    logout: 'Se déconnecter',
+    logoutHint: 'Se déconnecter ferme cette session : ce qui a été saisi sans être enregistré sera perdu.',
   },
   shell: {
     search: 'Rechercher',
     searchPlaceholder: 'Rechercher… (/)',
     sessionOnline: 'session en ligne',
-    sessionOffline: 'session hors ligne',
+    offlineBadge: 'Session hors ligne — annuaire injoignable',
+    offlineExplain:
+      'L’annuaire de la collectivité n’a pas pu être joint : vous êtes connecté avec le mot de passe mémorisé sur ce poste. Vos modifications sont conservées et seront synchronisées dès que possible.',
     logout: 'Se déconnecter',
     nav: 'Navigation principale',
     navQueue: 'File',
@@ -356,6 +374,18 @@ const fr = {
     version_conflict:
       'Quelqu’un a modifié cette demande entre-temps : elle vient d’être rechargée, vérifiez puis recommencez.',
     bad_credentials: 'Identifiant ou mot de passe incorrect : vérifiez-les puis réessayez.',
+    directory_unreachable:
+      'L’annuaire de la collectivité est injoignable et aucune session hors ligne n’est possible pour ce compte : réessayez plus tard ou contactez le support.',
+    certificate_untrusted:
+      'Le certificat de l’annuaire n’est pas reconnu : la connexion a été refusée par sécurité. Prévenez le support informatique.',
+    account_disabled:
+      'Ce compte est désactivé, verrouillé ou expiré dans l’annuaire : contactez votre administrateur.',
+    no_role:
+      'Votre compte est reconnu mais n’a aucun rôle dans la console : demandez à être ajouté au bon groupe de l’annuaire.',
+    too_many_attempts:
+      'Trop d’essais manqués pour ce compte : patientez quelques instants avant de réessayer.',
+    session_locked:
+      'Votre session est verrouillée après une période d’inactivité : saisissez votre mot de passe pour continuer.',
     internal: 'Une erreur interne est survenue et rien n’a été modifié : réessayez.',
     network: 'Le cœur de la console ne répond pas : vérifiez qu’il est lancé, puis réessayez.',
     bridge_token:

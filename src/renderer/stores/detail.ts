@@ -271,6 +271,15 @@ export const useDetailStore = defineStore('detail', () => {
     editError.value = null
   }
 
+  /** Refusals because the session was locked say nothing once it is unlocked: the agent just tries again. */
+  function forgetLockRefusals() {
+    const stale = (error: ActionError | null) => (error?.code === 'session_locked' ? null : error)
+    transitionError.value = stale(transitionError.value)
+    assignError.value = stale(assignError.value)
+    commentError.value = stale(commentError.value)
+    editError.value = stale(editError.value)
+  }
+
   return {
     openId,
     detail,
@@ -298,5 +307,6 @@ export const useDetailStore = defineStore('detail', () => {
     addComment,
     update,
     clearEditError,
+    forgetLockRefusals,
   }
 })

@@ -20,6 +20,8 @@ export interface SyncRouteDeps {
   tokens: TokenIssuer
   hub: EventHub
   now: () => number
+  /** How long after the password a refresh token may still be renewed. */
+  maxSessionMs: number
 }
 
 export const ChangesQuery = z
@@ -35,6 +37,16 @@ export const ChangesQuery = z
   })
   .strict()
 
+/** Login refusals, as HTTP statuses (the message says which, in words). */
+const LOGIN_STATUS: Partial<Record<string, number>> = {
+  bad_credentials: 401,
+  account_disabled: 403,
+  no_role: 403,
+  too_many_attempts: 429,
+  directory_unreachable: 503,
+  certificate_untrusted: 503,
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     session?: SessionInfo
@@ -45,10 +57,15 @@ declare module 'fastify' {
 export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): void {
   const { store, tokens } = deps
 
-  function issue(agent: { id: string }, clientId: string) {
+  function issue(agent: { id: string }, clientId: string, authAt: number) {
     const access = tokens.issueAccess({ agentId: agent.id, clientId })
     const refresh = tokens.newRefreshToken()
-    store.saveRefreshToken(refresh.hash, { agentId: agent.id, clientId, expiresAt: refresh.expiresAt })
+    store.saveRefreshToken(refresh.hash, {
+      agentId: agent.id,
+      clientId,
+      expiresAt: refresh.expiresAt,
+      authAt,
+    })
     return { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refresh.token }
   }
 
@@ -58,24 +75,32 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
       try {
         const identity = await deps.auth.authenticate(body.login, body.password)
         const agent = store.agentFromDirectory(identity)
-        return { ...issue(agent, body.clientId), agent }
+        return { ...issue(agent, body.clientId, deps.now()), agent }
       } catch (e) {
-        if (e instanceof CoreError && e.code === 'bad_credentials')
-          return reply.code(401).send(apiError('bad_credentials', e.message))
+        const status = e instanceof CoreError ? LOGIN_STATUS[e.code] : undefined
+        if (status) return reply.code(status).send(apiError((e as CoreError).code, (e as CoreError).message))
         throw e
       }
     }
     const grant = store.takeRefreshToken(hashToken(body.refreshToken))
-    const agent =
+    const alive =
       grant &&
       grant.expiresAt > deps.now() &&
       grant.clientId === body.clientId &&
-      store.getAgent(grant.agentId)
-    if (!agent)
+      // A session ends, however often it is refreshed: then the password again.
+      deps.now() - grant.authAt < deps.maxSessionMs
+    const agent = alive && store.getAgent(grant.agentId)
+    if (!agent || !grant)
       return reply
         .code(401)
         .send(apiError('session_expired', 'Votre session a expiré : identifiez-vous à nouveau.'))
-    return { ...issue(agent, body.clientId), agent }
+    return { ...issue(agent, body.clientId, grant.authAt), agent }
+  })
+
+  /** Logout: the agent's refresh tokens stop working at once. */
+  app.post('/api/v1/auth/revoke', { preHandler: authenticate }, async (req) => {
+    store.revokeRefreshTokens(req.session!.agentId)
+    return {}
   })
 
   async function authenticate(req: FastifyRequest, reply: FastifyReply) {

@@ -10,6 +10,8 @@ export interface RefreshTokenGrant {
   agentId: string
   clientId: string
   expiresAt: number
+  /** When the agent last proved their password (carried through rotations). */
+  authAt: number
 }
 
 /** A request as a citizens' portal submits it (Open311). */
@@ -43,6 +45,8 @@ export interface ServerStore {
   /** Refresh tokens are kept by hash only; taking one deletes it (rotation). */
   saveRefreshToken(tokenHash: string, grant: RefreshTokenGrant): void
   takeRefreshToken(tokenHash: string): RefreshTokenGrant | undefined
+  /** Logout, or the directory changed the agent: every refresh token of theirs stops working. */
+  revokeRefreshTokens(agentId: string): void
 
   /**
    * The change feed after `since`, limited to what `session` may see. `light`: requests

@@ -1,6 +1,6 @@
 import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ApiError } from '../../../src/renderer/apiError'
+import { ApiError, type ApiErrorCode } from '../../../src/renderer/apiError'
 import { useSessionStore } from '../../../src/renderer/stores/session'
 import LoginView from '../../../src/renderer/views/LoginView.vue'
 import { answer, callsTo, resetFakeApi } from './support/fakeApi'
@@ -26,17 +26,105 @@ async function fillAndSubmit(w: VueWrapper, password: string) {
   await flushPromises()
 }
 
+const alertText = () => document.querySelector('[role="alert"]')?.textContent?.trim()
+const passwordValue = () => (document.getElementById('login-password') as HTMLInputElement).value
+const loginValue = () => (document.getElementById('login-id') as HTMLInputElement).value
+
+/** What the core's directory provider answers for each refusal (its words are French). */
+const REFUSALS: [ApiErrorCode, string][] = [
+  ['bad_credentials', 'Identifiant ou mot de passe incorrect.'],
+  ['directory_unreachable', 'L’annuaire est injoignable (aucun des serveurs configurés ne répond).'],
+  [
+    'certificate_untrusted',
+    'Le certificat présenté par l’annuaire n’est pas signé par une autorité de confiance : connexion refusée.',
+  ],
+  ['account_disabled', 'Ce compte est désactivé, verrouillé ou expiré dans l’annuaire.'],
+  ['no_role', 'Ce compte n’appartient à aucun groupe de l’annuaire donnant un rôle dans la console.'],
+]
+
+function refuseLogin(code: ApiErrorCode, message: string, details?: unknown) {
+  answer('session.login', () => {
+    throw new ApiError(code, message, details)
+  })
+}
+
 describe('login screen', () => {
-  it('says in words that the credentials are wrong, and forgets the password typed', async () => {
-    answer('session.login', () => {
-      throw new ApiError('bad_credentials', 'bad credentials')
-    })
+  it('says in words that the credentials are wrong, keeps the login and forgets the password typed', async () => {
+    refuseLogin('bad_credentials', 'Identifiant ou mot de passe incorrect.')
     wrapper = mountWithApp(LoginView, null)
     await fillAndSubmit(wrapper, 'wrong')
-    expect(wrapper.find('[role="alert"]').text()).toBe(
-      'Identifiant ou mot de passe incorrect : vérifiez-les puis réessayez.',
+    expect(alertText()).toBe('Identifiant ou mot de passe incorrect.')
+    expect(passwordValue()).toBe('')
+    expect(loginValue()).toBe('zoe')
+    expect(document.activeElement).toBe(document.getElementById('login-id'))
+  })
+
+  it('tells a wrong password, an unreachable directory, an untrusted certificate, a disabled account and a missing role apart', async () => {
+    const shown: string[] = []
+    for (const [code, message] of REFUSALS) {
+      refuseLogin(code, message)
+      wrapper?.unmount()
+      wrapper = mountWithApp(LoginView, null)
+      await fillAndSubmit(wrapper, 'secret')
+      expect(passwordValue()).toBe('')
+      shown.push(alertText() ?? '')
+    }
+    expect(shown).toEqual(REFUSALS.map(([, message]) => message))
+  })
+
+  it('says how long to wait after too many failed attempts', async () => {
+    refuseLogin('too_many_attempts', 'Trop d’essais manqués pour ce compte : réessayez dans 4 s.', {
+      retryAfterSeconds: 4,
+    })
+    wrapper = mountWithApp(LoginView, null)
+    await fillAndSubmit(wrapper, 'secret')
+    expect(alertText()).toBe('Trop d’essais manqués pour ce compte : réessayez dans 4 s.')
+  })
+
+  it('in English, shows its own words per code rather than the core’s French sentence', async () => {
+    wrapper = mountWithApp(LoginView, null)
+    await buttonNamed(wrapper, 'English').trigger('click')
+    const typeAndSubmit = async () => {
+      await wrapper!.find('#login-id').setValue('zoe')
+      await wrapper!.find('#login-password').setValue('secret')
+      await wrapper!.find('form').trigger('submit')
+      await flushPromises()
+    }
+    refuseLogin('bad_credentials', 'Identifiant ou mot de passe incorrect.')
+    await typeAndSubmit()
+    expect(alertText()).toBe('Wrong login or password: check them and try again.')
+    refuseLogin('directory_unreachable', 'L’annuaire est injoignable.')
+    await typeAndSubmit()
+    expect(alertText()).toContain('The authority’s directory cannot be reached')
+    refuseLogin('no_role', 'Ce compte n’appartient à aucun groupe.')
+    await typeAndSubmit()
+    expect(alertText()).toContain('has no role in the console')
+    refuseLogin('too_many_attempts', 'Trop d’essais.', { retryAfterSeconds: 8 })
+    await typeAndSubmit()
+    expect(alertText()).toBe('Too many failed attempts for this account: try again in 8 s.')
+    expect(passwordValue()).toBe('')
+  })
+
+  it('never shows the technical note of a failure on this side of the wire', async () => {
+    answer('session.login', () => {
+      throw new ApiError('network', 'The console core could not be reached.', undefined, 'renderer')
+    })
+    wrapper = mountWithApp(LoginView, null)
+    await fillAndSubmit(wrapper, 'secret')
+    expect(alertText()).toBe(
+      'Le cœur de la console ne répond pas : vérifiez qu’il est lancé, puis réessayez.',
     )
-    expect((document.getElementById('login-password') as HTMLInputElement).value).toBe('')
+  })
+
+  it('asks for the login and password instead of sending empty ones', async () => {
+    wrapper = mountWithApp(LoginView, null)
+    await wrapper.find('#login-id').setValue('zoe')
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    expect(callsTo('session.login')).toEqual([])
+    expect(alertText()).toBe('Saisissez votre identifiant et votre mot de passe.')
+    expect(document.getElementById('login-password')!.getAttribute('aria-invalid')).toBe('true')
+    expect(document.activeElement).toBe(document.getElementById('login-password'))
   })
 
   it('opens the session on success', async () => {

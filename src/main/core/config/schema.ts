@@ -9,6 +9,76 @@ import { Role } from '../../../shared/domain'
 const HourMinute = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)')
 const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
 
+/** A group of the directory, by DN or by name (its cn), and what belonging to it gives. */
+const GroupMapping = z
+  .object({
+    group: z.string().min(1).max(1024),
+    roles: z.array(Role).default([]),
+    teams: z.array(z.string().min(1).max(64)).default([]),
+  })
+  .strict()
+
+/** The authority's directory: OpenLDAP or Active Directory, through ldapts. */
+export const LdapConfig = z
+  .object({
+    /** Tried in order while one is down: `ldaps://` (TLS from the start) or `ldap://` (with startTls). */
+    urls: z
+      .array(
+        z
+          .string()
+          .regex(/^ldaps?:\/\/[^\s/]+(:\d{1,5})?\/?$/, 'expected ldap://host[:port] or ldaps://host[:port]'),
+      )
+      .min(1),
+    /** Upgrade `ldap://` connections with StartTLS (required unless allowPlain). */
+    startTls: z.boolean().default(true),
+    /** Plain `ldap://` without TLS: passwords would cross the network in clear. Test labs only. */
+    allowPlain: z.boolean().default(false),
+    /** PEM file of the CA that signed the directory's certificate (else the system's CAs). */
+    caFile: z.string().min(1).optional(),
+    minTlsVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+    connectTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+    /** Each operation (bind, search): ldapts waits forever unless told. */
+    timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    /** The service account that searches for users; none: anonymous search. */
+    bindDN: z.string().min(1).max(1024).optional(),
+    /**
+     * Its password, never in clear in this file: `env` names an environment variable (servers);
+     * `encryptedFile` is a file written by the console, encrypted by the OS keychain (workstations).
+     */
+    bindPassword: z
+      .union([
+        z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/) }).strict(),
+        z.object({ encryptedFile: z.string().min(1) }).strict(),
+      ])
+      .optional(),
+    userSearchBase: z.string().min(1).max(1024),
+    /** Extra conditions on user entries, an LDAP filter: `(objectClass=person)`, AD `(objectCategory=person)`. */
+    userFilter: z
+      .string()
+      .regex(/^\(.*\)$/, 'an LDAP filter in parentheses')
+      .default('(objectClass=person)'),
+    loginAttribute: z.enum(['uid', 'sAMAccountName', 'userPrincipalName', 'mail']).default('uid'),
+    displayNameAttribute: z.string().min(1).max(64).default('cn'),
+    groups: z
+      .object({
+        /** `memberOf` on the user entry, or a search of group entries by `member` / `uniqueMember`. */
+        lookup: z.enum(['memberOf', 'member', 'uniqueMember']).default('memberOf'),
+        searchBase: z.string().min(1).max(1024).optional(),
+        /** Active Directory: nested groups through LDAP_MATCHING_RULE_IN_CHAIN (1.2.840.113556.1.4.1941). */
+        nested: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    mapping: z.array(GroupMapping).min(1),
+  })
+  .strict()
+  .refine((l) => l.allowPlain || l.startTls || l.urls.every((u) => u.startsWith('ldaps://')), {
+    message:
+      'ldap:// without startTls would send passwords in clear (set startTls, use ldaps://, or allowPlain)',
+    path: ['startTls'],
+  })
+export type LdapConfig = z.output<typeof LdapConfig>
+
 export const AppConfigSchema = z
   .object({
     profile: z
@@ -25,7 +95,7 @@ export const AppConfigSchema = z
       .prefault({}),
     auth: z
       .object({
-        provider: z.enum(['local']).default('local'),
+        provider: z.enum(['local', 'ldap']).default('local'),
         local: z
           .object({
             /** JSON list of embedded accounts with scrypt hashes; the demo accounts when absent. */
@@ -33,6 +103,20 @@ export const AppConfigSchema = z
           })
           .strict()
           .prefault({}),
+        ldap: LdapConfig.optional(),
+        /** After a directory login, the same password opens an offline session for this long. */
+        offlineDays: z.number().int().min(0).max(90).default(7),
+        /** Minutes without activity before the session locks (0: never). */
+        idleLockMinutes: z
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 60)
+          .default(15),
+      })
+      .refine((a) => a.provider !== 'ldap' || a.ldap !== undefined, {
+        message: 'provider "ldap" needs an "ldap" section',
+        path: ['ldap'],
       })
       .strict()
       .prefault({}),

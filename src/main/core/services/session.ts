@@ -1,13 +1,28 @@
 /**
- * The console's one session: who is logged in, from which provider, since when.
- * Held in memory only; logout forgets it.
+ * The console's one session: who is logged in, from which provider, since when; locked
+ * after `auth.idleLockMinutes` without the agent typing or clicking. Held in memory only;
+ * logout forgets it.
  */
 import type { SessionInfo } from '../../../shared/contract'
+import { CoreError } from '../../../shared/result'
 import { getAgentByLogin, upsertAgent } from '../store/queries/reference'
 import type { CoreDeps } from './deps'
 
+/** What a locked session may still do. */
+const WHILE_LOCKED = new Set(['session.current', 'session.logout', 'session.unlock', 'session.login'])
+
 export function createSessionService(deps: CoreDeps) {
   let session: SessionInfo | null = null
+  let lastActivity = 0
+  let locked = false
+  const idleMs = deps.config.auth.idleLockMinutes * 60_000
+
+  function checkIdle() {
+    if (session && !locked && idleMs > 0 && deps.now() - lastActivity >= idleMs) {
+      locked = true
+      deps.emit('session.changed', { session: { ...session, locked } })
+    }
+  }
 
   return {
     async login(login: string, password: string): Promise<SessionInfo> {
@@ -31,16 +46,49 @@ export function createSessionService(deps: CoreDeps) {
         kind: identity.kind,
         startedAt: new Date(deps.now()).toISOString(),
       }
+      locked = false
+      lastActivity = deps.now()
       deps.emit('session.changed', { session })
       return session
     },
+
+    /** Same password, checked again by the provider (or the offline verifier). */
+    async unlock(password: string): Promise<SessionInfo> {
+      if (!session)
+        throw new CoreError('unauthenticated', 'Aucune session à déverrouiller : identifiez-vous.')
+      const identity = await deps.auth.authenticate(session.login, password)
+      if (identity.login.toLowerCase() !== session.login.toLowerCase())
+        throw new CoreError('bad_credentials', 'Identifiant ou mot de passe incorrect.')
+      locked = false
+      lastActivity = deps.now()
+      deps.emit('session.changed', { session })
+      return session
+    },
+
+    activity(): void {
+      checkIdle()
+      if (!locked) lastActivity = deps.now()
+    },
+
+    /** Refuse what a locked session may not do (checked before every operation). */
+    assertUnlocked(channel: unknown): void {
+      checkIdle()
+      if (locked && !(typeof channel === 'string' && WHILE_LOCKED.has(channel)))
+        throw new CoreError(
+          'session_locked',
+          'Session verrouillée après inactivité : saisissez votre mot de passe pour continuer.',
+        )
+    },
+
     logout(): void {
       if (!session) return
       session = null
+      locked = false
       deps.emit('session.changed', { session: null })
     },
     current(): SessionInfo | null {
-      return session
+      checkIdle()
+      return session && { ...session, locked }
     },
   }
 }

@@ -34,7 +34,12 @@ export function applyRequestEntity(ctx: OpContext, entity: RequestEntity, sessio
   const { db } = ctx
   const { request } = entity
   if (entity.citizen) insertCitizen(db, entity.citizen)
+  const before = cached(db, 'SELECT citizen_id FROM requests WHERE id = ?').pluck().get(request.id) as
+    string | null | undefined
   const isNew = applyServerRequest(db, request) === 'inserted'
+  // No citizen sent (erased, or no longer for this role): the cached copy goes.
+  if (!entity.citizen && request.citizenId) forgetCitizen(db, request.citizenId)
+  if (before && before !== request.citizenId) forgetCitizenIfOrphan(db, before)
   for (const c of entity.comments) upsertComment(db, c)
   // A request new to this cache has no local events to link to: its history goes straight in.
   const take = isNew ? appendHistory : mergeServerHistoryEvent
@@ -71,10 +76,41 @@ export function applyRequestEntity(ctx: OpContext, entity: RequestEntity, sessio
   }
 }
 
-/** The request left the agent's sight or was deleted: it leaves the cache, history with it. */
+/**
+ * The request left the agent's sight or was deleted: it leaves the cache, history with it,
+ * and its citizen too when no other cached request is theirs (personal data is kept only
+ * where the agent's work needs it).
+ */
 export function removeRequest(db: Db, id: string): void {
+  const citizenId = cached(db, 'SELECT citizen_id FROM requests WHERE id = ?').pluck().get(id) as
+    string | null | undefined
   cached(db, 'DELETE FROM comments WHERE request_id = ?').run(id)
   cached(db, 'DELETE FROM requests WHERE id = ?').run(id)
+  if (citizenId) forgetCitizenIfOrphan(db, citizenId)
+}
+
+function forgetCitizen(db: Db, citizenId: string) {
+  cached(db, 'DELETE FROM citizens WHERE id = ?').run(citizenId)
+}
+
+function forgetCitizenIfOrphan(db: Db, citizenId: string) {
+  cached(
+    db,
+    'DELETE FROM citizens WHERE id = ? AND NOT EXISTS (SELECT 1 FROM requests WHERE citizen_id = ?)',
+  ).run(citizenId, citizenId)
+}
+
+/**
+ * Another agent logs in on this profile: what the previous one synced (requests, citizens,
+ * the feed's cursor, their server token) leaves the cache, so nothing of theirs is shown
+ * to, or sent under the name of, the new agent. Called only when nothing of theirs waits.
+ */
+export function forgetSyncedData(db: Db): void {
+  db.transaction(() => {
+    db.exec(`DELETE FROM sync_backfill; DELETE FROM comments; DELETE FROM requests; DELETE FROM citizens;
+             DELETE FROM conflicts; DELETE FROM offline_verifiers;
+             DELETE FROM sync_state WHERE key IN ('cursor', 'initial_done', 'refresh_token_encrypted');`)
+  })()
 }
 
 /** Whether the session still sees a request the server sent (its team may have changed). */

@@ -37,6 +37,7 @@ import {
 } from '../store/queries/outbox'
 import { getRequestRow } from '../store/queries/requests'
 import { getSyncState, setSyncState } from '../store/queries/syncState'
+import { cached } from '../store/statements'
 import { WorkflowDefinitionError } from '../workflow/definitions'
 import {
   applyReference,
@@ -73,6 +74,8 @@ const CHUNK_BUDGET_MS = 25
 const DETAILS_BATCH = 500
 const BACKOFF_BASE_MS = 1000
 const BACKOFF_MAX_MS = 60_000
+/** Logout does not wait longer than this for the server to hear about it. */
+const REVOKE_WAIT_MS = 2000
 /** An access token is renewed this long before it expires. */
 const TOKEN_MARGIN_MS = 30_000
 
@@ -80,6 +83,9 @@ const AUTH_REQUIRED = 'Votre session auprès du serveur a expiré : saisissez à
 const INTERNAL = 'La synchronisation a rencontré une erreur interne ; vos modifications sont conservées.'
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** The engine was stopped (logout, quit) in the middle of a round: nothing more is written. */
+class Stopped extends Error {}
 
 export function createSyncEngine(deps: SyncEngineDeps) {
   const { db, transport } = deps
@@ -125,9 +131,17 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     }, ms)
   }
 
-  async function ensureAccess(): Promise<string> {
-    if (access && access.expiresAt - TOKEN_MARGIN_MS > deps.now()) return access.token
+  /** One token request at a time: the nudge stream and a round must not spend the same refresh token. */
+  let obtaining: Promise<string> | null = null
+  function ensureAccess(): Promise<string> {
+    if (access && access.expiresAt - TOKEN_MARGIN_MS > deps.now()) return Promise.resolve(access.token)
+    obtaining ??= obtainAccess().finally(() => (obtaining = null))
+    return obtaining
+  }
+
+  async function obtainAccess(): Promise<string> {
     access = null
+    const session = deps.session()
     let reply = null
     const refreshToken = deps.tokens.load()
     if (refreshToken) {
@@ -135,20 +149,30 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         reply = await transport.token({ grantType: 'refresh_token', refreshToken, clientId: deps.clientId })
       } catch (e) {
         if (!(e instanceof SyncError) || e.kind !== 'auth') throw e
+        // Only the token that was refused: another one may have been saved meanwhile.
+        if (deps.tokens.load() === refreshToken) deps.tokens.save(null)
+      }
+      // A token left by another agent on this profile is never used for this one.
+      if (reply && session && reply.agent.login.toLowerCase() !== session.login.toLowerCase()) {
         deps.tokens.save(null)
+        reply = null
       }
     }
     if (!reply && credentials) {
       try {
         reply = await transport.token({ grantType: 'password', ...credentials, clientId: deps.clientId })
       } catch (e) {
-        if (e instanceof SyncError && e.kind === 'auth') credentials = null
+        if (e instanceof SyncError && e.kind === 'auth') {
+          credentials = null
+          // Said as the server said it (a wrong password is not an expired session).
+          throw new SyncError('auth', e.message, 401, e.code)
+        }
         throw e
       }
     }
     if (!reply) throw new SyncError('auth', AUTH_REQUIRED, 401)
-    credentials = null
     deps.tokens.save(reply.refreshToken)
+    credentials = null
     access = { token: reply.accessToken, expiresAt: deps.now() + reply.expiresIn * 1000 }
     return access.token
   }
@@ -209,6 +233,11 @@ export function createSyncEngine(deps: SyncEngineDeps) {
 
   function settle(p: PendingMutation, r: MutationResult) {
     removeMutations(db, [p.mutationId])
+    // A note the server did not take must not stay shown as posted: it lives on in the inbox.
+    if (r.status !== 'applied' && p.op === 'comment')
+      cached(db, 'DELETE FROM comments WHERE id = ?').run(
+        (p.payload as { commentId?: string }).commentId ?? '',
+      )
     if (r.status === 'applied') return takeEntity(p.entityId, r.entity, p.op)
     if (r.status === 'conflict') {
       toInbox(p, 'conflict', { theirs: r.theirs, serverVersion: r.entity.request.version })
@@ -220,6 +249,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
 
   async function push(token: string): Promise<void> {
     for (;;) {
+      assertRunning()
       const pending = listPendingMutations(db, SYNC_LIMITS.mutationsPerBatch)
       if (pending.length === 0) return
       const batch: Mutation[] = []
@@ -252,6 +282,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           'Le serveur a répondu pour des modifications inconnues : réponse ignorée.',
         )
       const ids = new Set<string>()
+      assertRunning()
       withFullSync(db, () => {
         for (const r of results) {
           const p = byId.get(r.mutationId)!
@@ -274,7 +305,13 @@ export function createSyncEngine(deps: SyncEngineDeps) {
    * enough transactions to amortise each commit, short enough to let the UI breathe.
    * The cursor moves with the page's last change. @returns where it stopped.
    */
+  /** Between two steps of a round: stop there if the agent logged out or the app quits. */
+  function assertRunning() {
+    if (stopped || !deps.session()) throw new Stopped()
+  }
+
   function applyChunk(page: ChangesReply, from: number, ids: string[]): number {
+    assertRunning()
     let workflows: Map<string, WorkflowDefinition> | null = null
     const session = deps.session()
     const { changes } = page
@@ -312,7 +349,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     let next = transport.changes(token, cursor, pageSize, firstSync)
     for (;;) {
       const page = await next
-      if (page.changes.length > 0 && !(Number(page.nextCursor) > Number(cursor)))
+      if ((page.changes.length > 0 || page.hasMore) && !(Number(page.nextCursor) > Number(cursor)))
         throw new SyncError('protocol', 'Le serveur a renvoyé un curseur qui n’avance pas : réponse ignorée.')
       // The next page is on its way while this one is written: the server's time and ours overlap.
       const prefetch = page.hasMore ? transport.changes(token, page.nextCursor, pageSize, firstSync) : null
@@ -356,6 +393,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       initial = { done, total: waiting.length, phase: 'details' }
       publish()
       const { details } = await next
+      assertRunning()
       // The next batch is on its way while this one is written.
       if (n + 1 < batches.length) {
         next = transport.details(token, batches[n + 1]!)
@@ -390,6 +428,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         state = 'idle'
         return
       } catch (e) {
+        if (e instanceof Stopped) {
+          state = 'idle'
+          return
+        }
         // A token the server no longer knows (it restarted, or it expired early): renew it once.
         if (e instanceof SyncError && e.kind === 'auth' && access && attempt === 0) {
           access = null
@@ -405,7 +447,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     if (e instanceof SyncError && e.kind === 'auth') {
       access = null
       state = 'auth_required'
-      lastError = credentials ? e.message : AUTH_REQUIRED
+      lastError = e.code === 'bad_credentials' ? e.message : AUTH_REQUIRED
       return
     }
     failures++
@@ -506,6 +548,12 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       timer = null
       eventsAbort?.abort()
       eventsAbort = null
+      // Logout ends the session on the server too (best effort: offline, the token expires anyway).
+      if (options.forget && access)
+        await Promise.race([
+          transport.revoke(access.token).catch(() => {}),
+          new Promise((resolve) => setTimeout(resolve, REVOKE_WAIT_MS).unref()),
+        ])
       access = null
       credentials = null
       if (options.forget) deps.tokens.save(null)

@@ -10,6 +10,8 @@ import { cached } from '../store/statements'
 /** What Electron's safeStorage offers, so the core never imports electron. */
 export interface SecretCipher {
   isEncryptionAvailable(): boolean
+  /** Linux: `basic_text` means a key hard-coded in Chromium, i.e. no real protection. */
+  getSelectedStorageBackend?(): string
   encryptString(plain: string): Buffer
   decryptString(encrypted: Buffer): string
 }
@@ -24,7 +26,8 @@ export interface RefreshTokenStore {
 const KEY = 'refresh_token_encrypted'
 
 export function createRefreshTokenStore(db: Db, cipher: SecretCipher | null): RefreshTokenStore {
-  if (!cipher || !cipher.isEncryptionAvailable()) {
+  // Without a real keychain (Linux without a secret service: `basic_text`), memory only.
+  if (!cipher || !cipher.isEncryptionAvailable() || cipher.getSelectedStorageBackend?.() === 'basic_text') {
     let token: string | null = null
     return { persistent: false, load: () => token, save: (t) => void (token = t) }
   }

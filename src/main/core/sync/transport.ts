@@ -5,7 +5,7 @@
  * agent) and whose message an agent can read.
  */
 import { createParser } from 'eventsource-parser'
-import type { z } from 'zod'
+import { z } from 'zod'
 import {
   ChangesReply,
   DetailsReply,
@@ -15,6 +15,8 @@ import {
   type Mutation,
   type TokenRequest,
 } from '../../../shared/sync'
+
+const RevokeReply = z.object({})
 
 export type SyncErrorKind =
   /** No connection to the server (refused, reset, DNS): retry later. */
@@ -168,6 +170,7 @@ export function createSyncTransport(options: TransportOptions) {
         { method: 'GET', token },
         ChangesReply,
       ),
+    revoke: (token: string) => call('/api/v1/auth/revoke', { method: 'POST', token, body: {} }, RevokeReply),
     details: (token: string, ids: string[]) =>
       call('/api/v1/requests/details', { method: 'POST', token, body: { ids } }, DetailsReply),
     mutations: (token: string, mutations: Mutation[]) =>

@@ -129,20 +129,37 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
     return ['*', ...new Set(scope.teamIds)].reduce((n, s) => n + (count.get(s, after) as number), 0)
   }
 
-  function othersChangesSince(requestId: string, baseVersion: number, clientId: string) {
+  /** Changes since `baseVersion` not made by this agent on this console. */
+  function othersChangesSince(requestId: string, baseVersion: number, clientId: string, agentId: string) {
     return cached(
       db,
       `SELECT version, fields, actor_name, at FROM request_versions
-       WHERE request_id = ? AND version > ? AND (client_id IS NULL OR client_id <> ?) ORDER BY version`,
-    ).all(requestId, baseVersion, clientId) as VersionRow[]
+       WHERE request_id = ? AND version > ?
+         AND NOT (client_id IS NOT NULL AND client_id = ? AND agent_id IS NOT NULL AND agent_id = ?)
+       ORDER BY version`,
+    ).all(requestId, baseVersion, clientId, agentId) as VersionRow[]
   }
 
-  function recordVersion(row: { id: string; version: number }, fields: string[], m: Mutation, actor: string) {
+  function recordVersion(
+    row: { id: string; version: number },
+    fields: string[],
+    m: Mutation,
+    session: SessionInfo,
+  ) {
     cached(
       db,
-      `INSERT INTO request_versions (request_id, version, fields, client_id, mutation_id, actor_name, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ).run(row.id, row.version, JSON.stringify(fields), m.clientId, m.mutationId, actor, now())
+      `INSERT INTO request_versions (request_id, version, fields, client_id, agent_id, mutation_id, actor_name, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      row.id,
+      row.version,
+      JSON.stringify(fields),
+      m.clientId,
+      session.agentId,
+      m.mutationId,
+      session.displayName,
+      now(),
+    )
   }
 
   type Outcome =
@@ -180,7 +197,7 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
       actorName: null,
       mutationId: m.mutationId,
     })
-    recordVersion(row, ['*'], m, session.displayName)
+    recordVersion(row, ['*'], m, session)
     return { status: 'applied', version: 0 }
   }
 
@@ -192,7 +209,7 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
       return { status: 'rejected', code: 'invalid_input', reason: 'Version de base inconnue du serveur.' }
     const op = { op: m.op, payload: m.payload } as RequestOp
     const mine = fieldsTouchedBy(op)
-    const others = othersChangesSince(row.id, m.baseVersion, m.clientId)
+    const others = othersChangesSince(row.id, m.baseVersion, m.clientId, session.agentId)
     const lastTouch = new Map<string, VersionRow>()
     for (const v of others) for (const f of JSON.parse(v.fields) as string[]) lastTouch.set(f, v)
     const overlap = mine.filter((f) => lastTouch.has(f) || lastTouch.has('*'))
@@ -206,7 +223,7 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
     const at = now()
     const outcome = applyRequestOp(ctx, session, row, op, at)
     const after = getRequestRow(db, row.id)!
-    if (after.version !== row.version) recordVersion(after, mine, m, session.displayName)
+    if (after.version !== row.version) recordVersion(after, mine, m, session)
     appendHistory(db, {
       requestId: row.id,
       ...outcome.history,
@@ -271,6 +288,8 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
       // Unchanged: no write, so no reference change is fed to every console at each login.
       if (JSON.stringify(known) !== JSON.stringify(agent)) {
         const before = counter()
+        // Roles or teams changed in the directory: sessions opened under the old ones end.
+        if (known) cached(db, 'DELETE FROM refresh_tokens WHERE agent_id = ?').run(known.id)
         upsertAgent(db, agent)
         notifySince(before)
       }
@@ -282,15 +301,26 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
       cached(db, 'DELETE FROM refresh_tokens WHERE expires_at < ?').run(now())
       cached(
         db,
-        'INSERT INTO refresh_tokens (token_hash, agent_id, client_id, expires_at) VALUES (?, ?, ?, ?)',
-      ).run(tokenHash, grant.agentId, grant.clientId, grant.expiresAt)
+        'INSERT INTO refresh_tokens (token_hash, agent_id, client_id, expires_at, auth_at) VALUES (?, ?, ?, ?, ?)',
+      ).run(tokenHash, grant.agentId, grant.clientId, grant.expiresAt, grant.authAt)
     },
     takeRefreshToken(tokenHash: string) {
       const row = cached(
         db,
-        'DELETE FROM refresh_tokens WHERE token_hash = ? RETURNING agent_id, client_id, expires_at',
-      ).get(tokenHash) as { agent_id: string; client_id: string; expires_at: number } | undefined
-      return row && { agentId: row.agent_id, clientId: row.client_id, expiresAt: row.expires_at }
+        'DELETE FROM refresh_tokens WHERE token_hash = ? RETURNING agent_id, client_id, expires_at, auth_at',
+      ).get(tokenHash) as
+        { agent_id: string; client_id: string; expires_at: number; auth_at: number } | undefined
+      return (
+        row && {
+          agentId: row.agent_id,
+          clientId: row.client_id,
+          expiresAt: row.expires_at,
+          authAt: row.auth_at,
+        }
+      )
+    },
+    revokeRefreshTokens(agentId: string) {
+      cached(db, 'DELETE FROM refresh_tokens WHERE agent_id = ?').run(agentId)
     },
 
     changesSince(session: SessionInfo, since: number, limit: number, options = {}): ChangesReply {
@@ -408,8 +438,8 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
           appendHistory(db, { requestId: row.id, ...routed, at, actorId: null, actorName: null })
           cached(
             db,
-            `INSERT INTO request_versions (request_id, version, fields, client_id, mutation_id, actor_name, at)
-           VALUES (?, 0, '["*"]', NULL, NULL, NULL, ?)`,
+            `INSERT INTO request_versions (request_id, version, fields, client_id, agent_id, mutation_id, actor_name, at)
+           VALUES (?, 0, '["*"]', NULL, NULL, NULL, NULL, ?)`,
           ).run(row.id, at)
           return recordOf(getRequestRow(db, row.id)!)
         })
@@ -419,7 +449,9 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
     },
 
     listPublicRequests(filter: PublicRequestFilter): RequestRecord[] {
-      const where: string[] = []
+      // Only what citizens sent through a portal: requests taken at the counter or on the phone
+      // carry what agents typed (names, phone numbers…) and are never published.
+      const where: string[] = ["channel = 'open311'"]
       const params: Record<string, unknown> = { limit: filter.limit }
       const list = (name: string, values: readonly string[]) => {
         values.forEach((v, i) => (params[`${name}${i}`] = v))

@@ -67,6 +67,7 @@ CREATE TABLE request_versions (
   version     INTEGER NOT NULL,
   fields      TEXT NOT NULL,
   client_id   TEXT,
+  agent_id    TEXT,
   mutation_id TEXT,
   actor_name  TEXT,
   at          INTEGER NOT NULL,
@@ -88,7 +89,9 @@ CREATE TABLE refresh_tokens (
   token_hash TEXT PRIMARY KEY,
   agent_id   TEXT NOT NULL,
   client_id  TEXT NOT NULL,
-  expires_at INTEGER NOT NULL
+  expires_at INTEGER NOT NULL,
+  -- When the agent last typed their password: rotation carries it, so a session has an end.
+  auth_at    INTEGER NOT NULL
 ) WITHOUT ROWID;
 
 CREATE TABLE portal_keys (

@@ -6,7 +6,12 @@ import { vi } from 'vitest'
 import type { ChannelName, EventName, EventPayload, InputOf, OutputOf } from '../../../../src/shared/contract'
 import { ApiError } from '../../../../src/renderer/apiError'
 
-export { ApiError, errorCodeOf, type ApiErrorCode } from '../../../../src/renderer/apiError'
+export {
+  ApiError,
+  errorCodeOf,
+  type ApiErrorCode,
+  type ApiErrorOrigin,
+} from '../../../../src/renderer/apiError'
 
 type Handler<C extends ChannelName> = (input: InputOf<C>) => OutputOf<C> | Promise<OutputOf<C>>
 const handlers = new Map<ChannelName, (input: unknown) => unknown>()

@@ -2,5 +2,6 @@
 import type { Migration } from '../migrate'
 import initial from './0001-initial'
 import sync from './0002-sync'
+import offlineLogin from './0003-offline-login'
 
-export const MIGRATIONS: readonly Migration[] = [initial, sync]
+export const MIGRATIONS: readonly Migration[] = [initial, sync, offlineLogin]

@@ -51,6 +51,12 @@ export const LdapConfig = z
         z.object({ encryptedFile: z.string().min(1) }).strict(),
       ])
       .optional(),
+    /**
+     * Without a service account: bind as the user first, with this name (`{login}` replaced),
+     * e.g. `uid={login},ou=people,dc=ville,dc=fr` or, for Active Directory, `{login}@ville.local`;
+     * then read their own entry. No shared secret on workstations.
+     */
+    userBindTemplate: z.string().min(1).max(1024).includes('{login}').optional(),
     userSearchBase: z.string().min(1).max(1024),
     /** Extra conditions on user entries, an LDAP filter: `(objectClass=person)`, AD `(objectCategory=person)`. */
     userFilter: z

@@ -89,30 +89,43 @@ const all = (entry: Entry, attribute: string): string[] => {
   return list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)))
 }
 
-/** DNs compared as the directory would: case and spaces after separators do not matter. */
-export function normalizeDn(dn: string): string {
-  return dn
-    .trim()
-    .replace(/\s*([,=+])\s*/g, '$1')
-    .toLowerCase()
+/** A DN's RDNs as [attribute, value] pairs, values unescaped (`\,` and `\2C` alike). */
+function parseDn(dn: string): Array<[string, string]> {
+  const rdns: Array<[string, string]> = []
+  let i = 0
+  const text = dn.trim()
+  while (i < text.length) {
+    const eq = text.indexOf('=', i)
+    if (eq < 0) break
+    const type = text.slice(i, eq).trim()
+    const bytes: number[] = []
+    i = eq + 1
+    for (; i < text.length && text[i] !== ',' && text[i] !== '+'; i++) {
+      const hex = text[i] === '\\' ? /^[0-9a-fA-F]{2}/.exec(text.slice(i + 1, i + 3)) : null
+      if (hex) {
+        bytes.push(parseInt(hex[0], 16))
+        i += 2
+      } else {
+        const c = text[i] === '\\' ? text[++i] : text[i]
+        if (c !== undefined) bytes.push(...Buffer.from(c, 'utf8'))
+      }
+    }
+    rdns.push([type, Buffer.from(bytes).toString('utf8').trim()])
+    i++
+  }
+  return rdns
 }
 
-/** The value of a DN's first RDN, unescaped: `cn=Voirie\\, Nord,ou=groups` → `Voirie, Nord` (`\\c3\\a9` → `é`). */
+/** DNs compared as the directory would: case, spaces and escaping style do not matter. */
+export function normalizeDn(dn: string): string {
+  return parseDn(dn)
+    .map(([t, v]) => `${t.toLowerCase()}=${v.toLowerCase()}`)
+    .join(',')
+}
+
+/** The value of a DN's first RDN, unescaped: `cn=Voirie\, Nord,ou=groups` → `Voirie, Nord`. */
 export function groupName(dn: string): string {
-  const match = /^[^=]+=((?:\\.|[^,\\])*)/.exec(dn.trim())
-  const raw = match?.[1] ?? dn
-  const bytes: number[] = []
-  for (let i = 0; i < raw.length; i++) {
-    const hex = raw[i] === '\\' ? /^[0-9a-fA-F]{2}/.exec(raw.slice(i + 1, i + 3)) : null
-    if (hex) {
-      bytes.push(parseInt(hex[0], 16))
-      i += 2
-    } else {
-      const c = raw[i] === '\\' ? raw[++i] : raw[i]
-      if (c !== undefined) bytes.push(...Buffer.from(c, 'utf8'))
-    }
-  }
-  return Buffer.from(bytes).toString('utf8')
+  return parseDn(dn)[0]?.[1] ?? dn
 }
 
 /** Roles and teams the groups give, through the configured mapping. */
@@ -197,6 +210,18 @@ export function createLdapProvider(config: LdapConfig, options: LdapProviderOpti
           throw e
         }
       }
+      // No service account: the user binds first and reads their own entry.
+      const boundAsUser = !config.bindDN && config.userBindTemplate !== undefined
+      if (boundAsUser) {
+        const template = config.userBindTemplate!
+        const name = template.replace('{login}', template.includes('=') ? escapeDnValue(login) : login)
+        try {
+          await client.bind(name, password)
+        } catch (e) {
+          if (e instanceof InvalidCredentialsError) throw refusedBind(e)
+          throw e
+        }
+      }
       const attribute = config.loginAttribute
       const { searchEntries } = await client.search(config.userSearchBase, {
         scope: 'sub',
@@ -216,17 +241,13 @@ export function createLdapProvider(config: LdapConfig, options: LdapProviderOpti
       if (searchEntries.length !== 1) throw new CoreError('bad_credentials', BAD_CREDENTIALS)
       const entry = searchEntries[0]!
       if (disabledReason(entry)) throw new CoreError('account_disabled', DISABLED)
-      try {
-        await client.bind(entry.dn, password)
-      } catch (e) {
-        if (e instanceof InvalidCredentialsError) {
-          const detail = e.message ?? ''
-          if (AD_ACCOUNT_PROBLEMS.some((d) => detail.includes(d)))
-            throw new CoreError('account_disabled', DISABLED)
-          throw new CoreError('bad_credentials', BAD_CREDENTIALS)
+      if (!boundAsUser)
+        try {
+          await client.bind(entry.dn, password)
+        } catch (e) {
+          if (e instanceof InvalidCredentialsError) throw refusedBind(e)
+          throw e
         }
-        throw e
-      }
       // Groups read with the service account: a user may not be allowed to read group entries.
       if (config.bindDN) await client.bind(config.bindDN, options.bindPassword ?? '')
       const { roles, teamIds } = mapGroups(await groupsOf(client, entry), config.mapping)
@@ -269,6 +290,21 @@ export function createLdapProvider(config: LdapConfig, options: LdapProviderOpti
       throw new CoreError('directory_unreachable', UNREACHABLE)
     },
   }
+}
+
+/** A refused user bind: Active Directory says in the message when the account is the problem. */
+function refusedBind(e: InvalidCredentialsError): CoreError {
+  const detail = e.message ?? ''
+  if (AD_ACCOUNT_PROBLEMS.some((d) => detail.includes(d))) return new CoreError('account_disabled', DISABLED)
+  return new CoreError('bad_credentials', BAD_CREDENTIALS)
+}
+
+/** RFC 4514: a value placed in a DN, escaped. */
+export function escapeDnValue(value: string): string {
+  return value
+    .replace(/[\\,+"<>;=]/g, (c) => `\\${c}`)
+    .replace(/^[ #]/, (c) => `\\${c}`)
+    .replace(/ $/, '\\ ')
 }
 
 /** An error's class and code, never its message (which could quote a DN or a filter). */

@@ -22,6 +22,7 @@ import {
   Team,
   TransitionAvailability,
 } from './domain'
+import { PolygonGeometry } from './routing'
 import { Conflict, CreateRequestInput, RequestPatch, SyncStatus } from './sync'
 import { TransitionField } from './workflow'
 
@@ -56,6 +57,17 @@ export const QUEUE_SORTS = [
 ] as const
 export const QueueSort = z.enum(QUEUE_SORTS)
 export type QueueSort = z.infer<typeof QueueSort>
+
+/** A request as the map draws it: nothing personal, nothing the list does not show. */
+export const MapPoint = z.object({
+  id: Id,
+  lat: z.number(),
+  lon: z.number(),
+  status: z.string(),
+  categoryId: Id,
+  priority: Priority,
+})
+export type MapPoint = z.infer<typeof MapPoint>
 
 export const SessionInfo = z.object({
   agentId: Id,
@@ -194,6 +206,29 @@ export const contract = {
       .object({ id: Id, patch: RequestPatch, baseVersion: z.number().int().nonnegative().optional() })
       .strict(),
     RequestDetail,
+  ),
+
+  /** Requests of the session's teams inside a map viewport (R*Tree), for drawing them. */
+  'map.points': spec(
+    z
+      .object({
+        bbox: z
+          .object({
+            minLat: z.number().min(-90).max(90),
+            minLon: z.number().min(-180).max(180),
+            maxLat: z.number().min(-90).max(90),
+            maxLon: z.number().min(-180).max(180),
+          })
+          .strict(),
+        limit: z.number().int().min(1).max(250_000).default(50_000),
+      })
+      .strict(),
+    z.array(MapPoint),
+  ),
+  /** The requests inside a drawn polygon or lasso, exactly (holes and concave shapes honoured). */
+  'map.select': spec(
+    z.object({ polygon: PolygonGeometry, limit: z.number().int().min(1).max(5000).default(2000) }).strict(),
+    z.object({ points: z.array(MapPoint), truncated: z.boolean() }),
   ),
 
   'views.list': spec(Empty, z.array(SavedView)),

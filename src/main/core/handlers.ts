@@ -5,7 +5,7 @@
 import type { SessionInfo } from '../../shared/contract'
 import { CoreError } from '../../shared/result'
 import type { Handlers } from './dispatch'
-import { countQueue, listQueue } from './store/queries/requests'
+import { countQueue, listInPolygon, listInViewport, listQueue } from './store/queries/requests'
 import { listAgents, listCategories, listTeams } from './store/queries/reference'
 import { deleteView, listViews, saveView } from './store/queries/views'
 import { scopeFor } from './services/authorization'
@@ -79,6 +79,11 @@ export function createHandlers(deps: CoreDeps, sessions: SessionService, sync: S
     'request.comment': (input, { session }) => requests.comment(session, input),
     'request.create': (input, { session }) => requests.create(session, input),
     'request.update': (input, { session }) => requests.update(session, input),
+
+    'map.points': ({ bbox, limit }, { session }) =>
+      listInViewport(db, { scope: scopeFor(session), bbox, limit }),
+    'map.select': ({ polygon, limit }, { session }) =>
+      listInPolygon(db, { scope: scopeFor(session), polygon, limit }),
 
     'views.list': (_input, { session }) => listViews(db, session.agentId),
     'views.save': (input, { session }) =>

@@ -21,6 +21,7 @@ import {
   type StatusKind,
 } from '../../../../shared/domain'
 import { CoreError } from '../../../../shared/result'
+import { bboxOfGeometry, pointInPolygon, type AreaGeometry } from '../../../../shared/geo'
 import type { Db } from '../db'
 import { toFtsMatch } from '../fts'
 import { effectiveTeams, type Scope } from '../scope'
@@ -863,4 +864,26 @@ export function cursorAfterRequest(db: Db, sort: QueueSort, id: string): string 
 /** How many requests the cache holds, whatever their team (is the cache empty?). */
 export function countAllRequests(db: Db): number {
   return cached(db, 'SELECT count(*) FROM requests').pluck().get() as number
+}
+
+/**
+ * Requests inside a drawn polygon or lasso (holes and concave shapes honoured): the R*Tree
+ * narrows to the polygon's bounding box, then each point is tested exactly.
+ * @returns the points inside, and whether `limit` cut the list.
+ */
+export function listInPolygon(
+  db: Db,
+  args: { scope: Scope; polygon: AreaGeometry; limit: number },
+): { points: MapPoint[]; truncated: boolean } {
+  const box = bboxOfGeometry(args.polygon)
+  if (!box) return { points: [], truncated: false }
+  const [minLon, minLat, maxLon, maxLat] = box
+  // Every point of the box: a cut here could drop points inside the polygon and keep others.
+  const candidates = listInViewport(db, {
+    scope: args.scope,
+    bbox: { minLat, minLon, maxLat, maxLon },
+    limit: Number.MAX_SAFE_INTEGER,
+  })
+  const inside = candidates.filter((p) => pointInPolygon(p, args.polygon))
+  return { points: inside.slice(0, args.limit), truncated: inside.length > args.limit }
 }

@@ -23,6 +23,7 @@ import {
   type Slapd,
 } from '../support/slapd'
 import { join } from 'node:path'
+import { createServer, type AddressInfo } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 
@@ -165,6 +166,17 @@ describe('logging in with the directory', () => {
     expect(none.message).toMatch(/aucun groupe/)
   })
 
+  it('a group of a mapped name outside the groups base gives nothing', async () => {
+    await slapd.modify(
+      `dn: cn=grc-supervisors,ou=services,dc=grc,dc=test\nchangetype: add\nobjectClass: groupOfNames\ncn: grc-supervisors\nmember: uid=nora.agent,${PEOPLE_DN}\n`,
+    )
+    try {
+      expect((await provider().authenticate('nora.agent', FIXTURE_PASSWORD)).roles).toEqual(['agent'])
+    } finally {
+      await slapd.modify('dn: cn=grc-supervisors,ou=services,dc=grc,dc=test\nchangetype: delete\n')
+    }
+  })
+
   it('slows repeated failures for one login', async () => {
     const p = provider()
     for (let i = 0; i < 3; i++)
@@ -202,6 +214,24 @@ describe('TLS and fail-over', () => {
   it('the first server down, the second answering', async () => {
     const who = await provider({ urls: [DEAD, slapd.url] }).authenticate('sara.sup', FIXTURE_PASSWORD)
     expect(who.roles).toEqual(['supervisor'])
+  })
+
+  it('a server that accepts StartTLS and then says nothing: given up on time, the next one answers', async () => {
+    const silent = createServer((socket) => socket.on('data', () => {}))
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
+    const port = (silent.address() as AddressInfo).port
+    try {
+      const started = Date.now()
+      const who = await provider({
+        urls: [`ldap://127.0.0.1:${port}`, slapd.url],
+        connectTimeoutMs: 300,
+        timeoutMs: 300,
+      }).authenticate('zoe.agent', FIXTURE_PASSWORD)
+      expect(who.roles).toEqual(['agent'])
+      expect(Date.now() - started).toBeLessThan(5000)
+    } finally {
+      silent.close()
+    }
   })
 
   it('every server down: unreachable, in words', async () => {

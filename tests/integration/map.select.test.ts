@@ -3,7 +3,7 @@
  * exactly the agent's requests inside it (concave outline, a hole), none of another team.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { pointInPolygon, type PolygonGeometry } from '../../src/shared/geo'
+import { pointInPolygon } from '../../src/shared/geo'
 import { openTestCore, type TestCore } from '../support/core'
 
 let t: TestCore
@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(async () => t.close())
 
 // A concave "C" around central Nancy with a hole in its top arm (lon, lat).
-const polygon: PolygonGeometry = {
+const polygon: { type: 'Polygon'; coordinates: number[][][] } = {
   type: 'Polygon',
   coordinates: [
     [

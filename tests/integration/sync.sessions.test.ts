@@ -66,6 +66,30 @@ describe('one profile, several agents', () => {
   })
 })
 
+describe('logging in over a session', () => {
+  it('ends the previous agent’s sync and server session: the next agent’s work is under their own name', async () => {
+    world = await openSyncWorld({ requests: 40 })
+    const poste = await world.client('poste-1', 'zoe.agent')
+    await poste.sync()
+    // No logout: Nora logs in over Zoé's session.
+    await poste.value('session.login', { login: 'nora.agent', password: 'demo' })
+    await poste.sync()
+    const created = await poste.value('request.create', {
+      categoryId: 'eclairage-public',
+      channel: 'phone',
+      title: 'Lampadaire éteint',
+      description: '',
+      location: { lat: 48.69, lon: 6.18 },
+    })
+    await poste.sync()
+    const author = serverDb()
+      .prepare("SELECT actor_name FROM history_events WHERE request_id = ? AND kind = 'created'")
+      .pluck()
+      .get(created.id)
+    expect(author).toBe('Nora Benali')
+  })
+})
+
 describe('sessions with the server', () => {
   it('a restart with the stored refresh token syncs at once, without asking for the password again', async () => {
     world = await openSyncWorld({ requests: 30 })

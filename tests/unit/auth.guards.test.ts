@@ -64,6 +64,33 @@ describe('throttling', () => {
   })
 })
 
+describe('throttling cannot be dodged', () => {
+  it('by trying in parallel: one attempt per login at a time, and every failure counts', async () => {
+    let release: () => void = () => {}
+    const slow: AuthProvider = {
+      name: 'slow',
+      authenticate: () =>
+        new Promise((_resolve, reject) => {
+          release = () => reject(new CoreError('bad_credentials', 'non'))
+        }),
+    }
+    const p = withThrottle(slow)
+    const first = codeOf(p.authenticate('zoe', 'a'))
+    const parallel = await Promise.all(Array.from({ length: 10 }, () => codeOf(p.authenticate('zoe', 'b'))))
+    expect(parallel.every((c) => c === 'too_many_attempts')).toBe(true)
+    release()
+    expect(await first).toBe('bad_credentials')
+  })
+
+  it('by writing the login another way the directory reads the same (case, full-width letters)', async () => {
+    const { provider } = fakeDirectory()
+    const p = withThrottle(provider, () => 0)
+    for (const variant of ['zoe', 'ZOE', 'ｚｏｅ'])
+      expect(await codeOf(p.authenticate(variant, 'faux'))).toBe('bad_credentials')
+    expect(await codeOf(p.authenticate('Ｚｏｅ', 'faux'))).toBe('too_many_attempts')
+  })
+})
+
 describe('offline login', () => {
   it('opens an offline session with the same password while the directory is down, until the expiry', async () => {
     let now = Date.UTC(2026, 10, 29)
@@ -117,8 +144,12 @@ describe('group mapping', () => {
   ]
   it('matches DNs whatever their case and spacing, and names by the first RDN, unescaped', () => {
     expect(normalizeDn('CN=GRC-Agents, OU=Groups ,dc=grc,dc=test')).toBe(
-      'cn=grc-agents,ou=groups,dc=grc,dc=test',
+      normalizeDn('cn=grc-agents,ou=groups,dc=grc,dc=test'),
     )
+    expect(normalizeDn('cn=Voirie\\2C Nord,ou=g')).toBe(normalizeDn('cn=Voirie\\, Nord,ou=g'))
+    // A multi-valued RDN is not two RDNs; an escaped trailing space is part of the value.
+    expect(normalizeDn('cn=admins+ou=groups,dc=x')).not.toBe(normalizeDn('cn=admins,ou=groups,dc=x'))
+    expect(normalizeDn('cn=sup\\ ,dc=x')).not.toBe(normalizeDn('cn=sup,dc=x'))
     expect(groupName('cn=Voirie\\, Nord,ou=groups,dc=grc,dc=test')).toBe('Voirie, Nord')
     expect(groupName('cn=caf\\c3\\a9 \\2b th\\c3\\a9,ou=g')).toBe('café + thé')
     expect(

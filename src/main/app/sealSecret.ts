@@ -30,6 +30,13 @@ export async function sealSecret(
     say('Aucun trousseau du système n’est disponible : le mot de passe ne peut pas être chiffré ici.')
     return 2
   }
+  // A terminal would show the password as it is typed: it must come through a pipe.
+  if ((input as { isTTY?: boolean }).isTTY) {
+    say(
+      'Le mot de passe doit arriver par un tube, jamais tapé en clair : read -s P; printf %s "$P" | … --seal-directory-password FICHIER',
+    )
+    return 2
+  }
   const secret = await readAll(input)
   if (secret.length === 0) {
     say('Mot de passe vide : rien n’a été écrit.')

@@ -36,6 +36,12 @@ export function createHandlers(deps: CoreDeps, sessions: SessionService, sync: S
 
   return {
     'session.login': async (input) => {
+      // Someone else (or the same agent) logging in over a session: the old one ends first,
+      // with its sync and server token, so nothing is done under the wrong name.
+      if (sessions.current()) {
+        sessions.logout()
+        await sync.afterLogout()
+      }
       const session = await sessions.login(input.login, input.password)
       try {
         sync.afterLogin(input.login, input.password)

@@ -45,6 +45,8 @@ const LOGIN_STATUS: Partial<Record<string, number>> = {
   too_many_attempts: 429,
   directory_unreachable: 503,
   certificate_untrusted: 503,
+  internal: 502,
+  forbidden: 403,
 }
 
 declare module 'fastify' {
@@ -78,7 +80,11 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
         return { ...issue(agent, body.clientId, deps.now()), agent }
       } catch (e) {
         const status = e instanceof CoreError ? LOGIN_STATUS[e.code] : undefined
-        if (status) return reply.code(status).send(apiError((e as CoreError).code, (e as CoreError).message))
+        if (status) {
+          const retry = (e as CoreError).details as { retryAfterSeconds?: number } | undefined
+          if (retry?.retryAfterSeconds) reply.header('retry-after', String(retry.retryAfterSeconds))
+          return reply.code(status).send(apiError((e as CoreError).code, (e as CoreError).message))
+        }
         throw e
       }
     }

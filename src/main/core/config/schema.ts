@@ -78,6 +78,10 @@ export const LdapConfig = z
     mapping: z.array(GroupMapping).min(1),
   })
   .strict()
+  .refine((l) => !l.bindDN || l.bindPassword !== undefined, {
+    message: 'a bindDN needs its bindPassword (env or encryptedFile): never an unauthenticated bind',
+    path: ['bindPassword'],
+  })
   .refine((l) => l.allowPlain || l.startTls || l.urls.every((u) => u.startsWith('ldaps://')), {
     message:
       'ldap:// without startTls would send passwords in clear (set startTls, use ldaps://, or allowPlain)',

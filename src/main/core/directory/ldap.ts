@@ -9,7 +9,7 @@
  * certificate not trusted, account disabled, no role. Passwords never reach a message.
  */
 import { isIP } from 'node:net'
-import { Client, escapeFilter, InvalidCredentialsError, type Entry } from 'ldapts'
+import { Client, escapeFilter, InvalidCredentialsError, ResultCodeError, type Entry } from 'ldapts'
 import type { Role } from '../../../shared/domain'
 import { CoreError } from '../../../shared/result'
 import type { LdapConfig } from '../config/schema'
@@ -29,6 +29,7 @@ const UNTRUSTED =
   'Le certificat présenté par l’annuaire n’est pas signé par une autorité de confiance : connexion refusée.'
 const DISABLED = 'Ce compte est désactivé, verrouillé ou expiré dans l’annuaire.'
 const NO_ROLE = 'Ce compte n’appartient à aucun groupe de l’annuaire donnant un rôle dans la console.'
+const REFUSED = 'L’annuaire a refusé la demande de connexion : prévenez le support informatique.'
 const SERVICE_REFUSED = 'Le compte de service de l’annuaire est refusé : prévenez le support informatique.'
 
 /** Node's codes for a certificate chain it does not trust. */
@@ -63,7 +64,12 @@ const FILETIME_EPOCH_OFFSET_MS = 11644473600000n
 
 type Kind = 'unreachable' | 'untrusted' | 'other'
 
+/** Result codes that mean "not now, ask another server": busy, unavailable, unwilling. */
+const TRY_ELSEWHERE = new Set([51, 52, 53])
+
 function kindOf(error: unknown): Kind {
+  // The server answered with a result code: its own words never decide (AD's texts say "connection").
+  if (error instanceof ResultCodeError) return TRY_ELSEWHERE.has(error.code) ? 'unreachable' : 'other'
   const e = error as { code?: unknown; message?: unknown; cause?: unknown }
   if (typeof e?.code === 'string' && TLS_UNTRUSTED.has(e.code)) return 'untrusted'
   if (e?.cause && kindOf(e.cause) === 'untrusted') return 'untrusted'
@@ -89,9 +95,9 @@ const all = (entry: Entry, attribute: string): string[] => {
   return list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)))
 }
 
-/** A DN's RDNs as [attribute, value] pairs, values unescaped (`\,` and `\2C` alike). */
-function parseDn(dn: string): Array<[string, string]> {
-  const rdns: Array<[string, string]> = []
+/** A DN's RDNs, each a list of [attribute, value] (multi-valued with `+`), values unescaped. */
+function parseDn(dn: string): Array<Array<[string, string]>> {
+  const rdns: Array<Array<[string, string]>> = [[]]
   let i = 0
   const text = dn.trim()
   while (i < text.length) {
@@ -99,33 +105,46 @@ function parseDn(dn: string): Array<[string, string]> {
     if (eq < 0) break
     const type = text.slice(i, eq).trim()
     const bytes: number[] = []
+    let escapedTail = 0
     i = eq + 1
     for (; i < text.length && text[i] !== ',' && text[i] !== '+'; i++) {
       const hex = text[i] === '\\' ? /^[0-9a-fA-F]{2}/.exec(text.slice(i + 1, i + 3)) : null
       if (hex) {
         bytes.push(parseInt(hex[0], 16))
         i += 2
-      } else {
-        const c = text[i] === '\\' ? text[++i] : text[i]
-        if (c !== undefined) bytes.push(...Buffer.from(c, 'utf8'))
-      }
+        escapedTail = bytes.length
+      } else if (text[i] === '\\') {
+        bytes.push(...Buffer.from(text[++i] ?? '', 'utf8'))
+        escapedTail = bytes.length
+      } else bytes.push(...Buffer.from(text[i]!, 'utf8'))
     }
-    rdns.push([type, Buffer.from(bytes).toString('utf8').trim()])
+    // Unescaped spaces around a value are not part of it; escaped ones are.
+    let end = bytes.length
+    while (end > escapedTail && bytes[end - 1] === 0x20) end--
+    let startAt = 0
+    while (startAt < end && bytes[startAt] === 0x20) startAt++
+    rdns[rdns.length - 1]!.push([type, Buffer.from(bytes.slice(startAt, end)).toString('utf8')])
+    if (text[i] === ',') rdns.push([])
     i++
   }
-  return rdns
+  return rdns.filter((r) => r.length > 0)
 }
 
 /** DNs compared as the directory would: case, spaces and escaping style do not matter. */
 export function normalizeDn(dn: string): string {
   return parseDn(dn)
-    .map(([t, v]) => `${t.toLowerCase()}=${v.toLowerCase()}`)
+    .map((rdn) =>
+      rdn
+        .map(([t, v]) => `${t.toLowerCase()}=${JSON.stringify(v.toLowerCase())}`)
+        .sort()
+        .join('+'),
+    )
     .join(',')
 }
 
 /** The value of a DN's first RDN, unescaped: `cn=Voirie\, Nord,ou=groups` → `Voirie, Nord`. */
 export function groupName(dn: string): string {
-  return parseDn(dn)[0]?.[1] ?? dn
+  return parseDn(dn)[0]?.[0]?.[1] ?? dn
 }
 
 /** Roles and teams the groups give, through the configured mapping. */
@@ -149,24 +168,6 @@ export function createLdapProvider(config: LdapConfig, options: LdapProviderOpti
     minVersion: config.minTlsVersion,
     ...(options.ca ? { ca: [options.ca] } : {}),
   } as const
-
-  async function connect(url: string): Promise<Client> {
-    const secure = url.startsWith('ldaps://')
-    const client = new Client({
-      url,
-      timeout: config.timeoutMs,
-      connectTimeout: config.connectTimeoutMs,
-      // TLS options on an ldap:// client would make ldapts speak TLS at once on the plain port.
-      ...(secure ? { tlsOptions } : {}),
-      strictDN: true,
-    })
-    if (!secure && config.startTls) {
-      // ldapts does not pass the host to the upgrade: without it Node checks the name "localhost".
-      const host = new URL(url).hostname
-      await client.startTLS({ ...tlsOptions, host, ...(isIP(host) ? {} : { servername: host }) })
-    }
-    return client
-  }
 
   function disabledReason(entry: Entry): boolean {
     const uac = first(entry, 'userAccountControl')
@@ -192,75 +193,132 @@ export function createLdapProvider(config: LdapConfig, options: LdapProviderOpti
       })
       return searchEntries.map((e) => e.dn)
     }
-    if (lookup === 'memberOf') return all(entry, 'memberOf')
+    if (lookup === 'memberOf') {
+      // A group of a mapped name elsewhere in the directory gives nothing: only under searchBase.
+      const under = searchBase ? normalizeDn(searchBase) : null
+      return all(entry, 'memberOf').filter((dn) => !under || normalizeDn(dn).endsWith(`,${under}`))
+    }
     const filter =
       lookup === 'member' ? escapeFilter`(member=${entry.dn})` : escapeFilter`(uniqueMember=${entry.dn})`
     const { searchEntries } = await client.search(base, { scope: 'sub', filter, attributes: ['1.1'] })
     return searchEntries.map((e) => e.dn)
   }
 
-  async function loginOn(url: string, login: string, password: string): Promise<AuthIdentity> {
-    const client = await connect(url)
+  function newClient(url: string): Client {
+    return new Client({
+      url,
+      timeout: config.timeoutMs,
+      connectTimeout: config.connectTimeoutMs,
+      // TLS options on an ldap:// client would make ldapts speak TLS at once on the plain port.
+      ...(url.startsWith('ldaps://') ? { tlsOptions } : {}),
+      strictDN: true,
+    })
+  }
+
+  async function upgrade(client: Client, url: string): Promise<void> {
+    if (url.startsWith('ldaps://') || !config.startTls) return
+    // ldapts does not pass the host to the upgrade: without it Node checks the name "localhost".
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '')
+    await client.startTLS({ ...tlsOptions, host, ...(isIP(host) ? {} : { servername: host }) })
+  }
+
+  /** Service account, or anonymous: whoever searches the directory. */
+  async function bindSearcher(client: Client) {
+    if (!config.bindDN) return
     try {
-      if (config.bindDN) {
-        try {
-          await client.bind(config.bindDN, options.bindPassword ?? '')
-        } catch (e) {
-          if (e instanceof InvalidCredentialsError) throw new CoreError('internal', SERVICE_REFUSED)
-          throw e
-        }
-      }
-      // No service account: the user binds first and reads their own entry.
-      const boundAsUser = !config.bindDN && config.userBindTemplate !== undefined
-      if (boundAsUser) {
-        const template = config.userBindTemplate!
-        const name = template.replace('{login}', template.includes('=') ? escapeDnValue(login) : login)
-        try {
-          await client.bind(name, password)
-        } catch (e) {
-          if (e instanceof InvalidCredentialsError) throw refusedBind(e)
-          throw e
-        }
-      }
-      const attribute = config.loginAttribute
-      const { searchEntries } = await client.search(config.userSearchBase, {
-        scope: 'sub',
-        // The login is escaped: `*`, `(`, `)`, `\` and NUL are data, never filter syntax.
-        filter: `(&${config.userFilter}${escapeFilter`(${attribute}=${login})`})`,
-        sizeLimit: 2,
-        attributes: [
-          attribute,
-          config.displayNameAttribute,
-          'memberOf',
-          'userAccountControl',
-          'accountExpires',
-          'pwdAccountLockedTime',
-        ],
-      })
-      // Unknown and ambiguous logins answer like a wrong password: no way to probe who exists.
-      if (searchEntries.length !== 1) throw new CoreError('bad_credentials', BAD_CREDENTIALS)
-      const entry = searchEntries[0]!
-      if (disabledReason(entry)) throw new CoreError('account_disabled', DISABLED)
-      if (!boundAsUser)
-        try {
-          await client.bind(entry.dn, password)
-        } catch (e) {
-          if (e instanceof InvalidCredentialsError) throw refusedBind(e)
-          throw e
-        }
-      // Groups read with the service account: a user may not be allowed to read group entries.
-      if (config.bindDN) await client.bind(config.bindDN, options.bindPassword ?? '')
-      const { roles, teamIds } = mapGroups(await groupsOf(client, entry), config.mapping)
-      if (roles.length === 0) throw new CoreError('no_role', NO_ROLE)
-      return {
-        login: first(entry, attribute) ?? login,
-        displayName: first(entry, config.displayNameAttribute) ?? login,
-        roles,
-        teamIds,
-        kind: 'online',
-      }
+      await client.bind(config.bindDN, options.bindPassword ?? '')
+    } catch (e) {
+      if (e instanceof InvalidCredentialsError) throw new CoreError('internal', SERVICE_REFUSED)
+      throw e
+    }
+  }
+
+  async function bindUser(client: Client, name: string, password: string) {
+    try {
+      await client.bind(name, password)
+    } catch (e) {
+      if (e instanceof InvalidCredentialsError) throw refusedBind(e)
+      throw e
+    }
+  }
+
+  async function loginOn(
+    client: Client,
+    url: string,
+    login: string,
+    password: string,
+  ): Promise<AuthIdentity> {
+    await upgrade(client, url)
+    await bindSearcher(client)
+    const viaTemplate = !config.bindDN && config.userBindTemplate !== undefined
+    // No service account: the user binds first to be allowed to read their own entry.
+    if (viaTemplate) {
+      const template = config.userBindTemplate!
+      const value = template.includes('=') ? escapeDnValue(login) : login
+      await bindUser(
+        client,
+        template.replace('{login}', () => value),
+        password,
+      )
+    }
+    const attribute = config.loginAttribute
+    const { searchEntries } = await client.search(config.userSearchBase, {
+      scope: 'sub',
+      // The login is escaped: `*`, `(`, `)`, `\` and NUL are data, never filter syntax.
+      filter: `(&${config.userFilter}${escapeFilter`(${attribute}=${login})`})`,
+      sizeLimit: 2,
+      attributes: [
+        attribute,
+        config.displayNameAttribute,
+        'memberOf',
+        'userAccountControl',
+        'accountExpires',
+        'pwdAccountLockedTime',
+      ],
+    })
+    // Unknown and ambiguous logins answer like a wrong password: no way to probe who exists.
+    if (searchEntries.length !== 1) throw new CoreError('bad_credentials', BAD_CREDENTIALS)
+    const entry = searchEntries[0]!
+    // Always the entry found: the identity is the account whose password was checked.
+    // A locked account (OpenLDAP's password policy) refuses every bind: the directory says
+    // why in the entry, so the agent hears "disabled", not "wrong password".
+    try {
+      await bindUser(client, entry.dn, password)
+    } catch (e) {
+      if (e instanceof CoreError && e.code === 'bad_credentials' && disabledReason(entry))
+        throw new CoreError('account_disabled', DISABLED)
+      throw e
+    }
+    if (disabledReason(entry)) throw new CoreError('account_disabled', DISABLED)
+    // Groups read as the searcher (a user may not be allowed to read group entries).
+    if (!viaTemplate) await bindSearcher(client)
+    const { roles, teamIds } = mapGroups(await groupsOf(client, entry), config.mapping)
+    if (roles.length === 0) throw new CoreError('no_role', NO_ROLE)
+    return {
+      login: first(entry, attribute) ?? login,
+      displayName: first(entry, config.displayNameAttribute) ?? login,
+      roles,
+      teamIds,
+      kind: 'online',
+    }
+  }
+
+  /** One server, with a deadline on the whole exchange (ldapts has none on StartTLS). */
+  async function tryServer(url: string, login: string, password: string): Promise<AuthIdentity> {
+    const client = newClient(url)
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(Object.assign(new Error('directory deadline'), { code: 'ETIMEDOUT' })),
+        config.connectTimeoutMs + 3 * config.timeoutMs,
+      )
+    })
+    try {
+      return await Promise.race([loginOn(client, url, login, password), deadline])
     } finally {
-      await client.unbind().catch(() => {})
+      clearTimeout(timer)
+      // Every path closes the connection, a refused StartTLS and a deadline included.
+      await Promise.race([client.unbind().catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())])
     }
   }
 
@@ -276,12 +334,13 @@ export function createLdapProvider(config: LdapConfig, options: LdapProviderOpti
       let sawUntrusted = false
       for (const url of config.urls) {
         try {
-          return await loginOn(url, login, password)
+          return await tryServer(url, login, password)
         } catch (e) {
           if (e instanceof CoreError) throw e
           const kind = kindOf(e)
-          if (kind === 'other')
-            throw new CoreError('directory_unreachable', `${UNREACHABLE} (${describe(e)})`)
+          // The directory answered with a refusal we do not expect: said as such, never taken for
+          // "unreachable" (which would open an offline session).
+          if (kind === 'other') throw new CoreError('internal', `${REFUSED} (${describe(e)})`)
           if (kind === 'untrusted') sawUntrusted = true
           // Unreachable or untrusted: the next server may do better.
         }

@@ -9,7 +9,7 @@ import { getAgentByLogin, upsertAgent } from '../store/queries/reference'
 import type { CoreDeps } from './deps'
 
 /** What a locked session may still do. */
-const WHILE_LOCKED = new Set(['session.current', 'session.logout', 'session.unlock', 'session.login'])
+const WHILE_LOCKED = new Set(['session.current', 'session.logout', 'session.unlock'])
 
 export function createSessionService(deps: CoreDeps) {
   let session: SessionInfo | null = null
@@ -17,11 +17,26 @@ export function createSessionService(deps: CoreDeps) {
   let locked = false
   const idleMs = deps.config.auth.idleLockMinutes * 60_000
 
+  let timer: NodeJS.Timeout | null = null
   function checkIdle() {
     if (session && !locked && idleMs > 0 && deps.now() - lastActivity >= idleMs) {
       locked = true
       deps.emit('session.changed', { session: { ...session, locked } })
     }
+  }
+  /** Lock on time even when nothing calls the core (the screen must not stay open unattended). */
+  function armTimer() {
+    if (timer) clearTimeout(timer)
+    timer = null
+    if (!session || locked || idleMs <= 0) return
+    timer = setTimeout(
+      () => {
+        checkIdle()
+        armTimer()
+      },
+      Math.max(1000, lastActivity + idleMs - deps.now() + 50),
+    )
+    timer.unref()
   }
 
   return {
@@ -48,6 +63,7 @@ export function createSessionService(deps: CoreDeps) {
       }
       locked = false
       lastActivity = deps.now()
+      armTimer()
       deps.emit('session.changed', { session })
       return session
     },
@@ -59,15 +75,27 @@ export function createSessionService(deps: CoreDeps) {
       const identity = await deps.auth.authenticate(session.login, password)
       if (identity.login.toLowerCase() !== session.login.toLowerCase())
         throw new CoreError('bad_credentials', 'Identifiant ou mot de passe incorrect.')
+      // The directory may have changed the agent's roles or teams meanwhile: they apply now.
+      session = { ...session, roles: identity.roles, teamIds: identity.teamIds, kind: identity.kind }
+      upsertAgent(deps.db, {
+        id: session.agentId,
+        login: session.login,
+        displayName: identity.displayName,
+        roles: identity.roles,
+        teamIds: identity.teamIds,
+      })
       locked = false
       lastActivity = deps.now()
+      armTimer()
       deps.emit('session.changed', { session })
       return session
     },
 
     activity(): void {
       checkIdle()
-      if (!locked) lastActivity = deps.now()
+      if (locked) return
+      lastActivity = deps.now()
+      armTimer()
     },
 
     /** Refuse what a locked session may not do (checked before every operation). */
@@ -81,6 +109,8 @@ export function createSessionService(deps: CoreDeps) {
     },
 
     logout(): void {
+      if (timer) clearTimeout(timer)
+      timer = null
       if (!session) return
       session = null
       locked = false

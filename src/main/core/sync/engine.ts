@@ -515,8 +515,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     start(login: { login: string; password: string } | null) {
       stopped = false
       credentials = login
+      access = null
       state = 'idle'
       lastError = null
+      eventsAbort?.abort()
       eventsAbort = new AbortController()
       void eventsLoop(eventsAbort.signal)
       void syncNow()

@@ -22,7 +22,7 @@ import {
   Team,
   TransitionAvailability,
 } from './domain'
-import { PolygonGeometry } from './routing'
+import { PolygonGeometry, Sector } from './routing'
 import { Conflict, CreateRequestInput, RequestPatch, SyncStatus } from './sync'
 import { TransitionField } from './workflow'
 
@@ -225,6 +225,8 @@ export const contract = {
       .strict(),
     z.array(MapPoint),
   ),
+  /** The territory's sectors (communes and grouped districts): the map's outline when tiles cannot load. */
+  'map.sectors': spec(Empty, z.array(Sector)),
   /** The requests inside a drawn polygon or lasso, exactly (holes and concave shapes honoured). */
   'map.select': spec(
     z.object({ polygon: PolygonGeometry, limit: z.number().int().min(1).max(5000).default(2000) }).strict(),

@@ -203,7 +203,6 @@ export const Mutation = z.discriminatedUnion('op', [
   MutationBase.extend({ op: z.literal('update'), payload: RequestPatch }),
 ])
 export type Mutation = z.infer<typeof Mutation>
-export type MutationOp = Mutation['op']
 
 export const MutationBatch = z.object({
   mutations: z.array(Mutation).min(1).max(SYNC_LIMITS.mutationsPerBatch),

@@ -2,7 +2,7 @@
  * The idle lock: after `auth.idleLockMinutes` without the agent typing or clicking, the
  * session locks; only unlock (with the same password) or logout go through meanwhile.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { openTestCore, type TestCore } from '../support/core'
 
 let t: TestCore
@@ -48,5 +48,23 @@ describe('idle lock', () => {
     expect((await t.call('queue.list', {})).ok).toBe(false)
     await t.value('session.logout', {})
     expect(await t.value('session.current', {})).toBeNull()
+  })
+})
+
+describe('idle lock on a timer', () => {
+  it('locks by itself when nobody calls the core, and says so', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      t = await openTestCore({ requests: 10, now: () => Date.now() })
+      const locks: boolean[] = []
+      t.core.on('session.changed', ({ session }) => locks.push(session?.locked === true))
+      await t.as('zoe.agent')
+      expect(locks.at(-1)).toBe(false)
+      // Nothing calls the core for 16 minutes: the screen must not stay open unattended.
+      await vi.advanceTimersByTimeAsync(16 * 60_000)
+      expect(locks.at(-1)).toBe(true)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

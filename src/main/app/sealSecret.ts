@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { app, safeStorage } from 'electron'
+import { hasRealKeychain } from '../core/sync/secrets'
 
 export const SEAL_FLAG = '--seal-directory-password'
 
@@ -25,8 +26,7 @@ export async function sealSecret(
   say: (line: string) => void,
 ): Promise<number> {
   await app.whenReady()
-  const backend = (safeStorage as { getSelectedStorageBackend?: () => string }).getSelectedStorageBackend?.()
-  if (!safeStorage.isEncryptionAvailable() || backend === 'basic_text') {
+  if (!hasRealKeychain(safeStorage)) {
     say('Aucun trousseau du système n’est disponible : le mot de passe ne peut pas être chiffré ici.')
     return 2
   }

@@ -6,7 +6,7 @@ import type { SessionInfo } from '../../shared/contract'
 import { CoreError } from '../../shared/result'
 import type { Handlers } from './dispatch'
 import { countQueue, listInPolygon, listInViewport, listQueue } from './store/queries/requests'
-import { listAgents, listCategories, listTeams } from './store/queries/reference'
+import { listAgents, listCategories, listSectors, listTeams } from './store/queries/reference'
 import { deleteView, listViews, saveView } from './store/queries/views'
 import { scopeFor } from './services/authorization'
 import type { CoreDeps } from './services/deps'
@@ -88,6 +88,7 @@ export function createHandlers(deps: CoreDeps, sessions: SessionService, sync: S
 
     'map.points': ({ bbox, limit }, { session }) =>
       listInViewport(db, { scope: scopeFor(session), bbox, limit }),
+    'map.sectors': () => listSectors(db),
     'map.select': ({ polygon, limit }, { session }) =>
       listInPolygon(db, { scope: scopeFor(session), polygon, limit }),
 

@@ -14,7 +14,7 @@ import type { CreateRequestInput, Mutation, RequestPatch } from '../../../shared
 import type { WorkflowDefinition } from '../../../shared/workflow'
 import type { Db } from '../store/db'
 import { insertComment } from '../store/queries/comments'
-import { getCategory, listAgents, listRoutingRules, listSectors } from '../store/queries/reference'
+import { getAgentById, getCategory, listRoutingRules, listSectors } from '../store/queries/reference'
 import {
   setRequestStatus,
   updateRequestFields,
@@ -59,6 +59,12 @@ export function fieldsTouchedBy(op: RequestOp): string[] {
     case 'update':
       return Object.keys(op.payload)
   }
+}
+
+/** A request's value for a field as `fieldsTouchedBy` names it (`fields.reason` is inside the transition fields). */
+export function valueOfField(row: RequestRow, field: string): unknown {
+  if (field.startsWith('fields.')) return row.fields[field.slice('fields.'.length)] ?? null
+  return (row as unknown as Record<string, unknown>)[field] ?? null
 }
 
 export function workflowOf(ctx: OpContext, categoryId: string): WorkflowDefinition {
@@ -127,7 +133,7 @@ export function applyRequestOp(
         )
       const { assigneeId } = op.payload
       if (assigneeId !== null) {
-        const assignee = listAgents(ctx.db).find((a) => a.id === assigneeId)
+        const assignee = getAgentById(ctx.db, assigneeId)
         if (!assignee || !assignee.teamIds.includes(row.teamId))
           throw new CoreError('invalid_input', 'Cet agent n’appartient pas à l’équipe de la demande.')
       }

@@ -34,8 +34,6 @@ import {
   type RequestOp,
 } from './requestOps'
 
-export { FALLBACK_TEAM_ID } from './requestOps'
-
 export function createRequestService(deps: CoreDeps) {
   const { db } = deps
   const ctx: OpContext = { db, workflows: deps.workflows, calendar: deps.calendar }

@@ -5,7 +5,7 @@
  */
 import type { SessionInfo } from '../../../shared/contract'
 import { CoreError } from '../../../shared/result'
-import { getAgentByLogin, upsertAgent } from '../store/queries/reference'
+import { agentIdFor, getAgentByLogin, upsertAgent } from '../store/queries/reference'
 import type { CoreDeps } from './deps'
 
 /** What a locked session may still do. */
@@ -44,7 +44,7 @@ export function createSessionService(deps: CoreDeps) {
       const identity = await deps.auth.authenticate(login, password)
       // The directory is the authority on roles and teams: the cache's agent row follows it.
       const known = getAgentByLogin(deps.db, identity.login)
-      const agentId = known?.id ?? `agent-${identity.login.toLowerCase().replace(/[^a-z0-9._-]/g, '_')}`
+      const agentId = known?.id ?? agentIdFor(identity.login)
       upsertAgent(deps.db, {
         id: agentId,
         login: identity.login,

@@ -168,5 +168,4 @@ export const backfill = {
   done: (db: Db, id: string) => cached(db, 'DELETE FROM sync_backfill WHERE request_id = ?').run(id),
   next: (db: Db, limit: number) =>
     cached(db, 'SELECT request_id FROM sync_backfill LIMIT ?').pluck().all(limit) as string[],
-  count: (db: Db) => cached(db, 'SELECT count(*) FROM sync_backfill').pluck().get() as number,
 }

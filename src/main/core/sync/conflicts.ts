@@ -8,7 +8,7 @@ import type { ParsedInputOf, SessionInfo } from '../../../shared/contract'
 import { CoreError } from '../../../shared/result'
 import type { Conflict, ConflictField, CreateRequestInput, FieldChange, Mutation } from '../../../shared/sync'
 import type { RequestService } from '../services/requests'
-import type { OpContext } from '../services/requestOps'
+import { valueOfField, type OpContext } from '../services/requestOps'
 import { getCategory } from '../store/queries/reference'
 import {
   getOpenConflict,
@@ -32,12 +32,6 @@ export function createConflictService(ctx: OpContext, requests: RequestService, 
     return def?.transitions.find((x) => x.id === transitionId)?.to ?? transitionId
   }
 
-  function currentValue(row: RequestRow | undefined, field: string): unknown {
-    if (!row) return null
-    if (field.startsWith('fields.')) return row.fields[field.slice(7)] ?? null
-    return (row as unknown as Record<string, unknown>)[field] ?? null
-  }
-
   function fieldsOf(c: StoredConflict, row: RequestRow | undefined): ConflictField[] {
     const theirs = new Map<string, FieldChange>(c.theirs.map((t) => [t.field, t]))
     // Values stay ids and codes (agent id, state id, priority): the renderer puts them in words.
@@ -46,7 +40,7 @@ export function createConflictService(ctx: OpContext, requests: RequestService, 
       return {
         field,
         mine,
-        theirs: t ? t.value : currentValue(row, field),
+        theirs: t ? t.value : row ? valueOfField(row, field) : null,
         theirActor: t?.actorName ?? null,
         theirAt: t ? iso(t.at) : null,
       }

@@ -30,6 +30,7 @@ import { appendHistory } from '../store/queries/history'
 import {
   countPendingMutations,
   listPendingFor,
+  isPending,
   listPendingMutations,
   recordMutationFailure,
   removeMutations,
@@ -70,8 +71,7 @@ export interface SyncEngineDeps {
 
 /** Time given to one transaction of pulled changes before the event loop gets its turn. */
 const CHUNK_BUDGET_MS = 25
-/** Requests whose comments and history are fetched at once after a light first download. */
-const DETAILS_BATCH = 500
+
 const BACKOFF_BASE_MS = 1000
 const BACKOFF_MAX_MS = 60_000
 /** Logout does not wait longer than this for the server to hear about it. */
@@ -192,11 +192,11 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   }
 
   /** The server's copy, or its absence, taken into the cache. */
-  function takeEntity(entityId: string, entity: MutationResult['entity'], op: string) {
+  /** No copy from the server: the request is gone there or out of sight; ours goes once nothing waits. */
+  function takeEntity(entityId: string, entity: MutationResult['entity']) {
     const session = deps.session()
     if (entity && visibleTo(session, entity)) applyRequestEntity(deps.ctx, entity, session)
-    else if (listPendingFor(db, entityId).length === 0 && (entity || op === 'create'))
-      removeRequest(db, entityId)
+    else if (listPendingFor(db, entityId).length === 0) removeRequest(db, entityId)
   }
 
   function toInbox(
@@ -231,20 +231,20 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       })
   }
 
-  function settle(p: PendingMutation, r: MutationResult) {
+  function settle(p: PendingMutation, r: MutationResult, takeState: boolean) {
     removeMutations(db, [p.mutationId])
     // A note the server did not take must not stay shown as posted: it lives on in the inbox.
     if (r.status !== 'applied' && p.op === 'comment')
       cached(db, 'DELETE FROM comments WHERE id = ?').run(
         (p.payload as { commentId?: string }).commentId ?? '',
       )
-    if (r.status === 'applied') return takeEntity(p.entityId, r.entity, p.op)
+    if (r.status === 'applied') return takeState && takeEntity(p.entityId, r.entity)
     if (r.status === 'conflict') {
       toInbox(p, 'conflict', { theirs: r.theirs, serverVersion: r.entity.request.version })
-      return takeEntity(p.entityId, r.entity, p.op)
+      return takeState && takeEntity(p.entityId, r.entity)
     }
     toInbox(p, 'rejected', { reason: r.reason, serverVersion: r.entity?.request.version ?? -1 })
-    takeEntity(p.entityId, r.entity, p.op)
+    if (takeState) takeEntity(p.entityId, r.entity)
   }
 
   async function push(token: string): Promise<void> {
@@ -284,12 +284,15 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       const ids = new Set<string>()
       assertRunning()
       withFullSync(db, () => {
-        for (const r of results) {
+        // The server's copy of a request is taken in once per batch, with its last answer:
+        // k changes to one request cost one write and one rebase, not k.
+        const lastFor = new Map(results.map((r, i) => [byId.get(r.mutationId)!.entityId, i]))
+        results.forEach((r, i) => {
           const p = byId.get(r.mutationId)!
           // Still pending? A duplicate answer for one already settled changes nothing.
-          if (listPendingFor(db, p.entityId).some((q) => q.mutationId === p.mutationId)) settle(p, r)
+          if (isPending(db, p.mutationId)) settle(p, r, lastFor.get(p.entityId) === i)
           ids.add(p.entityId)
-        }
+        })
       })
       deps.emit('requests.changed', { ids: [...ids] })
       publish()
@@ -386,7 +389,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     const waiting = backfill.next(db, Number.MAX_SAFE_INTEGER)
     if (waiting.length === 0) return
     const batches: string[][] = []
-    for (let i = 0; i < waiting.length; i += DETAILS_BATCH) batches.push(waiting.slice(i, i + DETAILS_BATCH))
+    for (let i = 0; i < waiting.length; i += SYNC_LIMITS.detailsPerBatch)
+      batches.push(waiting.slice(i, i + SYNC_LIMITS.detailsPerBatch))
     let done = 0
     let next = transport.details(token, batches[0]!)
     for (const [n, ids] of batches.entries()) {

@@ -16,23 +16,24 @@ export interface SecretCipher {
   decryptString(encrypted: Buffer): string
 }
 
+/** A keychain that protects: Linux without a secret service falls back to `basic_text`, a key known to all. */
+export function hasRealKeychain(cipher: SecretCipher | null | undefined): cipher is SecretCipher {
+  return !!cipher && cipher.isEncryptionAvailable() && cipher.getSelectedStorageBackend?.() !== 'basic_text'
+}
+
 export interface RefreshTokenStore {
   load(): string | null
   save(token: string | null): void
-  /** Whether the token survives a restart (encrypted on disk) or lives in memory only. */
-  readonly persistent: boolean
 }
 
 const KEY = 'refresh_token_encrypted'
 
 export function createRefreshTokenStore(db: Db, cipher: SecretCipher | null): RefreshTokenStore {
-  // Without a real keychain (Linux without a secret service: `basic_text`), memory only.
-  if (!cipher || !cipher.isEncryptionAvailable() || cipher.getSelectedStorageBackend?.() === 'basic_text') {
+  if (!hasRealKeychain(cipher)) {
     let token: string | null = null
-    return { persistent: false, load: () => token, save: (t) => void (token = t) }
+    return { load: () => token, save: (t) => void (token = t) }
   }
   return {
-    persistent: true,
     load() {
       const stored = getSyncState(db, KEY)
       if (!stored) return null

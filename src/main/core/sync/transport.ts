@@ -41,11 +41,6 @@ export class SyncError extends Error {
     super(message)
     this.name = 'SyncError'
   }
-  get retryable(): boolean {
-    return (
-      this.kind === 'offline' || this.kind === 'timeout' || this.kind === 'server' || this.kind === 'protocol'
-    )
-  }
 }
 
 export interface TransportOptions {

@@ -19,6 +19,7 @@ import {
   assertMayChange,
   fieldsTouchedBy,
   newRequestRow,
+  valueOfField,
   type OpContext,
   type RequestOp,
 } from '../../../main/core/services/requestOps'
@@ -26,8 +27,9 @@ import { openStore, type Db } from '../../../main/core/store/db'
 import { insertCitizen } from '../../../main/core/store/queries/citizens'
 import { appendHistory } from '../../../main/core/store/queries/history'
 import {
+  agentIdFor,
+  getAgentById,
   getAgentByLogin,
-  listAgents,
   listCategories,
   upsertAgent,
 } from '../../../main/core/store/queries/reference'
@@ -36,7 +38,6 @@ import {
   getRequestRow,
   insertRequest,
   nextReference,
-  type RequestRow,
 } from '../../../main/core/store/queries/requests'
 import { cached } from '../../../main/core/store/statements'
 import type { BusinessCalendar } from '../../../main/core/workflow/sla'
@@ -72,12 +73,6 @@ interface AppliedRow {
   status: 'applied' | 'conflict' | 'rejected'
   request_id: string
   outcome: string
-}
-
-/** The value a conflict shows for a field (`fields.reason` is inside the transition fields). */
-function valueOf(row: RequestRow, field: string): unknown {
-  if (field.startsWith('fields.')) return row.fields[field.slice('fields.'.length)] ?? null
-  return (row as unknown as Record<string, unknown>)[field] ?? null
 }
 
 export function openSqliteServerStore(options: SqliteServerStoreOptions): ServerStore & { db: Db } {
@@ -216,7 +211,13 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
     if (overlap.length > 0) {
       const theirs = overlap.map((field) => {
         const v = lastTouch.get(field) ?? lastTouch.get('*')!
-        return { field, value: valueOf(row, field), actorName: v.actor_name, at: v.at, version: v.version }
+        return {
+          field,
+          value: valueOfField(row, field),
+          actorName: v.actor_name,
+          at: v.at,
+          version: v.version,
+        }
       })
       return { status: 'conflict', theirs }
     }
@@ -279,7 +280,7 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
     agentFromDirectory(identity) {
       const known = getAgentByLogin(db, identity.login)
       const agent: AgentSummary = {
-        id: known?.id ?? `agent-${identity.login.toLowerCase().replace(/[^a-z0-9._-]/g, '_')}`,
+        id: known?.id ?? agentIdFor(identity.login),
         login: identity.login,
         displayName: identity.displayName,
         roles: identity.roles,
@@ -295,7 +296,7 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
       }
       return agent
     },
-    getAgent: (id) => listAgents(db).find((a) => a.id === id),
+    getAgent: (id) => getAgentById(db, id),
 
     saveRefreshToken(tokenHash: string, grant: RefreshTokenGrant) {
       cached(db, 'DELETE FROM refresh_tokens WHERE expires_at < ?').run(now())

@@ -114,3 +114,7 @@ export function listPendingFor(db: Db, entityId: string): PendingMutation[] {
   ) as DbOutboxRow[]
   return rows.map(toPending)
 }
+
+export function isPending(db: Db, mutationId: string): boolean {
+  return cached(db, 'SELECT 1 FROM outbox WHERE mutation_id = ?').pluck().get(mutationId) === 1
+}

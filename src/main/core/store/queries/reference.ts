@@ -79,6 +79,23 @@ export function listAgents(db: Db, scope?: Scope): AgentSummary[] {
   return rows.map(toAgent)
 }
 
+export function getAgentById(db: Db, id: string): AgentSummary | undefined {
+  const r = cached(db, 'SELECT * FROM agents WHERE id = ?').get(id) as DbAgentRow | undefined
+  return r && toAgent(r)
+}
+
+/**
+ * The id an agent gets the first time the directory names them: readable, stable, and the
+ * same on every console and on the server (they must agree on who acts).
+ */
+export function agentIdFor(login: string): string {
+  return `agent-${login
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]/g, '_')}`
+}
+
 export function getAgentByLogin(db: Db, login: string): AgentSummary | undefined {
   const r = cached(db, 'SELECT * FROM agents WHERE login = ?').get(login) as DbAgentRow | undefined
   return r && toAgent(r)

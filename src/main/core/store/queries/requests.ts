@@ -819,34 +819,46 @@ export interface MapPoint {
  * Requests located in `bbox`, within `scope`, at most `limit` of them: an R*Tree search
  * per team of the scope (the team is the tree's third dimension), no request row read.
  */
-export function listInViewport(db: Db, args: { scope: Scope; bbox: Bbox; limit: number }): MapPoint[] {
-  const params: Record<string, unknown> = { ...args.bbox, limit: args.limit }
+type GeoRow = [string, number, number, string, string, number]
+
+/** The R*Tree query of a box within a scope, or null when the scope has no team with points. */
+function viewportQuery(db: Db, scope: Scope, bbox: Bbox, limit: number) {
+  const params: Record<string, unknown> = { ...bbox, limit }
   const box = 'max_lat >= @minLat AND min_lat <= @maxLat AND max_lon >= @minLon AND min_lon <= @maxLon'
   const columns = 'request_id AS id, lat, lon, status, category_id, priority'
-  let sql: string
-  if (args.scope.kind === 'all') sql = `SELECT ${columns} FROM requests_geo WHERE ${box} LIMIT @limit`
-  else {
-    const teams = effectiveTeams(args.scope) ?? []
-    const keys = teams.length
-      ? (cached(db, `SELECT key FROM team_keys WHERE team_id IN (${inList(params, 't', teams)})`).all(
-          params,
-        ) as {
-          key: number
-        }[])
-      : []
-    if (keys.length === 0) return []
-    const arms = keys.map((k, i) => {
-      params[`k${i}`] = k.key
-      return `SELECT * FROM (SELECT ${columns} FROM requests_geo WHERE ${box} AND min_team <= @k${i} AND max_team >= @k${i} LIMIT @limit)`
-    })
-    sql = `${arms.join(' UNION ALL ')} LIMIT @limit`
-  }
-  const rows = cachedRaw(db, sql).all(params) as [string, number, number, string, string, number][]
+  if (scope.kind === 'all')
+    return { sql: `SELECT ${columns} FROM requests_geo WHERE ${box} LIMIT @limit`, params }
+  const teams = effectiveTeams(scope) ?? []
+  const keys = teams.length
+    ? (cached(db, `SELECT key FROM team_keys WHERE team_id IN (${inList(params, 't', teams)})`).all(
+        params,
+      ) as {
+        key: number
+      }[])
+    : []
+  if (keys.length === 0) return null
+  const arms = keys.map((k, i) => {
+    params[`k${i}`] = k.key
+    return `SELECT * FROM (SELECT ${columns} FROM requests_geo WHERE ${box} AND min_team <= @k${i} AND max_team >= @k${i} LIMIT @limit)`
+  })
+  return { sql: `${arms.join(' UNION ALL ')} LIMIT @limit`, params }
+}
+
+const toPoint = ([id, lat, lon, status, categoryId, priority]: GeoRow): MapPoint => ({
+  id,
+  lat,
+  lon,
+  status,
+  categoryId,
+  priority: priorityAt(priority),
+})
+
+export function listInViewport(db: Db, args: { scope: Scope; bbox: Bbox; limit: number }): MapPoint[] {
+  const query = viewportQuery(db, args.scope, args.bbox, args.limit)
+  if (!query) return []
+  const rows = cachedRaw(db, query.sql).all(query.params) as GeoRow[]
   const points: MapPoint[] = new Array<MapPoint>(rows.length)
-  for (let i = 0; i < rows.length; i++) {
-    const [id, lat, lon, status, categoryId, priority] = rows[i]!
-    points[i] = { id, lat, lon, status, categoryId, priority: priorityAt(priority) }
-  }
+  for (let i = 0; i < rows.length; i++) points[i] = toPoint(rows[i]!)
   return points
 }
 
@@ -878,12 +890,15 @@ export function listInPolygon(
   const box = bboxOfGeometry(args.polygon)
   if (!box) return { points: [], truncated: false }
   const [minLon, minLat, maxLon, maxLat] = box
-  // Every point of the box: a cut here could drop points inside the polygon and keep others.
-  const candidates = listInViewport(db, {
-    scope: args.scope,
-    bbox: { minLat, minLon, maxLat, maxLon },
-    limit: Number.MAX_SAFE_INTEGER,
-  })
-  const inside = candidates.filter((p) => pointInPolygon(p, args.polygon))
-  return { points: inside.slice(0, args.limit), truncated: inside.length > args.limit }
+  const query = viewportQuery(db, args.scope, { minLat, minLon, maxLat, maxLon }, Number.MAX_SAFE_INTEGER)
+  if (!query) return { points: [], truncated: false }
+  // Walk the box's points and stop one past the limit: a city-wide lasso reads no more than it keeps.
+  const points: MapPoint[] = []
+  for (const row of cachedRaw(db, query.sql).iterate(query.params) as Iterable<GeoRow>) {
+    const [, lat, lon] = row
+    if (!pointInPolygon({ lat, lon }, args.polygon)) continue
+    if (points.length === args.limit) return { points, truncated: true }
+    points.push(toPoint(row))
+  }
+  return { points, truncated: false }
 }

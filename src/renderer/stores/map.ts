@@ -1,0 +1,206 @@
+/**
+ * The map screen's data: the territory's sectors, the requests of the viewport (asked of the
+ * core's R*Tree as the agent pans, debounced), and the perimeter selection with the details
+ * its list and exports need. The OpenLayers `Map` itself is not here (see useOlMap.ts):
+ * only plain data the layers draw.
+ */
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { MapPoint } from '../../shared/contract'
+import type { Priority, RequestDetail } from '../../shared/domain'
+import { toCSV, toGeoJSON, type ExportedRequest } from '../../shared/mapExport'
+import type { Sector } from '../../shared/routing'
+import { invoke, type ApiErrorCode } from '../api'
+import type { Bbox, SelectionPolygon } from '../composables/mapGeometry'
+import { noteApiError } from './session'
+
+/** Requests drawn per viewport at most (the core's default); beyond, the map says so. */
+export const VIEWPORT_LIMIT = 50_000
+/** How long panning may pause before the viewport's requests are asked for. */
+export const VIEWPORT_DEBOUNCE_MS = 200
+/** Requests one perimeter may select (the core's ceiling). */
+export const SELECTION_LIMIT = 5000
+/** `request.get` calls in flight at once while the selection's details load. */
+const DETAIL_CONCURRENCY = 8
+
+/** Words for the exported columns, in the agent's language. */
+export interface ExportWords {
+  category(id: string): string
+  status(id: string): string
+  priority(priority: Priority): string
+}
+
+export function exportedRequestOf(detail: RequestDetail, words: ExportWords): ExportedRequest {
+  return {
+    id: detail.id,
+    reference: detail.reference,
+    title: detail.title,
+    category: words.category(detail.categoryId),
+    status: words.status(detail.status),
+    priority: words.priority(detail.priority),
+    address: detail.address,
+    description: detail.description,
+    lat: detail.location?.lat ?? null,
+    lon: detail.location?.lon ?? null,
+  }
+}
+
+export const useMapStore = defineStore('map', () => {
+  const sectors = shallowRef<Sector[]>([])
+  const points = shallowRef<MapPoint[]>([])
+  /** True once the first viewport answered (the browser test waits for it). */
+  const pointsLoaded = ref(false)
+  const pointsError = ref<ApiErrorCode | null>(null)
+  const viewportTruncated = computed(() => points.value.length >= VIEWPORT_LIMIT)
+
+  const selection = shallowRef<MapPoint[]>([])
+  const selectionPolygon = shallowRef<SelectionPolygon | null>(null)
+  const selectionTruncated = ref(false)
+  const selecting = ref(false)
+  const selectionLoading = ref(false)
+  const selectionError = ref<ApiErrorCode | null>(null)
+  /** Details of the selected requests, by id, filled in as they arrive. */
+  const details = shallowRef<ReadonlyMap<string, RequestDetail>>(new Map())
+  const selectedIds = computed(() => new Set(selection.value.map((p) => p.id)))
+  const detailsReady = computed(
+    () => selection.value.length > 0 && selection.value.every((p) => details.value.has(p.id)),
+  )
+
+  // Answers for an older viewport or selection are dropped: a slow one never overwrites a newer one.
+  let viewportGeneration = 0
+  let selectionGeneration = 0
+  let viewportTimer: ReturnType<typeof setTimeout> | null = null
+
+  async function loadSectors() {
+    try {
+      sectors.value = await invoke('map.sectors', {})
+    } catch (e) {
+      noteApiError(e)
+    }
+  }
+
+  /** Ask for the requests of this viewport now. */
+  async function loadViewport(bbox: Bbox) {
+    cancelViewport()
+    const generation = ++viewportGeneration
+    try {
+      const answer = await invoke('map.points', { bbox, limit: VIEWPORT_LIMIT })
+      if (generation !== viewportGeneration) return
+      points.value = answer
+      pointsError.value = null
+      pointsLoaded.value = true
+    } catch (e) {
+      if (generation === viewportGeneration) pointsError.value = noteApiError(e)
+    }
+  }
+
+  /** The map moved: ask for its requests once the agent stops panning. */
+  function showViewport(bbox: Bbox) {
+    cancelViewport()
+    viewportTimer = setTimeout(() => void loadViewport(bbox), VIEWPORT_DEBOUNCE_MS)
+  }
+
+  function cancelViewport() {
+    if (viewportTimer) clearTimeout(viewportTimer)
+    viewportTimer = null
+  }
+
+  /** Select the requests inside a drawn perimeter (exact point-in-polygon by the core), then load their details. */
+  async function selectPolygon(polygon: SelectionPolygon) {
+    const generation = ++selectionGeneration
+    selectionPolygon.value = polygon
+    selectionLoading.value = true
+    selectionError.value = null
+    try {
+      const answer = await invoke('map.select', { polygon, limit: SELECTION_LIMIT })
+      if (generation !== selectionGeneration) return
+      selection.value = answer.points
+      selectionTruncated.value = answer.truncated
+      details.value = new Map()
+    } catch (e) {
+      if (generation === selectionGeneration) selectionError.value = noteApiError(e)
+      return
+    } finally {
+      if (generation === selectionGeneration) selectionLoading.value = false
+    }
+    await loadDetails(generation)
+  }
+
+  async function loadDetails(generation: number) {
+    const queue = selection.value.map((p) => p.id)
+    const found = new Map<string, RequestDetail>()
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        try {
+          found.set(id, await invoke('request.get', { id }))
+        } catch (e) {
+          // One request gone meanwhile (merged, out of the team) must not hold the others back.
+          if (generation === selectionGeneration) selectionError.value = noteApiError(e)
+        }
+        if (generation !== selectionGeneration) return
+        if (found.size % 50 === 0 || queue.length === 0) details.value = new Map(found)
+      }
+    }
+    await Promise.all(Array.from({ length: DETAIL_CONCURRENCY }, worker))
+    if (generation === selectionGeneration) details.value = new Map(found)
+  }
+
+  function clearSelection() {
+    selectionGeneration++
+    selection.value = []
+    selectionPolygon.value = null
+    selectionTruncated.value = false
+    selectionLoading.value = false
+    selectionError.value = null
+    details.value = new Map()
+  }
+
+  /** The selection as exported rows, in the order the core returned it (requests without details left out). */
+  function exportedSelection(words: ExportWords): ExportedRequest[] {
+    return selection.value.flatMap((p) => {
+      const detail = details.value.get(p.id)
+      return detail ? [exportedRequestOf(detail, words)] : []
+    })
+  }
+
+  const selectionGeoJSON = (words: ExportWords) => toGeoJSON(exportedSelection(words))
+  const selectionCSV = (words: ExportWords) => toCSV(exportedSelection(words))
+
+  function reset() {
+    cancelViewport()
+    viewportGeneration++
+    clearSelection()
+    selecting.value = false
+    points.value = []
+    pointsLoaded.value = false
+    pointsError.value = null
+    sectors.value = []
+  }
+
+  return {
+    sectors,
+    points,
+    pointsLoaded,
+    pointsError,
+    viewportTruncated,
+    selection,
+    selectionPolygon,
+    selectionTruncated,
+    selecting,
+    selectionLoading,
+    selectionError,
+    details,
+    selectedIds,
+    detailsReady,
+    loadSectors,
+    loadViewport,
+    showViewport,
+    cancelViewport,
+    selectPolygon,
+    clearSelection,
+    exportedSelection,
+    selectionGeoJSON,
+    selectionCSV,
+    reset,
+  }
+})

@@ -240,7 +240,18 @@ export const useQueueStore = defineStore('queue', () => {
    * refreshed now; ids the list does not hold may be new requests pulled by sync, so the
    * first page is read again once the burst of events is over.
    */
+  /** Counts follow a burst of changes once, not once per event (a sync sends many). */
+  let countsTimer: ReturnType<typeof setTimeout> | null = null
+  function refreshCountsSoon() {
+    if (countsTimer) clearTimeout(countsTimer)
+    countsTimer = setTimeout(() => {
+      countsTimer = null
+      void refreshCounts()
+    }, NEW_ROWS_DEBOUNCE_MS)
+  }
+
   function noteChanged(ids: readonly string[]) {
+    refreshCountsSoon()
     const shown = new Set(rows.value.map((r) => r.id))
     if (ids.some((id) => !shown.has(id))) {
       cancelFirstPageRefresh()
@@ -254,6 +265,8 @@ export const useQueueStore = defineStore('queue', () => {
 
   function reset() {
     cancelFirstPageRefresh()
+    if (countsTimer) clearTimeout(countsTimer)
+    countsTimer = null
     generation++
     countsGeneration++
     if (textTimer) clearTimeout(textTimer)

@@ -409,7 +409,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         for (const id of ids) backfill.done(db, id)
       })()
       done += ids.length
-      deps.emit('requests.changed', { ids })
+      // No requests.changed: comments and history change no row of a queue or count.
       await yieldToEventLoop()
     }
     initial = null

@@ -204,4 +204,25 @@ describe('durable writes', () => {
     const db = open()
     expect(() => db.transaction(() => withFullSync(db, () => 1))()).toThrow(/outside a transaction/)
   })
+
+  it('nested in another withFullSync, joins it: both writes commit together, or neither', () => {
+    const db = open()
+    db.exec('CREATE TABLE t (v TEXT)')
+    const syncDuringInner = withFullSync(db, () => {
+      db.prepare("INSERT INTO t VALUES ('outer')").run()
+      return withFullSync(db, () => {
+        db.prepare("INSERT INTO t VALUES ('inner')").run()
+        return db.pragma('synchronous', { simple: true })
+      })
+    })
+    expect(syncDuringInner).toBe(2) // FULL
+    expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(2)
+    expect(() =>
+      withFullSync(db, () => {
+        withFullSync(db, () => db.prepare("INSERT INTO t VALUES ('lost')").run())
+        throw new Error('the outer change fails')
+      }),
+    ).toThrow(/outer change fails/)
+    expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(2)
+  })
 })

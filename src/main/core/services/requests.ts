@@ -55,14 +55,7 @@ export function createRequestService(deps: CoreDeps) {
   }
 
   /** One change by the agent: the request, its history event and its outbox entry, all or nothing. */
-  /** `also` runs in the same transaction (settling a conflict with the change it sends again). */
-  function change(
-    session: SessionInfo,
-    id: string,
-    op: RequestOp,
-    baseVersion: number | undefined,
-    also?: () => void,
-  ) {
+  function change(session: SessionInfo, id: string, op: RequestOp, baseVersion: number | undefined) {
     const outcome = withFullSync(db, () => {
       const row = visibleRow(session, id)
       checkVersion(row, baseVersion)
@@ -87,7 +80,6 @@ export function createRequestService(deps: CoreDeps) {
         payload: op.payload,
         createdAt: at,
       })
-      also?.()
       return outcome
     })
     deps.localChange?.()
@@ -147,42 +139,38 @@ export function createRequestService(deps: CoreDeps) {
     },
 
     /** The only way a status changes: through a transition of the request's workflow. */
-    transition(
-      session: SessionInfo,
-      input: ParsedInputOf<'request.transition'>,
-      also?: () => void,
-    ): RequestDetail {
+    transition(session: SessionInfo, input: ParsedInputOf<'request.transition'>): RequestDetail {
       assertMayChange(session)
       const { transitionId, fields } = input
       const op = { op: 'transition' as const, payload: { transitionId, fields } }
-      change(session, input.id, op, input.baseVersion, also)
+      change(session, input.id, op, input.baseVersion)
       deps.emit('requests.changed', { ids: [input.id] })
       return detailOf(input.id)
     },
 
-    assign(session: SessionInfo, input: ParsedInputOf<'request.assign'>, also?: () => void): RequestDetail {
+    assign(session: SessionInfo, input: ParsedInputOf<'request.assign'>): RequestDetail {
       const op = { op: 'assign' as const, payload: { assigneeId: input.assigneeId } }
-      change(session, input.id, op, input.baseVersion, also)
+      change(session, input.id, op, input.baseVersion)
       deps.emit('requests.changed', { ids: [input.id] })
       return detailOf(input.id)
     },
 
-    update(session: SessionInfo, input: ParsedInputOf<'request.update'>, also?: () => void): RequestDetail {
-      change(session, input.id, { op: 'update', payload: input.patch }, input.baseVersion, also)
+    update(session: SessionInfo, input: ParsedInputOf<'request.update'>): RequestDetail {
+      change(session, input.id, { op: 'update', payload: input.patch }, input.baseVersion)
       deps.emit('requests.changed', { ids: [input.id] })
       return detailOf(input.id)
     },
 
-    comment(session: SessionInfo, input: ParsedInputOf<'request.comment'>, also?: () => void): Comment {
+    comment(session: SessionInfo, input: ParsedInputOf<'request.comment'>): Comment {
       assertMayChange(session)
       const payload = { commentId: deps.newId(), kind: input.kind, body: input.body }
-      const outcome = change(session, input.id, { op: 'comment', payload }, undefined, also)
+      const outcome = change(session, input.id, { op: 'comment', payload }, undefined)
       deps.emit('requests.changed', { ids: [input.id] })
       return outcome.comment!
     },
 
     /** A request taken at the counter or on the phone, routed by the routing rules. */
-    create(session: SessionInfo, input: CreateRequestInput, also?: () => void): RequestDetail {
+    create(session: SessionInfo, input: CreateRequestInput): RequestDetail {
       assertMayChange(session)
       const id = deps.newId()
       withFullSync(db, () => {
@@ -213,7 +201,6 @@ export function createRequestService(deps: CoreDeps) {
           payload: { ...input },
           createdAt: at,
         })
-        also?.()
       })
       deps.localChange?.()
       deps.emit('requests.changed', { ids: [id] })

@@ -56,19 +56,27 @@ export function openMemoryStore(options: OpenStoreOptions = {}): Db {
   return db
 }
 
+/** Connections inside a `withFullSync` transaction: nested calls join it. */
+const inFullSync = new WeakSet<Db>()
+
 /**
  * Run `fn` in one transaction committed with `synchronous = FULL`: for writes that must
  * survive a power cut once the call returns (the outbox holds work the agent typed and
- * the server has not seen yet). Must not be called inside another transaction, whose
- * commit would happen after the setting is restored.
+ * the server has not seen yet). Nested in another `withFullSync`, it joins that
+ * transaction (a savepoint), so several changes commit together, durably. It must not be
+ * called inside an ordinary transaction, whose commit would not be FULL.
  */
 export function withFullSync<T>(db: Db, fn: () => T): T {
-  if (db.inTransaction) throw new Error('withFullSync must be called outside a transaction')
+  if (inFullSync.has(db)) return db.transaction(fn)()
+  if (db.inTransaction)
+    throw new Error('withFullSync must be called outside a transaction (other than its own)')
   const previous = db.pragma('synchronous', { simple: true }) as number
   db.pragma('synchronous = FULL')
+  inFullSync.add(db)
   try {
     return db.transaction(fn).immediate()
   } finally {
+    inFullSync.delete(db)
     db.pragma(`synchronous = ${Math.trunc(previous)}`)
   }
 }

@@ -9,6 +9,7 @@ import { CoreError } from '../../../shared/result'
 import type { Conflict, ConflictField, CreateRequestInput, FieldChange, Mutation } from '../../../shared/sync'
 import type { RequestService } from '../services/requests'
 import { valueOfField, type OpContext } from '../services/requestOps'
+import { withFullSync } from '../store/db'
 import { getCategory } from '../store/queries/reference'
 import {
   getOpenConflict,
@@ -112,41 +113,40 @@ export function createConflictService(ctx: OpContext, requests: RequestService, 
         const patch = Object.fromEntries(
           Object.entries(c.payload as Payload<'update'>).filter(([k]) => input.fields[k] === 'mine'),
         )
-        const settleMerge = () => resolveConflict(db, c.id, 'merge', now())
-        if (Object.keys(patch).length > 0)
-          requests.update(session, { id: c.requestId, patch, baseVersion: base }, settleMerge)
-        else settleMerge()
+        withFullSync(db, () => {
+          if (Object.keys(patch).length > 0)
+            requests.update(session, { id: c.requestId, patch, baseVersion: base })
+          resolveConflict(db, c.id, 'merge', now())
+        })
         return { requeued: Object.keys(patch).length > 0 }
       }
+      const id = c.requestId
       // The change sent again and the conflict settled commit together: a crash between them
       // cannot leave the conflict open with its change already queued (a second click would send it twice).
-      const settle = () => resolveConflict(db, c.id, 'mine', now())
-      const id = c.requestId
-      switch (c.op) {
-        case 'assign':
-          requests.assign(session, { id, ...(c.payload as Payload<'assign'>), baseVersion: base }, settle)
-          break
-        case 'transition':
-          requests.transition(
-            session,
-            { id, ...(c.payload as Payload<'transition'>), baseVersion: base },
-            settle,
-          )
-          break
-        case 'update':
-          requests.update(session, { id, patch: c.payload as Payload<'update'>, baseVersion: base }, settle)
-          break
-        case 'comment': {
-          const p = c.payload as Payload<'comment'>
-          requests.comment(session, { id, kind: p.kind, body: p.body }, settle)
-          break
+      withFullSync(db, () => {
+        switch (c.op) {
+          case 'assign':
+            requests.assign(session, { id, ...(c.payload as Payload<'assign'>), baseVersion: base })
+            break
+          case 'transition':
+            requests.transition(session, { id, ...(c.payload as Payload<'transition'>), baseVersion: base })
+            break
+          case 'update':
+            requests.update(session, { id, patch: c.payload as Payload<'update'>, baseVersion: base })
+            break
+          case 'comment': {
+            const p = c.payload as Payload<'comment'>
+            requests.comment(session, { id, kind: p.kind, body: p.body })
+            break
+          }
+          case 'create':
+            requests.create(session, c.payload as CreateRequestInput)
+            break
+          default:
+            throw new CoreError('invalid_input', 'Modification inconnue.')
         }
-        case 'create':
-          requests.create(session, c.payload as CreateRequestInput, settle)
-          break
-        default:
-          throw new CoreError('invalid_input', 'Modification inconnue.')
-      }
+        resolveConflict(db, c.id, 'mine', now())
+      })
       return { requeued: true }
     },
   }

@@ -159,6 +159,25 @@ describe('the map of requests', () => {
     expect(lines).toHaveLength(expected.length + 1)
     for (const id of expected) expect(csv).toContain(id)
 
+    // A tour of the selection, then its printable route sheet.
+    await page.getByRole('button', { name: 'Construire une tournée' }).click()
+    await expect
+      .poll(() =>
+        page
+          .getByText(/\d+,\d km/)
+          .first()
+          .isVisible(),
+      )
+      .toBe(true)
+    await page.getByRole('button', { name: 'Feuille de route' }).click()
+    await page.getByRole('button', { name: 'Imprimer' }).waitFor()
+    await expect
+      .poll(() => page.getByRole('heading', { name: /Feuille de route/ }).count())
+      .toBeGreaterThan(0)
+    await page.screenshot({ path: join(shots, 'map-route-sheet.png') })
+    await page.getByRole('button', { name: 'Retour à la carte' }).click()
+    await page.getByRole('button', { name: 'Retour à la sélection' }).click()
+
     // The text list opens a request, as a click on its dot does.
     await list.getByRole('button').first().click()
     await page

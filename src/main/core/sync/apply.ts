@@ -5,7 +5,7 @@
  * exactly as they were first applied, without new history or outbox entries.
  */
 import type { SessionInfo } from '../../../shared/contract'
-import type { DetailsReply, ReferenceBundle, RequestEntity } from '../../../shared/sync'
+import type { DetailsReply, ReferenceBundle, RequestEntity, ServerHistoryEvent } from '../../../shared/sync'
 import type { WorkflowDefinition } from '../../../shared/workflow'
 import { canSeeTeam } from '../services/authorization'
 import { applyRequestOp, type OpContext, type RequestOp } from '../services/requestOps'
@@ -42,18 +42,7 @@ export function applyRequestEntity(ctx: OpContext, entity: RequestEntity, sessio
   if (before && before !== request.citizenId) forgetCitizenIfOrphan(db, before)
   for (const c of entity.comments) upsertComment(db, c)
   // A request new to this cache has no local events to link to: its history goes straight in.
-  const take = isNew ? appendHistory : mergeServerHistoryEvent
-  for (const h of entity.history)
-    take(db, {
-      requestId: request.id,
-      kind: h.kind,
-      at: h.at,
-      actorId: h.actorId,
-      actorName: h.actorName,
-      data: h.data,
-      serverId: h.serverId,
-      mutationId: h.mutationId,
-    })
+  takeServerHistory(db, request.id, entity.history, isNew)
   if (!session) return
   for (const pending of listPendingFor(db, request.id)) {
     // A pending comment is still in the cache (the server's copy does not remove it).
@@ -147,10 +136,15 @@ export function applyRequestDetails(db: Db, details: DetailsReply['details'][num
   if (!getRequestRow(db, details.id)) return
   for (const c of details.comments) upsertComment(db, c)
   const fresh = !cached(db, 'SELECT 1 FROM history_events WHERE request_id = ?').pluck().get(details.id)
+  takeServerHistory(db, details.id, details.history, fresh)
+}
+
+/** The server's history of a request: appended as is when nothing of ours can match, merged otherwise. */
+function takeServerHistory(db: Db, requestId: string, events: readonly ServerHistoryEvent[], fresh: boolean) {
   const take = fresh ? appendHistory : mergeServerHistoryEvent
-  for (const h of details.history)
+  for (const h of events)
     take(db, {
-      requestId: details.id,
+      requestId,
       kind: h.kind,
       at: h.at,
       actorId: h.actorId,

@@ -1,0 +1,191 @@
+/**
+ * The tour builder a team lead opens from the map selection: stops ordered from the depot,
+ * distance and duration following every reorder, the route sheet and the tour's exports.
+ */
+import type { VueWrapper } from '@vue/test-utils'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { defineComponent, h, nextTick } from 'vue'
+import type { MapPoint } from '../../../src/shared/contract'
+import type { RequestDetail } from '../../../src/shared/domain'
+import RouteSheet from '../../../src/renderer/components/map/RouteSheet.vue'
+import SelectionPanel from '../../../src/renderer/components/map/SelectionPanel.vue'
+import TourBuilder from '../../../src/renderer/components/map/TourBuilder.vue'
+import { selectionPolygonOf } from '../../../src/renderer/composables/mapGeometry'
+import { useMapStore } from '../../../src/renderer/stores/map'
+import { useReferenceStore } from '../../../src/renderer/stores/reference'
+import { useTourStore } from '../../../src/renderer/stores/tour'
+import { resetFakeApi } from './support/fakeApi'
+import { detailOf, reference, sessionFor, XSS_DESCRIPTION } from './support/fixtures'
+import { buttonNamed, byRole, controlLabelled, mountWithApp } from './support/mount'
+
+vi.mock('../../../src/renderer/api', () => import('./support/fakeApi'))
+
+// On the depot's parallel, going east: the shortest tour visits them nearest first.
+const LAT = 48.6921
+const request = (id: string, lon: number | null, overrides: Partial<RequestDetail> = {}) =>
+  detailOf({
+    id,
+    reference: `GRC-${id}`,
+    title: `Demande ${id}`,
+    address: `${id} rue Jeanne-d’Arc, Nancy`,
+    location: lon === null ? null : { lat: LAT, lon },
+    ...overrides,
+  })
+const near = request('near', 6.2)
+const middle = request('middle', 6.22, { description: XSS_DESCRIPTION })
+const far = request('far', 6.24)
+const pointOf = (d: RequestDetail): MapPoint => ({
+  id: d.id,
+  lat: d.location?.lat ?? LAT,
+  lon: d.location?.lon ?? 6.18,
+  status: d.status,
+  categoryId: d.categoryId,
+  priority: d.priority,
+})
+
+/** What MapView shows beside the map: the builder once a tour is open, the selection before. */
+const SidePanel = defineComponent(() => {
+  const tour = useTourStore()
+  return () => (tour.open ? h(TourBuilder) : h(SelectionPanel))
+})
+
+let wrapper: VueWrapper
+
+function select(details: RequestDetail[]) {
+  const map = useMapStore()
+  map.selectionPolygon = selectionPolygonOf([
+    [6.1, 48.6],
+    [6.3, 48.6],
+    [6.3, 48.8],
+    [6.1, 48.8],
+  ])
+  map.selection = details.map(pointOf)
+  map.details = new Map(details.map((d) => [d.id, d]))
+}
+
+async function openBuilder(details: RequestDetail[]) {
+  wrapper = mountWithApp(SidePanel, sessionFor(['lead']))
+  useReferenceStore().data = {
+    ...reference,
+    agents: [
+      ...reference.agents,
+      {
+        id: 'ag-tom',
+        login: 'tom',
+        displayName: 'Tom Girard',
+        roles: ['technician'],
+        teamIds: ['team-roads'],
+      },
+    ],
+  }
+  select(details)
+  await nextTick()
+  await buttonNamed(wrapper, 'Construire une tournée').trigger('click')
+}
+
+const stopReferences = () =>
+  Array.from(byRole('list', 'Arrêts de la tournée').querySelectorAll('li strong'), (el) => el.textContent)
+const distanceText = () => wrapper.get('[data-testid="tour-distance"]').text()
+const durationText = () => wrapper.get('[data-testid="tour-duration"]').text()
+
+beforeEach(() => resetFakeApi())
+afterEach(() => {
+  wrapper?.unmount()
+  vi.restoreAllMocks()
+  vi.unstubAllGlobals()
+})
+
+describe('building a tour from the selection', () => {
+  it('is offered only when a selected request has a location', async () => {
+    wrapper = mountWithApp(SidePanel, sessionFor(['lead']))
+    select([request('nowhere', null)])
+    await nextTick()
+    expect(buttonNamed(wrapper, 'Construire une tournée').attributes('disabled')).toBeDefined()
+    select([request('nowhere', null), near])
+    await nextTick()
+    expect(buttonNamed(wrapper, 'Construire une tournée').attributes('disabled')).toBeUndefined()
+  })
+
+  it('orders the stops nearest first from the depot and gives distance and duration in French', async () => {
+    await openBuilder([far, near, middle])
+    expect(stopReferences()).toEqual(['GRC-near', 'GRC-middle', 'GRC-far'])
+    expect(distanceText()).toBe('8,2 km')
+    expect(durationText()).toBe('1 h 5 min')
+    expect(wrapper.text()).toContain('Centre technique (départ)')
+    const technician = controlLabelled(wrapper, 'Technicien') as HTMLSelectElement
+    expect([...technician.options].map((o) => o.text)).toEqual(['Technicien non choisi', 'Tom Girard'])
+    expect(controlLabelled(wrapper, 'Date de la tournée').getAttribute('type')).toBe('date')
+  })
+
+  it('recomputes the distance after “Descendre”, and “Optimiser l’ordre” restores the shorter tour', async () => {
+    await openBuilder([far, near, middle])
+    await buttonNamed(wrapper, 'Descendre l’arrêt GRC-near').trigger('click')
+    expect(stopReferences()).toEqual(['GRC-middle', 'GRC-near', 'GRC-far'])
+    expect(distanceText()).toBe('11,1 km')
+    expect(durationText()).toBe('1 h 12 min')
+    expect(buttonNamed(wrapper, 'Monter l’arrêt GRC-middle').attributes('disabled')).toBeDefined()
+
+    await buttonNamed(wrapper, 'Optimiser l’ordre').trigger('click')
+    expect(stopReferences()).toEqual(['GRC-near', 'GRC-middle', 'GRC-far'])
+    expect(distanceText()).toBe('8,2 km')
+  })
+
+  it('exports the tour as CSV with the stops numbered in visiting order', async () => {
+    await openBuilder([far, near, middle])
+    await buttonNamed(wrapper, 'Descendre l’arrêt GRC-near').trigger('click')
+    const blobs: Blob[] = []
+    vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+      blobs.push(blob as Blob)
+      return 'blob:tour'
+    })
+    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {})
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {})
+    await buttonNamed(wrapper, 'Exporter la tournée (CSV)').trigger('click')
+    const lines = (await blobs[0]!.text()).trim().split('\r\n')
+    expect(lines[0]!.startsWith('stop,reference,')).toBe(true)
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual([
+      '1,"GRC-middle"',
+      '2,"GRC-near"',
+      '3,"GRC-far"',
+    ])
+  })
+})
+
+describe('the route sheet', () => {
+  it('lists every stop with its citizen text shown as text, never run', async () => {
+    wrapper = mountWithApp(RouteSheet, sessionFor(['lead']))
+    useReferenceStore().data = reference
+    const tour = useTourStore()
+    tour.build([far, near, middle])
+    tour.technicianId = 'ag-leo'
+    tour.date = '2026-03-02'
+    await nextTick()
+
+    expect(wrapper.get('h2').text()).toBe('Feuille de route — Léo Petit — lundi 2 mars 2026')
+    const items = wrapper.findAll('.sheet-stop')
+    expect(items.map((li) => li.get('h3').text())).toEqual([
+      'Arrêt 1 — near rue Jeanne-d’Arc, Nancy',
+      'Arrêt 2 — middle rue Jeanne-d’Arc, Nancy',
+      'Arrêt 3 — far rue Jeanne-d’Arc, Nancy',
+    ])
+    const second = items[1]!
+    expect(second.text()).toContain('GRC-middle')
+    expect(second.text()).toContain('Voirie')
+    expect(second.get('.description').element.textContent).toBe(XSS_DESCRIPTION)
+    expect(wrapper.element.querySelector('script, img')).toBeNull()
+    expect(wrapper.findAll('.notes')).toHaveLength(3)
+    const overview = byRole('img', 'Plan de la tournée : départ et 3 arrêts numérotés')
+    expect(Array.from(overview.querySelectorAll('text'), (t) => t.textContent?.trim())).toEqual([
+      '1',
+      '2',
+      '3',
+    ])
+
+    const print = vi.fn()
+    vi.stubGlobal('print', print)
+    await buttonNamed(wrapper, 'Imprimer').trigger('click')
+    expect(print).toHaveBeenCalledOnce()
+    await buttonNamed(wrapper, 'Retour à la carte').trigger('click')
+    expect(wrapper.emitted('back')).toHaveLength(1)
+  })
+})

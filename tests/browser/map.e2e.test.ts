@@ -44,8 +44,10 @@ afterAll(async () => {
 const COLOURS = {
   outline: [0x3a, 0x3a, 0x3a],
   cluster: [0x00, 0x00, 0x91],
+  // The dots' palette's first colours (by status, statuses sorted by id).
   open: [0x00, 0x63, 0xcb],
   closed: [0x18, 0x75, 0x3c],
+  red: [0xce, 0x05, 0x00],
 } as const
 
 interface MapPage {
@@ -196,7 +198,7 @@ describe('the map of requests', () => {
     await expect
       .poll(async () => {
         const c = await colourCounts(page, join(shots, 'map-offline.png'))
-        return c.outline > 500 && c.cluster > 50 && c.open + c.closed > 30
+        return c.outline > 500 && c.cluster > 50 && c.open + c.closed + c.red > 30
       })
       .toBe(true)
 
@@ -210,11 +212,41 @@ describe('the map of requests', () => {
       .poll(
         async () => {
           const c = await colourCounts(page, file)
-          return c.open + c.closed > 30
+          return c.open + c.closed + c.red > 30
         },
         { timeout: 20_000 },
       )
       .toBe(true)
+    expect(cspViolations).toEqual([])
+    await page.context().close()
+  })
+
+  it('adds a heat map layer and removes it, and colours the dots by category with their names in the legend', async () => {
+    const { page, cspViolations } = await openMap()
+    const layers = () => page.locator('.ol-target .ol-layer').count()
+    const before = await layers()
+    const heat = page.getByRole('button', { name: 'Carte de chaleur' })
+    await heat.click()
+    expect(await heat.getAttribute('aria-pressed')).toBe('true')
+    await expect.poll(() => page.locator('.ol-heatmap').count()).toBe(1)
+    expect(await layers()).toBeGreaterThan(before)
+    await page.screenshot({ path: join(shots, 'map-heatmap.png') })
+    await heat.click()
+    await expect.poll(() => page.locator('.ol-heatmap').count()).toBe(0)
+    expect(await layers()).toBe(before)
+
+    const reference = await world.core.value('reference.get', {})
+    const names = reference.categories.map((c) => c.name.fr)
+    const legend = page.getByRole('list', { name: 'Légende' })
+    await page.getByLabel('Colorer par').selectOption({ label: 'Catégorie' })
+    await expect
+      .poll(async () =>
+        (await legend.getByTestId('legend-entry').allTextContents()).some((t) => names.includes(t)),
+      )
+      .toBe(true)
+    const statuses = reference.statuses.map((s) => s.label.fr)
+    const shown = await legend.getByTestId('legend-entry').allTextContents()
+    expect(shown.some((t) => statuses.includes(t))).toBe(false)
     expect(cspViolations).toEqual([])
     await page.context().close()
   })

@@ -210,9 +210,15 @@ const en: Messages = {
     zoomIn: 'Zoom in',
     zoomOut: 'Zoom out',
     legend: 'Legend',
-    kinds: {
-      open: 'Open request',
-      closed: 'Closed request',
+    display: {
+      title: 'Map display',
+      colourBy: 'Colour by',
+      by: {
+        status: 'Status',
+        category: 'Category',
+      },
+      heatmap: 'Heat map',
+      sectorNames: 'Show sector names',
     },
     cluster: 'Group of requests (count in the middle)',
     selected: 'Selected request',

@@ -213,9 +213,15 @@ const fr = {
     zoomIn: 'Zoom avant',
     zoomOut: 'Zoom arrière',
     legend: 'Légende',
-    kinds: {
-      open: 'Demande en cours',
-      closed: 'Demande close',
+    display: {
+      title: 'Affichage de la carte',
+      colourBy: 'Colorer par',
+      by: {
+        status: 'Statut',
+        category: 'Catégorie',
+      },
+      heatmap: 'Carte de chaleur',
+      sectorNames: 'Afficher les noms des secteurs',
     },
     cluster: 'Groupe de demandes (nombre au centre)',
     selected: 'Demande sélectionnée',

@@ -12,6 +12,7 @@ import { toCSV, toGeoJSON, type ExportedRequest } from '../../shared/mapExport'
 import type { Sector } from '../../shared/routing'
 import { invoke, type ApiErrorCode } from '../api'
 import type { Bbox, SelectionPolygon } from '../composables/mapGeometry'
+import type { ColourBy } from '../composables/mapStyle'
 import { noteApiError } from './session'
 
 /** Requests drawn per viewport at most (the core's default); beyond, the map says so. */
@@ -52,6 +53,11 @@ export const useMapStore = defineStore('map', () => {
   const pointsLoaded = ref(false)
   const pointsError = ref<ApiErrorCode | null>(null)
   const viewportTruncated = computed(() => points.value.length >= VIEWPORT_LIMIT)
+
+  // How the map is drawn: the agent's choices, kept when the map screen is left and reopened.
+  const colourBy = ref<ColourBy>('status')
+  const heatmap = ref(false)
+  const sectorNames = ref(true)
 
   const selection = shallowRef<MapPoint[]>([])
   const selectionPolygon = shallowRef<SelectionPolygon | null>(null)
@@ -183,6 +189,9 @@ export const useMapStore = defineStore('map', () => {
     pointsLoaded,
     pointsError,
     viewportTruncated,
+    colourBy,
+    heatmap,
+    sectorNames,
     selection,
     selectionPolygon,
     selectionTruncated,

@@ -53,9 +53,12 @@ describe('two consoles, one server', () => {
   it('an edit made on one screen shows on the other, and both say they are online', async () => {
     const zoe = await consolePage('zoe', 'zoe.agent')
     const luc = await consolePage('luc', 'luc.lead')
+    // The first download runs right after login: "Synchronisation…" until it is done.
     for (const page of [zoe, luc])
       await expect
-        .poll(() => page.getByRole('group', { name: 'Synchronisation avec le serveur' }).textContent())
+        .poll(() => page.getByRole('group', { name: 'Synchronisation avec le serveur' }).textContent(), {
+          timeout: 20_000,
+        })
         .toContain('En ligne')
 
     // Zoé opens the first request of her queue and edits its title.

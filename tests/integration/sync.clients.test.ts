@@ -330,7 +330,7 @@ describe('two and three consoles on one server', () => {
 })
 
 /** Resolve when `check` holds, polling; fail after `ms`. */
-async function eventually(check: () => boolean, ms = 3000): Promise<number> {
+async function eventually(check: () => boolean, ms = 10_000): Promise<number> {
   const started = Date.now()
   while (!check()) {
     if (Date.now() - started > ms) throw new Error(`not true after ${ms} ms`)

@@ -49,9 +49,15 @@ export const useSyncStore = defineStore('sync', () => {
     loadError.value = null
   }
 
+  /** Pushed statuses seen so far: a read answered after a push is older than it. */
+  let pushes = 0
+
   async function load() {
+    const before = pushes
     try {
-      apply(await invoke('sync.status', {}))
+      const read = await invoke('sync.status', {})
+      // The core pushed a newer status while this read was on its way: keep the newer one.
+      if (pushes === before) apply(read)
     } catch (e) {
       loadError.value = noteApiError(e)
     }
@@ -59,7 +65,10 @@ export const useSyncStore = defineStore('sync', () => {
 
   /** Follow the core's pushes; returns the unsubscribe. */
   function listen(): () => void {
-    return on('sync.changed', (payload) => apply(payload))
+    return on('sync.changed', (payload) => {
+      pushes++
+      apply(payload)
+    })
   }
 
   /** Push and pull now; a failure of the round itself comes back in `status.lastError`. */

@@ -59,6 +59,21 @@ describe('top bar sync indicator', () => {
     }
   })
 
+  it('keeps a status the core pushed while the first read was on its way (the read is older)', async () => {
+    let answerRead: (s: SyncStatus) => void = () => {}
+    answer('sync.status', () => new Promise<SyncStatus>((resolve) => (answerRead = resolve)))
+    wrapper = mountWithApp(TopBar, sessionFor(['agent']))
+    const sync = useSyncStore()
+    const reading = sync.load()
+    stopListening = sync.listen()
+    await push(syncStatus({ state: 'idle' }))
+    answerRead(syncStatus({ state: 'syncing' }))
+    await reading
+    await flushPromises()
+    expect(syncText()).toContain('En ligne')
+    expect(syncText()).not.toContain('Synchronisation…')
+  })
+
   it('says the console works locally when no server is configured, with nothing to sync', async () => {
     const w = await mountTopBar(syncStatus({ configured: false, state: 'disabled' }))
     expect(syncText()).toContain('Travail local (aucun serveur)')

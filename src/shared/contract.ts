@@ -21,8 +21,11 @@ import {
   StatusInfo,
   Team,
   TransitionAvailability,
+  TransitionOption,
 } from './domain'
 import { PolygonGeometry, Sector } from './routing'
+import { MapSettings } from './mapSettings'
+import { IsoDay, SavedTour, TourPlanInput } from './savedTour'
 import { Conflict, CreateRequestInput, RequestPatch, SyncStatus } from './sync'
 import { TransitionField } from './workflow'
 
@@ -82,6 +85,25 @@ export const SessionInfo = z.object({
   locked: z.boolean().optional(),
 })
 export type SessionInfo = z.infer<typeof SessionInfo>
+
+/** A saved tour with its stops' requests in visiting order (stops no longer in the cache are counted). */
+export const TourDetail = z.object({
+  tour: SavedTour,
+  stops: z.array(RequestDetail),
+  missing: z.number().int().nonnegative(),
+})
+export type TourDetail = z.infer<typeof TourDetail>
+
+/** Requests one bulk action may change at once (a perimeter selection's ceiling). */
+export const BULK_MAX = 5000
+const BulkIds = z.array(Id).min(1).max(BULK_MAX)
+
+/** What a bulk action did to each request: done, or refused with the reason in words. */
+export const BulkOutcome = z.object({
+  done: z.array(Id),
+  refused: z.array(z.object({ id: Id, reference: z.string(), code: z.string(), reason: z.string() })),
+})
+export type BulkOutcome = z.infer<typeof BulkOutcome>
 
 export const SavedView = z.object({
   id: Id,
@@ -221,17 +243,66 @@ export const contract = {
           })
           .strict(),
         limit: z.number().int().min(1).max(250_000).default(50_000),
+        /** The queue's filter: the map shows the requests the list shows. */
+        filter: QueueFilter.optional(),
       })
       .strict(),
     z.array(MapPoint),
   ),
+  /** The base map the authority configured, and the depots tours start from. */
+  'map.settings': spec(Empty, MapSettings),
   /** The territory's sectors (communes and grouped districts): the map's outline when tiles cannot load. */
   'map.sectors': spec(Empty, z.array(Sector)),
   /** The requests inside a drawn polygon or lasso, exactly (holes and concave shapes honoured). */
   'map.select': spec(
-    z.object({ polygon: PolygonGeometry, limit: z.number().int().min(1).max(5000).default(2000) }).strict(),
+    z
+      .object({
+        polygon: PolygonGeometry,
+        limit: z.number().int().min(1).max(5000).default(2000),
+        filter: QueueFilter.optional(),
+      })
+      .strict(),
     z.object({ points: z.array(MapPoint), truncated: z.boolean() }),
   ),
+
+  /** Assign every request of a selection (or unassign with null); each is checked on its own. */
+  'requests.bulkAssign': spec(z.object({ ids: BulkIds, assigneeId: Id.nullable() }).strict(), BulkOutcome),
+  /** The transitions allowed for every request of a selection (by id, with their label and required fields). */
+  'requests.commonTransitions': spec(z.object({ ids: BulkIds }).strict(), z.array(TransitionOption)),
+  /** Fire one transition on every request of a selection; each is checked on its own. */
+  'requests.bulkTransition': spec(
+    z
+      .object({
+        ids: BulkIds,
+        transitionId: z.string().min(1).max(64),
+        fields: z.partialRecord(TransitionField, z.string().max(LIMITS.fieldText)).default({}),
+      })
+      .strict(),
+    BulkOutcome,
+  ),
+
+  /** Saved tours: the agent's own (`mine`, a technician's day) or their teams', from a day on. */
+  'tours.list': spec(
+    z.object({ mine: z.boolean().default(false), fromDay: IsoDay.optional() }).strict(),
+    z.array(SavedTour),
+  ),
+  'tours.get': spec(ById, TourDetail),
+  /**
+   * Save a tour (new without `id`); `assignStops` assigns every stop to its technician in
+   * the same step. A stale `baseVersion` is refused rather than overwritten.
+   */
+  'tours.save': spec(
+    z
+      .object({
+        id: Id.optional(),
+        plan: TourPlanInput,
+        assignStops: z.boolean().default(true),
+        baseVersion: z.number().int().nonnegative().optional(),
+      })
+      .strict(),
+    TourDetail,
+  ),
+  'tours.delete': spec(ById, z.object({})),
 
   'views.list': spec(Empty, z.array(SavedView)),
   'views.save': spec(SavedView.partial({ id: true }).strict(), SavedView),
@@ -274,6 +345,8 @@ export const EVENTS = {
   'sync.changed': SyncStatus,
   /** Teams, categories, agents or workflows changed (pulled from the server). */
   'reference.changed': z.object({}),
+  /** Tours saved or deleted here or pulled from the server. */
+  'tours.changed': z.object({ ids: z.array(Id) }),
 } as const
 export type EventName = keyof typeof EVENTS
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[]

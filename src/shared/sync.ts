@@ -21,6 +21,7 @@ import {
   Team,
 } from './domain'
 import { RoutingRule, Sector } from './routing'
+import { SavedTour, TourPlanInput } from './savedTour'
 import { TransitionField } from './workflow'
 
 export const SYNC_LIMITS = {
@@ -115,6 +116,9 @@ export const Change = z.discriminatedUnion('type', [
     reason: z.enum(['deleted', 'out_of_scope']),
   }),
   z.object({ type: z.literal('reference'), seq: z.number().int(), reference: ReferenceBundle }),
+  z.object({ type: z.literal('tour'), seq: z.number().int(), tour: SavedTour }),
+  /** The tour was deleted, or left the agent's teams. */
+  z.object({ type: z.literal('tour_removed'), seq: z.number().int(), id: Id }),
 ])
 export type Change = z.infer<typeof Change>
 
@@ -201,7 +205,15 @@ export const Mutation = z.discriminatedUnion('op', [
       .strict(),
   }),
   MutationBase.extend({ op: z.literal('update'), payload: RequestPatch }),
+  /** A tour saved whole (`entityId` is the tour's id): the last save wins. */
+  MutationBase.extend({ op: z.literal('tour_save'), payload: TourPlanInput }),
+  MutationBase.extend({ op: z.literal('tour_delete'), payload: z.object({}).strict() }),
 ])
+
+/** The ops that change a tour rather than a request. */
+export const TOUR_OPS = ['tour_save', 'tour_delete'] as const
+export const isTourOp = (op: string): op is (typeof TOUR_OPS)[number] =>
+  (TOUR_OPS as readonly string[]).includes(op)
 export type Mutation = z.infer<typeof Mutation>
 
 export const MutationBatch = z.object({
@@ -223,8 +235,10 @@ export const MutationResult = z.discriminatedUnion('status', [
     status: z.literal('applied'),
     mutationId: Id,
     version: z.number().int(),
-    /** Null when the request left the agent's sight (routed to another team). */
+    /** Null when the request left the agent's sight (routed to another team), and for tour ops. */
     entity: RequestEntity.nullable(),
+    /** Tour ops: the server's copy after the change (null once deleted). */
+    tour: SavedTour.nullable().optional(),
   }),
   /** Another agent changed the same fields since `baseVersion`: nothing was applied. */
   z.object({
@@ -240,6 +254,8 @@ export const MutationResult = z.discriminatedUnion('status', [
     code: z.string(),
     reason: z.string(),
     entity: RequestEntity.nullable(),
+    /** Tour ops: the server's copy, which the console takes back (null: none on the server). */
+    tour: SavedTour.nullable().optional(),
   }),
 ])
 export type MutationResult = z.infer<typeof MutationResult>
@@ -312,7 +328,7 @@ export const Conflict = z.object({
   requestId: Id,
   reference: z.string(),
   title: z.string(),
-  op: z.enum(['create', 'transition', 'assign', 'comment', 'update']),
+  op: z.enum(['create', 'transition', 'assign', 'comment', 'update', 'tour_save', 'tour_delete']),
   /** When the agent made the change. */
   madeAt: IsoDateTime,
   /** When the server answered that it conflicts. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWebBridge, type WebBridge } from '../../src/main/web/bridge'
+import { BASE_MAP_PRESETS, tileOriginsOf } from '../../src/shared/mapSettings'
 import { openTestCore, type TestCore } from '../support/core'
 
 let t: TestCore
@@ -74,9 +75,27 @@ describe('web bridge', () => {
     expect(index.status).toBe(200)
     expect(index.headers.get('content-security-policy')).toContain("script-src 'self'")
     expect(index.headers.get('content-security-policy')).not.toContain('unsafe-eval')
+    expect(index.headers.get('content-security-policy')).toContain(
+      "img-src 'self' data: blob: https://tile.openstreetmap.org;",
+    )
     expect((await fetch(`${bridge.url}assets/app.js`)).headers.get('content-type')).toContain('javascript')
     const traversal = await fetch(`${bridge.url}..%2f..%2f..%2fetc%2fpasswd`)
     expect(await traversal.text()).not.toContain('root:')
+  })
+
+  it("lets the configured base map's tiles through, and no other's", async () => {
+    const ign = await startWebBridge({
+      core: t.core,
+      staticDir: mkdtempSync(join(tmpdir(), 'grc-static-')),
+      tileOrigins: tileOriginsOf(BASE_MAP_PRESETS['ign-plan-v2']),
+    })
+    try {
+      const csp = (await fetch(ign.url)).headers.get('content-security-policy')
+      expect(csp).toContain("img-src 'self' data: blob: https://data.geopf.fr;")
+      expect(csp).not.toContain('openstreetmap')
+    } finally {
+      await ign.close()
+    }
   })
 
   it('refuses a foreign Host header (DNS rebinding)', async () => {

@@ -48,6 +48,13 @@ describe('the app:// protocol', () => {
     }
   })
 
+  it("lets the configured base map's tiles through, and no other's", async () => {
+    const res = await createAppFileHandler(rendererDir, ['https://data.geopf.fr'])({ url: 'app://grc/' })
+    const csp = res.headers.get('content-security-policy')
+    expect(csp).toContain("img-src 'self' data: blob: https://data.geopf.fr;")
+    expect(csp).not.toContain('openstreetmap')
+  })
+
   it('serves assets with their MIME types, and unknown ones as opaque bytes', async () => {
     expect((await get('app://grc/assets/index.js')).headers.get('content-type')).toBe(
       'text/javascript; charset=utf-8',

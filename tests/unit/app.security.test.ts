@@ -65,6 +65,18 @@ describe('content security policy for the dev server', () => {
     expect(csp).toContain("default-src 'none'")
   })
 
+  it("lets the configured base map's tiles through on the dev server, and no other's", () => {
+    const session = new FakeSession()
+    hardenSession(session as never, {
+      appOrigin: 'http://localhost:5173',
+      devServerOrigin: 'http://localhost:5173',
+      tileOrigins: ['https://data.geopf.fr'],
+    })
+    const csp = String(session.receiveHeaders('http://localhost:5173/', {})['Content-Security-Policy'])
+    expect(csp).toContain("img-src 'self' data: blob: https://data.geopf.fr;")
+    expect(csp).not.toContain('openstreetmap')
+  })
+
   it('relaxes only style-src in development (Vite injects component styles inline)', () => {
     const dev = developmentContentSecurityPolicy()
     expect(dev).toContain("style-src 'self' 'unsafe-inline'")

@@ -20,6 +20,7 @@ import { resourcesDirFor, startApp, type StartOptions } from '../../src/main/app
 import { IPC_INVOKE } from '../../src/shared/ipc'
 import type { ConsoleCore, CreateConsoleOptions } from '../../src/main/core/console'
 import type { AppConfig } from '../../src/main/core/config'
+import { DEFAULT_DEPOT } from '../../src/shared/mapSettings'
 
 let electron: FakeElectron
 let root: string
@@ -27,7 +28,10 @@ let created: CreateConsoleOptions[]
 let core: { invoke: ReturnType<typeof vi.fn>; on: () => () => void; close: ReturnType<typeof vi.fn> }
 let logged: string[]
 
-const config = { profile: { name: 'demo' } } as unknown as AppConfig
+const config = {
+  profile: { name: 'demo' },
+  map: { baseMap: 'osm', depot: DEFAULT_DEPOT, teamDepots: {} },
+} as unknown as AppConfig
 
 beforeEach(() => {
   electron = resetFakeElectron()
@@ -99,6 +103,17 @@ describe('starting the app', () => {
     const [window] = electron.BrowserWindow.getAllWindows()
     expect(window?.loadedUrl).toBe('app://grc/index.html')
     expect(window?.options.webPreferences?.preload).toBe(join(root, 'out', 'preload', 'index.js'))
+  })
+
+  it("serves the app scheme with a CSP that lets in the configured base map's tiles, and no other's", async () => {
+    const ign = { ...config, map: { ...config.map, baseMap: 'ign-plan-v2' } } as AppConfig
+    const running = start({ loadConfig: () => ({ config: ign, layers: [], origins: {} }) })
+    await electron.app.fireReady()
+    await running.ready
+    const res = await electron.protocol.handlers.get('app')!(new Request('app://grc/index.html'))
+    const csp = res.headers.get('content-security-policy')
+    expect(csp).toContain("img-src 'self' data: blob: https://data.geopf.fr;")
+    expect(csp).not.toContain('openstreetmap')
   })
 
   it('reads the user config file from the user data folder', async () => {

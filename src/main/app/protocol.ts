@@ -7,7 +7,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { extname, resolve, sep } from 'node:path'
 import type { Protocol } from 'electron'
-import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
+import { DEFAULT_TILE_ORIGINS, contentSecurityPolicy } from '../../shared/csp'
 import { APP_HOST, APP_SCHEME } from './origin'
 
 const MIME: Record<string, string> = {
@@ -37,13 +37,13 @@ export function mimeTypeOf(file: string): string {
   return MIME[extname(file).toLowerCase()] ?? 'application/octet-stream'
 }
 
-const SECURITY_HEADERS = {
-  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+const securityHeaders = (tileOrigins: readonly string[]) => ({
+  'Content-Security-Policy': contentSecurityPolicy(tileOrigins),
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cache-Control': 'no-cache',
-}
+})
 
 /**
  * Must run before `app.ready`: Chromium only learns a scheme's privileges at startup.
@@ -92,10 +92,10 @@ export interface AppRequest {
   method?: string
 }
 
-const plain = (status: number, text: string) =>
+const plain = (status: number, text: string, headers: Record<string, string>) =>
   new Response(text, {
     status,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS },
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', ...headers },
   })
 
 async function isFile(file: string): Promise<boolean> {
@@ -108,26 +108,35 @@ async function isFile(file: string): Promise<boolean> {
 
 /**
  * The handler behind `protocol.handle('app', …)`: serves files of `rootDir` with their MIME
- * type and the CSP header; anything else is 403 (outside the folder) or 404. There is no
- * fallback to index.html: the renderer has no URL routes, so a missing file is an error.
+ * type and the CSP header (letting in the base map's `tileOrigins`); anything else is 403
+ * (outside the folder) or 404. There is no fallback to index.html: the renderer has no URL
+ * routes, so a missing file is an error.
  */
-export function createAppFileHandler(rootDir: string): (request: AppRequest) => Promise<Response> {
+export function createAppFileHandler(
+  rootDir: string,
+  tileOrigins: readonly string[] = DEFAULT_TILE_ORIGINS,
+): (request: AppRequest) => Promise<Response> {
+  const headers = securityHeaders(tileOrigins)
   return async (request) => {
     const method = (request.method ?? 'GET').toUpperCase()
-    if (method !== 'GET' && method !== 'HEAD') return plain(405, 'Method not allowed')
+    if (method !== 'GET' && method !== 'HEAD') return plain(405, 'Method not allowed', headers)
     const file = resolveAppFile(rootDir, request.url)
-    if (!file) return plain(403, 'Forbidden')
-    if (!(await isFile(file))) return plain(404, 'Not found')
+    if (!file) return plain(403, 'Forbidden', headers)
+    if (!(await isFile(file))) return plain(404, 'Not found', headers)
     const body = method === 'HEAD' ? null : new Uint8Array(await readFile(file))
     return new Response(body, {
       status: 200,
-      headers: { 'Content-Type': mimeTypeOf(file), ...SECURITY_HEADERS },
+      headers: { 'Content-Type': mimeTypeOf(file), ...headers },
     })
   }
 }
 
-/** Serve `rootDir` on `app://grc/` (after `app.ready`). */
-export function serveAppProtocol(protocol: Pick<Protocol, 'handle'>, rootDir: string): void {
-  const handler = createAppFileHandler(rootDir)
+/** Serve `rootDir` on `app://grc/` (after `app.ready`), its CSP letting in the base map's tiles. */
+export function serveAppProtocol(
+  protocol: Pick<Protocol, 'handle'>,
+  rootDir: string,
+  tileOrigins: readonly string[] = DEFAULT_TILE_ORIGINS,
+): void {
+  const handler = createAppFileHandler(rootDir, tileOrigins)
   protocol.handle(APP_SCHEME, (request) => handler(request))
 }

@@ -4,7 +4,7 @@
  * the same CSP header the `app://` scheme sends in production.
  */
 import type { App, Session } from 'electron'
-import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
+import { CONTENT_SECURITY_POLICY, DEFAULT_TILE_ORIGINS, contentSecurityPolicy } from '../../shared/csp'
 import { isSameOrigin } from './origin'
 
 /**
@@ -20,6 +20,8 @@ export interface SessionHardening {
   /** Set under `electron-vite dev`: responses from this origin get the CSP header. */
   devServerOrigin?: string
   allowedPermissions?: readonly string[]
+  /** The configured base map's tile origins, for the dev server's CSP (default: OpenStreetMap's). */
+  tileOrigins?: readonly string[]
 }
 
 type HardenedSession = Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'> & {
@@ -48,7 +50,9 @@ export function hardenSession(session: HardenedSession, options: SessionHardenin
       allowed.has(permission) && requestingOrigin === options.appOrigin,
   )
   if (options.devServerOrigin) {
-    const csp = developmentContentSecurityPolicy()
+    const csp = developmentContentSecurityPolicy(
+      contentSecurityPolicy(options.tileOrigins ?? DEFAULT_TILE_ORIGINS),
+    )
     session.webRequest.onHeadersReceived({ urls: [`${options.devServerOrigin}/*`] }, (details, callback) => {
       const headers = Object.fromEntries(
         Object.entries(details.responseHeaders ?? {}).filter(

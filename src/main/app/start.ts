@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { app, BrowserWindow, dialog, protocol, safeStorage, session } from 'electron'
 import { loadConfig as loadConfigFromFiles } from '../core/config'
 import { createConsole, type ConsoleCore, type CreateConsoleOptions } from '../core/console'
+import { tileOriginsFor } from '../core/services/mapSettings'
 import { registerIpc, trustAppOrigin } from '../ipc/register'
 import { logShellError } from './log'
 import { electronNativeBindingPath, missingBindingMessage } from './nativeBinding'
@@ -96,14 +97,17 @@ export function startApp(options: StartOptions): RunningApp {
 
   const ready = app.whenReady().then(async () => {
     try {
+      const userDataDir = app.getPath('userData')
+      const { config } = loadConfig({ userConfigFile: join(userDataDir, 'config.json'), env })
+      // The CSP lets in the configured base map's tiles: the configuration comes first.
+      const tileOrigins = tileOriginsFor(config)
       hardenSession(session.defaultSession, {
         appOrigin: location.origin,
         devServerOrigin: location.kind === 'dev-server' ? location.origin : undefined,
+        tileOrigins,
       })
-      serveAppProtocol(protocol, join(options.mainDir, '..', 'renderer'))
+      serveAppProtocol(protocol, join(options.mainDir, '..', 'renderer'), tileOrigins)
 
-      const userDataDir = app.getPath('userData')
-      const { config } = loadConfig({ userConfigFile: join(userDataDir, 'config.json'), env })
       const appRoot = app.getAppPath()
       const nativeBinding = electronNativeBindingPath(appRoot, {
         electronVersion: versions.electron,

@@ -2,7 +2,7 @@
  * The contract's handlers, one per channel, over the core's services. Each one receives
  * the parsed input and the session; authorisation is checked in the services.
  */
-import type { SessionInfo } from '../../shared/contract'
+import type { QueueFilter, SessionInfo } from '../../shared/contract'
 import { CoreError } from '../../shared/result'
 import type { Handlers } from './dispatch'
 import { countQueue, listInPolygon, listInViewport, listQueue } from './store/queries/requests'
@@ -10,7 +10,10 @@ import { listAgents, listCategories, listSectors, listTeams } from './store/quer
 import { deleteView, listViews, saveView } from './store/queries/views'
 import { scopeFor } from './services/authorization'
 import type { CoreDeps } from './services/deps'
+import { createBulkService } from './services/bulk'
+import { mapSettingsFor } from './services/mapSettings'
 import { createRequestService } from './services/requests'
+import { createTourService } from './services/tours'
 import type { SessionService } from './services/session'
 import { statusesOf } from './workflow/engine'
 import { createConflictService } from './sync/conflicts'
@@ -28,11 +31,17 @@ export interface SyncControl {
 export function createHandlers(deps: CoreDeps, sessions: SessionService, sync: SyncControl): Handlers {
   const { db } = deps
   const requests = createRequestService(deps)
+  const bulk = createBulkService(deps, requests)
+  const tours = createTourService(deps, requests)
   const conflicts = createConflictService(
     { db, workflows: deps.workflows, calendar: deps.calendar },
     requests,
     deps.now,
+    tours,
   )
+
+  /** The queue's filter for a map query, with the clock its `overdue` part needs. */
+  const mapFilter = (filter: QueueFilter | undefined) => (filter ? { filter, now: deps.now() } : {})
 
   return {
     'session.login': async (input) => {
@@ -86,11 +95,24 @@ export function createHandlers(deps: CoreDeps, sessions: SessionService, sync: S
     'request.create': (input, { session }) => requests.create(session, input),
     'request.update': (input, { session }) => requests.update(session, input),
 
-    'map.points': ({ bbox, limit }, { session }) =>
-      listInViewport(db, { scope: scopeFor(session), bbox, limit }),
+    'requests.bulkAssign': (input, { session }) => bulk.assign(session, input),
+    'requests.bulkTransition': (input, { session }) => bulk.transition(session, input),
+    'requests.commonTransitions': ({ ids }, { session }) => bulk.commonTransitions(session, ids),
+
+    'tours.list': (input, { session }) => tours.list(session, input),
+    'tours.get': ({ id }, { session }) => tours.get(session, id),
+    'tours.save': (input, { session }) => tours.save(session, input),
+    'tours.delete': ({ id }, { session }) => {
+      tours.delete(session, id)
+      return {}
+    },
+
+    'map.points': ({ bbox, limit, filter }, { session }) =>
+      listInViewport(db, { scope: scopeFor(session), bbox, limit, ...mapFilter(filter) }),
+    'map.settings': () => mapSettingsFor(deps.config),
     'map.sectors': () => listSectors(db),
-    'map.select': ({ polygon, limit }, { session }) =>
-      listInPolygon(db, { scope: scopeFor(session), polygon, limit }),
+    'map.select': ({ polygon, limit, filter }, { session }) =>
+      listInPolygon(db, { scope: scopeFor(session), polygon, limit, ...mapFilter(filter) }),
 
     'views.list': (_input, { session }) => listViews(db, session.agentId),
     'views.save': (input, { session }) =>

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, sep } from 'node:path'
 import { EVENT_NAMES } from '../../shared/contract'
-import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
+import { DEFAULT_TILE_ORIGINS, contentSecurityPolicy } from '../../shared/csp'
 import { fail, type Result } from '../../shared/result'
 import type { ConsoleCore } from '../core/console'
 
@@ -20,6 +20,8 @@ export interface WebBridgeOptions {
   staticDir: string
   port?: number
   token?: string
+  /** The configured base map's tile origins, for the CSP (default: OpenStreetMap's). */
+  tileOrigins?: readonly string[]
 }
 
 export interface WebBridge {
@@ -43,17 +45,20 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
 }
 
-const SECURITY_HEADERS = {
-  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+type ResponseHeaders = Record<string, string>
+
+const securityHeaders = (tileOrigins: readonly string[]): ResponseHeaders => ({
+  'Content-Security-Policy': contentSecurityPolicy(tileOrigins),
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cache-Control': 'no-store',
-}
+})
 
 export async function startWebBridge(options: WebBridgeOptions): Promise<WebBridge> {
   const token = options.token ?? randomBytes(24).toString('base64url')
   const tokenBytes = Buffer.from(token)
+  const headers = securityHeaders(options.tileOrigins ?? DEFAULT_TILE_ORIGINS)
   let allowedHosts: string[] = []
   const streams = new Set<ServerResponse>()
 
@@ -65,35 +70,41 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
-      if (!res.headersSent) sendJson(res, 500, fail('internal', 'Erreur interne du pont web.'))
+      if (!res.headersSent) sendJson(res, headers, 500, fail('internal', 'Erreur interne du pont web.'))
       else res.end()
     })
   })
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    if (!allowedHosts.includes(req.headers.host ?? '')) return sendText(res, 421, 'Misdirected request')
+    if (!allowedHosts.includes(req.headers.host ?? ''))
+      return sendText(res, headers, 421, 'Misdirected request')
     const url = new URL(req.url ?? '/', 'http://bridge')
 
     if (url.pathname.startsWith('/api/invoke/')) {
-      if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed')
+      if (req.method !== 'POST') return sendText(res, headers, 405, 'Method not allowed')
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
       if (!authorised(bearer))
-        return sendJson(res, 401, fail('unauthenticated', 'Jeton du pont web invalide.'))
+        return sendJson(res, headers, 401, fail('unauthenticated', 'Jeton du pont web invalide.'))
       const channel = decodeURIComponent(url.pathname.slice('/api/invoke/'.length))
       const body = await readBody(req)
       if (body === 'too_large')
-        return sendJson(res, 413, fail('invalid_input', 'Requête trop volumineuse (1 Mio au plus).'))
+        return sendJson(res, headers, 413, fail('invalid_input', 'Requête trop volumineuse (1 Mio au plus).'))
       let input: unknown
       try {
         input = body.length === 0 ? {} : JSON.parse(body)
       } catch {
-        return sendJson(res, 400, fail('invalid_input', 'Le corps de la requête n’est pas du JSON valide.'))
+        return sendJson(
+          res,
+          headers,
+          400,
+          fail('invalid_input', 'Le corps de la requête n’est pas du JSON valide.'),
+        )
       }
-      return sendJson(res, 200, await options.core.invoke(channel, input))
+      return sendJson(res, headers, 200, await options.core.invoke(channel, input))
     }
 
     if (url.pathname === '/api/events') {
-      if (!authorised(url.searchParams.get('token'))) return sendText(res, 401, 'Unauthorized')
+      if (!authorised(url.searchParams.get('token'))) return sendText(res, headers, 401, 'Unauthorized')
       res.writeHead(200, {
         'Content-Type': 'text/event-stream',
         'Cache-Control': 'no-store',
@@ -105,8 +116,9 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
       return
     }
 
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed')
-    return serveStatic(options.staticDir, url.pathname, res)
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendText(res, headers, 405, 'Method not allowed')
+    return serveStatic(options.staticDir, url.pathname, res, headers)
   }
 
   const unsubscribers = EVENT_NAMES.map((name) =>
@@ -152,26 +164,26 @@ function readBody(req: IncomingMessage): Promise<string | 'too_large'> {
   })
 }
 
-function sendJson(res: ServerResponse, status: number, result: Result<unknown>) {
+function sendJson(res: ServerResponse, headers: ResponseHeaders, status: number, result: Result<unknown>) {
   const body = JSON.stringify(result)
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' })
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8' })
   res.end(body)
 }
 
-function sendText(res: ServerResponse, status: number, text: string) {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' })
+function sendText(res: ServerResponse, headers: ResponseHeaders, status: number, text: string) {
+  res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
   res.end(text)
 }
 
-function serveStatic(root: string, pathname: string, res: ServerResponse) {
+function serveStatic(root: string, pathname: string, res: ServerResponse, headers: ResponseHeaders) {
   const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '')
   const file = join(root, relative === '' ? 'index.html' : relative)
   if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep))
-    return sendText(res, 403, 'Forbidden')
+    return sendText(res, headers, 403, 'Forbidden')
   const target = existsSync(file) && statSync(file).isFile() ? file : join(root, 'index.html')
-  if (!existsSync(target)) return sendText(res, 503, 'Renderer not built: run npm run build:web')
+  if (!existsSync(target)) return sendText(res, headers, 503, 'Renderer not built: run npm run build:web')
   res.writeHead(200, {
-    ...SECURITY_HEADERS,
+    ...headers,
     'Content-Type': MIME[extname(target)] ?? 'application/octet-stream',
   })
   createReadStream(target).pipe(res)

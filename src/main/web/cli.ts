@@ -8,6 +8,7 @@
 import { join, resolve } from 'node:path'
 import { loadConfig, parseConfig } from '../core/config'
 import { createConsole } from '../core/console'
+import { tileOriginsFor } from '../core/services/mapSettings'
 import { startWebBridge } from './bridge'
 
 const repoRoot = resolve(__dirname, '..', '..', '..')
@@ -66,7 +67,12 @@ async function main() {
     logError: (where, error) =>
       console.error(`[grc] ${where}: ${(error as Error)?.message ?? String(error)}`),
   })
-  const bridge = await startWebBridge({ core, staticDir: join(repoRoot, 'dist-web'), port: args.port })
+  const bridge = await startWebBridge({
+    core,
+    staticDir: join(repoRoot, 'dist-web'),
+    port: args.port,
+    tileOrigins: tileOriginsFor(config),
+  })
   console.log(
     `GRC Console (web bridge) — profile "${config.profile.name}" ready in ${Date.now() - started} ms`,
   )

@@ -1,7 +1,9 @@
 /** English, the second language: the same keys as fr.ts (the type enforces it). */
 import type { Messages } from './fr'
+import { bulkEn } from './bulk.en'
 
 const en: Messages = {
+  bulk: bulkEn,
   app: {
     name: 'GRC Console',
     loading: 'Loading the console…',
@@ -44,6 +46,7 @@ const en: Messages = {
     nav: 'Main navigation',
     navQueue: 'Queue',
     navMap: 'Map',
+    navTours: 'Tours',
     shortcutsButton: 'Keyboard shortcuts',
   },
   sync: {
@@ -270,6 +273,14 @@ const en: Messages = {
       down: 'Move down stop {reference}',
       upShort: 'Move up',
       downShort: 'Move down',
+      name: 'Tour name',
+      defaultName: 'Tour of {date}',
+      team: 'Team',
+      assignStops: 'Assign every stop to the technician',
+      save: 'Save the tour',
+      saveAgain: 'Save the changes',
+      saving: 'Saving…',
+      saved: 'Tour saved at {time}: it reaches the technician at the next sync.',
     },
     sheet: {
       print: 'Print',
@@ -286,6 +297,24 @@ const en: Messages = {
       description: 'Description',
       notes: 'Notes',
     },
+  },
+  tours: {
+    title: 'Tours',
+    whose: 'Tours shown',
+    mine: 'My tours',
+    team: 'My teams’ tours',
+    fromDay: 'From',
+    none: 'No tour planned from this date.',
+    noneMine: 'No tour given to you from this date.',
+    list: 'Tour list',
+    stops: '{n} stop | {n} stops',
+    showOnMap: 'Show on the map',
+    editOnMap: 'Show and edit on the map',
+    delete: 'Delete the tour',
+    confirmDelete: 'Delete the tour “{name}”?',
+    missing:
+      '{n} stop is no longer visible (request moved to another team). | {n} stops are no longer visible (requests moved to another team).',
+    request: 'Request of the tour',
   },
   views: {
     title: 'Saved views',

@@ -3,7 +3,10 @@
  * has exactly the same keys (checked by a unit test and by its type).
  * vue-i18n syntax: `{name}` is a placeholder; `@` and `|` are reserved, so never used as text.
  */
+import { bulkFr } from './bulk.fr'
+
 const fr = {
+  bulk: bulkFr,
   app: {
     name: 'GRC Console',
     loading: 'Chargement de la console…',
@@ -46,6 +49,7 @@ const fr = {
     nav: 'Navigation principale',
     navQueue: 'File',
     navMap: 'Carte',
+    navTours: 'Tournées',
     shortcutsButton: 'Raccourcis clavier',
   },
   sync: {
@@ -274,6 +278,14 @@ const fr = {
       down: 'Descendre l’arrêt {reference}',
       upShort: 'Monter',
       downShort: 'Descendre',
+      name: 'Nom de la tournée',
+      defaultName: 'Tournée du {date}',
+      team: 'Équipe',
+      assignStops: 'Assigner chaque arrêt au technicien',
+      save: 'Enregistrer la tournée',
+      saveAgain: 'Enregistrer les modifications',
+      saving: 'Enregistrement…',
+      saved: 'Tournée enregistrée à {time} : elle part vers le technicien à la prochaine synchronisation.',
     },
     sheet: {
       print: 'Imprimer',
@@ -290,6 +302,24 @@ const fr = {
       description: 'Description',
       notes: 'Notes',
     },
+  },
+  tours: {
+    title: 'Tournées',
+    whose: 'Tournées affichées',
+    mine: 'Mes tournées',
+    team: 'Tournées de mes équipes',
+    fromDay: 'À partir du',
+    none: 'Aucune tournée planifiée à partir de cette date.',
+    noneMine: 'Aucune tournée ne vous est confiée à partir de cette date.',
+    list: 'Liste des tournées',
+    stops: '{n} arrêt | {n} arrêts',
+    showOnMap: 'Voir sur la carte',
+    editOnMap: 'Voir et modifier sur la carte',
+    delete: 'Supprimer la tournée',
+    confirmDelete: 'Supprimer la tournée « {name} » ?',
+    missing:
+      '{n} arrêt n’est plus visible (demande clôturée ailleurs ou changée d’équipe). | {n} arrêts ne sont plus visibles (demandes clôturées ailleurs ou changées d’équipe).',
+    request: 'Demande de la tournée',
   },
   views: {
     title: 'Vues enregistrées',

@@ -5,14 +5,16 @@
  * only plain data the layers draw.
  */
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, toRaw } from 'vue'
 import type { MapPoint } from '../../shared/contract'
+import type { MapSettings } from '../../shared/mapSettings'
 import type { Priority, RequestDetail } from '../../shared/domain'
 import { toCSV, toGeoJSON, type ExportedRequest } from '../../shared/mapExport'
 import type { Sector } from '../../shared/routing'
 import { invoke, type ApiErrorCode } from '../api'
 import type { Bbox, SelectionPolygon } from '../composables/mapGeometry'
 import type { ColourBy } from '../composables/mapStyle'
+import { compactFilter, useQueueStore } from './queue'
 import { noteApiError } from './session'
 
 /** Requests drawn per viewport at most (the core's default); beyond, the map says so. */
@@ -47,7 +49,13 @@ export function exportedRequestOf(detail: RequestDetail, words: ExportWords): Ex
 }
 
 export const useMapStore = defineStore('map', () => {
+  // The queue's filter is the map's: the dots are the requests the list shows.
+  const queue = useQueueStore()
+  const filter = () => compactFilter(toRaw(queue.filter))
+  let lastBbox: Bbox | null = null
   const sectors = shallowRef<Sector[]>([])
+  /** The configured base map and depots; until they come, the map draws no tiles (never the wrong ones). */
+  const settings = shallowRef<MapSettings | null>(null)
   const points = shallowRef<MapPoint[]>([])
   /** True once the first viewport answered (the browser test waits for it). */
   const pointsLoaded = ref(false)
@@ -85,12 +93,22 @@ export const useMapStore = defineStore('map', () => {
     }
   }
 
+  async function loadSettings(): Promise<MapSettings | null> {
+    try {
+      settings.value = await invoke('map.settings', {})
+    } catch (e) {
+      noteApiError(e)
+    }
+    return settings.value
+  }
+
   /** Ask for the requests of this viewport now. */
   async function loadViewport(bbox: Bbox) {
     cancelViewport()
+    lastBbox = bbox
     const generation = ++viewportGeneration
     try {
-      const answer = await invoke('map.points', { bbox, limit: VIEWPORT_LIMIT })
+      const answer = await invoke('map.points', { bbox, limit: VIEWPORT_LIMIT, filter: filter() })
       if (generation !== viewportGeneration) return
       points.value = answer
       pointsError.value = null
@@ -118,7 +136,7 @@ export const useMapStore = defineStore('map', () => {
     selectionLoading.value = true
     selectionError.value = null
     try {
-      const answer = await invoke('map.select', { polygon, limit: SELECTION_LIMIT })
+      const answer = await invoke('map.select', { polygon, limit: SELECTION_LIMIT, filter: filter() })
       if (generation !== selectionGeneration) return
       selection.value = answer.points
       selectionTruncated.value = answer.truncated
@@ -151,6 +169,20 @@ export const useMapStore = defineStore('map', () => {
     if (generation === selectionGeneration) details.value = new Map(found)
   }
 
+  /** The filter changed: the viewport's dots and the drawn perimeter's selection follow it. */
+  async function refilter() {
+    const polygon = selectionPolygon.value
+    await Promise.all([
+      lastBbox ? loadViewport(lastBbox) : Promise.resolve(),
+      polygon ? selectPolygon(polygon) : Promise.resolve(),
+    ])
+  }
+
+  /** Requests changed (a bulk action, a sync): the selection's details are read again. */
+  async function refreshSelection() {
+    if (selectionPolygon.value) await selectPolygon(selectionPolygon.value)
+  }
+
   function clearSelection() {
     selectionGeneration++
     selection.value = []
@@ -178,6 +210,7 @@ export const useMapStore = defineStore('map', () => {
     clearSelection()
     selecting.value = false
     points.value = []
+    lastBbox = null
     pointsLoaded.value = false
     pointsError.value = null
     sectors.value = []
@@ -185,6 +218,8 @@ export const useMapStore = defineStore('map', () => {
 
   return {
     sectors,
+    settings,
+    loadSettings,
     points,
     pointsLoaded,
     pointsError,
@@ -206,6 +241,8 @@ export const useMapStore = defineStore('map', () => {
     showViewport,
     cancelViewport,
     selectPolygon,
+    refilter,
+    refreshSelection,
     clearSelection,
     exportedSelection,
     selectionGeoJSON,

@@ -1,18 +1,20 @@
 /**
- * The tour (tournée) a team lead builds from the map selection, client side only: the stops
- * in visiting order from the depot and back, the technician and the date shown on the route
- * sheet. Distance and duration follow every reorder.
+ * The tour (tournée) a team lead builds from the map selection, or a saved one reopened: the
+ * stops in visiting order from the depot and back, the team, technician, date and name.
+ * Distance and duration follow every reorder; saving hands it to the core (and the server).
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
+import type { TourDetail } from '../../shared/contract'
 import type { LatLon } from '../../shared/geo'
 import type { RequestDetail } from '../../shared/domain'
+import { DEFAULT_DEPOT, depotFor, type MapSettings } from '../../shared/mapSettings'
+import type { TourDepot } from '../../shared/savedTour'
+import { invoke, type ApiErrorCode } from '../api'
+import { noteApiError } from './session'
 import { toCSV, toGeoJSON, type ExportedRequest } from '../../shared/mapExport'
 import { estimateMinutes, haversineKm, planTour, tourLengthKm } from '../../shared/tour'
 import { exportedRequestOf, type ExportWords } from './map'
-
-/** Where every tour starts and ends until depots are configured per team: Nancy's technical centre. */
-export const DEPOT: LatLon = { lat: 48.6921, lon: 6.1844 }
 
 /** A request with a location, the only kind a tour can visit. */
 export type TourStop = RequestDetail & { location: LatLon }
@@ -24,17 +26,29 @@ const positions = (stops: readonly TourStop[]) => stops.map((s) => s.location)
  * A closed tour is as long one way as the other; start with the nearer end so that the
  * order does not depend on how the optimiser broke the tie.
  */
-function nearerEndFirst(stops: TourStop[]): TourStop[] {
+function nearerEndFirst(depot: LatLon, stops: TourStop[]): TourStop[] {
   const first = stops[0]
   const last = stops[stops.length - 1]
   if (!first || !last) return stops
-  return haversineKm(DEPOT, last.location) < haversineKm(DEPOT, first.location) ? stops.reverse() : stops
+  return haversineKm(depot, last.location) < haversineKm(depot, first.location) ? stops.reverse() : stops
 }
 
-function optimised(stops: readonly TourStop[]): TourStop[] {
-  const { order } = planTour(DEPOT, positions(stops))
-  return nearerEndFirst(order.map((i) => stops[i]!))
+function optimised(depot: LatLon, stops: readonly TourStop[]): TourStop[] {
+  const { order } = planTour(depot, positions(stops))
+  return nearerEndFirst(
+    depot,
+    order.map((i) => stops[i]!),
+  )
 }
+
+/** The team most of the stops belong to: the tour's team unless the lead picks another. */
+function mainTeam(stops: readonly TourStop[]): string {
+  const counts = new Map<string, number>()
+  for (const s of stops) counts.set(s.teamId, (counts.get(s.teamId) ?? 0) + 1)
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? ''
+}
+
+const today = () => new Date().toLocaleDateString('sv-SE')
 
 export const useTourStore = defineStore('tour', () => {
   /** The stops in visiting order. */
@@ -43,10 +57,27 @@ export const useTourStore = defineStore('tour', () => {
   const sheetOpen = ref(false)
   const technicianId = ref('')
   const date = ref('')
+  const name = ref('')
+  const teamId = ref('')
+  const assignStops = ref(true)
+  /** The configured depots (`map.settings`); a reopened tour keeps the depot it was planned from. */
+  const settings = shallowRef<Pick<MapSettings, 'depot' | 'teamDepots'>>({
+    depot: DEFAULT_DEPOT,
+    teamDepots: {},
+  })
+  const savedDepot = shallowRef<TourDepot | null>(null)
+  const depot = computed(() => savedDepot.value ?? depotFor(settings.value, teamId.value))
+  /** Set once saved: later saves replace that tour (with its version, so a newer one is never overwritten). */
+  const savedId = ref<string | null>(null)
+  const savedVersion = ref<number | null>(null)
+  const saving = ref(false)
+  const saveError = ref<ApiErrorCode | null>(null)
+  const saveErrorMessage = ref('')
+  const savedAt = ref<number | null>(null)
 
   const distanceKm = computed(() =>
     tourLengthKm(
-      DEPOT,
+      depot.value,
       positions(stops.value),
       stops.value.map((_s, i) => i),
     ),
@@ -55,13 +86,76 @@ export const useTourStore = defineStore('tour', () => {
 
   /** Start a tour through those of `details` that have a location, in the shortest order found. */
   function build(details: readonly RequestDetail[]) {
-    stops.value = optimised(details.filter(hasLocation))
+    const located = details.filter(hasLocation)
+    savedId.value = null
+    savedVersion.value = null
+    savedAt.value = null
+    savedDepot.value = null
+    saveError.value = null
+    teamId.value = mainTeam(located)
+    date.value ||= today()
+    stops.value = optimised(depot.value, located)
+    open.value = true
+    sheetOpen.value = false
+  }
+
+  /** Reopen a saved tour as it was saved (its order, technician, day and name). */
+  function load(detail: TourDetail) {
+    const { tour } = detail
+    savedId.value = tour.id
+    savedVersion.value = tour.version
+    savedAt.value = tour.updatedAt
+    saveError.value = null
+    teamId.value = tour.teamId
+    technicianId.value = tour.technicianId ?? ''
+    date.value = tour.date
+    name.value = tour.name
+    savedDepot.value = tour.depot
+    stops.value = detail.stops.filter(hasLocation)
     open.value = true
     sheetOpen.value = false
   }
 
   function optimise() {
-    stops.value = optimised(stops.value)
+    stops.value = optimised(depot.value, stops.value)
+  }
+
+  function setDepots(from: Pick<MapSettings, 'depot' | 'teamDepots'>) {
+    settings.value = from
+  }
+
+  /** Save (or save again) through the core; the stops are assigned to the technician when asked. */
+  async function save(defaultName: string): Promise<boolean> {
+    if (stops.value.length === 0 || saving.value) return false
+    saving.value = true
+    saveError.value = null
+    saveErrorMessage.value = ''
+    try {
+      const detail = await invoke('tours.save', {
+        ...(savedId.value ? { id: savedId.value, baseVersion: savedVersion.value ?? undefined } : {}),
+        plan: {
+          teamId: teamId.value,
+          technicianId: technicianId.value || null,
+          date: date.value || today(),
+          name: name.value.trim() || defaultName,
+          depot: depot.value,
+          stopIds: stops.value.map((s) => s.id),
+        },
+        assignStops: assignStops.value,
+      })
+      savedId.value = detail.tour.id
+      savedVersion.value = detail.tour.version
+      savedAt.value = detail.tour.updatedAt
+      name.value = detail.tour.name
+      date.value = detail.tour.date
+      return true
+    } catch (e) {
+      saveError.value = noteApiError(e)
+      saveErrorMessage.value = e instanceof Error ? e.message : ''
+      return false
+    } finally {
+      saving.value = false
+    }
   }
 
   /** Move the stop at `from` to `to` (indexes in the current order). */
@@ -92,6 +186,15 @@ export const useTourStore = defineStore('tour', () => {
     stops.value = []
     technicianId.value = ''
     date.value = ''
+    name.value = ''
+    teamId.value = ''
+    assignStops.value = true
+    savedId.value = null
+    savedVersion.value = null
+    savedAt.value = null
+    savedDepot.value = null
+    saveError.value = null
+    saveErrorMessage.value = ''
   }
 
   return {
@@ -100,6 +203,19 @@ export const useTourStore = defineStore('tour', () => {
     sheetOpen,
     technicianId,
     date,
+    name,
+    teamId,
+    assignStops,
+    depot,
+    savedId,
+    savedVersion,
+    savedAt,
+    saving,
+    saveError,
+    saveErrorMessage,
+    load,
+    save,
+    setDepots,
     distanceKm,
     durationMinutes,
     build,

@@ -17,6 +17,7 @@ import {
   clustersIn,
 } from '../../../src/renderer/composables/mapClusters'
 import { useMapStore, VIEWPORT_DEBOUNCE_MS, type ExportWords } from '../../../src/renderer/stores/map'
+import { useQueueStore } from '../../../src/renderer/stores/queue'
 import { answer, callsTo, resetFakeApi } from './support/fakeApi'
 import { detailOf } from './support/fixtures'
 
@@ -60,9 +61,25 @@ describe('the viewport’s requests', () => {
     expect(callsTo('map.points')).toEqual([])
     vi.advanceTimersByTime(1)
     await flushPromises()
-    expect(callsTo('map.points')).toEqual([{ bbox: { ...NANCY, minLon: 6.0 }, limit: 50_000 }])
+    expect(callsTo('map.points')).toEqual([{ bbox: { ...NANCY, minLon: 6.0 }, limit: 50_000, filter: {} }])
     expect(map.points.map((p) => p.id)).toEqual(['a'])
     expect(map.pointsLoaded).toBe(true)
+  })
+
+  it('draws the requests of the queue’s filter, and asks again for the same view and perimeter when it changes', async () => {
+    answer('map.points', () => [point('a', 6.18, 48.69)])
+    answer('map.select', () => ({ points: [], truncated: false }))
+    const queue = useQueueStore()
+    queue.filter = { status: ['nouvelle'], text: '  ' }
+    const map = useMapStore()
+    await map.loadViewport(NANCY)
+    await map.selectPolygon(SQUARE)
+    expect(callsTo('map.points')).toEqual([{ bbox: NANCY, limit: 50_000, filter: { status: ['nouvelle'] } }])
+    queue.filter = { categoryId: ['voirie-nid'], overdue: true }
+    await map.refilter()
+    const filter = { categoryId: ['voirie-nid'], overdue: true }
+    expect(callsTo('map.points').at(-1)).toEqual({ bbox: NANCY, limit: 50_000, filter })
+    expect(callsTo('map.select').at(-1)).toEqual({ polygon: SQUARE, limit: 5000, filter })
   })
 
   it('keeps the newest viewport when an older answer arrives late', async () => {
@@ -121,7 +138,7 @@ describe('the perimeter selection', () => {
     )
     const map = useMapStore()
     await map.selectPolygon(SQUARE)
-    expect(callsTo('map.select')).toEqual([{ polygon: SQUARE, limit: 5000 }])
+    expect(callsTo('map.select')).toEqual([{ polygon: SQUARE, limit: 5000, filter: {} }])
     expect([...map.selectedIds]).toEqual(['r1', 'r2'])
     expect(map.detailsReady).toBe(true)
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { Role } from '../../../shared/domain'
+import { BaseMapChoice, DEFAULT_DEPOT, Depot, TeamDepots } from '../../../shared/mapSettings'
 
 const HourMinute = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)')
 const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
@@ -182,6 +183,22 @@ export const AppConfigSchema = z
       .object({
         /** Roles that may read a citizen's contact details (each read is logged). */
         citizenDataRoles: z.array(Role).default(['agent', 'lead', 'supervisor', 'dpo']),
+      })
+      .strict()
+      .prefault({}),
+    map: z
+      .object({
+        /**
+         * `"osm"`, `"ign-plan-v2"`, or the authority's own server:
+         * `{ "kind": "xyz", "url": "https://…/{z}/{x}/{y}.png", "attribution": "…" }` or
+         * `{ "kind": "wmts", "url": "https://…/wmts", "layer": "…", "matrixSet": "…", "attribution": "…" }`.
+         * The CSP lets in this source's origin and no other.
+         */
+        baseMap: BaseMapChoice.default('osm'),
+        /** Where tours start and end unless the team has its own. */
+        depot: Depot.default(DEFAULT_DEPOT),
+        /** Per team id: its own depot (a technical centre, a district workshop). */
+        teamDepots: TeamDepots.default({}),
       })
       .strict()
       .prefault({}),

@@ -36,7 +36,7 @@ export interface OpContext {
 }
 
 /** A change to an existing request, as the outbox and the protocol carry it. */
-export type RequestOp = Exclude<OpOf<Mutation>, { op: 'create' }>
+export type RequestOp = Exclude<OpOf<Mutation>, { op: 'create' | 'tour_save' | 'tour_delete' }>
 type OpOf<M> = M extends Mutation ? { op: M['op']; payload: M['payload'] } : never
 
 export interface OpOutcome {

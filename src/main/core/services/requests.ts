@@ -89,6 +89,12 @@ export function createRequestService(deps: CoreDeps) {
   const detailOf = (id: string) => toRequestDetail(getRequestRow(db, id)!)
 
   return {
+    /** One change as `transition`/`assign` make it, without the event: bulk actions announce once. */
+    applyQuietly(session: SessionInfo, id: string, op: RequestOp) {
+      if (op.op !== 'assign') assertMayChange(session)
+      return change(session, id, op, undefined)
+    },
+
     get(session: SessionInfo, id: string): RequestDetail {
       return toRequestDetail(visibleRow(session, id))
     },

@@ -5,6 +5,7 @@
  * exactly as they were first applied, without new history or outbox entries.
  */
 import type { SessionInfo } from '../../../shared/contract'
+import type { SavedTour } from '../../../shared/savedTour'
 import type { DetailsReply, ReferenceBundle, RequestEntity, ServerHistoryEvent } from '../../../shared/sync'
 import type { WorkflowDefinition } from '../../../shared/workflow'
 import { canSeeTeam } from '../services/authorization'
@@ -24,6 +25,7 @@ import {
 } from '../store/queries/reference'
 import { applyServerRequest, getRequestRow } from '../store/queries/requests'
 import { cached } from '../store/statements'
+import { deleteTour, putTour } from '../store/queries/tours'
 import { parseWorkflowDefinition } from '../workflow/definitions'
 
 /**
@@ -97,7 +99,7 @@ function forgetCitizenIfOrphan(db: Db, citizenId: string) {
 export function forgetSyncedData(db: Db): void {
   db.transaction(() => {
     db.exec(`DELETE FROM sync_backfill; DELETE FROM comments; DELETE FROM requests; DELETE FROM citizens;
-             DELETE FROM conflicts; DELETE FROM offline_verifiers;
+             DELETE FROM conflicts; DELETE FROM offline_verifiers; DELETE FROM tours;
              DELETE FROM sync_state WHERE key IN ('cursor', 'initial_done', 'refresh_token_encrypted');`)
   })()
 }
@@ -162,4 +164,16 @@ export const backfill = {
   done: (db: Db, id: string) => cached(db, 'DELETE FROM sync_backfill WHERE request_id = ?').run(id),
   next: (db: Db, limit: number) =>
     cached(db, 'SELECT request_id FROM sync_backfill LIMIT ?').pluck().all(limit) as string[],
+}
+
+/**
+ * The server's copy of a tour (or its removal). A save of the agent's own still waiting in
+ * the outbox is newer than it: the local copy stays until the server has answered that save.
+ * @returns whether the cache changed.
+ */
+export function takeServerTour(db: Db, id: string, tour: SavedTour | null): boolean {
+  if (listPendingFor(db, id).length > 0) return false
+  if (tour) putTour(db, tour)
+  else deleteTour(db, id)
+  return true
 }

@@ -8,6 +8,7 @@ import type { ParsedInputOf, SessionInfo } from '../../../shared/contract'
 import { CoreError } from '../../../shared/result'
 import type { Conflict, ConflictField, CreateRequestInput, FieldChange, Mutation } from '../../../shared/sync'
 import type { RequestService } from '../services/requests'
+import type { TourService } from '../services/tours'
 import { valueOfField, type OpContext } from '../services/requestOps'
 import { withFullSync } from '../store/db'
 import { getCategory } from '../store/queries/reference'
@@ -18,12 +19,18 @@ import {
   type StoredConflict,
 } from '../store/queries/conflicts'
 import { getRequestRow, type RequestRow } from '../store/queries/requests'
+import { getTour } from '../store/queries/tours'
 
 type Payload<Op extends Mutation['op']> = Extract<Mutation, { op: Op }>['payload']
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
-export function createConflictService(ctx: OpContext, requests: RequestService, now: () => number) {
+export function createConflictService(
+  ctx: OpContext,
+  requests: RequestService,
+  now: () => number,
+  tours?: TourService,
+) {
   const { db } = ctx
 
   /** Where a transition leads: the target state's id (the renderer says it in the agent's language). */
@@ -58,6 +65,17 @@ export function createConflictService(ctx: OpContext, requests: RequestService, 
       }
       case 'update':
         return Object.entries(c.payload as Payload<'update'>).map(([k, v]) => side(k, v))
+      case 'tour_save':
+      case 'tour_delete':
+        return [
+          {
+            field: 'tour',
+            mine: c.op === 'tour_save' ? (c.payload as Payload<'tour_save'>).name : null,
+            theirs: getTour(db, c.requestId)?.name ?? null,
+            theirActor: null,
+            theirAt: null,
+          },
+        ]
       case 'comment':
         return [
           {
@@ -80,11 +98,17 @@ export function createConflictService(ctx: OpContext, requests: RequestService, 
       return listOpenConflicts(db).map((c) => {
         const row = getRequestRow(db, c.requestId)
         const created = c.op === 'create' ? (c.payload as CreateRequestInput) : null
+        const tourName =
+          c.op === 'tour_save'
+            ? (c.payload as Payload<'tour_save'>).name
+            : c.op === 'tour_delete'
+              ? (getTour(db, c.requestId)?.name ?? null)
+              : null
         return {
           id: c.id,
           requestId: c.requestId,
           reference: row?.reference ?? '—',
-          title: row?.title ?? created?.title ?? '—',
+          title: row?.title ?? created?.title ?? tourName ?? '—',
           op: c.op as Conflict['op'],
           madeAt: iso(c.madeAt),
           detectedAt: iso(c.detectedAt),
@@ -141,6 +165,18 @@ export function createConflictService(ctx: OpContext, requests: RequestService, 
           }
           case 'create':
             requests.create(session, c.payload as CreateRequestInput)
+            break
+          case 'tour_save':
+            if (!tours) throw new CoreError('invalid_input', 'Modification inconnue.')
+            tours.save(session, {
+              id,
+              plan: c.payload as Payload<'tour_save'>,
+              assignStops: false,
+            })
+            break
+          case 'tour_delete':
+            if (!tours) throw new CoreError('invalid_input', 'Modification inconnue.')
+            if (getTour(db, id)) tours.delete(session, id)
             break
           default:
             throw new CoreError('invalid_input', 'Modification inconnue.')

@@ -16,6 +16,7 @@
  */
 import type { EventName, EventPayload, SessionInfo } from '../../../shared/contract'
 import {
+  isTourOp,
   Mutation,
   SYNC_LIMITS,
   type ChangesReply,
@@ -46,6 +47,7 @@ import {
   applyRequestEntity,
   backfill,
   removeRequest,
+  takeServerTour,
   visibleTo,
 } from './apply'
 import type { RefreshTokenStore } from './secrets'
@@ -231,7 +233,20 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       })
   }
 
+  /** A tour change answered: the server's copy is taken back; a refusal waits in the inbox. */
+  function settleTour(p: PendingMutation, r: MutationResult) {
+    removeMutations(db, [p.mutationId])
+    if (r.status !== 'applied')
+      toInbox(p, 'rejected', {
+        reason: r.status === 'rejected' ? r.reason : 'La tournée a été modifiée sur le serveur.',
+        serverVersion: (r.status === 'rejected' ? r.tour?.version : undefined) ?? -1,
+      })
+    const server = r.status === 'conflict' ? undefined : r.tour
+    if (server !== undefined) takeServerTour(db, p.entityId, server)
+  }
+
   function settle(p: PendingMutation, r: MutationResult, takeState: boolean) {
+    if (isTourOp(p.op)) return settleTour(p, r)
     removeMutations(db, [p.mutationId])
     // A note the server did not take must not stay shown as posted: it lives on in the inbox.
     if (r.status !== 'applied' && p.op === 'comment')
@@ -282,6 +297,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           'Le serveur a répondu pour des modifications inconnues : réponse ignorée.',
         )
       const ids = new Set<string>()
+      const tourIds = new Set<string>()
       assertRunning()
       withFullSync(db, () => {
         // The server's copy of a request is taken in once per batch, with its last answer:
@@ -291,10 +307,11 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           const p = byId.get(r.mutationId)!
           // Still pending? A duplicate answer for one already settled changes nothing.
           if (isPending(db, p.mutationId)) settle(p, r, lastFor.get(p.entityId) === i)
-          ids.add(p.entityId)
+          ;(isTourOp(p.op) ? tourIds : ids).add(p.entityId)
         })
       })
-      deps.emit('requests.changed', { ids: [...ids] })
+      if (ids.size > 0) deps.emit('requests.changed', { ids: [...ids] })
+      if (tourIds.size > 0) deps.emit('tours.changed', { ids: [...tourIds] })
       publish()
       // An answer that covers none of the batch would loop forever: try again next round.
       if (results.length === 0) return
@@ -313,7 +330,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     if (stopped || !deps.session()) throw new Stopped()
   }
 
-  function applyChunk(page: ChangesReply, from: number, ids: string[]): number {
+  function applyChunk(page: ChangesReply, from: number, ids: string[], tourIds: string[]): number {
     assertRunning()
     let workflows: Map<string, WorkflowDefinition> | null = null
     const session = deps.session()
@@ -324,13 +341,18 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       while (i < changes.length && (i === from || performance.now() - started < CHUNK_BUDGET_MS)) {
         const c = changes[i++]!
         if (c.type === 'reference') workflows = applyReference(db, c.reference)
-        else if (c.type === 'request_removed') removeRequest(db, c.id)
+        else if (c.type === 'tour') {
+          if (takeServerTour(db, c.tour.id, c.tour)) tourIds.push(c.tour.id)
+        } else if (c.type === 'tour_removed') {
+          if (takeServerTour(db, c.id, null)) tourIds.push(c.id)
+        } else if (c.type === 'request_removed') removeRequest(db, c.id)
         else if (visibleTo(session, c.entity)) {
           applyRequestEntity(deps.ctx, c.entity, session)
           if (c.partial) backfill.add(db, c.entity.request.id)
           else backfill.done(db, c.entity.request.id)
         } else removeRequest(db, c.entity.request.id)
-        if (c.type !== 'reference') ids.push(c.type === 'request' ? c.entity.request.id : c.id)
+        if (c.type === 'request') ids.push(c.entity.request.id)
+        else if (c.type === 'request_removed') ids.push(c.id)
       }
       if (i >= changes.length) setSyncState(db, 'cursor', page.nextCursor)
     })()
@@ -358,11 +380,12 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       const prefetch = page.hasMore ? transport.changes(token, page.nextCursor, pageSize, firstSync) : null
       prefetch?.catch(() => {})
       const ids: string[] = []
+      const tourIds: string[] = []
       try {
-        let at = applyChunk(page, 0, ids)
+        let at = applyChunk(page, 0, ids, tourIds)
         while (at < page.changes.length) {
           await yieldToEventLoop()
-          at = applyChunk(page, at, ids)
+          at = applyChunk(page, at, ids, tourIds)
         }
       } catch (e) {
         if (e instanceof WorkflowDefinitionError)
@@ -371,6 +394,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       }
       cursor = page.nextCursor
       if (ids.length > 0) deps.emit('requests.changed', { ids })
+      if (tourIds.length > 0) deps.emit('tours.changed', { ids: tourIds })
       if (firstSync) {
         done += page.changes.length
         initial = { done, total: done + page.remaining, phase: 'requests' }

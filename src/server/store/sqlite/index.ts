@@ -8,7 +8,15 @@ import { randomUUID } from 'node:crypto'
 import type { SessionInfo } from '../../../shared/contract'
 import type { AgentSummary, Role } from '../../../shared/domain'
 import { CoreError } from '../../../shared/result'
-import type { ChangesReply, FieldChange, Mutation, MutationResult, RequestRecord } from '../../../shared/sync'
+import type { SavedTour } from '../../../shared/savedTour'
+import {
+  isTourOp,
+  type ChangesReply,
+  type FieldChange,
+  type Mutation,
+  type MutationResult,
+  type RequestRecord,
+} from '../../../shared/sync'
 import type { WorkflowDefinition } from '../../../shared/workflow'
 import { seedDemo } from '../../../main/core/demo/seed'
 import { seedReferenceData } from '../../../main/core/demo/reference'
@@ -40,6 +48,8 @@ import {
   nextReference,
 } from '../../../main/core/store/queries/requests'
 import { cached } from '../../../main/core/store/statements'
+import { getTour } from '../../../main/core/store/queries/tours'
+import { applyTourOp, type TourOp } from '../../../main/core/services/tourOps'
 import type { BusinessCalendar } from '../../../main/core/workflow/sla'
 import type { CitizenRequestInput, PublicRequestFilter, RefreshTokenGrant, ServerStore } from '../types'
 import { entityFor, recordOf, referenceBundle, serverHistory } from './entities'
@@ -236,6 +246,18 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
     return { status: 'applied', version: after.version }
   }
 
+  /** A tour as `session` may see it: their teams' tours, and those they drive. */
+  function tourFor(session: SessionInfo, id: string): SavedTour | null {
+    const tour = getTour(db, id)
+    return tour && (canSeeTeam(session, tour.teamId) || tour.technicianId === session.agentId) ? tour : null
+  }
+
+  function applyTour(session: SessionInfo, m: Extract<Mutation, { op: TourOp['op'] }>): Outcome {
+    const before = getTour(db, m.entityId)
+    applyTourOp(db, session, m.entityId, { op: m.op, payload: m.payload } as TourOp, now())
+    return { status: 'applied', version: getTour(db, m.entityId)?.version ?? (before?.version ?? 0) + 1 }
+  }
+
   const applyOne = (
     session: SessionInfo,
     clientId: string,
@@ -250,7 +272,12 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
         if (prior) return { ...prior, outcome: JSON.parse(prior.outcome) as Outcome }
         let outcome: Outcome
         try {
-          outcome = m.op === 'create' ? applyCreate(session, m) : applyChange(session, m)
+          outcome =
+            m.op === 'create'
+              ? applyCreate(session, m)
+              : m.op === 'tour_save' || m.op === 'tour_delete'
+                ? applyTour(session, m)
+                : applyChange(session, m)
         } catch (e) {
           if (!(e instanceof CoreError)) throw e
           outcome = { status: 'rejected', code: e.code, reason: e.message }
@@ -338,6 +365,15 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
             changes.push({ type: 'reference', seq: r.seq, reference: referenceBundle(db) })
             continue
           }
+          if (r.entity === 'tour') {
+            const tour = tourFor(session, r.entity_id)
+            changes.push(
+              tour
+                ? { type: 'tour', seq: r.seq, tour }
+                : { type: 'tour_removed', seq: r.seq, id: r.entity_id },
+            )
+            continue
+          }
           const entity = entityFor(db, session, citizenRoles, r.entity_id, light)
           if (entity) changes.push({ type: 'request', seq: r.seq, entity, partial: light })
           else
@@ -358,6 +394,25 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
       const before = counter()
       const results = mutations.map((m): MutationResult => {
         const { outcome } = applyOne(session, clientId, m)
+        if (isTourOp(m.op)) {
+          const tour = tourFor(session, m.entityId)
+          if (outcome.status === 'applied')
+            return {
+              status: 'applied',
+              mutationId: m.mutationId,
+              version: outcome.version,
+              entity: null,
+              tour,
+            }
+          return {
+            status: 'rejected',
+            mutationId: m.mutationId,
+            code: outcome.status === 'rejected' ? outcome.code : 'conflict',
+            reason: outcome.status === 'rejected' ? outcome.reason : 'La tournée a été modifiée entre-temps.',
+            entity: null,
+            tour,
+          }
+        }
         const entity = entityFor(db, session, citizenRoles, m.entityId)
         if (outcome.status === 'applied')
           return { status: 'applied', mutationId: m.mutationId, version: outcome.version, entity }

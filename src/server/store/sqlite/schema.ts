@@ -101,8 +101,18 @@ CREATE TABLE portal_keys (
 ) WITHOUT ROWID;
 `
 
+/** Tours join the feed of their team; a tour moved to another team leaves the old one's consoles. */
+const SERVER_SCHEMA_V2 = /* sql */ `
+CREATE TRIGGER srv_tours_ai AFTER INSERT ON tours BEGIN ${BUMP('new.team_id', "'tour'", 'new.id')} END;
+CREATE TRIGGER srv_tours_au AFTER UPDATE ON tours BEGIN
+  ${BUMP('old.team_id', "'tour'", 'old.id')}
+  ${BUMP('new.team_id', "'tour'", 'new.id')}
+END;
+CREATE TRIGGER srv_tours_ad AFTER DELETE ON tours BEGIN ${BUMP('old.team_id', "'tour'", 'old.id')} END;
+`
+
 /** Server migrations, tracked apart from the console's (`user_version` belongs to those). */
-const SERVER_MIGRATIONS: readonly string[] = [SERVER_SCHEMA_V1]
+const SERVER_MIGRATIONS: readonly string[] = [SERVER_SCHEMA_V1, SERVER_SCHEMA_V2]
 
 export function migrateServerSchema(db: Db): void {
   db.exec('CREATE TABLE IF NOT EXISTS server_schema (version INTEGER NOT NULL)')

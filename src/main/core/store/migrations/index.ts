@@ -3,5 +3,6 @@ import type { Migration } from '../migrate'
 import initial from './0001-initial'
 import sync from './0002-sync'
 import offlineLogin from './0003-offline-login'
+import tours from './0004-tours'
 
-export const MIGRATIONS: readonly Migration[] = [initial, sync, offlineLogin]
+export const MIGRATIONS: readonly Migration[] = [initial, sync, offlineLogin, tours]

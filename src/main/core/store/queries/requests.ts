@@ -815,31 +815,69 @@ export interface MapPoint {
   priority: Priority
 }
 
-/**
- * Requests located in `bbox`, within `scope`, at most `limit` of them: an R*Tree search
- * per team of the scope (the team is the tree's third dimension), no request row read.
- */
+/** The queue's filter, for the map: the same requests as the queue, those located in the area. */
+export type MapFilterArgs =
+  | { filter?: undefined; now?: number }
+  | {
+      filter: QueueFilter
+      /** What is overdue is decided at this time (epoch ms), as in the queue. */
+      now: number
+    }
+
 type GeoRow = [string, number, number, string, string, number]
 
-/** The R*Tree query of a box within a scope, or null when the scope has no team with points. */
-function viewportQuery(db: Db, scope: Scope, bbox: Bbox, limit: number) {
-  const params: Record<string, unknown> = { ...bbox, limit }
-  const box = 'max_lat >= @minLat AND min_lat <= @maxLat AND max_lon >= @minLon AND min_lon <= @maxLon'
-  const columns = 'request_id AS id, lat, lon, status, category_id, priority'
-  if (scope.kind === 'all')
-    return { sql: `SELECT ${columns} FROM requests_geo WHERE ${box} LIMIT @limit`, params }
-  const teams = effectiveTeams(scope) ?? []
-  const keys = teams.length
-    ? (cached(db, `SELECT key FROM team_keys WHERE team_id IN (${inList(params, 't', teams)})`).all(
-        params,
-      ) as {
-        key: number
-      }[])
-    : []
+/** The R*Tree's columns, qualified: a filtered query may join requests, which has lat, lon, status… too. */
+const G = 'requests_geo.'
+const GEO_COLUMNS = `${G}request_id AS id, ${G}lat, ${G}lon, ${G}status, ${G}category_id, ${G}priority`
+const IN_BOX = `${G}max_lat >= @minLat AND ${G}min_lat <= @maxLat AND ${G}max_lon >= @minLon AND ${G}min_lon <= @maxLon`
+
+/**
+ * The filter as conditions on the R*Tree row, and whether they need the request row.
+ * Status, category and priority are aux columns of the tree: no request row is read for
+ * them. Assignee and overdue are checked on the request (joined by rowid, which is the
+ * tree's id); the text on the FTS index, with the same restrictions as the queue's search.
+ */
+function geoFilter(
+  filter: QueueFilter | undefined,
+  teams: readonly string[] | null,
+  now: number,
+  params: Record<string, unknown>,
+): { conditions: string[]; joinRequests: boolean } {
+  if (!filter) return { conditions: [], joinRequests: false }
+  const { status, categoryId, priority, assigneeId, unassigned, overdue } = filter
+  const conditions = filterConditions({ status, categoryId, priority }, now, params, { alias: G })
+  const onRequest = filterConditions({ assigneeId, unassigned, overdue }, now, params, { alias: 'r.' })
+  const match = ftsMatchFor(filter, teams)
+  if (match !== null) {
+    params.fts = match
+    conditions.push(`${G}id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH @fts)`)
+  }
+  return { conditions: [...conditions, ...onRequest], joinRequests: onRequest.length > 0 }
+}
+
+/**
+ * The R*Tree query of the requests in a box, within a scope and the queue's filter, or
+ * null when nothing can match (no team of the scope has located requests). One tree
+ * search per team (the team key is the tree's third dimension), merged.
+ */
+function viewportQuery(db: Db, args: { scope: Scope; bbox: Bbox; limit: number } & MapFilterArgs) {
+  const { filter } = args
+  // Narrowed by the filter's teams exactly as the queue is: a team outside the scope never widens it.
+  const teams = effectiveTeams(args.scope, filter?.teamId)
+  if (teams && teams.length === 0) return null
+  const params: Record<string, unknown> = { ...args.bbox, limit: args.limit }
+  const { conditions, joinRequests } = geoFilter(filter, teams, args.now ?? 0, params)
+  const from = joinRequests ? `requests_geo CROSS JOIN requests r ON r.rowid = ${G}id` : 'requests_geo'
+  const select = (extra: string[]) =>
+    `SELECT ${GEO_COLUMNS} FROM ${from} WHERE ${[IN_BOX, ...extra, ...conditions].join(' AND ')} LIMIT @limit`
+  if (teams === null) return { sql: select([]), params }
+  const keys = cached(db, `SELECT key FROM team_keys WHERE team_id IN (${inList(params, 't', teams)})`)
+    .pluck()
+    .all(params) as number[]
   if (keys.length === 0) return null
-  const arms = keys.map((k, i) => {
-    params[`k${i}`] = k.key
-    return `SELECT * FROM (SELECT ${columns} FROM requests_geo WHERE ${box} AND min_team <= @k${i} AND max_team >= @k${i} LIMIT @limit)`
+  const arms = keys.map((key, i) => {
+    params[`k${i}`] = key
+    return `SELECT * FROM (${select([`${G}min_team <= @k${i}`, `${G}max_team >= @k${i}`])})`
   })
   return { sql: `${arms.join(' UNION ALL ')} LIMIT @limit`, params }
 }
@@ -853,8 +891,16 @@ const toPoint = ([id, lat, lon, status, categoryId, priority]: GeoRow): MapPoint
   priority: priorityAt(priority),
 })
 
-export function listInViewport(db: Db, args: { scope: Scope; bbox: Bbox; limit: number }): MapPoint[] {
-  const query = viewportQuery(db, args.scope, args.bbox, args.limit)
+/**
+ * Requests located in `bbox`, at most `limit` of them: with a filter, exactly those the
+ * queue lists for it within `scope`; without, every request of the scope. Read from the
+ * R*Tree; the request row only for an assignee or overdue filter.
+ */
+export function listInViewport(
+  db: Db,
+  args: { scope: Scope; bbox: Bbox; limit: number } & MapFilterArgs,
+): MapPoint[] {
+  const query = viewportQuery(db, args)
   if (!query) return []
   const rows = cachedRaw(db, query.sql).all(query.params) as GeoRow[]
   const points: MapPoint[] = new Array<MapPoint>(rows.length)
@@ -879,18 +925,23 @@ export function countAllRequests(db: Db): number {
 }
 
 /**
- * Requests inside a drawn polygon or lasso (holes and concave shapes honoured): the R*Tree
- * narrows to the polygon's bounding box, then each point is tested exactly.
+ * Requests inside a drawn polygon or lasso (holes and concave shapes honoured), within
+ * `scope` and, when given, the queue's filter (as `listInViewport`): the R*Tree narrows to
+ * the polygon's bounding box, then each point is tested exactly.
  * @returns the points inside, and whether `limit` cut the list.
  */
 export function listInPolygon(
   db: Db,
-  args: { scope: Scope; polygon: AreaGeometry; limit: number },
+  args: { scope: Scope; polygon: AreaGeometry; limit: number } & MapFilterArgs,
 ): { points: MapPoint[]; truncated: boolean } {
   const box = bboxOfGeometry(args.polygon)
   if (!box) return { points: [], truncated: false }
   const [minLon, minLat, maxLon, maxLat] = box
-  const query = viewportQuery(db, args.scope, { minLat, minLon, maxLat, maxLon }, Number.MAX_SAFE_INTEGER)
+  const query = viewportQuery(db, {
+    ...args,
+    bbox: { minLat, minLon, maxLat, maxLon },
+    limit: Number.MAX_SAFE_INTEGER,
+  })
   if (!query) return { points: [], truncated: false }
   // Walk the box's points and stop one past the limit: a city-wide lasso reads no more than it keeps.
   const points: MapPoint[] = []

@@ -1,0 +1,48 @@
+/**
+ * A tour (tournée) once the lead saves it: the team's depot, the stops in the visiting order
+ * the lead settled on, the technician and the day. Synced like the requests; the console and
+ * the server both compute its length from the stops' positions, never from what a client claims.
+ */
+import { z } from 'zod'
+import { Id } from './domain'
+import { Depot } from './mapSettings'
+
+/** Stops one tour may hold: a technician's day, with room to spare. */
+export const TOUR_MAX_STOPS = 80
+
+export const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date attendue au format AAAA-MM-JJ')
+
+/** The depot the tour leaves from, as configured when it was planned (kept with the tour). */
+export const TourDepot = Depot
+export type TourDepot = Depot
+
+/** What a lead decides; everything else (length, duration, authorship) the core derives. */
+export const TourPlanInput = z
+  .object({
+    teamId: Id,
+    technicianId: Id.nullable(),
+    date: IsoDay,
+    name: z.string().trim().min(1).max(120),
+    depot: TourDepot,
+    stopIds: z
+      .array(Id)
+      .min(1, 'une tournée a au moins une étape')
+      .max(TOUR_MAX_STOPS, `une tournée a au plus ${TOUR_MAX_STOPS} étapes`)
+      .refine(
+        (ids) => new Set(ids).size === ids.length,
+        'une demande ne figure qu’une fois dans une tournée',
+      ),
+  })
+  .strict()
+export type TourPlanInput = z.infer<typeof TourPlanInput>
+
+export const SavedTour = TourPlanInput.extend({
+  id: Id,
+  distanceKm: z.number().nonnegative(),
+  durationMinutes: z.number().int().nonnegative(),
+  createdBy: Id.nullable(),
+  createdAt: z.number().int().nonnegative(),
+  updatedAt: z.number().int().nonnegative(),
+  version: z.number().int().nonnegative(),
+})
+export type SavedTour = z.infer<typeof SavedTour>

@@ -1,0 +1,213 @@
+/**
+ * Saved tours, end to end: a lead saves a tour on one console, it reaches the reference
+ * server and the technician's console, with its stops assigned to them; the checks on who
+ * may plan what run on both sides.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { TourPlanInput } from '../../src/shared/savedTour'
+import { estimateMinutes, tourLengthKm } from '../../src/shared/tour'
+import { openSyncWorld, type SyncWorld } from '../support/syncWorld'
+
+let world: SyncWorld
+beforeEach(async () => {
+  world = await openSyncWorld({ requests: 80 })
+})
+afterEach(async () => {
+  await world.close()
+})
+
+const DEPOT = { lat: 48.6921, lon: 6.1844, label: 'Centre technique' }
+const TOM = 'agent-tom.tech'
+
+/** Open requests of `team` with a position, from the server. */
+const located = (team: string, n: number) =>
+  world.server.store.db
+    .prepare(
+      `SELECT id, lat, lon FROM requests WHERE team_id = ? AND lat IS NOT NULL AND status_kind = 'open'
+       ORDER BY id LIMIT ?`,
+    )
+    .all(team, n) as { id: string; lat: number; lon: number }[]
+
+const plan = (stopIds: string[], over: Partial<TourPlanInput> = {}): TourPlanInput => ({
+  teamId: 'voirie',
+  technicianId: TOM,
+  date: '2026-12-01',
+  name: 'Nids-de-poule secteur centre',
+  depot: DEPOT,
+  stopIds,
+  ...over,
+})
+
+describe('saved tours', () => {
+  it('a tour saved by the lead reaches the technician’s console with its stops assigned to them', async () => {
+    const luc = await world.client('luc', 'luc.lead')
+    const tom = await world.client('tom', 'tom.tech')
+    await luc.sync()
+    await tom.sync()
+    const stops = located('voirie', 4)
+    expect(stops).toHaveLength(4)
+    const saved = await luc.value('tours.save', { plan: plan(stops.map((s) => s.id)) })
+    // The length is the core's, from the stops' positions in the lead's order.
+    const km = tourLengthKm(DEPOT, stops, [0, 1, 2, 3])
+    expect(saved.tour.distanceKm).toBeCloseTo(km, 2)
+    expect(saved.tour.durationMinutes).toBe(estimateMinutes(saved.tour.distanceKm, 4))
+    expect(saved.stops.map((s) => s.assigneeId)).toEqual([TOM, TOM, TOM, TOM])
+
+    expect((await luc.sync()).pending).toBe(0)
+    await tom.sync()
+    const mine = await tom.value('tours.list', { mine: true })
+    expect(mine.map((t) => [t.id, t.name, t.technicianId])).toEqual([
+      [saved.tour.id, 'Nids-de-poule secteur centre', TOM],
+    ])
+    const detail = await tom.value('tours.get', { id: saved.tour.id })
+    expect(detail.stops.map((s) => s.id)).toEqual(stops.map((s) => s.id))
+    expect(detail.stops.every((s) => s.assigneeId === TOM)).toBe(true)
+    expect(detail.missing).toBe(0)
+  })
+
+  it('a reordered tour and a deleted tour follow on the other console', async () => {
+    const luc = await world.client('luc', 'luc.lead')
+    const tom = await world.client('tom', 'tom.tech')
+    await luc.sync()
+    const ids = located('voirie', 3).map((s) => s.id)
+    const first = await luc.value('tours.save', { plan: plan(ids) })
+    await luc.sync()
+    await tom.sync()
+    const reordered = [ids[2]!, ids[0]!, ids[1]!]
+    const second = await luc.value('tours.save', {
+      id: first.tour.id,
+      plan: plan(reordered),
+      baseVersion: first.tour.version,
+    })
+    expect(second.tour.version).toBe(first.tour.version + 1)
+    await luc.sync()
+    await tom.sync()
+    expect((await tom.value('tours.get', { id: first.tour.id })).tour.stopIds).toEqual(reordered)
+
+    await luc.value('tours.delete', { id: first.tour.id })
+    await luc.sync()
+    await tom.sync()
+    expect(await tom.value('tours.list', { mine: true })).toEqual([])
+    const gone = await tom.call('tours.get', { id: first.tour.id })
+    expect(gone.ok ? null : gone.error.code).toBe('not_found')
+  })
+
+  it('a stale save is refused instead of overwriting the newer tour', async () => {
+    const luc = await world.client('luc', 'luc.lead')
+    await luc.sync()
+    const ids = located('voirie', 2).map((s) => s.id)
+    const first = await luc.value('tours.save', { plan: plan(ids), assignStops: false })
+    await luc.value('tours.save', { id: first.tour.id, plan: plan([...ids].reverse()), assignStops: false })
+    const stale = await luc.call('tours.save', {
+      id: first.tour.id,
+      plan: plan(ids, { name: 'Ancienne version' }),
+      baseVersion: first.tour.version,
+    })
+    expect(stale.ok ? null : stale.error.code).toBe('version_conflict')
+  })
+
+  it('only those who plan the team may save, and every stop must be one the technician sees', async () => {
+    const tom = await world.client('tom', 'tom.tech')
+    const luc = await world.client('luc', 'luc.lead')
+    const [a, b, c] = located('voirie', 3).map((s) => s.id)
+    // The demo routes nothing to 'voirie-nord' (Luc plans it, Tom is not in it): move one there.
+    world.server.store.db.prepare(`UPDATE requests SET team_id = 'voirie-nord' WHERE id = ?`).run(c)
+    await tom.sync()
+    await luc.sync()
+    const voirie = [a!, b!]
+    const nord = [c!]
+    const byTech = await tom.call('tours.save', { plan: plan(voirie) })
+    expect(byTech.ok ? null : byTech.error.code).toBe('forbidden')
+
+    // Tom is in 'voirie' only: a 'voirie-nord' stop would be a stop he cannot open.
+    const mixed = await luc.call('tours.save', { plan: plan([...voirie, ...nord]) })
+    expect(mixed.ok ? null : mixed.error).toMatchObject({ code: 'invalid_input' })
+    expect(mixed.ok ? '' : mixed.error.message).toMatch(/Tom Lallemand ne voit pas la demande/)
+
+    const dup = await luc.call('tours.save', { plan: plan([voirie[0]!, voirie[0]!]) })
+    expect(dup.ok ? null : dup.error.code).toBe('invalid_input')
+    // Nothing of the refused saves was written or queued.
+    expect(await luc.value('tours.list', {})).toEqual([])
+    expect((await luc.value('sync.status', {})).pending).toBe(0)
+  })
+
+  it('the server checks again: a save it refuses comes back to the lead’s inbox with the reason', async () => {
+    const luc = await world.client('luc', 'luc.lead')
+    await luc.sync()
+    const ids = located('voirie', 2).map((s) => s.id)
+    // Tom leaves the team on the server before the lead's console hears of it.
+    world.server.store.db.prepare(`UPDATE agents SET team_ids = '["eclairage"]' WHERE id = ?`).run(TOM)
+    const saved = await luc.value('tours.save', { plan: plan(ids), assignStops: false })
+    const status = await luc.sync()
+    expect(status.pending).toBe(0)
+    expect(status.conflicts).toBe(1)
+    const [conflict] = await luc.value('conflicts.list', {})
+    expect(conflict).toMatchObject({ op: 'tour_save', kind: 'rejected', title: saved.tour.name })
+    expect(conflict!.reason).toMatch(/n’est pas dans l’équipe de la tournée/)
+    // The server had none: the console's copy goes, the inbox keeps what the lead typed.
+    expect(await luc.value('tours.list', {})).toEqual([])
+  })
+})
+
+describe('bulk actions on a selection', () => {
+  it('assigns every request it may and says which it refused, in one step that syncs', async () => {
+    const luc = await world.client('luc', 'luc.lead')
+    await luc.sync()
+    const ids = located('voirie', 5).map((s) => s.id)
+    const foreign = located('eclairage', 1).map((s) => s.id)
+    const outcome = await luc.value('requests.bulkAssign', { ids: [...ids, ...foreign], assigneeId: TOM })
+    expect(outcome.done.sort()).toEqual([...ids].sort())
+    expect(outcome.refused.map((r) => [r.id, r.code])).toEqual([[foreign[0], 'not_found']])
+    expect((await luc.sync()).pending).toBe(0)
+    const onServer = world.server.store.db
+      .prepare(
+        `SELECT count(*) FROM requests WHERE assignee_id = ? AND id IN (${ids.map(() => '?').join(',')})`,
+      )
+      .pluck()
+      .get(TOM, ...ids)
+    expect(onServer).toBe(ids.length)
+  })
+
+  it('offers only the transitions every request allows, and fires one on all of them', async () => {
+    const luc = await world.client('luc', 'luc.lead')
+    await luc.sync()
+    const db = world.server.store.db
+    const status = db
+      .prepare(
+        `SELECT status FROM requests WHERE team_id = 'voirie' AND status_kind = 'open'
+         GROUP BY status ORDER BY count(*) DESC LIMIT 1`,
+      )
+      .pluck()
+      .get() as string
+    const sameStatus = db
+      .prepare(`SELECT id FROM requests WHERE team_id = 'voirie' AND status = ? ORDER BY id LIMIT 4`)
+      .pluck()
+      .all(status) as string[]
+    // Requests in one state share its transitions; one in another state narrows them.
+    const other = db
+      .prepare(
+        `SELECT id FROM requests WHERE team_id = 'voirie' AND status_kind = 'open' AND status <> ? LIMIT 1`,
+      )
+      .pluck()
+      .all(status) as string[]
+    const ids = [...sameStatus, ...other]
+    const alone = await luc.value('requests.commonTransitions', { ids: sameStatus })
+    expect(alone.length).toBeGreaterThan(0)
+    const common = await luc.value('requests.commonTransitions', { ids })
+    expect(common.length).toBeLessThanOrEqual(alone.length)
+    for (const id of ids) {
+      const allowed = (await luc.value('request.transitions', { id })).allowed.map((t) => t.id)
+      for (const t of common) expect(allowed).toContain(t.id)
+    }
+    const simple = alone.find((t) => t.requires.length === 0)
+    expect(simple).toBeDefined()
+    const outcome = await luc.value('requests.bulkTransition', { ids: sameStatus, transitionId: simple!.id })
+    expect(outcome.refused).toEqual([])
+    for (const id of sameStatus) expect((await luc.value('request.get', { id })).status).toBe(simple!.to)
+    // A transition a request does not allow is refused for it alone, with the reason.
+    const again = await luc.value('requests.bulkTransition', { ids: sameStatus, transitionId: simple!.id })
+    expect(again.done).toEqual([])
+    expect(again.refused.map((r) => r.code)).toEqual(sameStatus.map(() => 'transition_refused'))
+    expect((await luc.sync()).pending).toBe(0)
+  })
+})

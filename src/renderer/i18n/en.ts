@@ -206,6 +206,7 @@ const en: Messages = {
     shown: '{shown} requests loaded',
   },
   map: {
+    outlineCredit: 'Commune outlines: IGN, INSEE',
     title: 'Map of requests',
     region: 'Map of requests',
     canvas: 'Map: arrows to pan, + and - to zoom',
@@ -273,6 +274,9 @@ const en: Messages = {
       down: 'Move down stop {reference}',
       upShort: 'Move up',
       downShort: 'Move down',
+      tooMany: 'A tour holds at most {max} stops (here {n}): remove stops or select a smaller area.',
+      remove: 'Remove stop {reference} from the tour',
+      removeShort: 'Remove',
       name: 'Tour name',
       defaultName: 'Tour of {date}',
       team: 'Team',
@@ -285,6 +289,7 @@ const en: Messages = {
     sheet: {
       print: 'Print',
       back: 'Back to the map',
+      backToTours: 'Back to the tours',
       title: 'Route sheet — {technician} — {date}',
       summary: '{n} stop · {distance} · about {duration} | {n} stops · {distance} · about {duration}',
       start: 'Start: {depot}',

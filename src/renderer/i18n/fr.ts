@@ -210,6 +210,7 @@ const fr = {
     shown: '{shown} demandes chargées',
   },
   map: {
+    outlineCredit: 'Contours des communes : IGN, INSEE',
     title: 'Carte des demandes',
     region: 'Carte des demandes',
     canvas: 'Carte : flèches pour se déplacer, + et - pour zoomer',
@@ -278,6 +279,10 @@ const fr = {
       down: 'Descendre l’arrêt {reference}',
       upShort: 'Monter',
       downShort: 'Descendre',
+      tooMany:
+        'Une tournée compte au plus {max} arrêts (ici {n}) : retirez des arrêts ou sélectionnez une zone plus petite.',
+      remove: 'Retirer l’arrêt {reference} de la tournée',
+      removeShort: 'Retirer',
       name: 'Nom de la tournée',
       defaultName: 'Tournée du {date}',
       team: 'Équipe',
@@ -290,6 +295,7 @@ const fr = {
     sheet: {
       print: 'Imprimer',
       back: 'Retour à la carte',
+      backToTours: 'Retour aux tournées',
       title: 'Feuille de route — {technician} — {date}',
       summary: '{n} arrêt · {distance} · environ {duration} | {n} arrêts · {distance} · environ {duration}',
       start: 'Départ : {depot}',

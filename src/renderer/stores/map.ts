@@ -130,17 +130,24 @@ export const useMapStore = defineStore('map', () => {
   }
 
   /** Select the requests inside a drawn perimeter (exact point-in-polygon by the core), then load their details. */
-  async function selectPolygon(polygon: SelectionPolygon) {
+  /**
+   * `quiet`: the same perimeter read again (the filter or the requests changed): the list stays
+   * on screen with what it knew until the fresh answer replaces it.
+   */
+  async function selectPolygon(polygon: SelectionPolygon, options: { quiet?: boolean } = {}) {
     const generation = ++selectionGeneration
     selectionPolygon.value = polygon
-    selectionLoading.value = true
+    if (!options.quiet) selectionLoading.value = true
     selectionError.value = null
     try {
       const answer = await invoke('map.select', { polygon, limit: SELECTION_LIMIT, filter: filter() })
       if (generation !== selectionGeneration) return
+      const kept = new Set(answer.points.map((p) => p.id))
       selection.value = answer.points
       selectionTruncated.value = answer.truncated
-      details.value = new Map()
+      details.value = options.quiet
+        ? new Map([...details.value].filter(([id]) => kept.has(id)))
+        : new Map<string, RequestDetail>()
     } catch (e) {
       if (generation === selectionGeneration) selectionError.value = noteApiError(e)
       return
@@ -152,7 +159,7 @@ export const useMapStore = defineStore('map', () => {
 
   async function loadDetails(generation: number) {
     const queue = selection.value.map((p) => p.id)
-    const found = new Map<string, RequestDetail>()
+    const found = new Map<string, RequestDetail>(details.value)
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
         try {
@@ -174,13 +181,13 @@ export const useMapStore = defineStore('map', () => {
     const polygon = selectionPolygon.value
     await Promise.all([
       lastBbox ? loadViewport(lastBbox) : Promise.resolve(),
-      polygon ? selectPolygon(polygon) : Promise.resolve(),
+      polygon ? selectPolygon(polygon, { quiet: true }) : Promise.resolve(),
     ])
   }
 
   /** Requests changed (a bulk action, a sync): the selection's details are read again. */
   async function refreshSelection() {
-    if (selectionPolygon.value) await selectPolygon(selectionPolygon.value)
+    if (selectionPolygon.value) await selectPolygon(selectionPolygon.value, { quiet: true })
   }
 
   function clearSelection() {

@@ -168,6 +168,12 @@ export const useTourStore = defineStore('tour', () => {
     stops.value = next
   }
 
+  /** Leave a stop out of the tour (it stays in the selection). */
+  function remove(index: number) {
+    if (index < 0 || index >= stops.value.length) return
+    stops.value = stops.value.filter((_s, i) => i !== index)
+  }
+
   /** The tour as exported rows, numbered from 1 in visiting order. */
   function exported(words: ExportWords): ExportedRequest[] {
     return stops.value.map((s, i) => ({ ...exportedRequestOf(s, words), stop: i + 1 }))
@@ -221,6 +227,7 @@ export const useTourStore = defineStore('tour', () => {
     build,
     optimise,
     move,
+    remove,
     exported,
     geoJSON,
     csv,

@@ -14,7 +14,9 @@ import { selectionPolygonOf } from '../../../src/renderer/composables/mapGeometr
 import { useMapStore } from '../../../src/renderer/stores/map'
 import { useReferenceStore } from '../../../src/renderer/stores/reference'
 import { useTourStore } from '../../../src/renderer/stores/tour'
-import { resetFakeApi } from './support/fakeApi'
+import { ApiError, answer, callsTo, resetFakeApi } from './support/fakeApi'
+import { flushPromises } from '@vue/test-utils'
+import type { TourDetail } from '../../../src/shared/contract'
 import { detailOf, reference, sessionFor, XSS_DESCRIPTION } from './support/fixtures'
 import { buttonNamed, byRole, controlLabelled, mountWithApp } from './support/mount'
 
@@ -187,5 +189,83 @@ describe('the route sheet', () => {
     expect(print).toHaveBeenCalledOnce()
     await buttonNamed(wrapper, 'Retour à la carte').trigger('click')
     expect(wrapper.emitted('back')).toHaveLength(1)
+  })
+})
+
+describe('saving the tour', () => {
+  const DEPOT_NORD = { lat: 48.7105, lon: 6.1712, label: 'Atelier de Maxéville' }
+
+  it('saves the lead’s order from the team’s configured depot for the technician, then saves changes over it', async () => {
+    let version = 0
+    answer('tours.save', (input): TourDetail => ({
+      tour: {
+        ...input.plan,
+        id: 'tour-1',
+        distanceKm: 8.2,
+        durationMinutes: 65,
+        createdBy: 'ag-leo',
+        createdAt: 1,
+        updatedAt: 2,
+        version: version++,
+      },
+      stops: [],
+      missing: 0,
+    }))
+    await openBuilder([far, near, middle])
+    useTourStore().setDepots({
+      depot: { lat: LAT, lon: 6.18, label: 'CTM' },
+      teamDepots: { 'team-roads': DEPOT_NORD },
+    })
+    await buttonNamed(wrapper, 'Descendre l’arrêt GRC-near').trigger('click')
+    await wrapper.get('#tour-technician').setValue('ag-tom')
+    await wrapper.get('#tour-date').setValue('2026-12-02')
+    await buttonNamed(wrapper, 'Enregistrer la tournée').trigger('click')
+    await flushPromises()
+    expect(callsTo('tours.save')).toEqual([
+      {
+        plan: {
+          teamId: 'team-roads',
+          technicianId: 'ag-tom',
+          date: '2026-12-02',
+          name: 'Tournée du mercredi 2 décembre 2026',
+          depot: DEPOT_NORD,
+          stopIds: ['middle', 'near', 'far'],
+        },
+        assignStops: true,
+      },
+    ])
+    expect(wrapper.text()).toMatch(/Tournée enregistrée/)
+
+    // Saved again: the same tour, at the version this console last saw.
+    await buttonNamed(wrapper, 'Monter l’arrêt GRC-near').trigger('click')
+    await buttonNamed(wrapper, 'Enregistrer les modifications').trigger('click')
+    await flushPromises()
+    expect(callsTo('tours.save')[1]).toMatchObject({
+      id: 'tour-1',
+      baseVersion: 0,
+      plan: { stopIds: ['near', 'middle', 'far'] },
+    })
+  })
+
+  it('says why the core refused, and keeps the tour as built', async () => {
+    answer('tours.save', () => {
+      throw new ApiError('invalid_input', 'Tom Girard ne voit pas la demande GRC-far (autre équipe).')
+    })
+    await openBuilder([far, near, middle])
+    await buttonNamed(wrapper, 'Enregistrer la tournée').trigger('click')
+    await flushPromises()
+    expect(byRole('alert').textContent).toContain('Tom Girard ne voit pas la demande GRC-far')
+    expect(stopReferences()).toEqual(['GRC-near', 'GRC-middle', 'GRC-far'])
+  })
+
+  it('leaves a stop out with “Retirer”, and refuses more stops than a tour holds', async () => {
+    await openBuilder([far, near, middle])
+    await buttonNamed(wrapper, 'Retirer l’arrêt GRC-middle de la tournée').trigger('click')
+    expect(stopReferences()).toEqual(['GRC-near', 'GRC-far'])
+    const many = Array.from({ length: 81 }, (_v, i) => request(`r${i}`, 6.2 + i / 1000))
+    wrapper.unmount()
+    await openBuilder(many)
+    expect(wrapper.text()).toContain('Une tournée compte au plus 80 arrêts (ici 81)')
+    expect(buttonNamed(wrapper, 'Enregistrer la tournée').attributes('disabled')).toBeDefined()
   })
 })

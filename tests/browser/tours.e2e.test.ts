@@ -116,6 +116,7 @@ describe('dispatching from the map', () => {
     await page.getByRole('button', { name: 'Enregistrer la tournée' }).click()
     await expect.poll(() => page.getByText(/Tournée enregistrée/).count(), { timeout: 20_000 }).toBe(1)
 
+    await page.screenshot({ path: join(shots, 'map-tour.png') })
     const [saved] = await world.core.value('tours.list', {})
     expect(saved).toMatchObject({ name: 'Tournée du test', technicianId: TOM, stopIds: order })
     // Saving gave every stop to the technician of the tour.

@@ -71,6 +71,8 @@ export const useMapStore = defineStore('map', () => {
   const selectionPolygon = shallowRef<SelectionPolygon | null>(null)
   const selectionTruncated = ref(false)
   const selecting = ref(false)
+  /** The selected request pointed at in the list or opened from the map: ringed on both. */
+  const highlightedId = ref<string | null>(null)
   const selectionLoading = ref(false)
   const selectionError = ref<ApiErrorCode | null>(null)
   /** Details of the selected requests, by id, filled in as they arrive. */
@@ -194,6 +196,7 @@ export const useMapStore = defineStore('map', () => {
     selectionGeneration++
     selection.value = []
     selectionPolygon.value = null
+    highlightedId.value = null
     selectionTruncated.value = false
     selectionLoading.value = false
     selectionError.value = null
@@ -238,6 +241,7 @@ export const useMapStore = defineStore('map', () => {
     selectionPolygon,
     selectionTruncated,
     selecting,
+    highlightedId,
     selectionLoading,
     selectionError,
     details,

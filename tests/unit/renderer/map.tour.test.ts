@@ -97,6 +97,25 @@ afterEach(() => {
   vi.unstubAllGlobals()
 })
 
+describe('the selection list and the map in step', () => {
+  it('rings on the map the request pointed at in the list, and marks the row of one opened from the map', async () => {
+    wrapper = mountWithApp(SidePanel, sessionFor(['lead']))
+    select([near, far])
+    await nextTick()
+    const map = useMapStore()
+    const rowOf = (id: string) => wrapper.get(`li[data-id="${id}"] button`)
+    await rowOf('far').trigger('mouseenter')
+    expect(map.highlightedId).toBe('far')
+    expect(rowOf('far').attributes('aria-current')).toBe('true')
+    map.highlightedId = 'near'
+    await nextTick()
+    expect(rowOf('near').attributes('aria-current')).toBe('true')
+    expect(rowOf('far').attributes('aria-current')).toBeUndefined()
+    map.clearSelection()
+    expect(map.highlightedId).toBeNull()
+  })
+})
+
 describe('building a tour from the selection', () => {
   it('is offered only when a selected request has a location', async () => {
     wrapper = mountWithApp(SidePanel, sessionFor(['lead']))

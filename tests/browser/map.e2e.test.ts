@@ -490,6 +490,14 @@ describe('the map of requests', () => {
     const grouped = await summaryText()
     const count = Number(/^\d+/.exec(grouped)![0])
     expect(count).toBeGreaterThan(1)
+    // Anywhere on the disc counts, not only near its middle; leaving the map clears the summary.
+    await page.mouse.move(gx + group.width / 2 - 3, gy)
+    await nextFrames(page)
+    expect(await summaryText()).toBe(grouped)
+    await page.mouse.move(left + width + 60, top + 40)
+    await expect.poll(summaryText).toBe('')
+    await page.mouse.move(gx, gy)
+    await expect.poll(summaryText).toBe(grouped)
 
     // A click zooms in, centred on the group: the territory's outline shows magnified about it,
     // and the group has split, so what stands at the middle holds fewer.

@@ -9,6 +9,10 @@
  * Then the sync figures (scripts/benchSync.ts) against the reference server in its own
  * process: `--sync-rows N` requests (default 100 000), `--no-sync` to skip them.
  * Targets: initial sync ≥ 20k rows/s, an edit visible on another console ≤ 1000 ms (p95).
+ *
+ * Then the map figures (scripts/benchMap.ts) in Chromium with SwiftShader's WebGL: the median
+ * frame while panning and zooming over `--map-points N` points (default 200 000; `--no-map`
+ * to skip), our layers against a plain `ol/source/Cluster` canvas layer. Target: ≥ 10× faster.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
@@ -30,6 +34,7 @@ import {
 } from '../src/main/core/store/queries/requests'
 import type { Scope } from '../src/main/core/store/scope'
 import type { QueueFilter } from '../src/shared/contract'
+import { mapFigures } from './benchMap'
 import { syncFigures } from './benchSync'
 
 /** The demo's "now": the same data on every run. */
@@ -43,10 +48,19 @@ interface Args {
   /** Internal: measure the cache at this path (the child process of a run). */
   measure: string | null
   syncRows: number
+  mapPoints: number
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { rows: 500_000, json: false, seed: 42, keep: false, measure: null, syncRows: 100_000 }
+  const args: Args = {
+    rows: 500_000,
+    json: false,
+    seed: 42,
+    keep: false,
+    measure: null,
+    syncRows: 100_000,
+    mapPoints: 200_000,
+  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     const value = () => {
@@ -60,6 +74,8 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--seed') args.seed = value()
     else if (arg === '--sync-rows') args.syncRows = value()
     else if (arg === '--no-sync') args.syncRows = 0
+    else if (arg === '--map-points') args.mapPoints = value()
+    else if (arg === '--no-map') args.mapPoints = 0
     else if (arg === '--json') args.json = true
     else if (arg === '--keep') args.keep = true
     else if (arg === '--measure') {
@@ -67,7 +83,7 @@ function parseArgs(argv: string[]): Args {
       if (!args.measure) throw new Error('--measure expects a file')
     } else
       throw new Error(
-        `unknown argument ${arg} (expected --rows N, --seed S, --sync-rows N, --no-sync, --json, --keep)`,
+        `unknown argument ${arg} (expected --rows N, --seed S, --sync-rows N, --no-sync, --map-points N, --no-map, --json, --keep)`,
       )
   }
   if (args.rows < 1000) throw new Error('--rows must be at least 1000')
@@ -294,12 +310,14 @@ async function main() {
     )
     const figures = JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as Record<string, number>
     const sync = args.syncRows > 0 ? await syncFigures(args.syncRows, log) : {}
+    const map = args.mapPoints > 0 ? await mapFigures({ points: args.mapPoints, log }) : {}
     const out = {
       rows: args.rows,
       bulk_load_rows_per_s: Math.round(args.rows / (built.loadMs / 1000)),
       bulk_insert_rows_per_s: Math.round(args.rows / (built.timings.loadMs / 1000)),
       ...figures,
       ...sync,
+      ...map,
     }
     if (args.json) console.log(JSON.stringify(out))
     else log(JSON.stringify(out, null, 2))

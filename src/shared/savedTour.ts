@@ -36,6 +36,10 @@ export const TourPlanInput = z
   .strict()
 export type TourPlanInput = z.infer<typeof TourPlanInput>
 
+/** A tour save as the outbox carries it: with the stops' assignment, applied in the same step or not at all. */
+export const TourSavePayload = TourPlanInput.extend({ assignStops: z.boolean().default(false) })
+export type TourSavePayload = z.infer<typeof TourSavePayload>
+
 export const SavedTour = TourPlanInput.extend({
   id: Id,
   distanceKm: z.number().nonnegative(),

@@ -21,7 +21,7 @@ import {
   Team,
 } from './domain'
 import { RoutingRule, Sector } from './routing'
-import { SavedTour, TourPlanInput } from './savedTour'
+import { SavedTour, TOUR_MAX_STOPS, TourSavePayload } from './savedTour'
 import { TransitionField } from './workflow'
 
 export const SYNC_LIMITS = {
@@ -205,8 +205,12 @@ export const Mutation = z.discriminatedUnion('op', [
       .strict(),
   }),
   MutationBase.extend({ op: z.literal('update'), payload: RequestPatch }),
-  /** A tour saved whole (`entityId` is the tour's id): the last save wins. */
-  MutationBase.extend({ op: z.literal('tour_save'), payload: TourPlanInput }),
+  /**
+   * A tour saved whole (`entityId` is the tour's id), with its stops assigned to the
+   * technician when `assignStops`: all of it or nothing. Refused when another console saved
+   * or deleted the tour after `baseVersion`.
+   */
+  MutationBase.extend({ op: z.literal('tour_save'), payload: TourSavePayload }),
   MutationBase.extend({ op: z.literal('tour_delete'), payload: z.object({}).strict() }),
 ])
 
@@ -239,6 +243,8 @@ export const MutationResult = z.discriminatedUnion('status', [
     entity: RequestEntity.nullable(),
     /** Tour ops: the server's copy after the change (null once deleted). */
     tour: SavedTour.nullable().optional(),
+    /** Tour saves: the server's copy of each stop the agent sees (their assignment applied or not). */
+    stops: z.array(RequestEntity).max(TOUR_MAX_STOPS).optional(),
   }),
   /** Another agent changed the same fields since `baseVersion`: nothing was applied. */
   z.object({
@@ -256,6 +262,7 @@ export const MutationResult = z.discriminatedUnion('status', [
     entity: RequestEntity.nullable(),
     /** Tour ops: the server's copy, which the console takes back (null: none on the server). */
     tour: SavedTour.nullable().optional(),
+    stops: z.array(RequestEntity).max(TOUR_MAX_STOPS).optional(),
   }),
 ])
 export type MutationResult = z.infer<typeof MutationResult>

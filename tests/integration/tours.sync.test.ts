@@ -149,6 +149,134 @@ describe('saved tours', () => {
   })
 })
 
+describe('two planners on one tour', () => {
+  it('a save made on an older version is refused with who changed it; “send mine again” puts it over theirs', async () => {
+    const luc = await world.client('luc', 'luc.lead')
+    const sara = await world.client('sara', 'sara.sup')
+    await luc.sync()
+    await sara.sync()
+    const ids = located('voirie', 3).map((s) => s.id)
+    const first = await luc.value('tours.save', { plan: plan(ids), assignStops: false })
+    await luc.sync()
+    await sara.sync()
+    await sara.value('tours.save', {
+      id: first.tour.id,
+      plan: plan(ids, { name: 'Renommée par Sara' }),
+      baseVersion: first.tour.version,
+      assignStops: false,
+    })
+    await sara.sync()
+    // Luc has not pulled Sara's save: he reorders on the version he had.
+    const reversed = [...ids].reverse()
+    await luc.value('tours.save', {
+      id: first.tour.id,
+      plan: plan(reversed),
+      baseVersion: first.tour.version,
+      assignStops: false,
+    })
+    const status = await luc.sync()
+    expect(status.conflicts).toBe(1)
+    const [conflict] = await luc.value('conflicts.list', {})
+    expect(conflict).toMatchObject({ op: 'tour_save', kind: 'rejected' })
+    expect(conflict!.reason).toMatch(/modifiée par Sara Lefèvre/)
+    // Sara's version is on the server and back in Luc's cache: nothing of hers was undone.
+    expect((await luc.value('tours.get', { id: first.tour.id })).tour.name).toBe('Renommée par Sara')
+
+    await luc.value('conflicts.resolve', { id: conflict!.id, choice: 'mine' })
+    expect((await luc.sync()).conflicts).toBe(0)
+    await sara.sync()
+    expect((await sara.value('tours.get', { id: first.tour.id })).tour.stopIds).toEqual(reversed)
+  })
+
+  it('a tour deleted by another planner is not brought back by a save from an open builder', async () => {
+    const luc = await world.client('luc', 'luc.lead')
+    const sara = await world.client('sara', 'sara.sup')
+    await luc.sync()
+    await sara.sync()
+    const ids = located('voirie', 2).map((s) => s.id)
+    const t = await luc.value('tours.save', { plan: plan(ids), assignStops: false })
+    await luc.sync()
+    await sara.sync()
+    await sara.value('tours.delete', { id: t.tour.id })
+    await sara.sync()
+    await luc.sync()
+    const stale = await luc.call('tours.save', {
+      id: t.tour.id,
+      plan: plan(ids),
+      baseVersion: t.tour.version,
+    })
+    expect(stale.ok ? null : stale.error.code).toBe('version_conflict')
+    expect(stale.ok ? '' : stale.error.message).toMatch(/supprimée entre-temps/)
+  })
+
+  it('deleting a tour another planner already deleted leaves nothing in the inbox', async () => {
+    const luc = await world.client('luc', 'luc.lead')
+    const sara = await world.client('sara', 'sara.sup')
+    await luc.sync()
+    await sara.sync()
+    const t = await luc.value('tours.save', {
+      plan: plan(located('voirie', 2).map((s) => s.id)),
+      assignStops: false,
+    })
+    await luc.sync()
+    await sara.sync()
+    await sara.value('tours.delete', { id: t.tour.id })
+    await luc.value('tours.delete', { id: t.tour.id })
+    await sara.sync()
+    expect(await luc.sync()).toMatchObject({ pending: 0, conflicts: 0 })
+  })
+
+  it('a tour and its stops’ assignment land together or not at all', async () => {
+    const luc = await world.client('luc', 'luc.lead')
+    await luc.sync()
+    const ids = located('voirie', 3).map((s) => s.id)
+    const db = world.server.store.db
+    // On the server, one stop moves to a team Tom is not in, before Luc's console hears of it.
+    db.prepare(`UPDATE requests SET team_id = 'voirie-nord' WHERE id = ?`).run(ids[2])
+    await luc.value('tours.save', { plan: plan(ids) })
+    const status = await luc.sync()
+    expect(status).toMatchObject({ pending: 0, conflicts: 1 })
+    const assignedOnServer = db
+      .prepare(`SELECT count(*) FROM requests WHERE assignee_id = ? AND id IN (?, ?, ?)`)
+      .pluck()
+      .get(TOM, ...ids)
+    expect(assignedOnServer).toBe(0)
+    expect(db.prepare('SELECT count(*) FROM tours').pluck().get()).toBe(0)
+    // The lead's cache follows the server: no stop stays assigned to Tom there either.
+    for (const id of ids.slice(0, 2))
+      expect((await luc.value('request.get', { id })).assigneeId).not.toBe(TOM)
+  })
+
+  it('a technician who left the team no longer receives the team’s tours', async () => {
+    const luc = await world.client('luc', 'luc.lead')
+    await luc.sync()
+    const t = await luc.value('tours.save', {
+      plan: plan(located('voirie', 2).map((s) => s.id)),
+      assignStops: false,
+    })
+    await luc.sync()
+    const store = world.server.store
+    const feedFor = (teamIds: string[]) =>
+      store
+        .changesSince(
+          {
+            agentId: TOM,
+            login: 'tom.tech',
+            displayName: 'Tom Lallemand',
+            roles: ['technician'],
+            teamIds,
+            kind: 'online',
+            startedAt: new Date().toISOString(),
+          },
+          0,
+          1000,
+        )
+        .changes.filter((c) => c.type === 'tour')
+    expect(feedFor(['voirie']).map((c) => (c.type === 'tour' ? c.tour.id : ''))).toEqual([t.tour.id])
+    expect(feedFor(['eclairage'])).toEqual([])
+  })
+})
+
 describe('bulk actions on a selection', () => {
   it('assigns every request it may and says which it refused, in one step that syncs', async () => {
     const luc = await world.client('luc', 'luc.lead')

@@ -110,12 +110,15 @@ const en: Messages = {
       rejectedNoReason: 'Refused by the server, with no reason given.',
       rejectedHint: 'This change cannot be sent again as it is: drop it, then make it again if needed.',
       dismiss: 'Drop my change',
+      resendTour: 'Send my tour again',
       dismissed: 'Change to {reference} dropped: it will not be sent to the server.',
       mergeHint: 'To merge, choose the version to keep field by field, then “Merge”.',
       resolvedRequeued:
         'Conflict {reference} settled: your choice will be sent to the server at the next sync.',
       resolvedTheirs: 'Conflict {reference} settled: the server version is kept.',
       ops: {
+        tour_save: 'Tour saved',
+        tour_delete: 'Tour deleted',
         create: 'Request creation',
         transition: 'Status change',
         assign: 'Assignment',
@@ -123,6 +126,7 @@ const en: Messages = {
         update: 'Details edited',
       },
       fieldNames: {
+        tour: 'Tour',
         status: 'Status',
         assigneeId: 'Assigned to',
         title: 'Title',

@@ -114,12 +114,15 @@ const fr = {
       rejectedHint:
         'Cette modification ne peut pas être renvoyée telle quelle : abandonnez-la, puis refaites-la si besoin.',
       dismiss: 'Abandonner ma modification',
+      resendTour: 'Renvoyer ma tournée',
       dismissed: 'Modification {reference} abandonnée : elle ne sera pas envoyée au serveur.',
       mergeHint: 'Pour fusionner, choisissez la version à garder champ par champ, puis « Fusionner ».',
       resolvedRequeued:
         'Conflit {reference} résolu : votre choix sera envoyé au serveur à la prochaine synchronisation.',
       resolvedTheirs: 'Conflit {reference} résolu : la version du serveur est conservée.',
       ops: {
+        tour_save: 'Enregistrement de la tournée',
+        tour_delete: 'Suppression de la tournée',
         create: 'Création de la demande',
         transition: 'Changement de statut',
         assign: 'Assignation',
@@ -127,6 +130,7 @@ const fr = {
         update: 'Modification des informations',
       },
       fieldNames: {
+        tour: 'Tournée',
         status: 'Statut',
         assigneeId: 'Assigné à',
         title: 'Titre',

@@ -243,6 +243,42 @@ describe('conflict inbox', () => {
     )
   })
 
+  it('offers to send a refused tour again, so the lead’s plan is not lost', async () => {
+    stored = [
+      conflictOf({
+        kind: 'rejected',
+        reason:
+          'La tournée a été modifiée par Sara Lefèvre le 29/11/2026 12:40 : votre version n’a pas été appliquée.',
+        op: 'tour_save',
+        reference: '—',
+        title: 'Nids-de-poule centre',
+        mergeable: false,
+        fields: [
+          {
+            field: 'tour',
+            mine: 'Nids-de-poule centre',
+            theirs: 'Renommée',
+            theirActor: null,
+            theirAt: null,
+          },
+        ],
+      }),
+    ]
+    answer('sync.status', () => syncStatus({ conflicts: 1 }))
+    const w = await mountTopBar()
+    await buttonNamed(w, 'Conflits (1)').trigger('click')
+    await flushPromises()
+    const only = card('—')
+    expect(squash(only.textContent)).toContain('Enregistrement de la tournée')
+    expect(squash(only.textContent)).toContain('modifiée par Sara Lefèvre')
+    expect(allByRole(only, 'button').map(accessibleName)).toEqual([
+      'Renvoyer ma tournée',
+      'Abandonner ma modification',
+    ])
+    await click(buttonIn(only, 'Renvoyer ma tournée'))
+    expect(callsTo('conflicts.resolve')).toEqual([{ id: 'cf1', choice: 'mine', fields: {} }])
+  })
+
   it('says a refused resolution in words beside the conflict, which stays listed', async () => {
     answer('conflicts.resolve', () => {
       throw new ApiError('forbidden', 'no')

@@ -52,7 +52,14 @@ export function createBulkService(deps: CoreDeps, requests: RequestService) {
     commonTransitions(session: SessionInfo, ids: readonly string[]): TransitionOption[] {
       let common: TransitionOption[] | null = null
       for (const id of new Set(ids)) {
-        const allowed = requests.transitions(session, id).allowed
+        let allowed: TransitionOption[]
+        try {
+          allowed = requests.transitions(session, id).allowed
+        } catch (e) {
+          // Gone from the agent's sight since it was selected (a sync moved it): the others still count.
+          if (e instanceof CoreError && e.code === 'not_found') continue
+          throw e
+        }
         const here = new Set(allowed.map((t) => t.id))
         common = (common ?? allowed).filter((t) => here.has(t.id))
         if (common.length === 0) break

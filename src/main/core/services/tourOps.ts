@@ -5,7 +5,7 @@
  */
 import type { SessionInfo } from '../../../shared/contract'
 import { CoreError } from '../../../shared/result'
-import type { SavedTour, TourPlanInput } from '../../../shared/savedTour'
+import type { SavedTour, TourPlanInput, TourSavePayload } from '../../../shared/savedTour'
 import { estimateMinutes, tourLengthKm } from '../../../shared/tour'
 import type { Db } from '../store/db'
 import { getAgentById } from '../store/queries/reference'
@@ -13,7 +13,7 @@ import { getRequestRow } from '../store/queries/requests'
 import { deleteTour, getTour, putTour } from '../store/queries/tours'
 import { canAssign, canSeeTeam } from './authorization'
 
-export type TourOp = { op: 'tour_save'; payload: TourPlanInput } | { op: 'tour_delete'; payload: object }
+export type TourOp = { op: 'tour_save'; payload: TourSavePayload } | { op: 'tour_delete'; payload: object }
 
 const PLANNERS_ONLY = 'Seuls les chefs d’équipe (et la supervision) planifient les tournées de leurs équipes.'
 
@@ -60,7 +60,12 @@ export function applyTourSave(
   const order = positions.map((_p, i) => i)
   const distanceKm = Math.round(tourLengthKm(plan.depot, positions, order) * 1000) / 1000
   const tour: SavedTour = {
-    ...plan,
+    teamId: plan.teamId,
+    technicianId: plan.technicianId,
+    date: plan.date,
+    name: plan.name,
+    depot: plan.depot,
+    stopIds: plan.stopIds,
     id,
     distanceKm,
     durationMinutes: estimateMinutes(distanceKm, positions.length),
@@ -82,7 +87,9 @@ export function applyTourDelete(db: Db, session: SessionInfo, id: string): void 
   deleteTour(db, id)
 }
 
-export function applyTourOp(db: Db, session: SessionInfo, id: string, op: TourOp, at: number): void {
-  if (op.op === 'tour_save') applyTourSave(db, session, id, op.payload, at)
-  else applyTourDelete(db, session, id)
+/** The stops of a saved tour not yet assigned to its technician (all of them when asked to assign). */
+export function stopsToAssign(db: Db, tour: SavedTour, assignStops: boolean): string[] {
+  const technicianId = tour.technicianId
+  if (!assignStops || !technicianId) return []
+  return tour.stopIds.filter((id) => getRequestRow(db, id)?.assigneeId !== technicianId)
 }

@@ -6,24 +6,26 @@
 import type { ParsedInputOf, SessionInfo, TourDetail } from '../../../shared/contract'
 import type { RequestDetail } from '../../../shared/domain'
 import { CoreError } from '../../../shared/result'
-import type { SavedTour } from '../../../shared/savedTour'
+import type { SavedTour, TourSavePayload } from '../../../shared/savedTour'
 import { withFullSync } from '../store/db'
+import { appendHistory } from '../store/queries/history'
 import { enqueueMutation, pendingBaseVersion } from '../store/queries/outbox'
 import { getRequestRow, toRequestDetail } from '../store/queries/requests'
 import { getTour, listTours } from '../store/queries/tours'
 import { canSeeTeam, scopeFor } from './authorization'
 import type { CoreDeps } from './deps'
-import type { RequestService } from './requests'
-import { applyTourDelete, applyTourSave } from './tourOps'
+import { applyRequestOp, type OpContext } from './requestOps'
+import { applyTourDelete, applyTourSave, stopsToAssign } from './tourOps'
 
 /** Tours one list returns at most (a team's planning over weeks). */
 const TOUR_LIST_LIMIT = 500
 
-export function createTourService(deps: CoreDeps, requests: RequestService) {
+export function createTourService(deps: CoreDeps) {
   const { db } = deps
 
-  const mayRead = (session: SessionInfo, tour: SavedTour) =>
-    tour.technicianId === session.agentId || canSeeTeam(session, tour.teamId)
+  const ctx: OpContext = { db, workflows: deps.workflows, calendar: deps.calendar }
+  // A technician is in the tour's team when it is saved; one who left it no longer sees it.
+  const mayRead = (session: SessionInfo, tour: SavedTour) => canSeeTeam(session, tour.teamId)
 
   function visibleTour(session: SessionInfo, id: string): SavedTour {
     const tour = getTour(db, id)
@@ -35,15 +37,20 @@ export function createTourService(deps: CoreDeps, requests: RequestService) {
     const stops: RequestDetail[] = []
     for (const id of tour.stopIds) {
       const row = getRequestRow(db, id)
-      if (row && (canSeeTeam(session, row.teamId) || tour.technicianId === session.agentId))
-        stops.push(toRequestDetail(row))
+      if (row && canSeeTeam(session, row.teamId)) stops.push(toRequestDetail(row))
     }
     return { tour, stops, missing: tour.stopIds.length - stops.length }
   }
 
-  function enqueue(id: string, op: 'tour_save' | 'tour_delete', payload: unknown, version: number) {
+  function enqueue(
+    id: string,
+    op: 'tour_save' | 'tour_delete',
+    payload: unknown,
+    version: number,
+    mutationId = deps.newId(),
+  ) {
     enqueueMutation(db, {
-      mutationId: deps.newId(),
+      mutationId,
       entity: 'tour',
       entityId: id,
       op,
@@ -53,11 +60,39 @@ export function createTourService(deps: CoreDeps, requests: RequestService) {
     })
   }
 
+  /** One stop given to the technician: the same checks and history as an assignment, no outbox entry of its own. */
+  function assignLocally(
+    session: SessionInfo,
+    stopId: string,
+    technicianId: string,
+    at: number,
+    mutationId: string,
+  ) {
+    const row = getRequestRow(db, stopId)
+    if (!row) throw new CoreError('not_found', 'Une étape de la tournée est introuvable.')
+    const outcome = applyRequestOp(
+      ctx,
+      session,
+      row,
+      { op: 'assign', payload: { assigneeId: technicianId } },
+      at,
+    )
+    appendHistory(db, {
+      requestId: stopId,
+      kind: outcome.history.kind,
+      data: outcome.history.data,
+      at,
+      actorId: session.agentId,
+      actorName: session.displayName,
+      mutationId,
+    })
+  }
+
   return {
     list(session: SessionInfo, input: ParsedInputOf<'tours.list'>): SavedTour[] {
       const scope = scopeFor(session)
       return listTours(db, {
-        teamIds: input.mine ? null : scope.kind === 'all' ? null : scope.teamIds,
+        teamIds: scope.kind === 'all' ? null : scope.teamIds,
         technicianId: input.mine ? session.agentId : undefined,
         fromDay: input.fromDay,
         limit: TOUR_LIST_LIMIT,
@@ -70,25 +105,31 @@ export function createTourService(deps: CoreDeps, requests: RequestService) {
 
     save(session: SessionInfo, input: ParsedInputOf<'tours.save'>): TourDetail {
       const id = input.id ?? deps.newId()
-      const assigned: string[] = []
+      let assigned: string[] = []
       const tour = withFullSync(db, () => {
+        const known = input.id ? getTour(db, input.id) : undefined
+        // Saving over a version this console had: the tour must still be that version.
+        if (input.baseVersion !== undefined && !known)
+          throw new CoreError(
+            'version_conflict',
+            'Cette tournée a été supprimée entre-temps : enregistrez-la comme une nouvelle tournée.',
+          )
         // An id never seen here makes a new tour under it (a change from the inbox sent again).
-        const existing = input.id && getTour(db, input.id) ? visibleTour(session, input.id) : undefined
+        const existing = known ? visibleTour(session, id) : undefined
         if (existing && input.baseVersion !== undefined && input.baseVersion !== existing.version)
           throw new CoreError(
             'version_conflict',
             'Cette tournée a été modifiée entre-temps : rouvrez-la avant de l’enregistrer.',
             { currentVersion: existing.version },
           )
-        const saved = applyTourSave(db, session, id, input.plan, deps.now())
-        enqueue(id, 'tour_save', input.plan, existing?.version ?? 0)
-        const technicianId = input.plan.technicianId
-        if (input.assignStops && technicianId)
-          for (const stopId of input.plan.stopIds) {
-            if (getRequestRow(db, stopId)?.assigneeId === technicianId) continue
-            requests.applyQuietly(session, stopId, { op: 'assign', payload: { assigneeId: technicianId } })
-            assigned.push(stopId)
-          }
+        const at = deps.now()
+        const saved = applyTourSave(db, session, id, input.plan, at)
+        const mutationId = deps.newId()
+        // The stops' assignment travels inside the tour's change: the server applies both or neither.
+        assigned = stopsToAssign(db, saved, input.assignStops)
+        for (const stopId of assigned) assignLocally(session, stopId, saved.technicianId!, at, mutationId)
+        const payload: TourSavePayload = { ...input.plan, assignStops: input.assignStops }
+        enqueue(id, 'tour_save', payload, existing?.version ?? 0, mutationId)
         return saved
       })
       deps.localChange?.()

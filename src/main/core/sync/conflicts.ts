@@ -166,14 +166,19 @@ export function createConflictService(
           case 'create':
             requests.create(session, c.payload as CreateRequestInput)
             break
-          case 'tour_save':
+          case 'tour_save': {
             if (!tours) throw new CoreError('invalid_input', 'Modification inconnue.')
+            const { assignStops, ...plan } = c.payload as Payload<'tour_save'>
+            // Over the server's version now in the cache; a tour gone meanwhile comes back as a new one.
+            const current = getTour(db, id)
             tours.save(session, {
-              id,
-              plan: c.payload as Payload<'tour_save'>,
-              assignStops: false,
+              id: current ? id : undefined,
+              plan,
+              assignStops: assignStops ?? false,
+              baseVersion: current?.version,
             })
             break
+          }
           case 'tour_delete':
             if (!tours) throw new CoreError('invalid_input', 'Modification inconnue.')
             if (getTour(db, id)) tours.delete(session, id)

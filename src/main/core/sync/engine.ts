@@ -236,13 +236,19 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   /** A tour change answered: the server's copy is taken back; a refusal waits in the inbox. */
   function settleTour(p: PendingMutation, r: MutationResult) {
     removeMutations(db, [p.mutationId])
-    if (r.status !== 'applied')
+    // Deleting a tour the server no longer has: what the agent wanted is done.
+    const alreadyGone = p.op === 'tour_delete' && r.status === 'rejected' && r.tour === null
+    if (r.status !== 'applied' && !alreadyGone)
       toInbox(p, 'rejected', {
         reason: r.status === 'rejected' ? r.reason : 'La tournée a été modifiée sur le serveur.',
         serverVersion: (r.status === 'rejected' ? r.tour?.version : undefined) ?? -1,
       })
     const server = r.status === 'conflict' ? undefined : r.tour
     if (server !== undefined) takeServerTour(db, p.entityId, server)
+    // The stops as the server has them: assigned with the tour, or left as they were when it was refused.
+    const session = deps.session()
+    for (const stop of r.status === 'conflict' ? [] : (r.stops ?? []))
+      if (visibleTo(session, stop)) applyRequestEntity(deps.ctx, stop, session)
   }
 
   function settle(p: PendingMutation, r: MutationResult, takeState: boolean) {
@@ -308,6 +314,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           // Still pending? A duplicate answer for one already settled changes nothing.
           if (isPending(db, p.mutationId)) settle(p, r, lastFor.get(p.entityId) === i)
           ;(isTourOp(p.op) ? tourIds : ids).add(p.entityId)
+          if (r.status !== 'conflict') for (const stop of r.stops ?? []) ids.add(stop.request.id)
         })
       })
       if (ids.size > 0) deps.emit('requests.changed', { ids: [...ids] })

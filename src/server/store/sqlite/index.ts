@@ -49,7 +49,12 @@ import {
 } from '../../../main/core/store/queries/requests'
 import { cached } from '../../../main/core/store/statements'
 import { getTour } from '../../../main/core/store/queries/tours'
-import { applyTourOp, type TourOp } from '../../../main/core/services/tourOps'
+import {
+  applyTourDelete,
+  applyTourSave,
+  stopsToAssign,
+  type TourOp,
+} from '../../../main/core/services/tourOps'
 import type { BusinessCalendar } from '../../../main/core/workflow/sla'
 import type { CitizenRequestInput, PublicRequestFilter, RefreshTokenGrant, ServerStore } from '../types'
 import { entityFor, recordOf, referenceBundle, serverHistory } from './entities'
@@ -246,16 +251,78 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
     return { status: 'applied', version: after.version }
   }
 
-  /** A tour as `session` may see it: their teams' tours, and those they drive. */
+  /** A tour as `session` may see it: their teams' tours only. */
   function tourFor(session: SessionInfo, id: string): SavedTour | null {
     const tour = getTour(db, id)
-    return tour && (canSeeTeam(session, tour.teamId) || tour.technicianId === session.agentId) ? tour : null
+    return tour && canSeeTeam(session, tour.teamId) ? tour : null
   }
 
+  /** The last version of a tour written after `baseVersion` by another console or agent. */
+  function othersTourVersion(id: string, baseVersion: number, clientId: string, agentId: string) {
+    return cached(
+      db,
+      `SELECT version, actor_name, deleted, at FROM tour_versions
+       WHERE tour_id = ? AND version > ? AND NOT (client_id = ? AND agent_id = ?)
+       ORDER BY version DESC LIMIT 1`,
+    ).get(id, baseVersion, clientId, agentId) as
+      { version: number; actor_name: string | null; deleted: number; at: number } | undefined
+  }
+
+  const when = (ms: number) =>
+    new Date(ms).toLocaleString('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' })
+
   function applyTour(session: SessionInfo, m: Extract<Mutation, { op: TourOp['op'] }>): Outcome {
+    const other = othersTourVersion(m.entityId, m.baseVersion, m.clientId, session.agentId)
+    if (other) {
+      const who = other.actor_name ?? 'un autre agent'
+      const what = other.deleted ? 'supprimée' : 'modifiée'
+      return {
+        status: 'rejected',
+        code: 'tour_changed',
+        reason: `La tournée a été ${what} par ${who} le ${when(other.at)} : votre version n’a pas été appliquée.`,
+      }
+    }
     const before = getTour(db, m.entityId)
-    applyTourOp(db, session, m.entityId, { op: m.op, payload: m.payload } as TourOp, now())
-    return { status: 'applied', version: getTour(db, m.entityId)?.version ?? (before?.version ?? 0) + 1 }
+    const at = now()
+    let version = (before?.version ?? -1) + 1
+    // A savepoint: a stop that cannot be assigned undoes the tour's save with it.
+    db.transaction(() => {
+      if (m.op === 'tour_delete') {
+        applyTourDelete(db, session, m.entityId)
+        return
+      }
+      const saved = applyTourSave(db, session, m.entityId, m.payload, at)
+      version = saved.version
+      for (const stopId of stopsToAssign(db, saved, m.payload.assignStops)) {
+        const row = getRequestRow(db, stopId)!
+        const outcome = applyChange(session, {
+          ...m,
+          op: 'assign',
+          entityId: stopId,
+          baseVersion: row.version,
+          payload: { assigneeId: saved.technicianId },
+        })
+        if (outcome.status !== 'applied')
+          throw new CoreError(
+            'invalid_input',
+            outcome.status === 'rejected' ? outcome.reason : 'Une étape a changé entre-temps.',
+          )
+      }
+    })()
+    cached(
+      db,
+      `INSERT OR REPLACE INTO tour_versions (tour_id, version, client_id, agent_id, actor_name, deleted, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      m.entityId,
+      version,
+      m.clientId,
+      session.agentId,
+      session.displayName,
+      m.op === 'tour_delete' ? 1 : 0,
+      at,
+    )
+    return { status: 'applied', version }
   }
 
   const applyOne = (
@@ -396,6 +463,11 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
         const { outcome } = applyOne(session, clientId, m)
         if (isTourOp(m.op)) {
           const tour = tourFor(session, m.entityId)
+          // The stops as they stand after it: the console takes them (assigned or left as they were).
+          const stops =
+            m.op === 'tour_save'
+              ? m.payload.stopIds.flatMap((id) => entityFor(db, session, citizenRoles, id) ?? [])
+              : undefined
           if (outcome.status === 'applied')
             return {
               status: 'applied',
@@ -403,8 +475,10 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
               version: outcome.version,
               entity: null,
               tour,
+              stops,
             }
           return {
+            stops,
             status: 'rejected',
             mutationId: m.mutationId,
             code: outcome.status === 'rejected' ? outcome.code : 'conflict',

@@ -111,8 +111,25 @@ END;
 CREATE TRIGGER srv_tours_ad AFTER DELETE ON tours BEGIN ${BUMP('old.team_id', "'tour'", 'old.id')} END;
 `
 
+/**
+ * Who wrote each version of a tour (a deletion too): a save made on an older version is
+ * refused when another console wrote in between, instead of silently undoing its work.
+ */
+const SERVER_SCHEMA_V3 = /* sql */ `
+CREATE TABLE tour_versions (
+  tour_id    TEXT NOT NULL,
+  version    INTEGER NOT NULL,
+  client_id  TEXT NOT NULL,
+  agent_id   TEXT NOT NULL,
+  actor_name TEXT,
+  deleted    INTEGER NOT NULL DEFAULT 0,
+  at         INTEGER NOT NULL,
+  PRIMARY KEY (tour_id, version)
+) WITHOUT ROWID;
+`
+
 /** Server migrations, tracked apart from the console's (`user_version` belongs to those). */
-const SERVER_MIGRATIONS: readonly string[] = [SERVER_SCHEMA_V1, SERVER_SCHEMA_V2]
+const SERVER_MIGRATIONS: readonly string[] = [SERVER_SCHEMA_V1, SERVER_SCHEMA_V2, SERVER_SCHEMA_V3]
 
 export function migrateServerSchema(db: Db): void {
   db.exec('CREATE TABLE IF NOT EXISTS server_schema (version INTEGER NOT NULL)')

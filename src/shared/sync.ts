@@ -132,6 +132,21 @@ export const ChangesReply = z.object({
 })
 export type ChangesReply = z.infer<typeof ChangesReply>
 
+/**
+ * The feed as a console reads it: changes of a kind this console does not know (a feature
+ * of a newer server) are passed over, so an older console keeps syncing what it knows
+ * instead of stalling on the page that holds them.
+ */
+export const ChangesReplyFromServer = z.preprocess((raw) => {
+  if (typeof raw !== 'object' || raw === null || !Array.isArray((raw as { changes?: unknown }).changes))
+    return raw
+  const known = new Set<unknown>(Change.options.map((o) => o.shape.type.value))
+  const changes = (raw as { changes: unknown[] }).changes.filter(
+    (c) => typeof c === 'object' && c !== null && known.has((c as { type?: unknown }).type),
+  )
+  return { ...raw, changes }
+}, ChangesReply)
+
 export const DetailsRequest = z.object({ ids: z.array(Id).min(1).max(SYNC_LIMITS.detailsPerBatch) }).strict()
 export type DetailsRequest = z.infer<typeof DetailsRequest>
 

@@ -7,7 +7,7 @@
 import { createParser } from 'eventsource-parser'
 import { z } from 'zod'
 import {
-  ChangesReply,
+  ChangesReplyFromServer,
   DetailsReply,
   MutationsReply,
   SYNC_LIMITS,
@@ -163,7 +163,7 @@ export function createSyncTransport(options: TransportOptions) {
       call(
         `/api/v1/changes?since=${encodeURIComponent(since)}&limit=${limit}${light ? '&light=1' : ''}`,
         { method: 'GET', token },
-        ChangesReply,
+        ChangesReplyFromServer,
       ),
     revoke: (token: string) => call('/api/v1/auth/revoke', { method: 'POST', token, body: {} }, RevokeReply),
     details: (token: string, ids: string[]) =>

@@ -323,10 +323,10 @@ describe('malformed server replies', () => {
     ],
     ['not JSON', () => ({ body: '{"changes": [' }), /illisible/],
     [
-      'an unknown change type',
+      'a known change type with a malformed body',
       () => ({
         body: JSON.stringify({
-          changes: [{ type: 'drop_table', seq: 1 }],
+          changes: [{ type: 'request_removed', seq: 1, id: 'r1', reason: 'drop_table' }],
           nextCursor: '1',
           hasMore: false,
           remaining: 0,
@@ -342,6 +342,25 @@ describe('malformed server replies', () => {
     ],
     ['a huge streamed body', () => ({ body: Buffer.alloc(65 * 1024 * 1024 + 10, 0x20) }), /volumineuse/],
   ]
+  it('a change kind from a newer server is passed over and the feed moves on', async () => {
+    reply = (path) =>
+      path.startsWith('/api/v1/changes')
+        ? {
+            body: JSON.stringify({
+              changes: [{ type: 'intervention_photo', seq: 99_999, url: 'https://example.org/p.jpg' }],
+              nextCursor: '99999',
+              hasMore: false,
+              remaining: 0,
+            }),
+          }
+        : { body: JSON.stringify({ results: [] }) }
+    const { client, before } = await consoleOnFake()
+    const status = await client.sync()
+    expect(status.state).toBe('idle')
+    expect(requestRows(client.db)).toEqual(before.rows)
+    expect(client.db.prepare("SELECT value FROM sync_state WHERE key = 'cursor'").pluck().get()).toBe('99999')
+  })
+
   for (const [name, make, message] of cases)
     it(`${name}: refused with a clear error, the cache untouched`, async () => {
       reply = (path) =>

@@ -21,13 +21,13 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { extname, join, normalize, sep } from 'node:path'
 import vue from '@vitejs/plugin-vue'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import { launchChromium } from '../tests/support/chromium'
 import { build } from 'vite'
 import type { MapBenchApi, MapBenchFrame, MapBenchMode, MapBenchResult } from '../bench/map/result'
 import web from '../vite.web.config'
 
 const repoRoot = join(__dirname, '..')
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 /** Compiled the way the renderer is (same compile-time flags), into a temp folder. */
 async function buildPage(outDir: string): Promise<void> {
@@ -140,19 +140,7 @@ export async function mapFigures(opts: {
     await buildPage(outDir)
     log(`map: bench page built in ${Math.round(performance.now() - started)} ms`)
     const { url, server } = await serve(outDir)
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--use-angle=swiftshader',
-        '--enable-unsafe-swiftshader',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    })
+    const browser = await launchChromium({ webgl: true })
     try {
       const ours = await runMode(browser, url, 'webgl', points)
       log(`map: WebGL renderer ${ours.webglRenderer}`)

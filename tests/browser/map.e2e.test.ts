@@ -9,7 +9,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from '../support/chromium'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openBrowserWorld, type BrowserWorld } from '../support/browser'
 import { repoRoot } from '../support/core'
@@ -21,19 +22,7 @@ const shots = join(repoRoot, 'test-results')
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true })
   world = await openBrowserWorld(1500)
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  })
+  browser = await launchChromium({ webgl: true })
 })
 afterAll(async () => {
   await browser?.close()

@@ -5,7 +5,8 @@
  */
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from '../support/chromium'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWebBridge, type WebBridge } from '../../src/main/web/bridge'
 import { DEMO_PASSWORD, repoRoot } from '../support/core'
@@ -22,11 +23,7 @@ beforeAll(async () => {
     throw new Error('dist-web is missing: run `npm run build:web`')
   mkdirSync(shots, { recursive: true })
   world = await openSyncWorld({ requests: 300 })
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  })
+  browser = await launchChromium({ webgl: false })
 })
 afterAll(async () => {
   await browser?.close()

@@ -19,6 +19,7 @@ import {
   type Bbox,
 } from '../../src/main/core/store/queries/requests'
 import type { Scope } from '../../src/main/core/store/scope'
+import { NANCY_C_WITH_HOLE } from '../support/polygons'
 
 const NOW = Date.UTC(2026, 2, 16, 10, 0)
 const AGENT: Scope = { kind: 'teams', teamIds: ['voirie', 'voirie-nord'] }
@@ -29,30 +30,7 @@ const EVERYTHING = 1_000_000
 const BOX: Bbox = { minLat: 48.64, maxLat: 48.7087, minLon: 6.12, maxLon: 6.24 }
 const TERRITORY: Bbox = { minLat: 48.5, maxLat: 48.9, minLon: 5.9, maxLon: 6.5 }
 
-// A concave "C" with a hole in its top arm (lon, lat), as in map.select.test.ts.
-const POLYGON: { type: 'Polygon'; coordinates: number[][][] } = {
-  type: 'Polygon',
-  coordinates: [
-    [
-      [6.14, 48.67],
-      [6.23, 48.67],
-      [6.23, 48.685],
-      [6.17, 48.685],
-      [6.17, 48.7],
-      [6.23, 48.7],
-      [6.23, 48.72],
-      [6.14, 48.72],
-      [6.14, 48.67],
-    ],
-    [
-      [6.15, 48.705],
-      [6.19, 48.705],
-      [6.19, 48.715],
-      [6.15, 48.715],
-      [6.15, 48.705],
-    ],
-  ],
-}
+const POLYGON = NANCY_C_WITH_HOLE
 
 interface Located {
   id: string

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pointInPolygon } from '../../src/shared/geo'
 import { openTestCore, type TestCore } from '../support/core'
+import { NANCY_C_WITH_HOLE } from '../support/polygons'
 
 let t: TestCore
 beforeAll(async () => {
@@ -13,30 +14,7 @@ beforeAll(async () => {
 })
 afterAll(async () => t.close())
 
-// A concave "C" around central Nancy with a hole in its top arm (lon, lat).
-const polygon: { type: 'Polygon'; coordinates: number[][][] } = {
-  type: 'Polygon',
-  coordinates: [
-    [
-      [6.14, 48.67],
-      [6.23, 48.67],
-      [6.23, 48.685],
-      [6.17, 48.685],
-      [6.17, 48.7],
-      [6.23, 48.7],
-      [6.23, 48.72],
-      [6.14, 48.72],
-      [6.14, 48.67],
-    ],
-    [
-      [6.15, 48.705],
-      [6.19, 48.705],
-      [6.19, 48.715],
-      [6.15, 48.715],
-      [6.15, 48.705],
-    ],
-  ],
-}
+const polygon = NANCY_C_WITH_HOLE
 
 describe('selecting on the map', () => {
   it('returns exactly the agent’s requests inside the polygon', async () => {

@@ -4,11 +4,10 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from './chromium'
 import { startWebBridge, type WebBridge } from '../../src/main/web/bridge'
 import { openTestCore, repoRoot, DEMO_PASSWORD, type TestCore } from './core'
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 export interface BrowserWorld {
   core: TestCore
@@ -25,18 +24,7 @@ export async function openBrowserWorld(requests = 1500): Promise<BrowserWorld> {
     throw new Error('dist-web is missing: run `npm run build:web` first (npm run test:browser does)')
   const core = await openTestCore({ requests })
   const bridge = await startWebBridge({ core: core.core, staticDir })
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  })
+  const browser = await launchChromium({ webgl: false })
   return {
     core,
     bridge,

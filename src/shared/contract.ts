@@ -94,6 +94,9 @@ export const TourDetail = z.object({
 })
 export type TourDetail = z.infer<typeof TourDetail>
 
+/** Requests one `request.getMany` answers at most: a selection's list loads in a few calls. */
+export const DETAILS_PER_CALL = 500
+
 /** Requests one bulk action may change at once (a perimeter selection's ceiling). */
 export const BULK_MAX = 5000
 const BulkIds = z.array(Id).min(1).max(BULK_MAX)
@@ -179,6 +182,14 @@ export const contract = {
 
   /** A request in full (no personal data: see `request.citizen`). */
   'request.get': spec(ById, RequestDetail),
+  /**
+   * Several requests in full, in the order asked (a map selection's list and exports); those
+   * gone or out of the agent's sight are left out.
+   */
+  'request.getMany': spec(
+    z.object({ ids: z.array(Id).min(1).max(DETAILS_PER_CALL) }).strict(),
+    z.array(RequestDetail),
+  ),
   /** The citizen's contact details; only for roles that need them, and logged. */
   'request.citizen': spec(ById, Citizen.nullable()),
   'request.history': spec(ById, z.array(HistoryEvent)),

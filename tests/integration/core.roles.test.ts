@@ -73,6 +73,10 @@ describe('visibility by team', () => {
         error: { code: 'not_found' },
       })
     }
+    // Several at once: in the order asked, another team's request left out as if it did not exist.
+    const [a, b] = page.rows
+    const many = await t.value('request.getMany', { ids: [b!.id, other.id, a!.id, 'nope'] })
+    expect(many.map((d) => d.id)).toEqual([b!.id, a!.id])
   })
 
   it('a supervisor sees every team', async () => {

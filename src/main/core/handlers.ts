@@ -85,6 +85,7 @@ export function createHandlers(deps: CoreDeps, sessions: SessionService, sync: S
       countQueue(db, { scope: scopeFor(session), filter: input.filter, now: deps.now() }),
 
     'request.get': ({ id }, { session }) => requests.get(session, id),
+    'request.getMany': ({ ids }, { session }) => requests.getMany(session, ids),
     'request.citizen': ({ id }, { session }) => requests.citizen(session, id),
     'request.history': ({ id }, { session }) => requests.history(session, id),
     'request.comments': ({ id }, { session }) => requests.comments(session, id),

@@ -6,7 +6,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, toRaw } from 'vue'
-import type { MapPoint } from '../../shared/contract'
+import { DETAILS_PER_CALL, type MapPoint } from '../../shared/contract'
 import type { MapSettings } from '../../shared/mapSettings'
 import type { Priority, RequestDetail } from '../../shared/domain'
 import { toCSV, toGeoJSON, type ExportedRequest } from '../../shared/mapExport'
@@ -23,8 +23,6 @@ export const VIEWPORT_LIMIT = 50_000
 export const VIEWPORT_DEBOUNCE_MS = 200
 /** Requests one perimeter may select (the core's ceiling). */
 export const SELECTION_LIMIT = 5000
-/** `request.get` calls in flight at once while the selection's details load. */
-const DETAIL_CONCURRENCY = 8
 
 /** Words for the exported columns, in the agent's language. */
 export interface ExportWords {
@@ -159,23 +157,21 @@ export const useMapStore = defineStore('map', () => {
     await loadDetails(generation)
   }
 
+  /** The selection's requests in full, a few hundred per call, the list filling in as they come. */
   async function loadDetails(generation: number) {
-    const queue = selection.value.map((p) => p.id)
+    const ids = selection.value.map((p) => p.id)
     const found = new Map<string, RequestDetail>(details.value)
-    const worker = async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        try {
-          found.set(id, await invoke('request.get', { id }))
-        } catch (e) {
-          // One request gone meanwhile (merged, out of the team) must not hold the others back.
-          if (generation === selectionGeneration) selectionError.value = noteApiError(e)
-        }
-        if (generation !== selectionGeneration) return
-        if (found.size % 50 === 0 || queue.length === 0) details.value = new Map(found)
+    for (let at = 0; at < ids.length; at += DETAILS_PER_CALL) {
+      try {
+        for (const detail of await invoke('request.getMany', { ids: ids.slice(at, at + DETAILS_PER_CALL) }))
+          found.set(detail.id, detail)
+      } catch (e) {
+        if (generation === selectionGeneration) selectionError.value = noteApiError(e)
+        return
       }
+      if (generation !== selectionGeneration) return
+      details.value = new Map(found)
     }
-    await Promise.all(Array.from({ length: DETAIL_CONCURRENCY }, worker))
-    if (generation === selectionGeneration) details.value = new Map(found)
   }
 
   /** The filter changed: the viewport's dots and the drawn perimeter's selection follow it. */

@@ -127,18 +127,22 @@ describe('the perimeter selection', () => {
       points: [point('r1', 6.18, 48.69), point('r2', 6.2, 48.7)],
       truncated: false,
     }))
-    answer('request.get', ({ id }) =>
-      detailOf({
-        id,
-        status: 'new',
-        reference: `GRC-${id}`,
-        title: `=HYPERLINK("x") ${id}`,
-        location: { lat: 48.69, lon: 6.18 },
-      }),
+    answer('request.getMany', ({ ids }) =>
+      ids.map((id) =>
+        detailOf({
+          id,
+          status: 'new',
+          reference: `GRC-${id}`,
+          title: `=HYPERLINK("x") ${id}`,
+          location: { lat: 48.69, lon: 6.18 },
+        }),
+      ),
     )
     const map = useMapStore()
     await map.selectPolygon(SQUARE)
     expect(callsTo('map.select')).toEqual([{ polygon: SQUARE, limit: 5000, filter: {} }])
+    // One call for the whole list, not one per request.
+    expect(callsTo('request.getMany')).toEqual([{ ids: ['r1', 'r2'] }])
     expect([...map.selectedIds]).toEqual(['r1', 'r2'])
     expect(map.detailsReady).toBe(true)
 
@@ -169,7 +173,7 @@ describe('the perimeter selection', () => {
         ? new Promise((resolve) => (release = resolve))
         : { points: [point('kept', 6.2, 48.7)], truncated: true },
     )
-    answer('request.get', ({ id }) => detailOf({ id }))
+    answer('request.getMany', ({ ids }) => ids.map((id) => detailOf({ id })))
     const map = useMapStore()
     const first = map.selectPolygon(SQUARE)
     await map.selectPolygon(

@@ -22,7 +22,7 @@ import {
   type RequestRow,
 } from '../store/queries/requests'
 import { transitionAvailability } from '../workflow/engine'
-import { actorOf, assertCanSeeTeam, canReadCitizen } from './authorization'
+import { actorOf, assertCanSeeTeam, canReadCitizen, canSeeTeam } from './authorization'
 import type { CoreDeps } from './deps'
 import {
   applyRequestOp,
@@ -97,6 +97,15 @@ export function createRequestService(deps: CoreDeps) {
 
     get(session: SessionInfo, id: string): RequestDetail {
       return toRequestDetail(visibleRow(session, id))
+    },
+
+    getMany(session: SessionInfo, ids: readonly string[]): RequestDetail[] {
+      return db.transaction(() =>
+        ids.flatMap((id) => {
+          const row = getRequestRow(db, id)
+          return row && canSeeTeam(session, row.teamId) ? [toRequestDetail(row)] : []
+        }),
+      )()
     },
 
     history(session: SessionInfo, id: string) {

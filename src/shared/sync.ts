@@ -132,6 +132,8 @@ export const ChangesReply = z.object({
 })
 export type ChangesReply = z.infer<typeof ChangesReply>
 
+const KNOWN_CHANGES = new Set<unknown>(Change.options.map((o) => o.shape.type.value))
+
 /**
  * The feed as a console reads it: changes of a kind this console does not know (a feature
  * of a newer server) are passed over, so an older console keeps syncing what it knows
@@ -140,9 +142,8 @@ export type ChangesReply = z.infer<typeof ChangesReply>
 export const ChangesReplyFromServer = z.preprocess((raw) => {
   if (typeof raw !== 'object' || raw === null || !Array.isArray((raw as { changes?: unknown }).changes))
     return raw
-  const known = new Set<unknown>(Change.options.map((o) => o.shape.type.value))
   const changes = (raw as { changes: unknown[] }).changes.filter(
-    (c) => typeof c === 'object' && c !== null && known.has((c as { type?: unknown }).type),
+    (c) => typeof c === 'object' && c !== null && KNOWN_CHANGES.has((c as { type?: unknown }).type),
   )
   return { ...raw, changes }
 }, ChangesReply)

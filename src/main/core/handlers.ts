@@ -32,7 +32,7 @@ export function createHandlers(deps: CoreDeps, sessions: SessionService, sync: S
   const { db } = deps
   const requests = createRequestService(deps)
   const bulk = createBulkService(deps, requests)
-  const tours = createTourService(deps)
+  const tours = createTourService(deps, requests)
   const conflicts = createConflictService(
     { db, workflows: deps.workflows, calendar: deps.calendar },
     requests,

@@ -183,11 +183,6 @@ export const useMapStore = defineStore('map', () => {
     ])
   }
 
-  /** Requests changed (a bulk action, a sync): the selection's details are read again. */
-  async function refreshSelection() {
-    if (selectionPolygon.value) await selectPolygon(selectionPolygon.value, { quiet: true })
-  }
-
   function clearSelection() {
     selectionGeneration++
     selection.value = []
@@ -249,7 +244,6 @@ export const useMapStore = defineStore('map', () => {
     cancelViewport,
     selectPolygon,
     refilter,
-    refreshSelection,
     clearSelection,
     exportedSelection,
     selectionGeoJSON,

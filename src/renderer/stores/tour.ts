@@ -8,13 +8,13 @@ import { computed, ref, shallowRef } from 'vue'
 import type { TourDetail } from '../../shared/contract'
 import type { LatLon } from '../../shared/geo'
 import type { RequestDetail } from '../../shared/domain'
-import { DEFAULT_DEPOT, depotFor, type MapSettings } from '../../shared/mapSettings'
+import { DEFAULT_DEPOT, depotFor } from '../../shared/mapSettings'
 import type { TourDepot } from '../../shared/savedTour'
 import { invoke, type ApiErrorCode } from '../api'
 import { noteApiError } from './session'
 import { toCSV, toGeoJSON, type ExportedRequest } from '../../shared/mapExport'
 import { estimateMinutes, haversineKm, planTour, tourLengthKm } from '../../shared/tour'
-import { exportedRequestOf, type ExportWords } from './map'
+import { exportedRequestOf, useMapStore, type ExportWords } from './map'
 
 /** A request with a location, the only kind a tour can visit. */
 export type TourStop = RequestDetail & { location: LatLon }
@@ -61,12 +61,12 @@ export const useTourStore = defineStore('tour', () => {
   const teamId = ref('')
   const assignStops = ref(true)
   /** The configured depots (`map.settings`); a reopened tour keeps the depot it was planned from. */
-  const settings = shallowRef<Pick<MapSettings, 'depot' | 'teamDepots'>>({
-    depot: DEFAULT_DEPOT,
-    teamDepots: {},
-  })
+  const map = useMapStore()
   const savedDepot = shallowRef<TourDepot | null>(null)
-  const depot = computed(() => savedDepot.value ?? depotFor(settings.value, teamId.value))
+  const depot = computed(
+    () =>
+      savedDepot.value ?? depotFor(map.settings ?? { depot: DEFAULT_DEPOT, teamDepots: {} }, teamId.value),
+  )
   /** Set once saved: later saves replace that tour (with its version, so a newer one is never overwritten). */
   const savedId = ref<string | null>(null)
   const savedVersion = ref<number | null>(null)
@@ -118,10 +118,6 @@ export const useTourStore = defineStore('tour', () => {
 
   function optimise() {
     stops.value = optimised(depot.value, stops.value)
-  }
-
-  function setDepots(from: Pick<MapSettings, 'depot' | 'teamDepots'>) {
-    settings.value = from
   }
 
   /** Save (or save again) through the core; the stops are assigned to the technician when asked. */
@@ -221,7 +217,6 @@ export const useTourStore = defineStore('tour', () => {
     saveErrorMessage,
     load,
     save,
-    setDepots,
     distanceKm,
     durationMinutes,
     build,

@@ -17,6 +17,7 @@ import { useTourStore } from '../../../src/renderer/stores/tour'
 import { ApiError, answer, callsTo, resetFakeApi } from './support/fakeApi'
 import { flushPromises } from '@vue/test-utils'
 import type { TourDetail } from '../../../src/shared/contract'
+import { BASE_MAP_PRESETS } from '../../../src/shared/mapSettings'
 import { detailOf, reference, sessionFor, XSS_DESCRIPTION } from './support/fixtures'
 import { buttonNamed, byRole, controlLabelled, mountWithApp } from './support/mount'
 
@@ -231,10 +232,11 @@ describe('saving the tour', () => {
       missing: 0,
     }))
     await openBuilder([far, near, middle])
-    useTourStore().setDepots({
+    useMapStore().settings = {
+      baseMap: BASE_MAP_PRESETS.osm,
       depot: { lat: LAT, lon: 6.18, label: 'CTM' },
       teamDepots: { 'team-roads': DEPOT_NORD },
-    })
+    }
     await buttonNamed(wrapper, 'Descendre l’arrêt GRC-near').trigger('click')
     await wrapper.get('#tour-technician').setValue('ag-tom')
     await wrapper.get('#tour-date').setValue('2026-12-02')
@@ -275,6 +277,34 @@ describe('saving the tour', () => {
     await flushPromises()
     expect(byRole('alert').textContent).toContain('Tom Girard ne voit pas la demande GRC-far')
     expect(stopReferences()).toEqual(['GRC-near', 'GRC-middle', 'GRC-far'])
+  })
+
+  it('shows a technician their tour on the map without offering to save it', async () => {
+    wrapper = mountWithApp(SidePanel, sessionFor(['technician']))
+    useTourStore().load({
+      tour: {
+        id: 'tour-1',
+        teamId: 'team-roads',
+        technicianId: 'ag-tom',
+        date: '2026-12-02',
+        name: 'Ma tournée',
+        depot: { lat: LAT, lon: 6.18, label: 'CTM' },
+        stopIds: ['near', 'far'],
+        distanceKm: 6,
+        durationMinutes: 45,
+        createdBy: 'ag-leo',
+        createdAt: 1,
+        updatedAt: 2,
+        version: 3,
+      },
+      stops: [near, far],
+      missing: 0,
+    })
+    await nextTick()
+    expect(stopReferences()).toEqual(['GRC-near', 'GRC-far'])
+    expect(wrapper.text()).toContain('Feuille de route')
+    expect(wrapper.text()).not.toContain('Enregistrer')
+    expect(wrapper.text()).not.toContain('Assigner chaque arrêt')
   })
 
   it('leaves a stop out with “Retirer”, and refuses more stops than a tour holds', async () => {

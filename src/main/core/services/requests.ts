@@ -54,14 +54,24 @@ export function createRequestService(deps: CoreDeps) {
       )
   }
 
-  /** One change by the agent: the request, its history event and its outbox entry, all or nothing. */
-  function change(session: SessionInfo, id: string, op: RequestOp, baseVersion: number | undefined) {
-    const outcome = withFullSync(db, () => {
+  /**
+   * One change by the agent: the request, its history event and its outbox entry, all or
+   * nothing. `carriedBy`: the change rides inside another one already queued (a tour's save
+   * assigning its stops), whose mutation id its history event takes; no outbox entry of its own.
+   */
+  function write(
+    session: SessionInfo,
+    id: string,
+    op: RequestOp,
+    baseVersion: number | undefined,
+    carriedBy?: string,
+  ) {
+    return withFullSync(db, () => {
       const row = visibleRow(session, id)
       checkVersion(row, baseVersion)
       const at = deps.now()
       const outcome = applyRequestOp(ctx, session, row, op, at)
-      const mutationId = deps.newId()
+      const mutationId = carriedBy ?? deps.newId()
       appendHistory(db, {
         requestId: row.id,
         kind: outcome.history.kind,
@@ -71,17 +81,23 @@ export function createRequestService(deps: CoreDeps) {
         actorName: session.displayName,
         mutationId,
       })
-      enqueueMutation(db, {
-        mutationId,
-        entity: 'request',
-        entityId: row.id,
-        op: op.op,
-        baseVersion: pendingBaseVersion(db, row.id) ?? row.version,
-        payload: op.payload,
-        createdAt: at,
-      })
+      if (!carriedBy)
+        enqueueMutation(db, {
+          mutationId,
+          entity: 'request',
+          entityId: row.id,
+          op: op.op,
+          baseVersion: pendingBaseVersion(db, row.id) ?? row.version,
+          payload: op.payload,
+          createdAt: at,
+        })
       return outcome
     })
+  }
+
+  /** A change, then sync is told there is something to push. */
+  function change(session: SessionInfo, id: string, op: RequestOp, baseVersion: number | undefined) {
+    const outcome = write(session, id, op, baseVersion)
     deps.localChange?.()
     return outcome
   }
@@ -89,10 +105,13 @@ export function createRequestService(deps: CoreDeps) {
   const detailOf = (id: string) => toRequestDetail(getRequestRow(db, id)!)
 
   return {
-    /** One change as `transition`/`assign` make it, without the event: bulk actions announce once. */
-    applyQuietly(session: SessionInfo, id: string, op: RequestOp) {
+    /**
+     * One change as `transition`/`assign` make it, announced by the caller (bulk actions and
+     * tours tell the screens and sync once for all of them).
+     */
+    applyQuietly(session: SessionInfo, id: string, op: RequestOp, carriedBy?: string) {
       if (op.op !== 'assign') assertMayChange(session)
-      return change(session, id, op, undefined)
+      return write(session, id, op, undefined, carriedBy)
     },
 
     get(session: SessionInfo, id: string): RequestDetail {

@@ -8,22 +8,20 @@ import type { RequestDetail } from '../../../shared/domain'
 import { CoreError } from '../../../shared/result'
 import type { SavedTour, TourSavePayload } from '../../../shared/savedTour'
 import { withFullSync } from '../store/db'
-import { appendHistory } from '../store/queries/history'
 import { enqueueMutation, pendingBaseVersion } from '../store/queries/outbox'
 import { getRequestRow, toRequestDetail } from '../store/queries/requests'
 import { getTour, listTours } from '../store/queries/tours'
 import { canSeeTeam, scopeFor } from './authorization'
 import type { CoreDeps } from './deps'
-import { applyRequestOp, type OpContext } from './requestOps'
+import type { RequestService } from './requests'
 import { applyTourDelete, applyTourSave, stopsToAssign } from './tourOps'
 
 /** Tours one list returns at most (a team's planning over weeks). */
 const TOUR_LIST_LIMIT = 500
 
-export function createTourService(deps: CoreDeps) {
+export function createTourService(deps: CoreDeps, requests: RequestService) {
   const { db } = deps
 
-  const ctx: OpContext = { db, workflows: deps.workflows, calendar: deps.calendar }
   // A technician is in the tour's team when it is saved; one who left it no longer sees it.
   const mayRead = (session: SessionInfo, tour: SavedTour) => canSeeTeam(session, tour.teamId)
 
@@ -57,34 +55,6 @@ export function createTourService(deps: CoreDeps) {
       baseVersion: pendingBaseVersion(db, id) ?? version,
       payload,
       createdAt: deps.now(),
-    })
-  }
-
-  /** One stop given to the technician: the same checks and history as an assignment, no outbox entry of its own. */
-  function assignLocally(
-    session: SessionInfo,
-    stopId: string,
-    technicianId: string,
-    at: number,
-    mutationId: string,
-  ) {
-    const row = getRequestRow(db, stopId)
-    if (!row) throw new CoreError('not_found', 'Une étape de la tournée est introuvable.')
-    const outcome = applyRequestOp(
-      ctx,
-      session,
-      row,
-      { op: 'assign', payload: { assigneeId: technicianId } },
-      at,
-    )
-    appendHistory(db, {
-      requestId: stopId,
-      kind: outcome.history.kind,
-      data: outcome.history.data,
-      at,
-      actorId: session.agentId,
-      actorName: session.displayName,
-      mutationId,
     })
   }
 
@@ -127,7 +97,13 @@ export function createTourService(deps: CoreDeps) {
         const mutationId = deps.newId()
         // The stops' assignment travels inside the tour's change: the server applies both or neither.
         assigned = stopsToAssign(db, saved, input.assignStops)
-        for (const stopId of assigned) assignLocally(session, stopId, saved.technicianId!, at, mutationId)
+        for (const stopId of assigned)
+          requests.applyQuietly(
+            session,
+            stopId,
+            { op: 'assign', payload: { assigneeId: saved.technicianId } },
+            mutationId,
+          )
         const payload: TourSavePayload = { ...input.plan, assignStops: input.assignStops }
         enqueue(id, 'tour_save', payload, existing?.version ?? 0, mutationId)
         return saved

@@ -29,7 +29,7 @@ export function createConflictService(
   ctx: OpContext,
   requests: RequestService,
   now: () => number,
-  tours?: TourService,
+  tours: TourService,
 ) {
   const { db } = ctx
 
@@ -167,7 +167,6 @@ export function createConflictService(
             requests.create(session, c.payload as CreateRequestInput)
             break
           case 'tour_save': {
-            if (!tours) throw new CoreError('invalid_input', 'Modification inconnue.')
             const { assignStops, ...plan } = c.payload as Payload<'tour_save'>
             // Over the server's version now in the cache; a tour gone meanwhile comes back as a new one.
             const current = getTour(db, id)
@@ -180,7 +179,6 @@ export function createConflictService(
             break
           }
           case 'tour_delete':
-            if (!tours) throw new CoreError('invalid_input', 'Modification inconnue.')
             if (getTour(db, id)) tours.delete(session, id)
             break
           default:

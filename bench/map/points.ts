@@ -2,6 +2,7 @@
  * The bench's requests: N points spread over the Grand Nancy like the demo's (dense around
  * the town centres, thinner between them), the same on every run.
  */
+import { createPrng } from '../../src/main/core/demo/prng'
 import type { MapPoint } from '../../src/shared/contract'
 
 /** Grand Nancy's box: what the synthetic points cover. */
@@ -19,27 +20,16 @@ const STATUSES = ['new', 'qualified', 'assigned', 'in_progress', 'waiting_citize
 const CATEGORIES = ['voirie', 'eclairage-public', 'proprete', 'espaces-verts', 'stationnement']
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const
 
-/** mulberry32: a small, fast PRNG with a fixed seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value))
 
 export function syntheticPoints(count: number, seed = 42): MapPoint[] {
-  const random = prng(seed)
+  const generator = createPrng(seed)
+  const random = () => generator.next()
   const gaussian = () => {
     const u = Math.max(random(), 1e-12)
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random())
   }
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!
+  const pick = <T>(list: readonly T[]): T => generator.pick(list)
   const points: MapPoint[] = []
   for (let i = 0; i < count; i++) {
     let lon: number

@@ -67,11 +67,8 @@ async function openMap(): Promise<MapPage> {
   return { page, cspViolations }
 }
 
-/**
- * Counts, in the page, the pixels of a PNG close to each colour. Plain JavaScript in a string:
- * it runs in Chromium, and this file is typed for Node (no DOM types).
- */
-const COUNT_COLOURS = `async ({ b64, colours }) => {
+/** A PNG (base64) as RGBA pixels, in the page: the start of every pixel search below. */
+const PIXELS_OF = `async (b64) => {
   const img = new Image()
   img.src = 'data:image/png;base64,' + b64
   await img.decode()
@@ -80,7 +77,15 @@ const COUNT_COLOURS = `async ({ b64, colours }) => {
   canvas.height = img.height
   const ctx = canvas.getContext('2d')
   ctx.drawImage(img, 0, 0)
-  const data = ctx.getImageData(0, 0, img.width, img.height).data
+  return { w: img.width, h: img.height, data: ctx.getImageData(0, 0, img.width, img.height).data }
+}`
+
+/**
+ * Counts, in the page, the pixels of a PNG close to each colour. Plain JavaScript in a string:
+ * it runs in Chromium, and this file is typed for Node (no DOM types).
+ */
+const COUNT_COLOURS = `async ({ b64, colours }) => {
+  const { data } = await (${PIXELS_OF})(b64)
   const counts = Object.fromEntries(Object.keys(colours).map((k) => [k, 0]))
   for (let i = 0; i < data.length; i += 4)
     for (const [name, [r, g, b]] of Object.entries(colours))
@@ -129,17 +134,7 @@ interface Blob {
  * so a disc's patch is its fill, holes and all.
  */
 const FIND_BLOBS = `async ({ b64, colours }) => {
-  const img = new Image()
-  img.src = 'data:image/png;base64,' + b64
-  await img.decode()
-  const w = img.width
-  const h = img.height
-  const canvas = document.createElement('canvas')
-  canvas.width = w
-  canvas.height = h
-  const ctx = canvas.getContext('2d')
-  ctx.drawImage(img, 0, 0)
-  const data = ctx.getImageData(0, 0, w, h).data
+  const { w, h, data } = await (${PIXELS_OF})(b64)
   const label = new Int16Array(w * h).fill(-1)
   for (let p = 0; p < w * h; p++)
     for (let k = 0; k < colours.length; k++) {
@@ -243,19 +238,11 @@ function nearestMiddle(blobs: Blob[], width: number, height: number): Blob | und
 const FIT_OUTLINE = `async ({ before, after, rgb, from, to, scales }) => {
   const MARGIN = 64
   const maskOf = async (b64) => {
-    const img = new Image()
-    img.src = 'data:image/png;base64,' + b64
-    await img.decode()
-    const canvas = document.createElement('canvas')
-    canvas.width = img.width
-    canvas.height = img.height
-    const ctx = canvas.getContext('2d')
-    ctx.drawImage(img, 0, 0)
-    const data = ctx.getImageData(0, 0, img.width, img.height).data
-    const mask = new Uint8Array(img.width * img.height)
+    const { w, h, data } = await (${PIXELS_OF})(b64)
+    const mask = new Uint8Array(w * h)
     for (let p = 0; p < mask.length; p++)
       mask[p] = Math.abs(data[4 * p] - rgb[0]) + Math.abs(data[4 * p + 1] - rgb[1]) + Math.abs(data[4 * p + 2] - rgb[2]) <= 24 ? 1 : 0
-    return { w: img.width, h: img.height, mask }
+    return { w, h, mask }
   }
   const a = await maskOf(after)
   const b = await maskOf(before)

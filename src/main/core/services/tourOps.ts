@@ -9,7 +9,7 @@ import type { SavedTour, TourPlanInput, TourSavePayload } from '../../../shared/
 import { estimateMinutes, tourLengthKm } from '../../../shared/tour'
 import type { Db } from '../store/db'
 import { getAgentById } from '../store/queries/reference'
-import { getRequestRow } from '../store/queries/requests'
+import { getRequestRow, type RequestRow } from '../store/queries/requests'
 import { deleteTour, getTour, putTour } from '../store/queries/tours'
 import { canAssign, canSeeTeam } from './authorization'
 
@@ -78,18 +78,22 @@ export function applyTourSave(
   return tour
 }
 
-/** @throws CoreError not_found / forbidden. */
-export function applyTourDelete(db: Db, session: SessionInfo, id: string): void {
+/** @returns the tour as it was. @throws CoreError not_found / forbidden. */
+export function applyTourDelete(db: Db, session: SessionInfo, id: string): SavedTour {
   const existing = getTour(db, id)
   if (!existing || !canSeeTeam(session, existing.teamId))
     throw new CoreError('not_found', 'Tournée introuvable.')
   assertMayPlan(session, existing.teamId)
   deleteTour(db, id)
+  return existing
 }
 
 /** The stops of a saved tour not yet assigned to its technician (all of them when asked to assign). */
-export function stopsToAssign(db: Db, tour: SavedTour, assignStops: boolean): string[] {
+export function stopsToAssign(db: Db, tour: SavedTour, assignStops: boolean): RequestRow[] {
   const technicianId = tour.technicianId
   if (!assignStops || !technicianId) return []
-  return tour.stopIds.filter((id) => getRequestRow(db, id)?.assigneeId !== technicianId)
+  return tour.stopIds.flatMap((id) => {
+    const row = getRequestRow(db, id)
+    return row && row.assigneeId !== technicianId ? [row] : []
+  })
 }

@@ -96,7 +96,7 @@ export function createTourService(deps: CoreDeps, requests: RequestService) {
         const saved = applyTourSave(db, session, id, input.plan, at)
         const mutationId = deps.newId()
         // The stops' assignment travels inside the tour's change: the server applies both or neither.
-        assigned = stopsToAssign(db, saved, input.assignStops)
+        assigned = stopsToAssign(db, saved, input.assignStops).map((row) => row.id)
         for (const stopId of assigned)
           requests.applyQuietly(
             session,
@@ -116,9 +116,8 @@ export function createTourService(deps: CoreDeps, requests: RequestService) {
 
     delete(session: SessionInfo, id: string): void {
       withFullSync(db, () => {
-        const existing = visibleTour(session, id)
-        applyTourDelete(db, session, id)
-        enqueue(id, 'tour_delete', {}, existing.version)
+        const deleted = applyTourDelete(db, session, id)
+        enqueue(id, 'tour_delete', {}, deleted.version)
       })
       deps.localChange?.()
       deps.emit('tours.changed', { ids: [id] })

@@ -293,12 +293,11 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
       }
       const saved = applyTourSave(db, session, m.entityId, m.payload, at)
       version = saved.version
-      for (const stopId of stopsToAssign(db, saved, m.payload.assignStops)) {
-        const row = getRequestRow(db, stopId)!
+      for (const row of stopsToAssign(db, saved, m.payload.assignStops)) {
         const outcome = applyChange(session, {
           ...m,
           op: 'assign',
-          entityId: stopId,
+          entityId: row.id,
           baseVersion: row.version,
           payload: { assigneeId: saved.technicianId },
         })

@@ -18,12 +18,12 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEMO_AGENTS } from '../src/main/core/demo/agents'
-import { generateCitizens, generateRequests, type GeneratedRequest } from '../src/main/core/demo/generate'
-import { seedReferenceData } from '../src/main/core/demo/reference'
-import { bulkLoad } from '../src/main/core/store/bulk'
-import { openStore, type Db } from '../src/main/core/store/db'
-import { insertCitizen } from '../src/main/core/store/queries/citizens'
+import { DEMO_AGENTS } from '../src/core/demo/agents'
+import { generateCitizens, generateRequests, type GeneratedRequest } from '../src/core/demo/generate'
+import { seedReferenceData } from '../src/main/cache/demoSeed'
+import { bulkLoad } from '../src/main/cache/bulkLoad'
+import { openStore, type Db } from '../src/main/cache/db'
+import { insertCitizen } from '../src/main/cache/queries/citizens'
 import {
   countQueue,
   cursorAfterRequest,
@@ -31,8 +31,8 @@ import {
   listInViewport,
   listQueue,
   offsetQueuePage,
-} from '../src/main/core/store/queries/requests'
-import type { Scope } from '../src/main/core/store/scope'
+} from '../src/main/cache/queries/requests'
+import type { Scope } from '../src/core/authz/scope'
 import type { QueueFilter } from '../src/shared/contract'
 import { mapFigures } from './benchMap'
 import { syncFigures } from './benchSync'

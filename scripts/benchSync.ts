@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { parseConfig } from '../src/main/core/config'
-import { createConsole } from '../src/main/core/console'
+import { parseConfig } from '../src/core/config'
+import { createConsole } from '../src/main/console'
 import { spawn, type ChildProcess } from 'node:child_process'
 
 const repoRoot = join(__dirname, '..')

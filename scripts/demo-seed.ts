@@ -5,9 +5,9 @@
  * data (dates go back from `--now`, by default the current time).
  */
 import { existsSync } from 'node:fs'
-import { seedDemo } from '../src/main/core/demo/seed'
-import { openStore } from '../src/main/core/store/db'
-import { countAllRequests } from '../src/main/core/store/queries/requests'
+import { seedDemo } from '../src/main/cache/demoSeed'
+import { openStore } from '../src/main/cache/db'
+import { countAllRequests } from '../src/main/cache/queries/requests'
 
 const USAGE = 'usage: npm run demo:seed -- --db PATH --count N [--seed S] [--now 2026-03-16T10:00:00Z]'
 

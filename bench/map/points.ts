@@ -2,7 +2,7 @@
  * The bench's requests: N points spread over the Grand Nancy like the demo's (dense around
  * the town centres, thinner between them), the same on every run.
  */
-import { createPrng } from '../../src/main/core/demo/prng'
+import { createPrng } from '../../src/core/demo/prng'
 import type { MapPoint } from '../../src/shared/contract'
 
 /** Grand Nancy's box: what the synthetic points cover. */

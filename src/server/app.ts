@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import formbody from '@fastify/formbody'
-import type { AuthProvider } from '../main/core/directory/provider'
+import type { AuthProvider } from '../core/directory/provider'
 import { createTokenIssuer, type TokenIssuerOptions } from './auth/tokens'
 import { createEventHub } from './events'
 import { openApiDocument } from './openapi'

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { AppConfigSchema } from '../main/core/config'
+import { AppConfigSchema } from '../core/config'
 import { startServer } from './start'
 
 const repoRoot = resolve(__dirname, '..', '..')

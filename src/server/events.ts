@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http'
 import type { SessionInfo } from '../shared/contract'
-import { canSeeTeam } from '../main/core/services/authorization'
+import { canSeeTeam } from '../core/authz/permissions'
 
 interface Listener {
   session: SessionInfo

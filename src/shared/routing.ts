@@ -1,7 +1,7 @@
 /**
  * Routing (aiguillage): the ordered rules that send a new request to a team, and the
  * sectors (polygons of the territory) they may match on. The engine lives in
- * src/main/core/workflow/routing.ts; the shapes are shared with the store and the server.
+ * src/core/workflow/routing.ts; the shapes are shared with the store and the server.
  */
 import { z } from 'zod'
 import { Channel, Id } from './domain'

@@ -1,6 +1,6 @@
 /**
  * Workflow definitions (circuits): one state machine per category family.
- * Validated with these schemas when loaded; the engine lives in src/main/core/workflow.
+ * Validated with these schemas when loaded; the engine lives in src/core/workflow.
  */
 import { z } from 'zod'
 import { LocalizedText, Role, StatusKind } from './domain'

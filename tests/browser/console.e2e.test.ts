@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { XSS_REQUEST_ID } from '../../src/main/core/demo/seed'
+import { XSS_REQUEST_ID } from '../../src/main/cache/demoSeed'
 import { openBrowserWorld, type BrowserWorld } from '../support/browser'
 import { repoRoot } from '../support/core'
 

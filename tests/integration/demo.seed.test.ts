@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROLES } from '../../src/shared/domain'
-import { DEMO_AGENTS, seedDemo, XSS_DESCRIPTION, XSS_REQUEST_ID } from '../../src/main/core/demo/seed'
-import { openMemoryStore, openStore, type Db } from '../../src/main/core/store/db'
-import { listHistory } from '../../src/main/core/store/queries/history'
-import { getAgentByLogin } from '../../src/main/core/store/queries/reference'
-import { getRequestRow, listQueue, type RequestRow } from '../../src/main/core/store/queries/requests'
+import { DEMO_AGENTS, seedDemo, XSS_DESCRIPTION, XSS_REQUEST_ID } from '../../src/main/cache/demoSeed'
+import { openMemoryStore, openStore, type Db } from '../../src/main/cache/db'
+import { listHistory } from '../../src/main/cache/queries/history'
+import { getAgentByLogin } from '../../src/main/cache/queries/reference'
+import { getRequestRow, listQueue, type RequestRow } from '../../src/main/cache/queries/requests'
 
 const ROOT = resolve(__dirname, '..', '..')
 const NOW = Date.UTC(2026, 2, 16, 10, 0)

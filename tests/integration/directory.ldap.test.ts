@@ -7,11 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CoreError } from '../../src/shared/result'
-import { AppConfigSchema, type AppConfig } from '../../src/main/core/config'
-import { createAuthProvider } from '../../src/main/core/directory'
-import { openMemoryStore } from '../../src/main/core/store/db'
+import { AppConfigSchema, type AppConfig } from '../../src/core/config'
+import { createAuthProvider } from '../../src/core/directory'
+import { createConsoleAuthProvider } from '../../src/main/auth/offlineLogin'
+import { openMemoryStore } from '../../src/main/cache/db'
 import { startServer } from '../../src/server/start'
-import { createConsole } from '../../src/main/core/console'
+import { createConsole } from '../../src/main/console'
 import { repoRoot } from '../support/core'
 import {
   FIXTURE_PASSWORD,
@@ -76,7 +77,14 @@ const env = { GRC_TEST_LDAP_BIND: SERVICE_PASSWORD }
 const provider = (
   ldap: LdapOverrides = {},
   extra: { db?: ReturnType<typeof openMemoryStore>; now?: () => number } = {},
-) => createAuthProvider(configWith(ldap), { resourcesDir: join(repoRoot, 'resources'), env, ...extra })
+) => {
+  const { db, ...rest } = extra
+  const options = { resourcesDir: join(repoRoot, 'resources'), env, ...rest }
+  // With a cache, the console's provider (offline login inside the throttle); without, the server's.
+  return db
+    ? createConsoleAuthProvider(configWith(ldap), { ...options, db })
+    : createAuthProvider(configWith(ldap), options)
+}
 
 async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {

@@ -10,15 +10,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { QueueFilter } from '../../src/shared/contract'
 import { pointInPolygon } from '../../src/shared/geo'
-import { seedDemo } from '../../src/main/core/demo/seed'
-import { openStore, type Db } from '../../src/main/core/store/db'
-import {
-  listInPolygon,
-  listInViewport,
-  listQueue,
-  type Bbox,
-} from '../../src/main/core/store/queries/requests'
-import type { Scope } from '../../src/main/core/store/scope'
+import { seedDemo } from '../../src/main/cache/demoSeed'
+import { openStore, type Db } from '../../src/main/cache/db'
+import { listInPolygon, listInViewport, listQueue, type Bbox } from '../../src/main/cache/queries/requests'
+import type { Scope } from '../../src/core/authz/scope'
 import { NANCY_C_WITH_HOLE } from '../support/polygons'
 
 const NOW = Date.UTC(2026, 2, 16, 10, 0)

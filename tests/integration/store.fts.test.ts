@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QUEUE_SORTS, type QueueFilter } from '../../src/shared/contract'
-import { openStore, type Db } from '../../src/main/core/store/db'
-import { toFtsQuery } from '../../src/main/core/store/fts'
-import { insertCitizen } from '../../src/main/core/store/queries/citizens'
+import { openStore, type Db } from '../../src/main/cache/db'
+import { toFtsQuery } from '../../src/main/cache/fts'
+import { insertCitizen } from '../../src/main/cache/queries/citizens'
 import {
   countQueue,
   insertRequest,
@@ -17,8 +17,8 @@ import {
   setRequestStatus,
   updateRequestFields,
   type NewRequestRow,
-} from '../../src/main/core/store/queries/requests'
-import type { Scope } from '../../src/main/core/store/scope'
+} from '../../src/main/cache/queries/requests'
+import type { Scope } from '../../src/core/authz/scope'
 
 const NOW = Date.UTC(2026, 2, 16, 10, 0)
 const ALL: Scope = { kind: 'all' }

@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openStore, withFullSync, type Db } from '../../src/main/core/store/db'
-import { migrate, schemaVersion, StoreTooNewError, type Migration } from '../../src/main/core/store/migrate'
-import { MIGRATIONS } from '../../src/main/core/store/migrations'
-import { appendHistory, listHistory } from '../../src/main/core/store/queries/history'
-import { enqueueMutation, countPendingMutations } from '../../src/main/core/store/queries/outbox'
-import { insertRequest, type NewRequestRow } from '../../src/main/core/store/queries/requests'
+import { openStore, withFullSync, type Db } from '../../src/main/cache/db'
+import { migrate, schemaVersion, StoreTooNewError, type Migration } from '../../src/main/cache/migrate'
+import { MIGRATIONS } from '../../src/main/cache/migrations'
+import { appendHistory, listHistory } from '../../src/main/cache/queries/history'
+import { enqueueMutation, countPendingMutations } from '../../src/main/cache/queries/outbox'
+import { insertRequest, type NewRequestRow } from '../../src/main/cache/queries/requests'
 
 let dir: string
 let file: string

@@ -7,18 +7,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { QueueFilter, QueueSort } from '../../src/shared/contract'
-import { seedDemo, XSS_REQUEST_ID } from '../../src/main/core/demo/seed'
-import { openStore, type Db } from '../../src/main/core/store/db'
-import { listComments } from '../../src/main/core/store/queries/comments'
-import { listHistory } from '../../src/main/core/store/queries/history'
+import { seedDemo, XSS_REQUEST_ID } from '../../src/main/cache/demoSeed'
+import { openStore, type Db } from '../../src/main/cache/db'
+import { listComments } from '../../src/main/cache/queries/comments'
+import { listHistory } from '../../src/main/cache/queries/history'
 import {
   countQueue,
   getRequestRow,
   listInViewport,
   listQueue,
   nextReference,
-} from '../../src/main/core/store/queries/requests'
-import type { Scope } from '../../src/main/core/store/scope'
+} from '../../src/main/cache/queries/requests'
+import type { Scope } from '../../src/core/authz/scope'
 
 const NOW = Date.UTC(2026, 2, 16, 10, 0)
 const AGENT: Scope = { kind: 'teams', teamIds: ['voirie', 'voirie-nord'] }

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QUEUE_SORTS, type QueueFilter, type QueueSort } from '../../src/shared/contract'
 import { PRIORITIES, type RequestSummary } from '../../src/shared/domain'
 import { CoreError } from '../../src/shared/result'
-import { seedDemo } from '../../src/main/core/demo/seed'
-import { openStore, type Db } from '../../src/main/core/store/db'
+import { seedDemo } from '../../src/main/cache/demoSeed'
+import { openStore, type Db } from '../../src/main/cache/db'
 import {
   applyServerRequest,
   countQueue,
@@ -25,8 +25,8 @@ import {
   updateRequestFields,
   type NewRequestRow,
   type RequestRow,
-} from '../../src/main/core/store/queries/requests'
-import type { Scope } from '../../src/main/core/store/scope'
+} from '../../src/main/cache/queries/requests'
+import type { Scope } from '../../src/core/authz/scope'
 
 const NOW = Date.UTC(2026, 2, 16, 10, 0)
 const AGENT: Scope = { kind: 'teams', teamIds: ['voirie', 'voirie-nord'] }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { openMemoryStore } from '../../src/main/core/store/db'
-import { listRoutingRules, upsertRoutingRule } from '../../src/main/core/store/queries/reference'
-import { routeRequest } from '../../src/main/core/workflow/routing'
+import { openMemoryStore } from '../../src/main/cache/db'
+import { listRoutingRules, upsertRoutingRule } from '../../src/main/cache/queries/reference'
+import { routeRequest } from '../../src/core/workflow/routing'
 
 describe('routing rules read from the cache', () => {
   it('leaves out a rule on a channel this console does not know instead of matching every channel', () => {

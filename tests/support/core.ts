@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { ChannelName, InputOf, OutputOf } from '../../src/shared/contract'
 import type { Result } from '../../src/shared/result'
-import { parseConfig } from '../../src/main/core/config'
-import { createConsole } from '../../src/main/core/console'
+import { parseConfig } from '../../src/core/config'
+import { createConsole } from '../../src/main/console'
 
 export const repoRoot = resolve(__dirname, '..', '..')
 export const DEMO_PASSWORD = 'demo'

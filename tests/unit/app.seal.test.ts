@@ -13,7 +13,7 @@ import { resetFakeElectron, type FakeElectron } from '../support/fake-electron'
 vi.mock('electron', async () => (await import('../support/fake-electron')).electronModule)
 
 import { sealSecret } from '../../src/main/app/sealSecret'
-import { resolveBindPassword } from '../../src/main/core/directory'
+import { resolveBindPassword } from '../../src/core/directory'
 
 let electron: FakeElectron
 let dir: string

@@ -7,10 +7,10 @@ import { resetFakeElectron, type FakeElectron } from '../support/fake-electron'
 vi.mock('electron', async () => (await import('../support/fake-electron')).electronModule)
 // The shell is tested on its own: the real core (SQLite, workflows) has its own tests, and
 // each test here passes its own createCore/loadConfig.
-vi.mock('../../src/main/core/console', () => ({
+vi.mock('../../src/main/console', () => ({
   createConsole: () => Promise.reject(new Error('the real core must not be used in shell tests')),
 }))
-vi.mock('../../src/main/core/config', () => ({
+vi.mock('../../src/core/config', () => ({
   loadConfig: () => {
     throw new Error('the real configuration must not be read in shell tests')
   },
@@ -18,8 +18,8 @@ vi.mock('../../src/main/core/config', () => ({
 
 import { resourcesDirFor, startApp, type StartOptions } from '../../src/main/app/start'
 import { IPC_INVOKE } from '../../src/shared/ipc'
-import type { ConsoleCore, CreateConsoleOptions } from '../../src/main/core/console'
-import type { AppConfig } from '../../src/main/core/config'
+import type { ConsoleCore, CreateConsoleOptions } from '../../src/main/console'
+import type { AppConfig } from '../../src/core/config'
 import { DEFAULT_DEPOT } from '../../src/shared/mapSettings'
 
 let electron: FakeElectron

@@ -5,10 +5,11 @@
  */
 import { describe, expect, it } from 'vitest'
 import { CoreError } from '../../src/shared/result'
-import { withOfflineLogin, withThrottle } from '../../src/main/core/directory/guards'
-import { groupName, mapGroups, normalizeDn } from '../../src/main/core/directory/ldap'
-import type { AuthProvider } from '../../src/main/core/directory/provider'
-import { openMemoryStore } from '../../src/main/core/store/db'
+import { withThrottle } from '../../src/core/directory/throttle'
+import { withOfflineLogin } from '../../src/main/auth/offlineLogin'
+import { groupName, mapGroups, normalizeDn } from '../../src/core/directory/ldap'
+import type { AuthProvider } from '../../src/core/directory/provider'
+import { openMemoryStore } from '../../src/main/cache/db'
 
 const ZOE = {
   login: 'zoe',

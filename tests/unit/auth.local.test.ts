@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createLocalProvider } from '../../src/main/core/directory/local'
-import { hashPassword, verifyPassword } from '../../src/main/core/directory/password'
+import { createLocalProvider } from '../../src/core/directory/local'
+import { hashPassword, verifyPassword } from '../../src/core/directory/password'
 
 describe('local accounts', () => {
   it('stores scrypt verifiers, never the password', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig, machineConfigPath } from '../../src/main/core/config'
+import { ConfigError, loadConfig, machineConfigPath } from '../../src/core/config'
 
 function dir() {
   return mkdtempSync(join(tmpdir(), 'grc-config-'))

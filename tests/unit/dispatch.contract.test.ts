@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { CHANNEL_NAMES, type SessionInfo } from '../../src/shared/contract'
 import { CoreError } from '../../src/shared/result'
-import { dispatch, type Handlers } from '../../src/main/core/dispatch'
+import { dispatch, type Handlers } from '../../src/main/dispatch'
 
 const session: SessionInfo = {
   agentId: 'a1',

@@ -10,7 +10,7 @@ vi.mock('electron', async () => (await import('../support/fake-electron')).elect
 
 import { registerIpc, trustAppOrigin } from '../../src/main/ipc/register'
 import { IPC_EVENT, IPC_INVOKE } from '../../src/shared/ipc'
-import type { ConsoleCore } from '../../src/main/core/console'
+import type { ConsoleCore } from '../../src/main/console'
 import type { EventName } from '../../src/shared/contract'
 
 /** A core that records calls and lets the test emit events. */

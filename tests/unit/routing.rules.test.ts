@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { routeRequest, type RoutingInput } from '../../src/main/core/workflow/routing'
+import { routeRequest, type RoutingInput } from '../../src/core/workflow/routing'
 import { RoutingRule, Sector } from '../../src/shared/routing'
 
 const rect = (x0: number, y0: number, x1: number, y1: number): number[][] => [

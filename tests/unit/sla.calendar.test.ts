@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  easterSunday,
-  frenchPublicHolidays,
-  isFrenchPublicHoliday,
-} from '../../src/main/core/workflow/holidays'
+import { easterSunday, frenchPublicHolidays, isFrenchPublicHoliday } from '../../src/core/workflow/holidays'
 import {
   addBusinessHours,
   addBusinessMs,
@@ -12,8 +8,8 @@ import {
   isBusinessDay,
   slaClock,
   type BusinessCalendar,
-} from '../../src/main/core/workflow/sla'
-import { instantAt, localDateAt } from '../../src/main/core/workflow/zonedTime'
+} from '../../src/core/workflow/sla'
+import { instantAt, localDateAt } from '../../src/core/workflow/zonedTime'
 
 const HOUR = 3_600_000
 const cal = DEFAULT_CALENDAR

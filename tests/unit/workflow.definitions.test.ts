@@ -7,8 +7,8 @@ import {
   loadWorkflowDefinitions,
   parseWorkflowDefinition,
   WorkflowDefinitionError,
-} from '../../src/main/core/workflow/definitions'
-import { initialStateOf, statusesOf } from '../../src/main/core/workflow/engine'
+} from '../../src/core/workflow/definitions'
+import { initialStateOf, statusesOf } from '../../src/core/workflow/engine'
 
 const shippedDir = fileURLToPath(new URL('../../resources/workflows', import.meta.url))
 const shipped = (name: string): Record<string, unknown> =>

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { loadWorkflowDefinitions } from '../../src/main/core/workflow/definitions'
+import { loadWorkflowDefinitions } from '../../src/core/workflow/definitions'
 import {
   applyTransition,
   checkTransition,
@@ -8,8 +8,8 @@ import {
   type Actor,
   type TransitionableRequest,
   type WorkflowSubject,
-} from '../../src/main/core/workflow/engine'
-import { addBusinessHours, businessMsBetween, DEFAULT_CALENDAR } from '../../src/main/core/workflow/sla'
+} from '../../src/core/workflow/engine'
+import { addBusinessHours, businessMsBetween, DEFAULT_CALENDAR } from '../../src/core/workflow/sla'
 
 const defs = loadWorkflowDefinitions(fileURLToPath(new URL('../../resources/workflows', import.meta.url)))
 const intervention = defs.get('intervention')!

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import type { TransitionAvailability } from '../../src/shared/domain'
-import { loadWorkflowDefinitions } from '../../src/main/core/workflow/definitions'
-import { transitionAvailability, type Actor, type WorkflowSubject } from '../../src/main/core/workflow/engine'
+import { loadWorkflowDefinitions } from '../../src/core/workflow/definitions'
+import { transitionAvailability, type Actor, type WorkflowSubject } from '../../src/core/workflow/engine'
 
 const defs = loadWorkflowDefinitions(fileURLToPath(new URL('../../resources/workflows', import.meta.url)))
 const intervention = defs.get('intervention')!

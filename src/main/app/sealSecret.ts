@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { app, safeStorage } from 'electron'
-import { hasRealKeychain } from '../core/sync/secrets'
+import { hasRealKeychain } from '../../core/secretCipher'
 
 export const SEAL_FLAG = '--seal-directory-password'
 

@@ -7,7 +7,7 @@
 import { ipcMain } from 'electron'
 import { EVENT_NAMES, isChannelName } from '../../shared/contract'
 import { fail, type Result } from '../../shared/result'
-import type { ConsoleCore } from '../core/console'
+import type { ConsoleCore } from '../console'
 import { IPC_EVENT, IPC_INVOKE } from '../../shared/ipc'
 import { isSameOrigin } from '../app/origin'
 

@@ -12,7 +12,7 @@ import { extname, join, normalize, sep } from 'node:path'
 import { EVENT_NAMES } from '../../shared/contract'
 import { DEFAULT_TILE_ORIGINS, contentSecurityPolicy } from '../../shared/csp'
 import { fail, type Result } from '../../shared/result'
-import type { ConsoleCore } from '../core/console'
+import type { ConsoleCore } from '../console'
 
 export interface WebBridgeOptions {
   core: ConsoleCore

@@ -6,9 +6,9 @@
  *   --server URL    sync with this central server (`npm run server`) instead of demo data
  */
 import { join, resolve } from 'node:path'
-import { loadConfig, parseConfig } from '../core/config'
-import { createConsole } from '../core/console'
-import { tileOriginsFor } from '../core/services/mapSettings'
+import { loadConfig, parseConfig } from '../../core/config'
+import { createConsole } from '../console'
+import { tileOriginsFor } from '../services/mapSettings'
 import { startWebBridge } from './bridge'
 
 const repoRoot = resolve(__dirname, '..', '..', '..')

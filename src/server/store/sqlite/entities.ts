@@ -5,10 +5,10 @@
 import type { SessionInfo } from '../../../shared/contract'
 import type { HistoryKind, Role } from '../../../shared/domain'
 import type { ReferenceBundle, RequestEntity, RequestRecord, ServerHistoryEvent } from '../../../shared/sync'
-import { canReadCitizen, canSeeTeam } from '../../../main/core/services/authorization'
-import type { Db } from '../../../main/core/store/db'
-import { getCitizen } from '../../../main/core/store/queries/citizens'
-import { listComments } from '../../../main/core/store/queries/comments'
+import { canReadCitizen, canSeeTeam } from '../../../core/authz/permissions'
+import type { Db } from '../../../main/cache/db'
+import { getCitizen } from '../../../main/cache/queries/citizens'
+import { listComments } from '../../../main/cache/queries/comments'
 import {
   listAgents,
   listCategories,
@@ -16,9 +16,9 @@ import {
   listSectors,
   listTeams,
   listWorkflowDefinitionsRaw,
-} from '../../../main/core/store/queries/reference'
-import { getRequestRow, type RequestRow } from '../../../main/core/store/queries/requests'
-import { cached } from '../../../main/core/store/statements'
+} from '../../../main/cache/queries/reference'
+import { getRequestRow, type RequestRow } from '../../../main/cache/queries/requests'
+import { cached } from '../../../main/cache/statements'
 
 export function recordOf(row: RequestRow): RequestRecord {
   const { rowid: _rowid, ...record } = row

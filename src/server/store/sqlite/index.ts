@@ -18,44 +18,39 @@ import {
   type RequestRecord,
 } from '../../../shared/sync'
 import type { WorkflowDefinition } from '../../../shared/workflow'
-import { seedDemo } from '../../../main/core/demo/seed'
-import { seedReferenceData } from '../../../main/core/demo/reference'
-import { assertCanSeeTeam, canSeeTeam, scopeFor } from '../../../main/core/services/authorization'
-import { listComments } from '../../../main/core/store/queries/comments'
+import { seedDemo } from '../../../main/cache/demoSeed'
+import { seedReferenceData } from '../../../main/cache/demoSeed'
+import { assertCanSeeTeam, canSeeTeam, scopeFor } from '../../../core/authz/permissions'
+import { listComments } from '../../../main/cache/queries/comments'
 import {
-  applyRequestOp,
   assertMayChange,
   fieldsTouchedBy,
   newRequestRow,
   valueOfField,
-  type OpContext,
   type RequestOp,
-} from '../../../main/core/services/requestOps'
-import { openStore, type Db } from '../../../main/core/store/db'
-import { insertCitizen } from '../../../main/core/store/queries/citizens'
-import { appendHistory } from '../../../main/core/store/queries/history'
+} from '../../../core/requests/operations'
+import { applyRequestOp, cacheOpContext } from '../../../main/cache/requestWrites'
+import { deleteTour, putTour } from '../../../main/cache/queries/tours'
+import { openStore, type Db } from '../../../main/cache/db'
+import { insertCitizen } from '../../../main/cache/queries/citizens'
+import { appendHistory } from '../../../main/cache/queries/history'
 import {
   agentIdFor,
   getAgentById,
   getAgentByLogin,
   listCategories,
   upsertAgent,
-} from '../../../main/core/store/queries/reference'
+} from '../../../main/cache/queries/reference'
 import {
   countAllRequests,
   getRequestRow,
   insertRequest,
   nextReference,
-} from '../../../main/core/store/queries/requests'
-import { cached } from '../../../main/core/store/statements'
-import { getTour } from '../../../main/core/store/queries/tours'
-import {
-  applyTourDelete,
-  applyTourSave,
-  stopsToAssign,
-  type TourOp,
-} from '../../../main/core/services/tourOps'
-import type { BusinessCalendar } from '../../../main/core/workflow/sla'
+} from '../../../main/cache/queries/requests'
+import { cached } from '../../../main/cache/statements'
+import { getTour } from '../../../main/cache/queries/tours'
+import { decideTourDelete, decideTourSave, stopsToAssign, type TourOp } from '../../../core/tours/operations'
+import type { BusinessCalendar } from '../../../core/workflow/sla'
 import type { CitizenRequestInput, PublicRequestFilter, RefreshTokenGrant, ServerStore } from '../types'
 import { entityFor, recordOf, referenceBundle, serverHistory } from './entities'
 import { migrateServerSchema, rebuildChangeScope } from './schema'
@@ -95,7 +90,7 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
   migrateServerSchema(db)
   const now = options.now ?? Date.now
   const newId = options.newId ?? randomUUID
-  const ctx: OpContext = { db, workflows: options.workflows, calendar: options.calendar }
+  const ctx = cacheOpContext(db, options.workflows, options.calendar)
   const citizenRoles = options.citizenDataRoles
 
   if (options.demo && countAllRequests(db) === 0 && listCategories(db).length === 0) {
@@ -288,12 +283,14 @@ export function openSqliteServerStore(options: SqliteServerStoreOptions): Server
     // A savepoint: a stop that cannot be assigned undoes the tour's save with it.
     db.transaction(() => {
       if (m.op === 'tour_delete') {
-        applyTourDelete(db, session, m.entityId)
+        decideTourDelete(session, getTour(db, m.entityId))
+        deleteTour(db, m.entityId)
         return
       }
-      const saved = applyTourSave(db, session, m.entityId, m.payload, at)
+      const saved = decideTourSave(ctx.ref, session, getTour(db, m.entityId), m.entityId, m.payload, at)
+      putTour(db, saved)
       version = saved.version
-      for (const row of stopsToAssign(db, saved, m.payload.assignStops)) {
+      for (const row of stopsToAssign(ctx.ref, saved, m.payload.assignStops)) {
         const outcome = applyChange(session, {
           ...m,
           op: 'assign',

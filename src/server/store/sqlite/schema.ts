@@ -11,7 +11,7 @@
  * - applied_mutations: every mutation id answered, so a retried push is applied at most once.
  * - refresh_tokens, portal_keys: secrets, stored hashed.
  */
-import type { Db } from '../../../main/core/store/db'
+import type { Db } from '../../../main/cache/db'
 
 const BUMP = (scope: string, entity: string, id: string) => `
   UPDATE change_counter SET seq = seq + 1;

@@ -1,0 +1,208 @@
+/**
+ * The one configuration schema. Every key has a default so a workstation with no
+ * configuration opens the demo profile; later issues add their sections here
+ * (directory, server, map).
+ */
+import { z } from 'zod'
+import { Role } from '../../shared/domain'
+import { BaseMapChoice, DEFAULT_DEPOT, Depot, TeamDepots } from '../../shared/mapSettings'
+
+const HourMinute = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)')
+const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+
+/** A group of the directory, by DN or by name (its cn), and what belonging to it gives. */
+const GroupMapping = z
+  .object({
+    group: z.string().min(1).max(1024),
+    roles: z.array(Role).default([]),
+    teams: z.array(z.string().min(1).max(64)).default([]),
+  })
+  .strict()
+
+/** The authority's directory: OpenLDAP or Active Directory, through ldapts. */
+export const LdapConfig = z
+  .object({
+    /** Tried in order while one is down: `ldaps://` (TLS from the start) or `ldap://` (with startTls). */
+    urls: z
+      .array(
+        z
+          .string()
+          .regex(/^ldaps?:\/\/[^\s/]+(:\d{1,5})?\/?$/, 'expected ldap://host[:port] or ldaps://host[:port]'),
+      )
+      .min(1),
+    /** Upgrade `ldap://` connections with StartTLS (required unless allowPlain). */
+    startTls: z.boolean().default(true),
+    /** Plain `ldap://` without TLS: passwords would cross the network in clear. Test labs only. */
+    allowPlain: z.boolean().default(false),
+    /** PEM file of the CA that signed the directory's certificate (else the system's CAs). */
+    caFile: z.string().min(1).optional(),
+    minTlsVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+    connectTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+    /** Each operation (bind, search): ldapts waits forever unless told. */
+    timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    /** The service account that searches for users; none: anonymous search. */
+    bindDN: z.string().min(1).max(1024).optional(),
+    /**
+     * Its password, never in clear in this file: `env` names an environment variable (servers);
+     * `encryptedFile` is a file written by the console, encrypted by the OS keychain (workstations).
+     */
+    bindPassword: z
+      .union([
+        z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/) }).strict(),
+        z.object({ encryptedFile: z.string().min(1) }).strict(),
+      ])
+      .optional(),
+    /**
+     * Without a service account: bind as the user first, with this name (`{login}` replaced),
+     * e.g. `uid={login},ou=people,dc=ville,dc=fr` or, for Active Directory, `{login}@ville.local`;
+     * then read their own entry. No shared secret on workstations.
+     */
+    userBindTemplate: z.string().min(1).max(1024).includes('{login}').optional(),
+    userSearchBase: z.string().min(1).max(1024),
+    /** Extra conditions on user entries, an LDAP filter: `(objectClass=person)`, AD `(objectCategory=person)`. */
+    userFilter: z
+      .string()
+      .regex(/^\(.*\)$/, 'an LDAP filter in parentheses')
+      .default('(objectClass=person)'),
+    loginAttribute: z.enum(['uid', 'sAMAccountName', 'userPrincipalName', 'mail']).default('uid'),
+    displayNameAttribute: z.string().min(1).max(64).default('cn'),
+    groups: z
+      .object({
+        /** `memberOf` on the user entry, or a search of group entries by `member` / `uniqueMember`. */
+        lookup: z.enum(['memberOf', 'member', 'uniqueMember']).default('memberOf'),
+        searchBase: z.string().min(1).max(1024).optional(),
+        /** Active Directory: nested groups through LDAP_MATCHING_RULE_IN_CHAIN (1.2.840.113556.1.4.1941). */
+        nested: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    mapping: z.array(GroupMapping).min(1),
+  })
+  .strict()
+  .refine((l) => !l.bindDN || l.bindPassword !== undefined, {
+    message: 'a bindDN needs its bindPassword (env or encryptedFile): never an unauthenticated bind',
+    path: ['bindPassword'],
+  })
+  .refine((l) => l.allowPlain || l.startTls || l.urls.every((u) => u.startsWith('ldaps://')), {
+    message:
+      'ldap:// without startTls would send passwords in clear (set startTls, use ldaps://, or allowPlain)',
+    path: ['startTls'],
+  })
+export type LdapConfig = z.output<typeof LdapConfig>
+
+export const AppConfigSchema = z
+  .object({
+    profile: z
+      .object({
+        /** Profile name: one SQLite cache per profile, under `<dataDir>/profiles/<name>/`. */
+        name: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, dot, dash, underscore')
+          .default('demo'),
+        /** Where profiles live; defaults to the app's user-data folder. */
+        dataDir: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    auth: z
+      .object({
+        provider: z.enum(['local', 'ldap']).default('local'),
+        local: z
+          .object({
+            /** JSON list of embedded accounts with scrypt hashes; the demo accounts when absent. */
+            accountsFile: z.string().min(1).optional(),
+          })
+          .strict()
+          .prefault({}),
+        ldap: LdapConfig.optional(),
+        /** After a directory login, the same password opens an offline session for this long. */
+        offlineDays: z.number().int().min(0).max(90).default(7),
+        /** Minutes without activity before the session locks (0: never). */
+        idleLockMinutes: z
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 60)
+          .default(15),
+      })
+      .refine((a) => a.provider !== 'ldap' || a.ldap !== undefined, {
+        message: 'provider "ldap" needs an "ldap" section',
+        path: ['ldap'],
+      })
+      .strict()
+      .prefault({}),
+    demo: z
+      .object({
+        /** Seed the profile with demo data when its cache is empty. */
+        seedWhenEmpty: z.boolean().default(true),
+        requests: z.number().int().min(0).max(1_000_000).default(5000),
+        seed: z.number().int().default(42),
+      })
+      .strict()
+      .prefault({}),
+    ui: z
+      .object({ language: z.enum(['fr', 'en']).default('fr') })
+      .strict()
+      .prefault({}),
+    workflows: z
+      .object({
+        /** A folder of workflow definitions replacing the built-in ones. */
+        dir: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    sla: z
+      .object({
+        timeZone: z.string().min(1).default('Europe/Paris'),
+        dayStart: HourMinute.default('08:30'),
+        dayEnd: HourMinute.default('17:30'),
+        /** Good Friday and 26 December are public holidays in Alsace-Moselle only. */
+        alsaceMoselle: z.boolean().default(false),
+        extraClosedDays: z.array(IsoDay).default([]),
+      })
+      .strict()
+      .refine((s) => s.dayStart < s.dayEnd, { message: 'dayStart must be before dayEnd', path: ['dayEnd'] })
+      .prefault({}),
+    sync: z
+      .object({
+        /** The central server (`npm run server`); none: the console works on its local cache alone. */
+        serverUrl: z
+          .url({ protocol: /^https?$/, error: 'serverUrl must be an http(s) URL' })
+          .nullable()
+          .default(null),
+        /** Seconds between two rounds when no nudge came (nudges make it near-immediate). */
+        intervalSeconds: z.number().int().min(5).max(3600).default(60),
+        /** Seconds before a request to the server is given up (then retried with backoff). */
+        timeoutSeconds: z.number().int().min(1).max(600).default(20),
+        /** Changes per page of the feed: smaller pages keep the UI smoother on slow machines. */
+        pageSize: z.number().int().min(10).max(1000).default(200),
+      })
+      .strict()
+      .prefault({}),
+    privacy: z
+      .object({
+        /** Roles that may read a citizen's contact details (each read is logged). */
+        citizenDataRoles: z.array(Role).default(['agent', 'lead', 'supervisor', 'dpo']),
+      })
+      .strict()
+      .prefault({}),
+    map: z
+      .object({
+        /**
+         * `"osm"`, `"ign-plan-v2"`, or the authority's own server:
+         * `{ "kind": "xyz", "url": "https://…/{z}/{x}/{y}.png", "attribution": "…" }` or
+         * `{ "kind": "wmts", "url": "https://…/wmts", "layer": "…", "matrixSet": "…", "attribution": "…" }`.
+         * The CSP lets in this source's origin and no other.
+         */
+        baseMap: BaseMapChoice.default('osm'),
+        /** Where tours start and end unless the team has its own. */
+        depot: Depot.default(DEFAULT_DEPOT),
+        /** Per team id: its own depot (a technical centre, a district workshop). */
+        teamDepots: TeamDepots.default({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+
+export type AppConfig = z.output<typeof AppConfigSchema>

@@ -1,0 +1,22 @@
+/**
+ * The shapes of what is written about a request besides its own row, the same in the
+ * console's cache and in the server's store: history events and comments.
+ */
+import type { Comment, HistoryKind } from '../../shared/domain'
+
+export interface NewHistoryEvent {
+  requestId: string
+  kind: HistoryKind
+  /** Epoch ms. */
+  at: number
+  actorId: string | null
+  actorName: string | null
+  data: Record<string, unknown>
+  /** The server's id of this event, when it came from the server. */
+  serverId?: number | null
+  /** The console change (outbox mutation) that made it. */
+  mutationId?: string | null
+}
+
+/** A comment to store; `createdAt` as the contract's ISO string or epoch ms. */
+export type NewComment = Omit<Comment, 'createdAt'> & { createdAt: string | number }

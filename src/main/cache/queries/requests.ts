@@ -1,0 +1,923 @@
+/**
+ * Requests in the cache: the queue (keyset pages, counts), one request, writes, and the
+ * map viewport. Every read takes a Scope and never returns a row outside it.
+ *
+ * Queue pages: each sort has an index led by team_id, so a page is, per team of the
+ * effective scope, one short index range after the cursor, and the per-team ranges are
+ * merged by a compound SELECT. The cost of a page is then (teams × page size), whatever
+ * the depth or the size of the cache.
+ *
+ * rowid is time-ordered (created_at × 1024 + a sequence): rowid order is creation order,
+ * so the created_* sorts need no key of their own, and a text search in creation order
+ * walks the FTS index in rowid order and stops at the page size.
+ */
+import type { QueueFilter, QueueSort } from '../../../shared/contract'
+import {
+  PRIORITIES,
+  type Channel,
+  type Priority,
+  type RequestDetail,
+  type RequestSummary,
+  type StatusKind,
+} from '../../../shared/domain'
+import { CoreError } from '../../../shared/result'
+import { bboxOfGeometry, pointInPolygon, type AreaGeometry } from '../../../shared/geo'
+import type { RequestFieldsPatch, RequestStatusChange } from '../../../core/requests/operations'
+import type { Db } from '../db'
+import { toFtsMatch } from '../fts'
+import { effectiveTeams, type Scope } from '../../../core/authz/scope'
+import { cached, cachedRaw, inList } from '../statements'
+
+/** Every column of a request, in camelCase; times in epoch ms. */
+export interface RequestRow {
+  rowid: number
+  id: string
+  reference: string
+  title: string
+  categoryId: string
+  subcategory: string | null
+  channel: Channel
+  status: string
+  statusKind: StatusKind
+  priority: Priority
+  teamId: string
+  assigneeId: string | null
+  description: string
+  address: string | null
+  lat: number | null
+  lon: number | null
+  citizenId: string | null
+  fields: Record<string, string>
+  createdAt: number
+  updatedAt: number
+  dueAt: number | null
+  closedAt: number | null
+  slaPausedMs: number
+  slaPausedSince: number | null
+  version: number
+}
+
+/** A request to insert: the cache assigns the rowid. */
+export type NewRequestRow = Omit<RequestRow, 'rowid'>
+
+interface DbRequestRow {
+  rowid: number
+  id: string
+  reference: string
+  title: string
+  category_id: string
+  subcategory: string | null
+  channel: string
+  status: string
+  status_kind: string
+  priority: number
+  team_id: string
+  assignee_id: string | null
+  description: string
+  address: string | null
+  lat: number | null
+  lon: number | null
+  citizen_id: string | null
+  fields: string
+  created_at: number
+  updated_at: number
+  due_at: number | null
+  closed_at: number | null
+  sla_paused_ms: number
+  sla_paused_since: number | null
+  version: number
+}
+
+const ROW_COLUMNS = `rowid, id, reference, title, category_id, subcategory, channel, status, status_kind, priority,
+  team_id, assignee_id, description, address, lat, lon, citizen_id, fields, created_at, updated_at, due_at,
+  closed_at, sla_paused_ms, sla_paused_since, version`
+
+export const priorityIndex = (p: Priority): number => PRIORITIES.indexOf(p)
+const priorityAt = (i: number): Priority => PRIORITIES[i] ?? 'normal'
+const iso = (ms: number): string => new Date(ms).toISOString()
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms))
+
+function parseFields(json: string): Record<string, string> {
+  const parsed: unknown = JSON.parse(json)
+  const out: Record<string, string> = {}
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') out[k] = v
+  return out
+}
+
+function toRow(r: DbRequestRow): RequestRow {
+  return {
+    rowid: r.rowid,
+    id: r.id,
+    reference: r.reference,
+    title: r.title,
+    categoryId: r.category_id,
+    subcategory: r.subcategory,
+    channel: r.channel as Channel,
+    status: r.status,
+    statusKind: r.status_kind as StatusKind,
+    priority: priorityAt(r.priority),
+    teamId: r.team_id,
+    assigneeId: r.assignee_id,
+    description: r.description,
+    address: r.address,
+    lat: r.lat,
+    lon: r.lon,
+    citizenId: r.citizen_id,
+    fields: parseFields(r.fields),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    dueAt: r.due_at,
+    closedAt: r.closed_at,
+    slaPausedMs: r.sla_paused_ms,
+    slaPausedSince: r.sla_paused_since,
+    version: r.version,
+  }
+}
+
+/** One request with every column, or undefined. No scope: callers check visibility (authorization.ts). */
+export function getRequestRow(db: Db, id: string): RequestRow | undefined {
+  const r = cached(db, `SELECT ${ROW_COLUMNS} FROM requests WHERE id = ?`).get(id) as DbRequestRow | undefined
+  return r && toRow(r)
+}
+
+/** The contract's view of a request (ISO dates, location as a point, no personal data). */
+export function toRequestDetail(row: RequestRow): RequestDetail {
+  return {
+    id: row.id,
+    reference: row.reference,
+    title: row.title,
+    categoryId: row.categoryId,
+    status: row.status,
+    statusKind: row.statusKind,
+    priority: row.priority,
+    teamId: row.teamId,
+    assigneeId: row.assigneeId,
+    address: row.address,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+    dueAt: isoOrNull(row.dueAt),
+    subcategory: row.subcategory,
+    channel: row.channel,
+    description: row.description,
+    location: row.lat !== null && row.lon !== null ? { lat: row.lat, lon: row.lon } : null,
+    hasCitizen: row.citizenId !== null,
+    closedAt: isoOrNull(row.closedAt),
+    fields: row.fields,
+    slaPausedMs: row.slaPausedMs,
+    version: row.version,
+  }
+}
+
+const INSERT_SQL = `INSERT INTO requests (rowid, id, reference, title, category_id, subcategory, channel, status,
+  status_kind, priority, team_id, assignee_id, description, address, lat, lon, citizen_id, fields, created_at,
+  updated_at, due_at, closed_at, sla_paused_ms, sla_paused_since, version)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+/** Requests created in the same millisecond share these rowid slots. */
+const ROWIDS_PER_MS = 1024
+
+/** The time-ordered rowid for a request created at `createdAt`: the first free slot of that millisecond. */
+function rowidFor(db: Db, createdAt: number): number {
+  if (!Number.isSafeInteger(createdAt) || createdAt < 0)
+    throw new CoreError('invalid_input', 'Date de création invalide.')
+  const base = createdAt * ROWIDS_PER_MS
+  const last = cached(db, 'SELECT max(rowid) FROM requests WHERE rowid >= ? AND rowid < ?')
+    .pluck()
+    .get(base, base + ROWIDS_PER_MS) as number | null
+  const rowid = last === null ? base : last + 1
+  if (rowid >= base + ROWIDS_PER_MS)
+    throw new CoreError('internal', `more than ${ROWIDS_PER_MS} requests created in the same millisecond`)
+  return rowid
+}
+
+/**
+ * Insert a request (its FTS, R*Tree and count entries follow by trigger). Always insert
+ * through here: the rowid must follow the creation time (see the file's comment).
+ * @returns the new rowid.
+ */
+export function insertRequest(db: Db, row: NewRequestRow): number {
+  const rowid = rowidFor(db, row.createdAt)
+  cached(db, INSERT_SQL).run(
+    rowid,
+    row.id,
+    row.reference,
+    row.title,
+    row.categoryId,
+    row.subcategory,
+    row.channel,
+    row.status,
+    row.statusKind,
+    priorityIndex(row.priority),
+    row.teamId,
+    row.assigneeId,
+    row.description,
+    row.address,
+    row.lat,
+    row.lon,
+    row.citizenId,
+    JSON.stringify(row.fields),
+    row.createdAt,
+    row.updatedAt,
+    row.dueAt,
+    row.closedAt,
+    row.slaPausedMs,
+    row.slaPausedSince,
+    row.version,
+  )
+  return rowid
+}
+
+/**
+ * Write a request as the server sent it (sync pull): insert it, or overwrite every column
+ * of the cached copy, version included (the server's). ONLY the sync may call this: the
+ * server is the source of truth and its status was reached through the workflow there;
+ * local status changes go through the workflow service (`setRequestStatus`).
+ * The rowid keeps the first creation time seen: a server correcting `createdAt` afterwards
+ * leaves the request at its old place in the created_* sorts.
+ */
+export function applyServerRequest(db: Db, row: NewRequestRow): 'inserted' | 'updated' {
+  const exists = cached(db, 'SELECT 1 FROM requests WHERE id = ?').pluck().get(row.id) === 1
+  if (!exists) {
+    insertRequest(db, row)
+    return 'inserted'
+  }
+  cached(
+    db,
+    `UPDATE requests SET reference = @reference, title = @title, category_id = @categoryId,
+       subcategory = @subcategory, channel = @channel, status = @status, status_kind = @statusKind,
+       priority = @priority, team_id = @teamId, assignee_id = @assigneeId, description = @description,
+       address = @address, lat = @lat, lon = @lon, citizen_id = @citizenId, fields = @fields,
+       created_at = @createdAt, updated_at = @updatedAt, due_at = @dueAt, closed_at = @closedAt,
+       sla_paused_ms = @slaPausedMs, sla_paused_since = @slaPausedSince, version = @version
+     WHERE id = @id`,
+  ).run({ ...row, priority: priorityIndex(row.priority), fields: JSON.stringify(row.fields) })
+  return 'updated'
+}
+
+/**
+ * The next free human reference of the year of `at`: `GRC-2026-000124`.
+ * References are numbered per year, in the order the cache sees them.
+ */
+export function nextReference(db: Db, at: number): string {
+  const year = new Date(at).getUTCFullYear()
+  const prefix = `GRC-${year}-`
+  const last = cached(
+    db,
+    `SELECT max(reference) AS ref FROM requests WHERE reference >= ? AND reference < ?`,
+  ).get(prefix, `GRC-${year}.`) as { ref: string | null }
+  const n = last.ref ? Number.parseInt(last.ref.slice(prefix.length), 10) : 0
+  return `${prefix}${String((Number.isFinite(n) ? n : 0) + 1).padStart(6, '0')}`
+}
+
+export type { RequestFieldsPatch, RequestStatusChange }
+
+const COLUMN_OF: Record<string, string> = {
+  title: 'title',
+  categoryId: 'category_id',
+  subcategory: 'subcategory',
+  channel: 'channel',
+  priority: 'priority',
+  teamId: 'team_id',
+  assigneeId: 'assignee_id',
+  description: 'description',
+  address: 'address',
+  lat: 'lat',
+  lon: 'lon',
+  citizenId: 'citizen_id',
+  fields: 'fields',
+  dueAt: 'due_at',
+  updatedAt: 'updated_at',
+  status: 'status',
+  statusKind: 'status_kind',
+  closedAt: 'closed_at',
+  slaPausedMs: 'sla_paused_ms',
+  slaPausedSince: 'sla_paused_since',
+}
+
+function writeColumns(db: Db, id: string, patch: Record<string, unknown>, expectedVersion?: number): number {
+  const params: Record<string, unknown> = { id }
+  const sets: string[] = []
+  for (const [key, value] of Object.entries(patch)) {
+    const column = COLUMN_OF[key]
+    if (!column || value === undefined) continue
+    params[key] =
+      key === 'priority' ? priorityIndex(value as Priority) : key === 'fields' ? JSON.stringify(value) : value
+    sets.push(`${column} = @${key}`)
+  }
+  sets.push('version = version + 1')
+  let where = 'id = @id'
+  if (expectedVersion !== undefined) {
+    params.expectedVersion = expectedVersion
+    where += ' AND version = @expectedVersion'
+  }
+  const row = cached(db, `UPDATE requests SET ${sets.join(', ')} WHERE ${where} RETURNING version`).get(
+    params,
+  ) as { version: number } | undefined
+  if (row) return row.version
+  const current = cached(db, 'SELECT version FROM requests WHERE id = ?').get(id) as
+    { version: number } | undefined
+  if (!current) throw new CoreError('not_found', 'Demande introuvable.')
+  throw new CoreError(
+    'version_conflict',
+    'Cette demande a été modifiée entre-temps : rechargez-la avant de recommencer.',
+    { currentVersion: current.version },
+  )
+}
+
+/**
+ * Change a request's non-workflow columns (assignee, team, priority, address, location,
+ * due date, fields…) and bump its version.
+ * @param expectedVersion when given, the write only happens if the request is still at it.
+ * @returns the new version.
+ * @throws CoreError `version_conflict` when the version moved, `not_found` when the request is gone.
+ */
+export function updateRequestFields(
+  db: Db,
+  id: string,
+  patch: RequestFieldsPatch,
+  expectedVersion?: number,
+): number {
+  return writeColumns(db, id, patch, expectedVersion)
+}
+
+/**
+ * Write a status change and bump the version.
+ *
+ * ONLY the workflow service may call this (through a transition of the request's
+ * workflow, after its guards and required fields were checked): the step order the
+ * workflow guarantees holds because nothing else sets a status.
+ * @returns the new version.
+ * @throws CoreError `version_conflict` / `not_found` as `updateRequestFields`.
+ */
+export function setRequestStatus(
+  db: Db,
+  id: string,
+  change: RequestStatusChange,
+  expectedVersion?: number,
+): number {
+  const patch: Record<string, unknown> = {
+    status: change.status,
+    statusKind: change.statusKind,
+    closedAt: change.closedAt,
+    fields: change.fields,
+    slaPausedMs: change.slaPausedMs,
+    slaPausedSince: change.slaPausedSince,
+    dueAt: change.dueAt,
+  }
+  if (change.updatedAt !== undefined) patch.updatedAt = change.updatedAt
+  return writeColumns(db, id, patch, expectedVersion)
+}
+
+// ---------------------------------------------------------------------------------------
+// The queue
+
+/**
+ * The index keys of each sort (after team_id), all in one direction, rowid last. The
+ * created_* sorts are rowid order itself (rowid is time-ordered).
+ */
+const SORT_KEYS: Record<QueueSort, { keys: readonly string[]; desc: boolean }> = {
+  created_desc: { keys: [], desc: true },
+  created_asc: { keys: [], desc: false },
+  due_asc: { keys: ['due_sort'], desc: false },
+  priority_desc: { keys: ['priority'], desc: true },
+  updated_desc: { keys: ['updated_at'], desc: true },
+}
+
+interface Cursor {
+  sort: QueueSort
+  /** The sort keys of the last row of the page, then its rowid. */
+  keys: number[]
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.sort, ...cursor.keys]), 'utf8').toString('base64url')
+}
+
+function decodeCursor(raw: string, sort: QueueSort): Cursor {
+  const invalid = () => new CoreError('invalid_input', 'Curseur de pagination invalide : rechargez la liste.')
+  if (!/^[A-Za-z0-9_-]{1,512}$/.test(raw)) throw invalid()
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))
+  } catch {
+    throw invalid()
+  }
+  const expected = SORT_KEYS[sort].keys.length + 1
+  if (!Array.isArray(parsed) || parsed[0] !== sort || parsed.length !== expected + 1) throw invalid()
+  const keys = parsed.slice(1)
+  if (!keys.every((k): k is number => Number.isSafeInteger(k))) throw invalid()
+  return { sort, keys }
+}
+
+/** Teams present in the cache: what "every team" means for a supervisor's queue. */
+function teamsInCache(db: Db): string[] {
+  return cached(db, 'SELECT DISTINCT team_id FROM request_counts').pluck().all() as string[]
+}
+
+interface FilterOptions {
+  /** countQueue ignores the status filter so every tab shows its count. */
+  ignoreStatus?: boolean
+  /** Table alias of requests in the query (`r.`), or '' when unambiguous. */
+  alias?: string
+}
+
+/** SQL conditions on requests for the filter's columns; the teams and the text are handled by callers. */
+function filterConditions(
+  filter: QueueFilter,
+  now: number,
+  params: Record<string, unknown>,
+  options: FilterOptions = {},
+): string[] {
+  const r = options.alias ?? ''
+  const where: string[] = []
+  if (!options.ignoreStatus && filter.status?.length)
+    where.push(`${r}status IN (${inList(params, 's', filter.status)})`)
+  if (filter.categoryId?.length) where.push(`${r}category_id IN (${inList(params, 'c', filter.categoryId)})`)
+  if (filter.priority?.length)
+    where.push(`${r}priority IN (${inList(params, 'p', filter.priority.map(priorityIndex))})`)
+  const assignees = filter.assigneeId ?? []
+  if (assignees.length && filter.unassigned)
+    where.push(`(${r}assignee_id IN (${inList(params, 'a', assignees)}) OR ${r}assignee_id IS NULL)`)
+  else if (assignees.length) where.push(`${r}assignee_id IN (${inList(params, 'a', assignees)})`)
+  else if (filter.unassigned) where.push(`${r}assignee_id IS NULL`)
+  if (filter.overdue) {
+    params.now = now
+    where.push(`${r}status_kind = 'open' AND ${r}due_at < @now`)
+  }
+  return where
+}
+
+/** The FTS MATCH expression for the filter's text, narrowed by what the index can check. */
+function ftsMatchFor(
+  filter: QueueFilter,
+  teams: readonly string[] | null,
+  options: FilterOptions = {},
+): string | null {
+  const assignees =
+    filter.assigneeId?.length || filter.unassigned
+      ? [...(filter.assigneeId ?? []), ...(filter.unassigned ? [null] : [])]
+      : []
+  return toFtsMatch(filter.text, {
+    teamIds: teams,
+    statuses: options.ignoreStatus ? [] : filter.status,
+    categoryIds: filter.categoryId,
+    assignees,
+  })
+}
+
+export interface ListQueueArgs {
+  scope: Scope
+  filter: QueueFilter
+  sort: QueueSort
+  /** The previous page's nextCursor, or null for the first page. */
+  after: string | null
+  limit: number
+  /** For the overdue filter. */
+  now: number
+}
+
+export interface QueuePage {
+  rows: RequestSummary[]
+  nextCursor: string | null
+}
+
+interface DbSummaryRow {
+  rowid: number
+  id: string
+  reference: string
+  title: string
+  category_id: string
+  status: string
+  status_kind: string
+  priority: number
+  team_id: string
+  assignee_id: string | null
+  address: string | null
+  created_at: number
+  updated_at: number
+  due_at: number | null
+  due_sort: number
+}
+
+const SUMMARY_COLUMNS = `r.rowid, r.id, r.reference, r.title, r.category_id, r.status, r.status_kind, r.priority,
+  r.team_id, r.assignee_id, r.address, r.created_at, r.updated_at, r.due_at, r.due_sort`
+
+function toSummary(r: DbSummaryRow): RequestSummary {
+  return {
+    id: r.id,
+    reference: r.reference,
+    title: r.title,
+    categoryId: r.category_id,
+    status: r.status,
+    statusKind: r.status_kind as StatusKind,
+    priority: priorityAt(r.priority),
+    teamId: r.team_id,
+    assigneeId: r.assignee_id,
+    address: r.address,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+    dueAt: isoOrNull(r.due_at),
+  }
+}
+
+function sortKeysOf(r: DbSummaryRow, sort: QueueSort): number[] {
+  const value: Record<string, number> = {
+    updated_at: r.updated_at,
+    due_sort: r.due_sort,
+    priority: r.priority,
+  }
+  return [...SORT_KEYS[sort].keys.map((k) => value[k] ?? 0), r.rowid]
+}
+
+/** `(k1, …, rowid) < (@k0, …)` after the cursor, in the sort's direction. */
+function keysetCondition(
+  cursor: Cursor | null,
+  sort: QueueSort,
+  params: Record<string, unknown>,
+  alias = '',
+  column: (key: string) => string = (k) => k,
+): string[] {
+  if (!cursor) return []
+  const { keys, desc } = SORT_KEYS[sort]
+  const names = cursor.keys.map((k, i) => {
+    params[`k${i}`] = k
+    return `@k${i}`
+  })
+  const columns = [...keys.map(column), 'rowid'].map((k) => `${alias}${k}`)
+  return [`(${columns.join(', ')}) ${desc ? '<' : '>'} (${names.join(', ')})`]
+}
+
+const orderBy = (sort: QueueSort, alias = '', column: (key: string) => string = (k) => k) => {
+  const { keys, desc } = SORT_KEYS[sort]
+  return [...keys.map(column), 'rowid'].map((k) => `${alias}${k} ${desc ? 'DESC' : 'ASC'}`).join(', ')
+}
+
+/**
+ * A page of the queue without text: per team (and, in creation order with a status
+ * filter, per team and status), a short index range after the cursor; merged.
+ */
+function pageByIndex(
+  db: Db,
+  args: ListQueueArgs,
+  teams: readonly string[],
+  cursor: Cursor | null,
+  params: Record<string, unknown>,
+): DbSummaryRow[] {
+  const { sort, filter } = args
+  const { keys, desc } = SORT_KEYS[sort]
+  const dir = desc ? 'DESC' : 'ASC'
+  const perStatus = keys.length === 0 && (filter.status?.length ?? 0) > 0 ? [...new Set(filter.status)] : null
+  const where = [
+    ...filterConditions(filter, args.now, params, { ignoreStatus: perStatus !== null }),
+    ...keysetCondition(cursor, sort, params),
+  ]
+  const selectKeys = [...keys.map((k, i) => `${k} AS k${i}`), 'rowid AS rid'].join(', ')
+  const arm = (conditions: string[]) =>
+    `SELECT * FROM (SELECT ${selectKeys} FROM requests WHERE ${[...conditions, ...where].join(' AND ')} ORDER BY ${orderBy(sort)} LIMIT @limit)`
+  teams.forEach((team, i) => (params[`t${i}`] = team))
+  perStatus?.forEach((status, j) => (params[`s${j}`] = status))
+  const arms = teams.flatMap((_, i) =>
+    perStatus
+      ? perStatus.map((_s, j) => arm([`team_id = @t${i}`, `status = @s${j}`]))
+      : [arm([`team_id = @t${i}`])],
+  )
+  const merged = [...keys.map((_, i) => `k${i} ${dir}`), `rid ${dir}`]
+  const sql = `SELECT ${SUMMARY_COLUMNS} FROM (${arms.join(' UNION ALL ')} ORDER BY ${merged.join(', ')} LIMIT @limit) AS page
+    CROSS JOIN requests r ON r.rowid = page.rid ORDER BY ${merged.map((m) => `page.${m}`).join(', ')}`
+  return cached(db, sql).all(params) as DbSummaryRow[]
+}
+
+/**
+ * A page of overdue requests. Every open request past its due date is in the partial index
+ * requests_open_due, with the filter's columns: they are collected from it and the page is
+ * the top of their sort. (Walking the sort order instead would first read all the recent
+ * requests, which are rarely overdue yet.) Costs in proportion to the overdue requests in scope.
+ */
+function pageOverdue(
+  db: Db,
+  args: ListQueueArgs,
+  teams: readonly string[],
+  cursor: Cursor | null,
+  params: Record<string, unknown>,
+): DbSummaryRow[] {
+  const { sort } = args
+  // An overdue request has a due date: its due_sort is its due_at, which the index holds.
+  const column = (k: string) => (k === 'due_sort' ? 'due_at' : k)
+  const where = [
+    `team_id IN (${inList(params, 't', teams)})`,
+    ...filterConditions(args.filter, args.now, params),
+    ...keysetCondition(cursor, sort, params, '', column),
+  ]
+  const sql = `SELECT ${SUMMARY_COLUMNS} FROM requests r WHERE r.rowid IN (
+      SELECT rowid FROM requests INDEXED BY requests_open_due WHERE ${where.join(' AND ')}
+      ORDER BY ${orderBy(sort, '', column)} LIMIT @limit)
+    ORDER BY ${orderBy(sort, 'r.', column)}`
+  return cached(db, sql).all(params) as DbSummaryRow[]
+}
+
+/**
+ * A page of a text search. In creation order, the FTS index is read in rowid order (which
+ * is creation order) and stops at the page size; in another order, every match in scope
+ * is sorted, which costs in proportion to the number of matches.
+ */
+function pageBySearch(
+  db: Db,
+  args: ListQueueArgs,
+  teams: readonly string[] | null,
+  match: string,
+  cursor: Cursor | null,
+  params: Record<string, unknown>,
+): DbSummaryRow[] {
+  const { sort } = args
+  params.fts = match
+  const where = filterConditions(args.filter, args.now, params, { alias: 'r.' })
+  if (teams) where.push(`r.team_id IN (${inList(params, 't', teams)})`)
+  let sql: string
+  if (SORT_KEYS[sort].keys.length === 0) {
+    where.push(...keysetCondition(cursor, sort, params, 'f.'))
+    sql = `SELECT ${SUMMARY_COLUMNS} FROM requests_fts f CROSS JOIN requests r ON r.rowid = f.rowid
+      WHERE ${['f.requests_fts MATCH @fts', ...where].join(' AND ')}
+      ORDER BY f.rowid ${SORT_KEYS[sort].desc ? 'DESC' : 'ASC'} LIMIT @limit`
+  } else {
+    where.push(...keysetCondition(cursor, sort, params, 'r.'))
+    sql = `SELECT ${SUMMARY_COLUMNS} FROM requests r
+      WHERE ${['r.rowid IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH @fts)', ...where].join(' AND ')}
+      ORDER BY ${orderBy(sort, 'r.')} LIMIT @limit`
+  }
+  return cached(db, sql).all(params) as DbSummaryRow[]
+}
+
+/**
+ * One keyset page of the queue: the rows after `after` in `sort` order, within `scope`.
+ * @throws CoreError `invalid_input` for a cursor this function did not produce (or of another sort).
+ */
+export function listQueue(db: Db, args: ListQueueArgs): QueuePage {
+  const { sort, filter, limit } = args
+  const cursor = args.after === null ? null : decodeCursor(args.after, sort)
+  const scoped = effectiveTeams(args.scope, filter.teamId)
+  if ((scoped && scoped.length === 0) || limit <= 0) return { rows: [], nextCursor: null }
+  const params: Record<string, unknown> = { limit: limit + 1 }
+  const match = ftsMatchFor(filter, scoped)
+  const found =
+    match !== null
+      ? pageBySearch(db, args, scoped, match, cursor, params)
+      : filter.overdue
+        ? pageOverdue(db, args, scoped ?? teamsInCache(db), cursor, params)
+        : pageByIndex(db, args, scoped ?? teamsInCache(db), cursor, params)
+  const rows = found.slice(0, limit)
+  const last = rows.at(-1)
+  return {
+    rows: rows.map(toSummary),
+    nextCursor: found.length > limit && last ? encodeCursor({ sort, keys: sortKeysOf(last, sort) }) : null,
+  }
+}
+
+/**
+ * The same page as `listQueue` reached through OFFSET. ONLY for the benchmark's
+ * comparison: the queue itself always pages by keyset.
+ */
+export function offsetQueuePage(
+  db: Db,
+  args: Omit<ListQueueArgs, 'after'> & { offset: number },
+): RequestSummary[] {
+  const { sort, filter } = args
+  const teams = effectiveTeams(args.scope, filter.teamId)
+  if (teams && teams.length === 0) return []
+  const params: Record<string, unknown> = { limit: args.limit, offset: args.offset }
+  const where = filterConditions(filter, args.now, params, { alias: 'r.' })
+  if (teams) where.push(`r.team_id IN (${inList(params, 't', teams)})`)
+  const match = ftsMatchFor(filter, teams)
+  if (match !== null) {
+    params.fts = match
+    where.push('r.rowid IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH @fts)')
+  }
+  const sql = `SELECT ${SUMMARY_COLUMNS} FROM requests r ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY ${orderBy(sort, 'r.')} LIMIT @limit OFFSET @offset`
+  return (cached(db, sql).all(params) as DbSummaryRow[]).map(toSummary)
+}
+
+export interface QueueCounts {
+  byStatus: Record<string, number>
+  total: number
+  overdue: number
+}
+
+/**
+ * Counts for the queue's tabs: per status, in total, and overdue, for `filter` within
+ * `scope`. The status filter is ignored so every tab shows its count. Without text or
+ * overdue filter, the answer comes from the maintained counts (a few hundred rows).
+ */
+export function countQueue(db: Db, args: { scope: Scope; filter: QueueFilter; now: number }): QueueCounts {
+  const { filter, now } = args
+  const scoped = effectiveTeams(args.scope, filter.teamId)
+  if (scoped && scoped.length === 0) return { byStatus: {}, total: 0, overdue: 0 }
+  // The team list is always spelled out: it lets each count seek per team in its index.
+  const teams = scoped ?? teamsInCache(db)
+  if (teams.length === 0) return { byStatus: {}, total: 0, overdue: 0 }
+  const params: Record<string, unknown> = {}
+  const teamList = `r.team_id IN (${inList(params, 't', teams)})`
+  const conditions = filterConditions(filter, now, params, { ignoreStatus: true, alias: 'r.' })
+  const match = ftsMatchFor(filter, scoped, { ignoreStatus: true })
+  const from = match === null ? 'requests r' : 'requests_fts f CROSS JOIN requests r ON r.rowid = f.rowid'
+  if (match !== null) {
+    params.fts = match
+    conditions.push('f.requests_fts MATCH @fts')
+  }
+
+  let perStatus: { status: string; n: number }[]
+  if (match === null && !filter.overdue) {
+    // Only columns the maintained counts carry: a sum over a few hundred rows.
+    const where = [`team_id IN (${inList(params, 'u', teams)})`]
+    if (filter.categoryId?.length) where.push(`category_id IN (${inList(params, 'uc', filter.categoryId)})`)
+    if (filter.priority?.length)
+      where.push(`priority IN (${inList(params, 'up', filter.priority.map(priorityIndex))})`)
+    const keys = [...(filter.assigneeId ?? []), ...(filter.unassigned ? [''] : [])]
+    if (keys.length) where.push(`assignee_key IN (${inList(params, 'ua', keys)})`)
+    perStatus = cached(
+      db,
+      `SELECT status, sum(n) AS n FROM request_counts WHERE ${where.join(' AND ')} GROUP BY status`,
+    ).all(params) as { status: string; n: number }[]
+  } else {
+    perStatus = cached(
+      db,
+      `SELECT r.status, count(*) AS n FROM ${from} WHERE ${[teamList, ...conditions].join(' AND ')} GROUP BY r.status`,
+    ).all(params) as { status: string; n: number }[]
+  }
+
+  const byStatus: Record<string, number> = {}
+  let total = 0
+  for (const { status, n } of perStatus) {
+    if (n <= 0) continue
+    byStatus[status] = n
+    total += n
+  }
+  let overdue: number
+  if (filter.overdue) overdue = total
+  else {
+    params.now = now
+    const where = [teamList, `r.status_kind = 'open'`, 'r.due_at < @now', ...conditions]
+    overdue = cached(db, `SELECT count(*) FROM ${from} WHERE ${where.join(' AND ')}`)
+      .pluck()
+      .get(params) as number
+  }
+  return { byStatus, total, overdue }
+}
+
+// ---------------------------------------------------------------------------------------
+// The map
+
+export interface Bbox {
+  minLat: number
+  minLon: number
+  maxLat: number
+  maxLon: number
+}
+
+export interface MapPoint {
+  id: string
+  lat: number
+  lon: number
+  status: string
+  categoryId: string
+  priority: Priority
+}
+
+/** The queue's filter, for the map: the same requests as the queue, those located in the area. */
+export type MapFilterArgs =
+  | { filter?: undefined; now?: number }
+  | {
+      filter: QueueFilter
+      /** What is overdue is decided at this time (epoch ms), as in the queue. */
+      now: number
+    }
+
+type GeoRow = [string, number, number, string, string, number]
+
+/** The R*Tree's columns, qualified: a filtered query may join requests, which has lat, lon, status… too. */
+const G = 'requests_geo.'
+const GEO_COLUMNS = `${G}request_id AS id, ${G}lat, ${G}lon, ${G}status, ${G}category_id, ${G}priority`
+const IN_BOX = `${G}max_lat >= @minLat AND ${G}min_lat <= @maxLat AND ${G}max_lon >= @minLon AND ${G}min_lon <= @maxLon`
+
+/**
+ * The filter as conditions on the R*Tree row, and whether they need the request row.
+ * Status, category and priority are aux columns of the tree: no request row is read for
+ * them. Assignee and overdue are checked on the request (joined by rowid, which is the
+ * tree's id); the text on the FTS index, with the same restrictions as the queue's search.
+ */
+function geoFilter(
+  filter: QueueFilter | undefined,
+  teams: readonly string[] | null,
+  now: number,
+  params: Record<string, unknown>,
+): { conditions: string[]; joinRequests: boolean } {
+  if (!filter) return { conditions: [], joinRequests: false }
+  const { status, categoryId, priority, assigneeId, unassigned, overdue } = filter
+  const conditions = filterConditions({ status, categoryId, priority }, now, params, { alias: G })
+  const onRequest = filterConditions({ assigneeId, unassigned, overdue }, now, params, { alias: 'r.' })
+  const match = ftsMatchFor(filter, teams)
+  if (match !== null) {
+    params.fts = match
+    conditions.push(`${G}id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH @fts)`)
+  }
+  return { conditions: [...conditions, ...onRequest], joinRequests: onRequest.length > 0 }
+}
+
+/**
+ * The R*Tree query of the requests in a box, within a scope and the queue's filter, or
+ * null when nothing can match (no team of the scope has located requests). One tree
+ * search per team (the team key is the tree's third dimension), merged.
+ */
+function viewportQuery(db: Db, args: { scope: Scope; bbox: Bbox; limit: number } & MapFilterArgs) {
+  const { filter } = args
+  // Narrowed by the filter's teams exactly as the queue is: a team outside the scope never widens it.
+  const teams = effectiveTeams(args.scope, filter?.teamId)
+  if (teams && teams.length === 0) return null
+  const params: Record<string, unknown> = { ...args.bbox, limit: args.limit }
+  const { conditions, joinRequests } = geoFilter(filter, teams, args.now ?? 0, params)
+  const from = joinRequests ? `requests_geo CROSS JOIN requests r ON r.rowid = ${G}id` : 'requests_geo'
+  const select = (extra: string[]) =>
+    `SELECT ${GEO_COLUMNS} FROM ${from} WHERE ${[IN_BOX, ...extra, ...conditions].join(' AND ')} LIMIT @limit`
+  if (teams === null) return { sql: select([]), params }
+  const keys = cached(db, `SELECT key FROM team_keys WHERE team_id IN (${inList(params, 't', teams)})`)
+    .pluck()
+    .all(params) as number[]
+  if (keys.length === 0) return null
+  const arms = keys.map((key, i) => {
+    params[`k${i}`] = key
+    return `SELECT * FROM (${select([`${G}min_team <= @k${i}`, `${G}max_team >= @k${i}`])})`
+  })
+  return { sql: `${arms.join(' UNION ALL ')} LIMIT @limit`, params }
+}
+
+const toPoint = ([id, lat, lon, status, categoryId, priority]: GeoRow): MapPoint => ({
+  id,
+  lat,
+  lon,
+  status,
+  categoryId,
+  priority: priorityAt(priority),
+})
+
+/**
+ * Requests located in `bbox`, at most `limit` of them: with a filter, exactly those the
+ * queue lists for it within `scope`; without, every request of the scope. Read from the
+ * R*Tree; the request row only for an assignee or overdue filter.
+ */
+export function listInViewport(
+  db: Db,
+  args: { scope: Scope; bbox: Bbox; limit: number } & MapFilterArgs,
+): MapPoint[] {
+  const query = viewportQuery(db, args)
+  if (!query) return []
+  const rows = cachedRaw(db, query.sql).all(query.params) as GeoRow[]
+  const points: MapPoint[] = new Array<MapPoint>(rows.length)
+  for (let i = 0; i < rows.length; i++) points[i] = toPoint(rows[i]!)
+  return points
+}
+
+/**
+ * The cursor that continues a queue in `sort` order right after request `id` (to resume
+ * a list at a known row); undefined when the request is not in the cache.
+ */
+export function cursorAfterRequest(db: Db, sort: QueueSort, id: string): string | undefined {
+  const { keys } = SORT_KEYS[sort]
+  const row = cached(db, `SELECT ${[...keys, 'rowid'].join(', ')} FROM requests WHERE id = ?`).get(id) as
+    Record<string, number> | undefined
+  return row && encodeCursor({ sort, keys: [...keys, 'rowid'].map((k) => row[k] ?? 0) })
+}
+
+/** How many requests the cache holds, whatever their team (is the cache empty?). */
+export function countAllRequests(db: Db): number {
+  return cached(db, 'SELECT count(*) FROM requests').pluck().get() as number
+}
+
+/**
+ * Requests inside a drawn polygon or lasso (holes and concave shapes honoured), within
+ * `scope` and, when given, the queue's filter (as `listInViewport`): the R*Tree narrows to
+ * the polygon's bounding box, then each point is tested exactly.
+ * @returns the points inside, and whether `limit` cut the list.
+ */
+export function listInPolygon(
+  db: Db,
+  args: { scope: Scope; polygon: AreaGeometry; limit: number } & MapFilterArgs,
+): { points: MapPoint[]; truncated: boolean } {
+  const box = bboxOfGeometry(args.polygon)
+  if (!box) return { points: [], truncated: false }
+  const [minLon, minLat, maxLon, maxLat] = box
+  const query = viewportQuery(db, {
+    ...args,
+    bbox: { minLat, minLon, maxLat, maxLon },
+    limit: Number.MAX_SAFE_INTEGER,
+  })
+  if (!query) return { points: [], truncated: false }
+  // Walk the box's points and stop one past the limit: a city-wide lasso reads no more than it keeps.
+  const points: MapPoint[] = []
+  for (const row of cachedRaw(db, query.sql).iterate(query.params) as Iterable<GeoRow>) {
+    const [, lat, lon] = row
+    if (!pointInPolygon({ lat, lon }, args.polygon)) continue
+    if (points.length === args.limit) return { points, truncated: true }
+    points.push(toPoint(row))
+  }
+  return { points, truncated: false }
+}

@@ -1,0 +1,202 @@
+/**
+ * The console core as the transports see it: one object per running app, holding the
+ * agent's session and the profile's cache. IPC (src/main/ipc/register.ts) and the web
+ * bridge (src/main/web) both call `invoke`, which is `dispatch` over the core's handlers.
+ */
+import { randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { AppConfig } from '../core/config'
+import { createConsoleAuthProvider } from './auth/offlineLogin'
+import type { AuthProvider } from '../core/directory/provider'
+import { dispatch } from './dispatch'
+import { createHandlers, type SyncControl } from './handlers'
+import { countPendingMutations } from './cache/queries/outbox'
+import { listWorkflowDefinitionsRaw } from './cache/queries/reference'
+import { getSyncState, setSyncState } from './cache/queries/syncState'
+import { forgetSyncedData } from './sync/apply'
+import { createSyncEngine } from './sync/engine'
+import { countOpenConflicts } from './cache/queries/conflicts'
+import { createRefreshTokenStore, type SecretCipher } from './sync/secrets'
+import { createSyncTransport } from './sync/transport'
+import type { SyncStatus } from '../shared/sync'
+import type { CoreDeps } from './services/deps'
+import { createSessionService } from './services/session'
+import { openStore, type Db } from './cache/db'
+import { cacheOpContext } from './cache/requestWrites'
+import { prepareDemoProfile } from './cache/demoProfile'
+import { loadWorkflowDefinitions, parseWorkflowDefinition } from '../core/workflow/definitions'
+import type { EventName, EventPayload } from '../shared/contract'
+import { CoreError, fail, type Result } from '../shared/result'
+
+export interface ConsoleCore {
+  /** Validate, authorise and run one contract operation; never throws. */
+  invoke(channel: unknown, input: unknown): Promise<Result<unknown>>
+  /** Subscribe to core events (requests changed, session changed); returns the unsubscribe. */
+  on<E extends EventName>(event: E, cb: (payload: EventPayload<E>) => void): () => void
+  /** Stop syncing, close the cache, forget the session. */
+  close(): Promise<void>
+}
+
+export interface CreateConsoleOptions {
+  config: AppConfig
+  /** The app's bundled resources (workflows, demo data, territory outline). */
+  resourcesDir: string
+  /** Per-user data folder; profiles live under it unless the configuration says otherwise. */
+  userDataDir: string
+  /** better-sqlite3 built for Electron's ABI, when running under Electron. */
+  nativeBinding?: string
+  auth?: AuthProvider
+  /** Electron's safeStorage: the server's refresh token is kept encrypted; without it, in memory only. */
+  secretCipher?: SecretCipher | null
+  now?: () => number
+  logError?: (where: string, error: unknown) => void
+}
+
+/** Where a profile's cache lives: one SQLite file per profile. */
+export function profileCachePath(config: AppConfig, userDataDir: string): string {
+  const base = config.profile.dataDir ?? join(userDataDir, 'profiles')
+  return join(base, config.profile.name, 'cache.db')
+}
+
+export async function createConsole(options: CreateConsoleOptions): Promise<ConsoleCore & { db: Db }> {
+  const { config, resourcesDir } = options
+  const file = profileCachePath(config, options.userDataDir)
+  mkdirSync(join(file, '..'), { recursive: true })
+  const db = openStore(file, { nativeBinding: options.nativeBinding })
+  const serverUrl = config.sync.serverUrl
+  // With a server, its workflows (kept in the cache at the last sync) are the ones in force.
+  const synced = serverUrl ? listWorkflowDefinitionsRaw(db) : []
+  const workflows =
+    synced.length > 0
+      ? new Map(synced.map((w) => [w.id, parseWorkflowDefinition(JSON.parse(w.json), `cache:${w.id}`)]))
+      : loadWorkflowDefinitions(config.workflows.dir ?? join(resourcesDir, 'workflows'))
+  const now = options.now ?? Date.now
+  // With a server, the cache fills from it; demo data would mix with the authority's.
+  if (config.demo.seedWhenEmpty && !serverUrl)
+    prepareDemoProfile(db, { count: config.demo.requests, seed: config.demo.seed, now: now() })
+
+  const listeners = new Map<string, Set<(payload: unknown) => void>>()
+  const deps: CoreDeps = {
+    db,
+    config,
+    workflows,
+    calendar: {
+      timeZone: config.sla.timeZone,
+      dayStart: config.sla.dayStart,
+      dayEnd: config.sla.dayEnd,
+      alsaceMoselle: config.sla.alsaceMoselle,
+      extraClosedDays: config.sla.extraClosedDays,
+    },
+    auth:
+      options.auth ??
+      createConsoleAuthProvider(config, { resourcesDir, cipher: options.secretCipher, db, now: options.now }),
+    now,
+    newId: randomUUID,
+    emit: (event, payload) => listeners.get(event)?.forEach((cb) => cb(payload)),
+  }
+  const sessions = createSessionService(deps)
+  const engine = serverUrl
+    ? createSyncEngine({
+        db,
+        ctx: cacheOpContext(db, workflows, deps.calendar),
+        transport: createSyncTransport({ baseUrl: serverUrl, timeoutMs: config.sync.timeoutSeconds * 1000 }),
+        tokens: createRefreshTokenStore(db, options.secretCipher ?? null),
+        clientId: clientIdOf(db),
+        session: () => sessions.current(),
+        emit: deps.emit,
+        now,
+        newId: randomUUID,
+        intervalMs: config.sync.intervalSeconds * 1000,
+        pullPageSize: config.sync.pageSize,
+        logError: options.logError,
+      })
+    : null
+  if (engine) deps.localChange = () => engine.localChange()
+  const sync: SyncControl = engine
+    ? {
+        status: () => engine.status(),
+        syncNow: () => engine.syncNow(),
+        reauth: (login, password) => engine.reauth(login, password),
+        afterLogin: (login, password) => {
+          claimProfile(db, sessions.current()!.login)
+          engine.start({ login, password })
+        },
+        afterLogout: () => engine.stop({ forget: true }),
+      }
+    : localOnlySync(db)
+  const handlers = createHandlers(deps, sessions, sync)
+
+  return {
+    db,
+    invoke: async (channel, input) => {
+      try {
+        sessions.assertUnlocked(channel)
+      } catch (e) {
+        return fail((e as CoreError).code, (e as CoreError).message)
+      }
+      return dispatch(handlers, channel, input, { session: sessions.current(), logError: options.logError })
+    },
+    on(event, cb) {
+      const set = listeners.get(event) ?? new Set()
+      listeners.set(event, set)
+      const listener = cb as (payload: unknown) => void
+      set.add(listener)
+      return () => set.delete(listener)
+    },
+    async close() {
+      await engine?.stop({ forget: false })
+      sessions.logout()
+      listeners.clear()
+      db.close()
+    },
+  }
+}
+
+/**
+ * A synced profile belongs to the agent who last logged in on it. Another agent gets a
+ * clean cache, unless changes of the previous one still wait to be sent: those are never
+ * dropped nor sent under someone else's name.
+ */
+function claimProfile(db: Db, login: string): void {
+  const owner = getSyncState(db, 'owner_login')
+  if (owner && owner.toLowerCase() !== login.toLowerCase()) {
+    if (countPendingMutations(db) > 0 || countOpenConflicts(db) > 0)
+      throw new CoreError(
+        'forbidden',
+        `Ce poste garde des modifications de ${owner} qui n’ont pas encore été envoyées au serveur : ` +
+          `${owner} doit se reconnecter une fois en ligne pour les envoyer, ou utilisez un autre profil.`,
+      )
+    forgetSyncedData(db)
+  }
+  setSyncState(db, 'owner_login', login)
+}
+
+/** This workstation's id in the protocol: made once per profile. */
+function clientIdOf(db: Db): string {
+  const known = getSyncState(db, 'client_id')
+  if (known) return known
+  const id = randomUUID()
+  setSyncState(db, 'client_id', id)
+  return id
+}
+
+/** No server configured: the console works on its cache alone and says so. */
+function localOnlySync(db: Db): SyncControl {
+  const status = (): SyncStatus => ({
+    configured: false,
+    state: 'disabled',
+    pending: countPendingMutations(db),
+    conflicts: 0,
+    lastSyncAt: null,
+    lastError: null,
+    initial: null,
+  })
+  return {
+    status,
+    syncNow: async () => status(),
+    reauth: async () => status(),
+    afterLogin: () => {},
+    afterLogout: async () => {},
+  }
+}

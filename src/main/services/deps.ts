@@ -1,0 +1,20 @@
+import type { EventName, EventPayload } from '../../shared/contract'
+import type { WorkflowDefinition } from '../../shared/workflow'
+import type { AppConfig } from '../../core/config'
+import type { AuthProvider } from '../../core/directory/provider'
+import type { Db } from '../cache/db'
+import type { BusinessCalendar } from '../../core/workflow/sla'
+
+/** Everything the handlers need, passed in so tests can build a core on any SQLite file. */
+export interface CoreDeps {
+  db: Db
+  config: AppConfig
+  workflows: Map<string, WorkflowDefinition>
+  calendar: BusinessCalendar
+  auth: AuthProvider
+  now: () => number
+  newId: () => string
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void
+  /** Told after each change the agent made (the sync engine pushes it soon). */
+  localChange?: () => void
+}

@@ -1,0 +1,602 @@
+/**
+ * The sync engine: pushes the outbox, pulls the change feed, keeps the agent told.
+ *
+ * - One round at a time: push first (so the server answers this console's changes before
+ *   their requests are pulled), then pull until the feed is drained.
+ * - Push: batches of the outbox, oldest first. Each answer leaves the outbox in the same
+ *   FULL-synced transaction that records its outcome: applied (the server's copy is taken
+ *   in), conflict or rejected (the change moves, whole, to the conflict inbox). A push
+ *   whose answer is lost is simply sent again: the server applies a mutation id once.
+ * - Pull: pages applied in short transactions with the event loop let go between them;
+ *   the cursor moves in the same transaction as the last chunk of its page, so a crash
+ *   or a lost connection resumes where it stopped (the initial sync included).
+ * - Failures: network, timeouts, 5xx and unreadable replies retry with exponential
+ *   backoff and full jitter; a refused session tries the refresh token, then asks the
+ *   agent for their password again. Nothing pending is ever dropped on the way.
+ */
+import type { EventName, EventPayload, SessionInfo } from '../../shared/contract'
+import {
+  isTourOp,
+  Mutation,
+  SYNC_LIMITS,
+  type ChangesReply,
+  type MutationResult,
+  type SyncStatus,
+} from '../../shared/sync'
+import type { WorkflowDefinition } from '../../shared/workflow'
+import type { CacheOpContext } from '../cache/requestWrites'
+import { withFullSync, type Db } from '../cache/db'
+import { countOpenConflicts, insertConflict } from '../cache/queries/conflicts'
+import { appendHistory } from '../cache/queries/history'
+import {
+  countPendingMutations,
+  listPendingFor,
+  isPending,
+  listPendingMutations,
+  recordMutationFailure,
+  removeMutations,
+  type PendingMutation,
+} from '../cache/queries/outbox'
+import { getRequestRow } from '../cache/queries/requests'
+import { getSyncState, setSyncState } from '../cache/queries/syncState'
+import { cached } from '../cache/statements'
+import { WorkflowDefinitionError } from '../../core/workflow/definitions'
+import {
+  applyReference,
+  applyRequestDetails,
+  applyRequestEntity,
+  backfill,
+  removeRequest,
+  takeServerTour,
+  visibleTo,
+} from './apply'
+import type { RefreshTokenStore } from './secrets'
+import { SyncError, type SyncTransport } from './transport'
+
+export interface SyncEngineDeps {
+  db: Db
+  /** The operations' context; its workflows are replaced when the server sends new ones. */
+  ctx: CacheOpContext
+  transport: SyncTransport
+  tokens: RefreshTokenStore
+  clientId: string
+  session: () => SessionInfo | null
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void
+  now: () => number
+  newId: () => string
+  /** Between rounds when no nudge comes. */
+  intervalMs: number
+  random?: () => number
+  pullPageSize?: number
+  logError?: (where: string, error: unknown) => void
+}
+
+/** Time given to one transaction of pulled changes before the event loop gets its turn. */
+const CHUNK_BUDGET_MS = 25
+
+const BACKOFF_BASE_MS = 1000
+const BACKOFF_MAX_MS = 60_000
+/** Logout does not wait longer than this for the server to hear about it. */
+const REVOKE_WAIT_MS = 2000
+/** An access token is renewed this long before it expires. */
+const TOKEN_MARGIN_MS = 30_000
+
+const AUTH_REQUIRED = 'Votre session auprès du serveur a expiré : saisissez à nouveau votre mot de passe.'
+const INTERNAL = 'La synchronisation a rencontré une erreur interne ; vos modifications sont conservées.'
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** The engine was stopped (logout, quit) in the middle of a round: nothing more is written. */
+class Stopped extends Error {}
+
+export function createSyncEngine(deps: SyncEngineDeps) {
+  const { db, transport } = deps
+  const random = deps.random ?? Math.random
+  const pageSize = deps.pullPageSize ?? 200
+
+  let stopped = true
+  let access: { token: string; expiresAt: number } | null = null
+  /** Held in memory only until the server has given a token (the server was unreachable at login). */
+  let credentials: { login: string; password: string } | null = null
+  let state: SyncStatus['state'] = 'idle'
+  let lastError: string | null = null
+  let lastSyncAt: number | null = null
+  let initial: SyncStatus['initial'] = null
+  let failures = 0
+  let running: Promise<void> | null = null
+  let again = false
+  let timer: NodeJS.Timeout | null = null
+  let eventsAbort: AbortController | null = null
+
+  function status(): SyncStatus {
+    return {
+      configured: true,
+      state: stopped && state === 'idle' ? 'offline' : state,
+      pending: countPendingMutations(db),
+      conflicts: countOpenConflicts(db),
+      lastSyncAt: lastSyncAt === null ? null : new Date(lastSyncAt).toISOString(),
+      lastError,
+      initial,
+    }
+  }
+  const publish = () => deps.emit('sync.changed', status())
+
+  const backoff = (attempt: number) =>
+    Math.max(250, random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 16)))
+
+  function schedule(ms: number) {
+    if (stopped) return
+    if (timer) clearTimeout(timer)
+    timer = setTimeout(() => {
+      timer = null
+      void syncNow()
+    }, ms)
+  }
+
+  /** One token request at a time: the nudge stream and a round must not spend the same refresh token. */
+  let obtaining: Promise<string> | null = null
+  function ensureAccess(): Promise<string> {
+    if (access && access.expiresAt - TOKEN_MARGIN_MS > deps.now()) return Promise.resolve(access.token)
+    obtaining ??= obtainAccess().finally(() => (obtaining = null))
+    return obtaining
+  }
+
+  async function obtainAccess(): Promise<string> {
+    access = null
+    const session = deps.session()
+    let reply = null
+    const refreshToken = deps.tokens.load()
+    if (refreshToken) {
+      try {
+        reply = await transport.token({ grantType: 'refresh_token', refreshToken, clientId: deps.clientId })
+      } catch (e) {
+        if (!(e instanceof SyncError) || e.kind !== 'auth') throw e
+        // Only the token that was refused: another one may have been saved meanwhile.
+        if (deps.tokens.load() === refreshToken) deps.tokens.save(null)
+      }
+      // A token left by another agent on this profile is never used for this one.
+      if (reply && session && reply.agent.login.toLowerCase() !== session.login.toLowerCase()) {
+        deps.tokens.save(null)
+        reply = null
+      }
+    }
+    if (!reply && credentials) {
+      try {
+        reply = await transport.token({ grantType: 'password', ...credentials, clientId: deps.clientId })
+      } catch (e) {
+        if (e instanceof SyncError && e.kind === 'auth') {
+          credentials = null
+          // Said as the server said it (a wrong password is not an expired session).
+          throw new SyncError('auth', e.message, 401, e.code)
+        }
+        throw e
+      }
+    }
+    if (!reply) throw new SyncError('auth', AUTH_REQUIRED, 401)
+    deps.tokens.save(reply.refreshToken)
+    credentials = null
+    access = { token: reply.accessToken, expiresAt: deps.now() + reply.expiresIn * 1000 }
+    return access.token
+  }
+
+  // --- push -------------------------------------------------------------------------------
+
+  function toMutation(p: PendingMutation) {
+    return Mutation.safeParse({
+      mutationId: p.mutationId,
+      clientId: deps.clientId,
+      entityId: p.entityId,
+      baseVersion: p.baseVersion ?? 0,
+      createdAt: p.createdAt,
+      op: p.op,
+      payload: p.payload,
+    })
+  }
+
+  /** The server's copy, or its absence, taken into the cache. */
+  /** No copy from the server: the request is gone there or out of sight; ours goes once nothing waits. */
+  function takeEntity(entityId: string, entity: MutationResult['entity']) {
+    const session = deps.session()
+    if (entity && visibleTo(session, entity)) applyRequestEntity(deps.ctx, entity, session)
+    else if (listPendingFor(db, entityId).length === 0) removeRequest(db, entityId)
+  }
+
+  function toInbox(
+    p: PendingMutation,
+    kind: 'conflict' | 'rejected',
+    details: Partial<{ theirs: unknown; reason: string; serverVersion: number }>,
+  ) {
+    insertConflict(db, {
+      id: deps.newId(),
+      mutationId: p.mutationId,
+      requestId: p.entityId,
+      op: p.op,
+      payload: p.payload,
+      baseVersion: p.baseVersion ?? 0,
+      madeAt: p.createdAt,
+      detectedAt: deps.now(),
+      serverVersion: details.serverVersion ?? -1,
+      theirs: (details.theirs as never) ?? [],
+      kind,
+      reason: details.reason ?? null,
+    })
+    const session = deps.session()
+    if (getRequestRow(db, p.entityId))
+      appendHistory(db, {
+        requestId: p.entityId,
+        kind: 'sync_conflict',
+        at: deps.now(),
+        actorId: session?.agentId ?? null,
+        actorName: session?.displayName ?? null,
+        data: { op: p.op, kind, reason: details.reason ?? null },
+        mutationId: p.mutationId,
+      })
+  }
+
+  /** A tour change answered: the server's copy is taken back; a refusal waits in the inbox. */
+  function settleTour(p: PendingMutation, r: MutationResult) {
+    removeMutations(db, [p.mutationId])
+    // Deleting a tour the server no longer has: what the agent wanted is done.
+    const alreadyGone = p.op === 'tour_delete' && r.status === 'rejected' && r.tour === null
+    if (r.status !== 'applied' && !alreadyGone)
+      toInbox(p, 'rejected', {
+        reason: r.status === 'rejected' ? r.reason : 'La tournée a été modifiée sur le serveur.',
+        serverVersion: (r.status === 'rejected' ? r.tour?.version : undefined) ?? -1,
+      })
+    const server = r.status === 'conflict' ? undefined : r.tour
+    if (server !== undefined) takeServerTour(db, p.entityId, server)
+    // The stops as the server has them: assigned with the tour, or left as they were when it was refused.
+    const session = deps.session()
+    for (const stop of r.status === 'conflict' ? [] : (r.stops ?? []))
+      if (visibleTo(session, stop)) applyRequestEntity(deps.ctx, stop, session)
+  }
+
+  function settle(p: PendingMutation, r: MutationResult, takeState: boolean) {
+    if (isTourOp(p.op)) return settleTour(p, r)
+    removeMutations(db, [p.mutationId])
+    // A note the server did not take must not stay shown as posted: it lives on in the inbox.
+    if (r.status !== 'applied' && p.op === 'comment')
+      cached(db, 'DELETE FROM comments WHERE id = ?').run(
+        (p.payload as { commentId?: string }).commentId ?? '',
+      )
+    if (r.status === 'applied') return takeState && takeEntity(p.entityId, r.entity)
+    if (r.status === 'conflict') {
+      toInbox(p, 'conflict', { theirs: r.theirs, serverVersion: r.entity.request.version })
+      return takeState && takeEntity(p.entityId, r.entity)
+    }
+    toInbox(p, 'rejected', { reason: r.reason, serverVersion: r.entity?.request.version ?? -1 })
+    if (takeState) takeEntity(p.entityId, r.entity)
+  }
+
+  async function push(token: string): Promise<void> {
+    for (;;) {
+      assertRunning()
+      const pending = listPendingMutations(db, SYNC_LIMITS.mutationsPerBatch)
+      if (pending.length === 0) return
+      const batch: Mutation[] = []
+      const unreadable: PendingMutation[] = []
+      for (const p of pending) {
+        const parsed = toMutation(p)
+        if (parsed.success) batch.push(parsed.data)
+        else unreadable.push(p)
+      }
+      if (unreadable.length > 0)
+        withFullSync(db, () => {
+          for (const p of unreadable) {
+            removeMutations(db, [p.mutationId])
+            toInbox(p, 'rejected', { reason: 'Cette modification n’a pas pu être relue pour l’envoi.' })
+          }
+        })
+      if (batch.length === 0) continue
+      let results: MutationResult[]
+      try {
+        results = (await transport.mutations(token, batch)).results
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e)
+        withFullSync(db, () => batch.forEach((m) => recordMutationFailure(db, m.mutationId, message)))
+        throw e
+      }
+      const byId = new Map(pending.map((p) => [p.mutationId, p]))
+      if (results.some((r) => !byId.has(r.mutationId)))
+        throw new SyncError(
+          'protocol',
+          'Le serveur a répondu pour des modifications inconnues : réponse ignorée.',
+        )
+      const ids = new Set<string>()
+      const tourIds = new Set<string>()
+      assertRunning()
+      withFullSync(db, () => {
+        // The server's copy of a request is taken in once per batch, with its last answer:
+        // k changes to one request cost one write and one rebase, not k.
+        const lastFor = new Map(results.map((r, i) => [byId.get(r.mutationId)!.entityId, i]))
+        results.forEach((r, i) => {
+          const p = byId.get(r.mutationId)!
+          // Still pending? A duplicate answer for one already settled changes nothing.
+          if (isPending(db, p.mutationId)) settle(p, r, lastFor.get(p.entityId) === i)
+          ;(isTourOp(p.op) ? tourIds : ids).add(p.entityId)
+          if (r.status !== 'conflict') for (const stop of r.stops ?? []) ids.add(stop.request.id)
+        })
+      })
+      if (ids.size > 0) deps.emit('requests.changed', { ids: [...ids] })
+      if (tourIds.size > 0) deps.emit('tours.changed', { ids: [...tourIds] })
+      publish()
+      // An answer that covers none of the batch would loop forever: try again next round.
+      if (results.length === 0) return
+    }
+  }
+
+  // --- pull -------------------------------------------------------------------------------
+
+  /**
+   * Apply changes from `from` on, in one transaction, until the time budget is spent: big
+   * enough transactions to amortise each commit, short enough to let the UI breathe.
+   * The cursor moves with the page's last change. @returns where it stopped.
+   */
+  /** Between two steps of a round: stop there if the agent logged out or the app quits. */
+  function assertRunning() {
+    if (stopped || !deps.session()) throw new Stopped()
+  }
+
+  function applyChunk(page: ChangesReply, from: number, ids: string[], tourIds: string[]): number {
+    assertRunning()
+    let workflows: Map<string, WorkflowDefinition> | null = null
+    const session = deps.session()
+    const { changes } = page
+    let i = from
+    db.transaction(() => {
+      const started = performance.now()
+      while (i < changes.length && (i === from || performance.now() - started < CHUNK_BUDGET_MS)) {
+        const c = changes[i++]!
+        if (c.type === 'reference') workflows = applyReference(db, c.reference)
+        else if (c.type === 'tour') {
+          if (takeServerTour(db, c.tour.id, c.tour)) tourIds.push(c.tour.id)
+        } else if (c.type === 'tour_removed') {
+          if (takeServerTour(db, c.id, null)) tourIds.push(c.id)
+        } else if (c.type === 'request_removed') removeRequest(db, c.id)
+        else if (visibleTo(session, c.entity)) {
+          applyRequestEntity(deps.ctx, c.entity, session)
+          if (c.partial) backfill.add(db, c.entity.request.id)
+          else backfill.done(db, c.entity.request.id)
+        } else removeRequest(db, c.entity.request.id)
+        if (c.type === 'request') ids.push(c.entity.request.id)
+        else if (c.type === 'request_removed') ids.push(c.id)
+      }
+      if (i >= changes.length) setSyncState(db, 'cursor', page.nextCursor)
+    })()
+    if (workflows) {
+      // Replaced in place: every service holds this same map.
+      const running = deps.ctx.workflows
+      running.clear()
+      for (const [id, def] of workflows as Map<string, WorkflowDefinition>) running.set(id, def)
+      deps.emit('reference.changed', {})
+    }
+    return i
+  }
+
+  async function pull(token: string): Promise<void> {
+    let cursor = getSyncState(db, 'cursor') ?? '0'
+    const firstSync = getSyncState(db, 'initial_done') !== '1'
+    let done = 0
+    // A first download asks for requests alone: the queue is usable sooner, details follow.
+    let next = transport.changes(token, cursor, pageSize, firstSync)
+    for (;;) {
+      const page = await next
+      if ((page.changes.length > 0 || page.hasMore) && !(Number(page.nextCursor) > Number(cursor)))
+        throw new SyncError('protocol', 'Le serveur a renvoyé un curseur qui n’avance pas : réponse ignorée.')
+      // The next page is on its way while this one is written: the server's time and ours overlap.
+      const prefetch = page.hasMore ? transport.changes(token, page.nextCursor, pageSize, firstSync) : null
+      prefetch?.catch(() => {})
+      const ids: string[] = []
+      const tourIds: string[] = []
+      try {
+        let at = applyChunk(page, 0, ids, tourIds)
+        while (at < page.changes.length) {
+          await yieldToEventLoop()
+          at = applyChunk(page, at, ids, tourIds)
+        }
+      } catch (e) {
+        if (e instanceof WorkflowDefinitionError)
+          throw new SyncError('protocol', `Le serveur a envoyé un circuit invalide (${e.message}) : ignoré.`)
+        throw e
+      }
+      cursor = page.nextCursor
+      if (ids.length > 0) deps.emit('requests.changed', { ids })
+      if (tourIds.length > 0) deps.emit('tours.changed', { ids: tourIds })
+      if (firstSync) {
+        done += page.changes.length
+        initial = { done, total: done + page.remaining, phase: 'requests' }
+        publish()
+      }
+      if (!prefetch) break
+      next = prefetch
+      await yieldToEventLoop()
+    }
+    if (firstSync) setSyncState(db, 'initial_done', '1')
+    initial = null
+  }
+
+  /** Comments and history of the requests a light first download brought without them. */
+  async function fetchDetails(token: string): Promise<void> {
+    const waiting = backfill.next(db, Number.MAX_SAFE_INTEGER)
+    if (waiting.length === 0) return
+    const batches: string[][] = []
+    for (let i = 0; i < waiting.length; i += SYNC_LIMITS.detailsPerBatch)
+      batches.push(waiting.slice(i, i + SYNC_LIMITS.detailsPerBatch))
+    let done = 0
+    let next = transport.details(token, batches[0]!)
+    for (const [n, ids] of batches.entries()) {
+      initial = { done, total: waiting.length, phase: 'details' }
+      publish()
+      const { details } = await next
+      assertRunning()
+      // The next batch is on its way while this one is written.
+      if (n + 1 < batches.length) {
+        next = transport.details(token, batches[n + 1]!)
+        next.catch(() => {})
+      }
+      db.transaction(() => {
+        for (const d of details) applyRequestDetails(db, d)
+        // Those left out are no longer the agent's to see: the feed says so in its own time.
+        for (const id of ids) backfill.done(db, id)
+      })()
+      done += ids.length
+      // No requests.changed: comments and history change no row of a queue or count.
+      await yieldToEventLoop()
+    }
+    initial = null
+  }
+
+  // --- rounds -----------------------------------------------------------------------------
+
+  async function round(): Promise<void> {
+    state = 'syncing'
+    publish()
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const token = await ensureAccess()
+        await push(token)
+        await pull(token)
+        await fetchDetails(token)
+        failures = 0
+        lastError = null
+        lastSyncAt = deps.now()
+        state = 'idle'
+        return
+      } catch (e) {
+        if (e instanceof Stopped) {
+          state = 'idle'
+          return
+        }
+        // A token the server no longer knows (it restarted, or it expired early): renew it once.
+        if (e instanceof SyncError && e.kind === 'auth' && access && attempt === 0) {
+          access = null
+          continue
+        }
+        fail(e)
+        return
+      }
+    }
+  }
+
+  function fail(e: unknown) {
+    if (e instanceof SyncError && e.kind === 'auth') {
+      access = null
+      state = 'auth_required'
+      lastError = e.code === 'bad_credentials' ? e.message : AUTH_REQUIRED
+      return
+    }
+    failures++
+    if (e instanceof SyncError) {
+      state = e.kind === 'offline' || e.kind === 'timeout' ? 'offline' : 'error'
+      lastError = e.message
+    } else {
+      state = 'error'
+      lastError = INTERNAL
+      deps.logError?.('sync', e)
+    }
+    schedule(backoff(failures))
+  }
+
+  /** Run a round now (or right after the running one); resolves with the status after it. */
+  async function syncNow(): Promise<SyncStatus> {
+    if (stopped) return status()
+    if (running) {
+      again = true
+      await running
+      return status()
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false
+          await round()
+          // After a failure the backoff decides when to try again, not a call that came meanwhile.
+        } while (again && !stopped && state === 'idle')
+      } finally {
+        running = null
+        if (!stopped && state === 'idle') schedule(deps.intervalMs)
+        publish()
+      }
+    })()
+    await running
+    return status()
+  }
+
+  async function eventsLoop(signal: AbortSignal) {
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      const opened = deps.now()
+      try {
+        const token = await ensureAccess()
+        // Nudges may have been missed while the stream was down.
+        schedule(10)
+        await transport.events(token, () => schedule(10), signal)
+      } catch (e) {
+        if (e instanceof SyncError && e.kind === 'auth') access = null
+      }
+      if (deps.now() - opened > 10_000) attempt = 0
+      if (signal.aborted) return
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, backoff(attempt))
+        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true })
+      })
+    }
+  }
+
+  return {
+    status,
+    syncNow,
+
+    /** After login: keep the password in memory only until the server has given a token. */
+    start(login: { login: string; password: string } | null) {
+      stopped = false
+      credentials = login
+      access = null
+      state = 'idle'
+      lastError = null
+      eventsAbort?.abort()
+      eventsAbort = new AbortController()
+      void eventsLoop(eventsAbort.signal)
+      void syncNow()
+    },
+
+    /** The agent typed their password again after the server's session expired. */
+    async reauth(login: string, password: string): Promise<SyncStatus> {
+      credentials = { login, password }
+      deps.tokens.save(null)
+      access = null
+      if (stopped) return status()
+      // The nudge stream gave up on the old token: it reconnects with the new one.
+      eventsAbort?.abort()
+      eventsAbort = new AbortController()
+      void eventsLoop(eventsAbort.signal)
+      return syncNow()
+    },
+
+    /** The agent changed something: push it soon. */
+    localChange() {
+      publish()
+      schedule(20)
+    },
+
+    /** Stop syncing. `forget` (logout) also drops the refresh token; an app quit keeps it, encrypted. */
+    async stop(options: { forget: boolean }) {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      timer = null
+      eventsAbort?.abort()
+      eventsAbort = null
+      // Logout ends the session on the server too (best effort: offline, the token expires anyway).
+      if (options.forget && access)
+        await Promise.race([
+          transport.revoke(access.token).catch(() => {}),
+          new Promise((resolve) => setTimeout(resolve, REVOKE_WAIT_MS).unref()),
+        ])
+      access = null
+      credentials = null
+      if (options.forget) deps.tokens.save(null)
+      await running
+    },
+  }
+}
+
+export type SyncEngine = ReturnType<typeof createSyncEngine>

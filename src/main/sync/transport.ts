@@ -1,0 +1,211 @@
+/**
+ * The console's HTTP client for the sync protocol. Every reply is size-capped, parsed and
+ * validated against the shared schemas before anything touches the cache; every failure
+ * becomes a SyncError whose kind decides what the engine does (retry, refresh, ask the
+ * agent) and whose message an agent can read.
+ */
+import { createParser } from 'eventsource-parser'
+import { z } from 'zod'
+import {
+  ChangesReplyFromServer,
+  DetailsReply,
+  MutationsReply,
+  SYNC_LIMITS,
+  TokenReply,
+  type Mutation,
+  type TokenRequest,
+} from '../../shared/sync'
+
+const RevokeReply = z.object({})
+
+export type SyncErrorKind =
+  /** No connection to the server (refused, reset, DNS): retry later. */
+  | 'offline'
+  | 'timeout'
+  /** 5xx: retry later. */
+  | 'server'
+  /** The access token was refused: refresh it, or ask the agent to log in again. */
+  | 'auth'
+  /** 4xx other than 401: this request will not succeed as it is. */
+  | 'refused'
+  /** A reply that is not what the protocol says (types, size, truncation): retry later, touch nothing. */
+  | 'protocol'
+
+export class SyncError extends Error {
+  constructor(
+    readonly kind: SyncErrorKind,
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+  ) {
+    super(message)
+    this.name = 'SyncError'
+  }
+}
+
+export interface TransportOptions {
+  baseUrl: string
+  timeoutMs: number
+  maxReplyBytes?: number
+  fetch?: typeof fetch
+}
+
+const MESSAGES = {
+  offline: 'Serveur injoignable : vos modifications sont gardées et partiront au retour de la connexion.',
+  timeout: 'Le serveur ne répond pas à temps : nouvel essai bientôt.',
+  server: (status: number) => `Le serveur a rencontré une erreur (${status}) : nouvel essai bientôt.`,
+  tooLarge: 'Le serveur a envoyé une réponse trop volumineuse : elle a été ignorée.',
+  malformed: (detail: string) =>
+    `Le serveur a envoyé une réponse illisible (${detail}) : elle a été ignorée.`,
+}
+
+async function readCapped(res: Response, maxBytes: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? NaN)
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel()
+    throw new SyncError('protocol', MESSAGES.tooLarge, res.status)
+  }
+  if (!res.body) return ''
+  const reader = res.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      total += value.byteLength
+      if (total > maxBytes) {
+        await reader.cancel()
+        throw new SyncError('protocol', MESSAGES.tooLarge, res.status)
+      }
+      chunks.push(value)
+    }
+  } catch (e) {
+    if (e instanceof SyncError) throw e
+    // The connection broke mid-body (a truncated reply).
+    throw new SyncError('protocol', MESSAGES.malformed('réponse tronquée'), res.status)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function networkError(e: unknown): SyncError {
+  if (e instanceof SyncError) return e
+  const name = (e as { name?: string })?.name
+  if (name === 'TimeoutError' || name === 'AbortError') return new SyncError('timeout', MESSAGES.timeout)
+  return new SyncError('offline', MESSAGES.offline)
+}
+
+export function createSyncTransport(options: TransportOptions) {
+  const base = options.baseUrl.replace(/\/+$/, '')
+  const doFetch = options.fetch ?? fetch
+  const maxBytes = options.maxReplyBytes ?? SYNC_LIMITS.maxReplyBytes
+
+  async function call<S extends z.ZodType>(
+    path: string,
+    init: { method: 'GET' | 'POST'; token?: string; body?: unknown },
+    schema: S,
+  ): Promise<z.output<S>> {
+    let res: Response
+    try {
+      res = await doFetch(`${base}${path}`, {
+        method: init.method,
+        headers: {
+          accept: 'application/json',
+          ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      })
+    } catch (e) {
+      throw networkError(e)
+    }
+    let text: string
+    try {
+      text = await readCapped(res, maxBytes)
+    } catch (e) {
+      throw e instanceof SyncError ? e : networkError(e)
+    }
+    if (res.status >= 500) throw new SyncError('server', MESSAGES.server(res.status), res.status)
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      throw new SyncError('protocol', MESSAGES.malformed('JSON invalide'), res.status)
+    }
+    if (res.status === 401) {
+      const code = (json as { error?: { code?: string; message?: string } })?.error
+      throw new SyncError('auth', code?.message ?? 'Session refusée par le serveur.', 401, code?.code)
+    }
+    if (res.status >= 400) {
+      const err = (json as { error?: { code?: string; message?: string } })?.error
+      throw new SyncError(
+        'refused',
+        err?.message ?? `Requête refusée (${res.status}).`,
+        res.status,
+        err?.code,
+      )
+    }
+    const parsed = schema.safeParse(json)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      throw new SyncError(
+        'protocol',
+        MESSAGES.malformed(`${issue?.path.join('.') || 'racine'} : ${issue?.message}`),
+      )
+    }
+    return parsed.data
+  }
+
+  return {
+    token: (body: TokenRequest) => call('/api/v1/auth/token', { method: 'POST', body }, TokenReply),
+    changes: (token: string, since: string, limit: number, light = false) =>
+      call(
+        `/api/v1/changes?since=${encodeURIComponent(since)}&limit=${limit}${light ? '&light=1' : ''}`,
+        { method: 'GET', token },
+        ChangesReplyFromServer,
+      ),
+    revoke: (token: string) => call('/api/v1/auth/revoke', { method: 'POST', token, body: {} }, RevokeReply),
+    details: (token: string, ids: string[]) =>
+      call('/api/v1/requests/details', { method: 'POST', token, body: { ids } }, DetailsReply),
+    mutations: (token: string, mutations: Mutation[]) =>
+      call('/api/v1/mutations', { method: 'POST', token, body: { mutations } }, MutationsReply),
+
+    /**
+     * Hold the nudge stream open; resolves when it ends (server gone, `signal` aborted,
+     * nothing heard for `idleMs`: the server's keep-alives stopped).
+     */
+    async events(token: string, onNudge: () => void, signal: AbortSignal, idleMs = 45_000): Promise<void> {
+      const local = new AbortController()
+      const abort = () => local.abort()
+      signal.addEventListener('abort', abort, { once: true })
+      let idle = setTimeout(abort, idleMs)
+      try {
+        const res = await doFetch(`${base}/api/v1/events`, {
+          headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` },
+          signal: local.signal,
+        })
+        if (res.status === 401) throw new SyncError('auth', 'Session refusée par le serveur.', 401)
+        if (!res.ok || !res.body) throw new SyncError('server', MESSAGES.server(res.status), res.status)
+        const parser = createParser({ onEvent: (e) => e.event === 'changes' && onNudge() })
+        const decoder = new TextDecoder()
+        const reader = res.body.getReader()
+        for (;;) {
+          const { done, value } = await reader.read()
+          if (done) return
+          clearTimeout(idle)
+          idle = setTimeout(abort, idleMs)
+          parser.feed(decoder.decode(value, { stream: true }))
+        }
+      } catch (e) {
+        if (signal.aborted) return
+        throw networkError(e)
+      } finally {
+        clearTimeout(idle)
+        signal.removeEventListener('abort', abort)
+      }
+    },
+  }
+}
+
+export type SyncTransport = ReturnType<typeof createSyncTransport>

@@ -4,8 +4,8 @@
  * Env: GRC_TEST_SERVER, GRC_TEST_PROFILES, GRC_TEST_IDS (request ids, comma-separated).
  */
 import { join } from 'node:path'
-import { parseConfig } from '../../src/main/core/config'
-import { createConsole } from '../../src/main/core/console'
+import { parseConfig } from '../../src/core/config'
+import { createConsole } from '../../src/main/console'
 
 async function main() {
   const env = process.env

@@ -57,16 +57,7 @@ export default tseslint.config(
     files: ['src/**'],
     plugins: { layers },
     rules: {
-      'layers/imports': [
-        'error',
-        {
-          allow: [
-            // TEMPORARY, remove when the src/main/core → src/core move is done: src/server
-            // still imports the core from its old place under src/main.
-            { from: 'server', to: 'main', reason: 'src/main/core → src/core move under way' },
-          ],
-        },
-      ],
+      'layers/imports': 'error',
     },
   },
   {

@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 
-// Three projects so `npm test` can run them as separate, named steps.
+// Projects so `npm test` can run them as separate, named steps.
 export default defineConfig({
   test: {
     projects: [
@@ -27,6 +27,19 @@ export default defineConfig({
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
           pool: 'forks',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // The central server's tests again, on PostgreSQL: the same files, another store.
+        test: {
+          name: 'integration-pg',
+          include: ['tests/integration/{server,sync,tours}.*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          env: { GRC_TEST_STORE: 'postgres' },
+          globalSetup: ['tests/support/postgresGlobalSetup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

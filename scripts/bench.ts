@@ -10,6 +10,10 @@
  * process: `--sync-rows N` requests (default 100 000), `--no-sync` to skip them.
  * Targets: initial sync ≥ 20k rows/s, an edit visible on another console ≤ 1000 ms (p95).
  *
+ * Then the central server's write throughput (scripts/benchServer.ts): one server process on
+ * SQLite and one on PostgreSQL (durable), 4 clients pushing batches of 50 mutations
+ * (`--no-server` to skip). Target: server_pg_mutations_per_s ≥ 2000.
+ *
  * Then the map figures (scripts/benchMap.ts) in Chromium with SwiftShader's WebGL: the median
  * frame while panning and zooming over `--map-points N` points (default 200 000; `--no-map`
  * to skip), our layers against a plain `ol/source/Cluster` canvas layer. Target: ≥ 10× faster.
@@ -35,6 +39,7 @@ import {
 import type { Scope } from '../src/core/authz/scope'
 import type { QueueFilter } from '../src/shared/contract'
 import { mapFigures } from './benchMap'
+import { serverFigures } from './benchServer'
 import { syncFigures } from './benchSync'
 
 /** The demo's "now": the same data on every run. */
@@ -49,6 +54,7 @@ interface Args {
   measure: string | null
   syncRows: number
   mapPoints: number
+  server: boolean
 }
 
 function parseArgs(argv: string[]): Args {
@@ -60,6 +66,7 @@ function parseArgs(argv: string[]): Args {
     measure: null,
     syncRows: 100_000,
     mapPoints: 200_000,
+    server: true,
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
@@ -76,6 +83,7 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--no-sync') args.syncRows = 0
     else if (arg === '--map-points') args.mapPoints = value()
     else if (arg === '--no-map') args.mapPoints = 0
+    else if (arg === '--no-server') args.server = false
     else if (arg === '--json') args.json = true
     else if (arg === '--keep') args.keep = true
     else if (arg === '--measure') {
@@ -83,7 +91,7 @@ function parseArgs(argv: string[]): Args {
       if (!args.measure) throw new Error('--measure expects a file')
     } else
       throw new Error(
-        `unknown argument ${arg} (expected --rows N, --seed S, --sync-rows N, --no-sync, --map-points N, --no-map, --json, --keep)`,
+        `unknown argument ${arg} (expected --rows N, --seed S, --sync-rows N, --no-sync, --map-points N, --no-map, --no-server, --json, --keep)`,
       )
   }
   if (args.rows < 1000) throw new Error('--rows must be at least 1000')
@@ -310,6 +318,7 @@ async function main() {
     )
     const figures = JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as Record<string, number>
     const sync = args.syncRows > 0 ? await syncFigures(args.syncRows, log) : {}
+    const server = args.server ? await serverFigures(log) : {}
     const map = args.mapPoints > 0 ? await mapFigures({ points: args.mapPoints, log }) : {}
     const out = {
       rows: args.rows,
@@ -317,6 +326,7 @@ async function main() {
       bulk_insert_rows_per_s: Math.round(args.rows / (built.timings.loadMs / 1000)),
       ...figures,
       ...sync,
+      ...server,
       ...map,
     }
     if (args.json) console.log(JSON.stringify(out))

@@ -96,11 +96,17 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
     emit: (event, payload) => listeners.get(event)?.forEach((cb) => cb(payload)),
   }
   const sessions = createSessionService(deps)
+  // The transport tells the engine each reply's server epoch (a restored server has a new one).
+  let onEpoch: (epoch: string) => void = () => {}
   const engine = serverUrl
     ? createSyncEngine({
         db,
         ctx: cacheOpContext(db, workflows, deps.calendar),
-        transport: createSyncTransport({ baseUrl: serverUrl, timeoutMs: config.sync.timeoutSeconds * 1000 }),
+        transport: createSyncTransport({
+          baseUrl: serverUrl,
+          timeoutMs: config.sync.timeoutSeconds * 1000,
+          onEpoch: (epoch) => onEpoch(epoch),
+        }),
         tokens: createRefreshTokenStore(db, options.secretCipher ?? null),
         clientId: clientIdOf(db),
         session: () => sessions.current(),
@@ -112,7 +118,10 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
         logError: options.logError,
       })
     : null
-  if (engine) deps.localChange = () => engine.localChange()
+  if (engine) {
+    deps.localChange = () => engine.localChange()
+    onEpoch = (epoch) => engine.checkEpoch(epoch)
+  }
   const sync: SyncControl = engine
     ? {
         status: () => engine.status(),

@@ -5,9 +5,12 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import formbody from '@fastify/formbody'
 import type { AuthProvider } from '../core/directory/provider'
+import { openKeyRing } from './auth/keyRing'
 import { createTokenIssuer, type TokenIssuerOptions } from './auth/tokens'
 import { createEventHub } from './events'
+import { createMetrics } from './metrics'
 import { openApiDocument } from './openapi'
+import { registerOperationsRoutes } from './routes/operations'
 import { registerOpen311Routes } from './routes/open311'
 import { registerSyncRoutes } from './routes/sync'
 import { apiError, useZodValidation } from './routes/validation'
@@ -16,10 +19,12 @@ import type { ServerStore } from './store/types'
 export interface ServerOptions {
   store: ServerStore
   auth: AuthProvider
-  tokens?: Partial<TokenIssuerOptions> & { maxSessionHours?: number }
+  tokens?: Partial<TokenIssuerOptions> & { maxSessionHours?: number; keyRotationHours?: number }
   now?: () => number
-  /** Log each request (method, URL, status): never bodies, which carry personal data. */
+  /** Log each request as JSON (method, URL, status, time): never bodies, which carry personal data. */
   log?: boolean
+  /** When set, /metrics asks for it as a bearer token. */
+  metricsToken?: string
 }
 
 /** A mutation batch holds at most 100 comments of 10 000 characters. */
@@ -36,14 +41,46 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   useZodValidation(app)
   await app.register(formbody, { bodyLimit: 64 * 1024 })
 
+  const accessTtlSeconds = options.tokens?.accessTtlSeconds ?? 15 * 60
+  const keys = await openKeyRing(options.store.sql, {
+    accessTtlMs: accessTtlSeconds * 1000,
+    rotationMs: options.tokens?.keyRotationHours && options.tokens.keyRotationHours * 3600_000,
+    now,
+  })
   const tokens = createTokenIssuer({
-    accessTtlSeconds: options.tokens?.accessTtlSeconds ?? 15 * 60,
+    accessTtlSeconds,
     refreshTtlSeconds: options.tokens?.refreshTtlSeconds ?? 30 * 24 * 3600,
-    key: options.tokens?.key,
+    keys,
     now,
   })
   const hub = createEventHub()
   const unsubscribe = options.store.onChange((scopes) => hub.nudge(scopes))
+
+  const metrics = createMetrics()
+  metrics.describe('grc_http_requests_total', 'HTTP requests answered, by route pattern and status.')
+  metrics.describe('grc_http_request_duration_seconds', 'Time to answer, by route pattern.')
+  metrics.describe('grc_mutations_total', 'Console mutations answered, by outcome.')
+  metrics.describe('grc_sse_clients', 'Consoles holding a nudge stream on this instance.')
+  metrics.describe('grc_db_pool_connections', 'Database connections of this instance, by state.')
+  metrics.gauge('grc_sse_clients', () => [{ labels: {}, value: hub.size }])
+  metrics.gauge('grc_db_pool_connections', () => {
+    const pool = options.store.sql.poolStats()
+    return [
+      { labels: { state: 'total' }, value: pool.total },
+      { labels: { state: 'idle' }, value: pool.idle },
+      { labels: { state: 'waiting' }, value: pool.waiting },
+    ]
+  })
+  // Every reply says which life of the database answered: a restored server has a new epoch.
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.header('grc-server-epoch', options.store.epoch)
+  })
+  app.addHook('onResponse', async (req, reply) => {
+    // The route's pattern, never the URL itself (ids, queries); unknown paths share one label.
+    const route = req.routeOptions.url ?? 'unmatched'
+    metrics.inc('grc_http_requests_total', { method: req.method, route, status: String(reply.statusCode) })
+    metrics.observe('grc_http_request_duration_seconds', { route }, reply.elapsedTime / 1000)
+  })
 
   app.setErrorHandler((error: FastifyError, _req, reply) => {
     if (error.validation || error.statusCode === 400)
@@ -58,12 +95,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setNotFoundHandler((_req, reply) => reply.code(404).send(apiError('not_found', 'Ressource inconnue.')))
 
   app.get('/api/openapi.json', async (req) => openApiDocument(`${req.protocol}://${req.host}`))
-  app.get('/api/v1/health', async () => ({ ok: true }))
+  registerOperationsRoutes(app, { store: options.store, metrics, metricsToken: options.metricsToken })
   registerSyncRoutes(app, {
     store: options.store,
     auth: options.auth,
     tokens,
     hub,
+    metrics,
     now,
     maxSessionMs: (options.tokens?.maxSessionHours ?? 12) * 3600_000,
   })

@@ -1,10 +1,10 @@
 /**
- * Start the reference server on a SQLite file: what `npm run server` runs, and what the
- * tests and the benchmark start, over real HTTP on loopback.
+ * Start the central server on a SQLite file or a PostgreSQL database: what
+ * `npm run server` runs, and what the tests and the benchmark start, over real HTTP on
+ * loopback.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { AppConfigSchema, type AppConfig } from '../core/config'
 import { createAuthProvider } from '../core/directory'
@@ -12,29 +12,35 @@ import type { AuthProvider } from '../core/directory/provider'
 import { loadWorkflowDefinitions } from '../core/workflow/definitions'
 import { buildServer } from './app'
 import { hashToken, type TokenIssuerOptions } from './auth/tokens'
-import { openSqliteServerStore } from './store/sqlite'
+import { databaseFailureStore } from './store/loginFailures'
+import { databaseTarget, describeTarget, openDatabase } from './store/open'
+import { openServerStore } from './store/store'
+import type { ServerStore } from './store/types'
 
 export interface StartServerOptions {
-  dbFile: string
+  /** A SQLite file, or a `postgres://` URL. */
+  database: string
   resourcesDir: string
   port?: number
   host?: string
-  /** Requests of the demo authority seeded into a new database (0: reference data only). */
+  /** Seed the demo authority into a new database with this many requests (0: reference data only; absent: no demo). */
   demoRequests?: number
   demoSeed?: number
   config?: AppConfig
   auth?: AuthProvider
-  tokens?: Partial<TokenIssuerOptions> & { maxSessionHours?: number }
+  tokens?: Partial<TokenIssuerOptions> & { maxSessionHours?: number; keyRotationHours?: number }
   /** A portal API key to accept (stored hashed); a new database without one gets a random key. */
   portalKey?: string
   now?: () => number
   log?: boolean
+  /** When set, /metrics asks for it as a bearer token. */
+  metricsToken?: string
 }
 
 export interface RunningServer {
   url: string
   app: FastifyInstance
-  store: ReturnType<typeof openSqliteServerStore>
+  store: ServerStore
   /** Set when this start created a portal key (shown once: only its hash is kept). */
   createdPortalKey: string | null
   close(): Promise<void>
@@ -43,9 +49,10 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const config = options.config ?? AppConfigSchema.parse({})
   const workflowsDir = config.workflows.dir ?? join(options.resourcesDir, 'workflows')
-  mkdirSync(dirname(options.dbFile), { recursive: true })
-  const store = openSqliteServerStore({
-    file: options.dbFile,
+  const target = databaseTarget(options.database)
+  const store = await openServerStore({
+    db: openDatabase(target),
+    label: describeTarget(target),
     workflows: loadWorkflowDefinitions(workflowsDir),
     calendar: {
       timeZone: config.sla.timeZone,
@@ -55,22 +62,38 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       extraClosedDays: config.sla.extraClosedDays,
     },
     citizenDataRoles: config.privacy.citizenDataRoles,
-    demo: { count: options.demoRequests ?? 5000, seed: options.demoSeed ?? 42, workflowsDir },
+    demo:
+      options.demoRequests === undefined
+        ? null
+        : { count: options.demoRequests, seed: options.demoSeed ?? 42, workflowsDir },
     now: options.now,
   })
   let createdPortalKey: string | null = null
-  if (options.portalKey) store.addPortalKey(hashToken(options.portalKey), 'portail')
-  else if (!store.hasPortalKeys()) {
+  if (options.portalKey) await store.addPortalKey(hashToken(options.portalKey), 'portail')
+  else if (!(await store.hasPortalKeys())) {
     createdPortalKey = randomBytes(18).toString('base64url')
-    store.addPortalKey(hashToken(createdPortalKey), 'portail')
+    await store.addPortalKey(hashToken(createdPortalKey), 'portail')
   }
   // The same provider and configuration format as the consoles (no offline login on a server).
-  const auth = options.auth ?? createAuthProvider(config, { resourcesDir: options.resourcesDir })
-  const app = await buildServer({ store, auth, tokens: options.tokens, now: options.now, log: options.log })
+  const auth =
+    options.auth ??
+    createAuthProvider(config, {
+      resourcesDir: options.resourcesDir,
+      failures: databaseFailureStore(store.sql, options.now),
+      now: options.now,
+    })
+  const app = await buildServer({
+    store,
+    auth,
+    tokens: options.tokens,
+    now: options.now,
+    log: options.log,
+    metricsToken: options.metricsToken,
+  })
   try {
     await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })
   } catch (e) {
-    store.close()
+    await store.close()
     throw e
   }
   const address = app.server.address()
@@ -83,7 +106,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     createdPortalKey,
     async close() {
       await app.close()
-      store.close()
+      await store.close()
     },
   }
 }

@@ -333,7 +333,7 @@ describe('the reference server on the same directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'grc-ldap-server-'))
     process.env.GRC_TEST_LDAP_BIND = SERVICE_PASSWORD
     const server = await startServer({
-      dbFile: join(dir, 'server.db'),
+      database: join(dir, 'server.db'),
       resourcesDir: join(repoRoot, 'resources'),
       demoRequests: 0,
       config: configWith(),

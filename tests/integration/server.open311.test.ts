@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Category } from '../../src/shared/domain'
 import { pointInPolygon, type AreaGeometry } from '../../src/shared/geo'
 import { startServer, type RunningServer } from '../../src/server/start'
+import { testDatabase } from '../support/serverStore'
 
 const repoRoot = join(__dirname, '..', '..')
 const PORTAL_KEY = 'portal-key-for-tests'
@@ -67,7 +68,7 @@ let server: RunningServer
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'grc-open311-'))
   server = await startServer({
-    dbFile: join(dir, 'server.sqlite'),
+    database: await testDatabase(dir),
     resourcesDir: join(repoRoot, 'resources'),
     demoRequests: 200,
     portalKey: PORTAL_KEY,
@@ -101,7 +102,8 @@ function roadsReport(fields: Record<string, string | undefined> = {}): Record<st
 const xmlTexts = (xml: string, tag: string) =>
   [...xml.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, 'g'))].map((m) => m[1])
 
-const countRequests = () => server.store.db.prepare('SELECT count(*) FROM requests').pluck().get() as number
+const countRequests = async () =>
+  (await server.store.sql.get<{ n: number }>('SELECT count(*) AS n FROM requests'))!.n
 
 async function expectError(response: Response, code: number, format: 'json' | 'xml' = 'json') {
   expect(response.status).toBe(code)
@@ -188,10 +190,10 @@ describe('Open311 services', () => {
 
 describe('Open311 submission', () => {
   it('refuses a submission without an API key or with an unknown one, creating nothing', async () => {
-    const before = countRequests()
+    const before = await countRequests()
     expect(await expectError(await post('json', roadsReport({ api_key: undefined })), 403)).toMatch(/api_key/)
     await expectError(await post('xml', roadsReport({ api_key: 'not-a-key' })), 403, 'xml')
-    expect(countRequests()).toBe(before)
+    expect(await countRequests()).toBe(before)
   })
 
   it('answers 404 for an unknown service_code', async () => {
@@ -200,7 +202,7 @@ describe('Open311 submission', () => {
   })
 
   it('refuses, with 400 naming the parameter, what the service cannot take', async () => {
-    const before = countRequests()
+    const before = await countRequests()
     const refused: [Record<string, string | undefined>, RegExp][] = [
       [{ lat: undefined, long: undefined }, /location/],
       [{ long: undefined }, /lat and long/],
@@ -214,7 +216,7 @@ describe('Open311 submission', () => {
     for (const [fields, message] of refused)
       expect(await expectError(await post('json', roadsReport(fields)), 400)).toMatch(message)
     await expectError(await post('xml', roadsReport({ lat: undefined, long: undefined })), 400, 'xml')
-    expect(countRequests()).toBe(before)
+    expect(await countRequests()).toBe(before)
   })
 
   it('takes an address instead of a point, and no location at all where none is needed', async () => {
@@ -256,7 +258,7 @@ describe('Open311 submission', () => {
     ])
     const id = receipt[0]!.service_request_id
 
-    const [record] = server.store.listPublicRequests({ ids: [id], limit: 1 })
+    const [record] = await server.store.listPublicRequests({ ids: [id], limit: 1 })
     expect(record).toMatchObject({
       categoryId: 'voirie',
       subcategory: 'Nid-de-poule',
@@ -267,9 +269,10 @@ describe('Open311 submission', () => {
       statusKind: 'open',
     })
     expect(receipt[0]!.service_notice).toContain(record!.reference)
-    const citizen = server.store.db
-      .prepare('SELECT name, email, phone, contact_preference FROM citizens WHERE id = ?')
-      .get(record!.citizenId) as Record<string, unknown>
+    const citizen = await server.store.sql.get<Record<string, unknown>>(
+      'SELECT name, email, phone, contact_preference FROM citizens WHERE id = ?',
+      [record!.citizenId],
+    )
     expect(citizen).toEqual({
       name: 'Camille Martin',
       email: 'camille.martin@example.fr',
@@ -315,11 +318,11 @@ describe('Open311 submission', () => {
     )
     expect(receipt).toContain('<account_id/>')
     const id = xmlTexts(receipt, 'service_request_id')[0]!
-    const [record] = server.store.listPublicRequests({ ids: [id], limit: 1 })
+    const [record] = await server.store.listPublicRequests({ ids: [id], limit: 1 })
     expect(record).toMatchObject({ channel: 'open311', teamId: 'voirie' })
-    const contact = server.store.db
-      .prepare('SELECT name, contact_preference FROM citizens WHERE id = ?')
-      .get(record!.citizenId)
+    const contact = await server.store.sql.get('SELECT name, contact_preference FROM citizens WHERE id = ?', [
+      record!.citizenId,
+    ])
     expect(contact).toEqual({ name: '', contact_preference: 'phone' })
   })
 
@@ -351,16 +354,14 @@ describe('Open311 request status', () => {
     const response = await get('requests.json')
     expect(response.status).toBe(200)
     const requests = (await response.json()) as PublicRequest[]
-    const fromPortals = server.store.db
-      .prepare("SELECT count(*) FROM requests WHERE channel = 'open311'")
-      .pluck()
-      .get() as number
+    const fromPortals = (await server.store.sql.get<{ n: number }>(
+      "SELECT count(*) AS n FROM requests WHERE channel = 'open311'",
+    ))!.n
     expect(requests).toHaveLength(Math.min(50, fromPortals))
     // Requests taken at the counter or on the phone carry what agents typed: never published.
-    const counter = server.store.db
-      .prepare("SELECT id FROM requests WHERE channel <> 'open311' LIMIT 1")
-      .pluck()
-      .get() as string
+    const counter = (await server.store.sql.get<{ id: string }>(
+      "SELECT id FROM requests WHERE channel <> 'open311' LIMIT 1",
+    ))!.id
     expect((await get(`requests/${counter}.json`)).status).toBe(404)
     expect(requests.some((r) => r.service_request_id === counter)).toBe(false)
     for (const r of requests) expect(Object.keys(r).sort()).toEqual(PUBLIC_FIELDS)

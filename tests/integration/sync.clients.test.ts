@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startFaultProxy, type FaultProxy } from '../support/faultProxy'
-import { openSyncWorld, requestRows, type SyncWorld } from '../support/syncWorld'
+import { openSyncWorld, requestRows, serverRequestRows, type SyncWorld } from '../support/syncWorld'
 
 let world: SyncWorld
 let proxy: FaultProxy | null = null
@@ -19,23 +19,23 @@ afterEach(async () => {
   await world.close()
 })
 
-const serverDb = () => world.server.store.db
-const serverRow = (id: string) =>
-  serverDb()
-    .prepare('SELECT title, priority, assignee_id AS assigneeId, status, version FROM requests WHERE id = ?')
-    .get(id) as {
+const server = () => world.server.store.sql
+const serverRow = async (id: string) =>
+  (await server().get<{
     title: string
-    priority: number
+    priority: string
     assigneeId: string | null
     status: string
     version: number
-  }
+  }>('SELECT title, priority, assignee_id AS "assigneeId", status, version FROM requests WHERE id = ?', [
+    id,
+  ]))!
 /** A request of team `team`, in `status` when there is one, from the server. */
-const pick = (team: string, status: string, offset = 0) =>
-  serverDb()
-    .prepare('SELECT id FROM requests WHERE team_id = ? ORDER BY status = ? DESC, id LIMIT 1 OFFSET ?')
-    .pluck()
-    .get(team, status, offset) as string
+const pick = async (team: string, status: string, offset = 0) =>
+  (await server().get<{ id: string }>(
+    'SELECT id FROM requests WHERE team_id = ? ORDER BY status = ? DESC, id LIMIT 1 OFFSET ?',
+    [team, status, offset],
+  ))!.id
 
 describe('two and three consoles on one server', () => {
   it('a fresh console pulls the requests of its teams, and only those, with the reference data', async () => {
@@ -44,7 +44,7 @@ describe('two and three consoles on one server', () => {
     expect(status).toMatchObject({ configured: true, state: 'idle', pending: 0, conflicts: 0, initial: null })
     expect(status.lastSyncAt).not.toBeNull()
     const teams = ['voirie', 'voirie-nord']
-    const expected = requestRows(serverDb(), teams).map((r) => r.id)
+    const expected = (await serverRequestRows(world.server.store, teams)).map((r) => r.id)
     expect(expected.length).toBeGreaterThan(0)
     expect(requestRows(zoe.db).map((r) => r.id)).toEqual(expected)
     const reference = await zoe.value('reference.get', {})
@@ -69,7 +69,7 @@ describe('two and three consoles on one server', () => {
     const luc = await world.client('luc', 'luc.lead')
     await zoe.sync()
     await luc.sync()
-    const id = pick('voirie', 'new')
+    const id = await pick('voirie', 'new')
     const before = await zoe.value('request.get', { id })
     await zoe.value('request.update', {
       id,
@@ -77,11 +77,11 @@ describe('two and three consoles on one server', () => {
       baseVersion: before.version,
     })
     expect((await zoe.sync()).pending).toBe(0)
-    expect(serverRow(id).title).toBe('Nid-de-poule rue Saint-Dizier (corrigé)')
+    expect((await serverRow(id)).title).toBe('Nid-de-poule rue Saint-Dizier (corrigé)')
     await luc.sync()
     const seen = await luc.value('request.get', { id })
     expect(seen.title).toBe('Nid-de-poule rue Saint-Dizier (corrigé)')
-    expect(seen.version).toBe(serverRow(id).version)
+    expect(seen.version).toBe((await serverRow(id)).version)
     // The history on the other console says who did it, once.
     const history = await luc.value('request.history', { id })
     expect(history.filter((h) => h.kind === 'edited')).toHaveLength(1)
@@ -95,7 +95,7 @@ describe('two and three consoles on one server', () => {
     const luc = await world.client('luc', 'luc.lead')
     await zoe.sync()
     await luc.sync()
-    const id = pick('voirie', 'new')
+    const id = await pick('voirie', 'new')
     const v = (await zoe.value('request.get', { id })).version
     await zoe.value('request.update', { id, patch: { title: 'Titre revu par Zoé' }, baseVersion: v })
     await luc.value('request.update', { id, patch: { priority: 'urgent' }, baseVersion: v })
@@ -108,7 +108,7 @@ describe('two and three consoles on one server', () => {
       expect(r).toMatchObject({
         title: 'Titre revu par Zoé',
         priority: 'urgent',
-        version: serverRow(id).version,
+        version: (await serverRow(id)).version,
       })
     }
   })
@@ -118,7 +118,7 @@ describe('two and three consoles on one server', () => {
     const luc = await world.client('luc', 'luc.lead')
     await zoe.sync()
     await luc.sync()
-    const id = pick('voirie', 'new')
+    const id = await pick('voirie', 'new')
     const v = (await zoe.value('request.get', { id })).version
     await zoe.value('request.update', { id, patch: { title: 'Version de Zoé' }, baseVersion: v })
     await luc.value('request.update', {
@@ -130,7 +130,7 @@ describe('two and three consoles on one server', () => {
     const status = await luc.sync()
     expect(status.conflicts).toBe(1)
     // Nothing of Luc's was applied: not even the priority that did not overlap.
-    expect(serverRow(id).title).toBe('Version de Zoé')
+    expect((await serverRow(id)).title).toBe('Version de Zoé')
     const [conflict] = await luc.value('conflicts.list', {})
     expect(conflict).toMatchObject({ requestId: id, op: 'update', kind: 'conflict', mergeable: true })
     const title = conflict!.fields.find((f) => f.field === 'title')
@@ -148,7 +148,7 @@ describe('two and three consoles on one server', () => {
       requeued: true,
     })
     expect((await luc.sync()).conflicts).toBe(0)
-    expect(serverRow(id)).toMatchObject({ title: 'Version de Luc', priority: 2 }) // high
+    expect(await serverRow(id)).toMatchObject({ title: 'Version de Luc', priority: 'high' })
     await zoe.sync()
     expect((await zoe.value('request.get', { id })).title).toBe('Version de Luc')
   })
@@ -158,7 +158,7 @@ describe('two and three consoles on one server', () => {
     const luc = await world.client('luc', 'luc.lead')
     await zoe.sync()
     await luc.sync()
-    const id = pick('voirie', 'new')
+    const id = await pick('voirie', 'new')
     const v = (await zoe.value('request.get', { id })).version
     await zoe.value('request.update', {
       id,
@@ -179,8 +179,8 @@ describe('two and three consoles on one server', () => {
       fields: { title: 'theirs', description: 'mine' },
     })
     await luc.sync()
-    const server = serverDb().prepare('SELECT title, description FROM requests WHERE id = ?').get(id)
-    expect(server).toEqual({ title: 'Titre de Zoé', description: 'Description de Luc' })
+    const onServer = await server().get('SELECT title, description FROM requests WHERE id = ?', [id])
+    expect(onServer).toEqual({ title: 'Titre de Zoé', description: 'Description de Luc' })
   })
 
   it('assignment race: the first assignment stands, the second lead sees it in the inbox and keeps theirs', async () => {
@@ -188,7 +188,7 @@ describe('two and three consoles on one server', () => {
     const sara = await world.client('sara', 'sara.sup')
     await luc.sync()
     await sara.sync()
-    const id = pick('voirie', 'qualified')
+    const id = await pick('voirie', 'qualified')
     const v = (await luc.value('request.get', { id })).version
     await luc.value('request.assign', { id, assigneeId: 'agent-tom.tech', baseVersion: v })
     await sara.value('request.assign', { id, assigneeId: 'agent-zoe.agent', baseVersion: v })
@@ -206,7 +206,7 @@ describe('two and three consoles on one server', () => {
     await sara.value('conflicts.resolve', { id: conflict!.id, choice: 'theirs' })
     expect((await sara.value('sync.status', {})).conflicts).toBe(0)
     await sara.sync()
-    expect(serverRow(id).assigneeId).toBe('agent-tom.tech')
+    expect((await serverRow(id)).assigneeId).toBe('agent-tom.tech')
     expect((await sara.value('request.get', { id })).assigneeId).toBe('agent-tom.tech')
   })
 
@@ -215,7 +215,7 @@ describe('two and three consoles on one server', () => {
     const luc = await world.client('luc', 'luc.lead')
     await zoe.sync()
     await luc.sync()
-    const id = pick('voirie', 'new')
+    const id = await pick('voirie', 'new')
     await zoe.value('request.transition', { id, transitionId: 'qualify' })
     await luc.value('request.transition', {
       id,
@@ -235,11 +235,11 @@ describe('two and three consoles on one server', () => {
       }),
       expect.objectContaining({ field: 'fields.reason', mine: 'Hors compétence' }),
     ])
-    expect(serverRow(id).status).toBe('qualified')
+    expect((await serverRow(id)).status).toBe('qualified')
     // Keeping mine is checked again on the current state: "reject" is still allowed from "qualified".
     await luc.value('conflicts.resolve', { id: conflict!.id, choice: 'mine' })
     await luc.sync()
-    expect(serverRow(id).status).toBe('rejected')
+    expect((await serverRow(id)).status).toBe('rejected')
   })
 
   it('offline work is kept, shown as pending, and pushed on reconnect', async () => {
@@ -247,7 +247,7 @@ describe('two and three consoles on one server', () => {
     const zoe = await world.client('zoe', 'zoe.agent', { via: proxy.url })
     const luc = await world.client('luc', 'luc.lead')
     await zoe.sync()
-    const id = pick('voirie', 'new')
+    const id = await pick('voirie', 'new')
     proxy.setOffline(true)
     await zoe.value('request.comment', { id, kind: 'internal', body: 'Vu sur place, trou de 40 cm' })
     const v = (await zoe.value('request.get', { id })).version
@@ -282,10 +282,9 @@ describe('two and three consoles on one server', () => {
     expect(mine.reference).toMatch(/^GRC-\d{4}-\d{6}$/)
     await luc.sync()
     const theirs = await luc.call('request.get', { id: created.id })
-    const team = serverDb()
-      .prepare('SELECT team_id FROM requests WHERE id = ?')
-      .pluck()
-      .get(created.id) as string
+    const team = (await server().get<{ team_id: string }>('SELECT team_id FROM requests WHERE id = ?', [
+      created.id,
+    ]))!.team_id
     if (['voirie', 'voirie-nord'].includes(team))
       expect(theirs.ok && theirs.value.reference).toBe(mine.reference)
     else expect(theirs.ok).toBe(false)
@@ -296,36 +295,41 @@ describe('two and three consoles on one server', () => {
     const luc = await world.client('luc', 'luc.lead')
     const sara = await world.client('sara', 'sara.sup')
     for (const c of [zoe, luc, sara]) await c.sync()
-    const [a, b, c] = [pick('voirie', 'new', 0), pick('voirie', 'new', 1), pick('voirie-nord', 'new', 0)]
+    const [a, b, c] = [
+      await pick('voirie', 'new', 0),
+      await pick('voirie', 'new', 1),
+      await pick('voirie-nord', 'new', 0),
+    ]
     await zoe.value('request.update', { id: a, patch: { title: 'A par Zoé' } })
     await luc.value('request.transition', { id: b, transitionId: 'qualify' })
     await sara.value('request.comment', { id: c, kind: 'public', body: 'Intervention prévue' })
     for (let round = 0; round < 2; round++) for (const x of [zoe, luc, sara]) await x.sync()
     const teams = ['voirie', 'voirie-nord']
-    const truth = requestRows(serverDb(), teams)
+    const truth = await serverRequestRows(world.server.store, teams)
     expect(requestRows(zoe.db)).toEqual(truth)
     expect(requestRows(luc.db)).toEqual(truth)
     expect(requestRows(sara.db, teams)).toEqual(truth)
-    expect(requestRows(sara.db)).toEqual(requestRows(serverDb()))
+    expect(requestRows(sara.db)).toEqual(await serverRequestRows(world.server.store))
   })
 
   it('the server re-checks authorisation: a technician’s forged assignment is rejected and shown', async () => {
     const tom = await world.client('tom', 'tom.tech')
     await tom.sync()
-    const id = pick('voirie', 'new')
+    const id = await pick('voirie', 'new')
+    const { version } = await serverRow(id)
     // Forge what the console itself would refuse: written straight into the outbox.
     tom.db
       .prepare(
         `INSERT INTO outbox (mutation_id, entity, entity_id, op, base_version, payload, created_at)
          VALUES ('forged-1', 'request', ?, 'assign', ?, '{"assigneeId":"agent-tom.tech"}', ?)`,
       )
-      .run(id, serverRow(id).version, Date.now())
+      .run(id, version, Date.now())
     const status = await tom.sync()
     expect(status).toMatchObject({ pending: 0, conflicts: 1 })
     const [rejected] = await tom.value('conflicts.list', {})
     expect(rejected).toMatchObject({ kind: 'rejected', op: 'assign' })
     expect(rejected!.reason).toMatch(/chefs d’équipe/)
-    expect(serverRow(id).assigneeId).toBeNull()
+    expect((await serverRow(id)).assigneeId).toBeNull()
   })
 })
 
@@ -345,7 +349,7 @@ describe('live updates (server-sent nudges)', () => {
     const luc = await world.client('luc', 'luc.lead')
     await zoe.sync()
     await luc.sync()
-    const id = pick('voirie', 'new')
+    const id = await pick('voirie', 'new')
     const changed: string[][] = []
     luc.core.on('requests.changed', ({ ids }) => changed.push(ids))
     await zoe.value('request.update', { id, patch: { title: 'Vu en direct' } })
@@ -367,11 +371,13 @@ describe('live updates (server-sent nudges)', () => {
       long: '6.17886',
       description: 'Plaque d’égout soulevée devant le 12',
     })
-    const subcategories = serverDb()
-      .prepare("SELECT subcategories FROM categories WHERE id = 'voirie'")
-      .pluck()
-      .get()
-    form.set('attribute[subcategory]', (JSON.parse(subcategories as string) as string[])[0]!)
+    const category = await server().get<{ data: string }>(
+      "SELECT data FROM reference_items WHERE kind = 'category' AND id = 'voirie'",
+    )
+    form.set(
+      'attribute[subcategory]',
+      (JSON.parse(category!.data) as { subcategories: string[] }).subcategories[0]!,
+    )
     const res = await fetch(`${world.url}/open311/v2/requests.json`, { method: 'POST', body: form })
     expect(res.status).toBe(200)
     const [receipt] = (await res.json()) as Array<{ service_request_id: string }>
@@ -393,7 +399,7 @@ describe('server session', () => {
     })
     const zoe = await world.client('zoe', 'zoe.agent')
     await zoe.sync()
-    const id = pick('voirie', 'new')
+    const id = await pick('voirie', 'new')
     await new Promise((r) => setTimeout(r, 1100))
     await zoe.value('request.update', { id, patch: { title: 'Fait pendant la session expirée' } })
     const expired = await zoe.sync()
@@ -403,7 +409,7 @@ describe('server session', () => {
     expect(wrong).toMatchObject({ state: 'auth_required', pending: 1 })
     const back = await zoe.value('sync.reauth', { password: 'demo' })
     expect(back).toMatchObject({ state: 'idle', pending: 0 })
-    expect(serverRow(id).title).toBe('Fait pendant la session expirée')
+    expect((await serverRow(id)).title).toBe('Fait pendant la session expirée')
   })
 
   it('the refresh token is encrypted on disk with the OS cipher, and kept only in memory without one', async () => {
@@ -421,7 +427,9 @@ describe('server session', () => {
       .pluck()
       .get() as string
     expect(stored).toBeTruthy()
-    const issued = serverDb().prepare('SELECT token_hash FROM refresh_tokens').pluck().all() as string[]
+    const issued = (await server().all<{ token_hash: string }>('SELECT token_hash FROM refresh_tokens')).map(
+      (r) => r.token_hash,
+    )
     expect(issued.length).toBeGreaterThan(0)
     expect(Buffer.from(stored, 'base64').toString()).toMatch(/^sealed:/)
     expect(nora.db.prepare("SELECT count(*) FROM sync_state WHERE key LIKE 'refresh%'").pluck().get()).toBe(0)

@@ -10,7 +10,13 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { repoRoot } from '../support/core'
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/faultProxy'
-import { openSyncWorld, requestRows, type SyncClient, type SyncWorld } from '../support/syncWorld'
+import {
+  openSyncWorld,
+  requestRows,
+  serverRequestRows,
+  type SyncClient,
+  type SyncWorld,
+} from '../support/syncWorld'
 
 let world: SyncWorld
 let proxy: FaultProxy
@@ -24,18 +30,20 @@ afterEach(async () => {
   await world.close()
 })
 
-const serverDb = () => world.server.store.db
-const voirieIds = () =>
-  serverDb().prepare("SELECT id FROM requests WHERE team_id = 'voirie' ORDER BY id").pluck().all() as string[]
+const server = () => world.server.store.sql
+const voirieIds = async () =>
+  (await server().all<{ id: string }>("SELECT id FROM requests WHERE team_id = 'voirie' ORDER BY id")).map(
+    (r) => r.id,
+  )
+const serverTitle = async (id: string) =>
+  (await server().get<{ title: string }>('SELECT title FROM requests WHERE id = ?', [id]))?.title
 
 /** Each mutation the server answered, with how many history events it produced. */
 function serverLedger() {
-  return serverDb()
-    .prepare(
-      `SELECT m.mutation_id AS id, m.status, (SELECT count(*) FROM history_events h WHERE h.mutation_id = m.mutation_id) AS events
-       FROM applied_mutations m ORDER BY m.mutation_id`,
-    )
-    .all() as Array<{ id: string; status: string; events: number }>
+  return server().all<{ id: string; status: string; events: number }>(
+    `SELECT m.mutation_id AS id, m.status, (SELECT count(*) FROM history_events h WHERE h.mutation_id = m.mutation_id) AS events
+     FROM applied_mutations m ORDER BY m.mutation_id`,
+  )
 }
 
 async function editSome(client: SyncClient, ids: string[], tag: string) {
@@ -58,7 +66,7 @@ describe('faults between console and server', () => {
     it(`push: ${name} — applied exactly once, nothing lost`, async () => {
       const zoe = await world.client('zoe', 'zoe.agent', { via: proxy.url })
       await zoe.sync()
-      const ids = voirieIds().slice(0, 3)
+      const ids = (await voirieIds()).slice(0, 3)
       await editSome(zoe, ids, name)
       let faulted = 0
       proxy.setPlan(({ method, path }) =>
@@ -73,14 +81,13 @@ describe('faults between console and server', () => {
       }
       const settled = await zoe.settle()
       expect(settled).toMatchObject({ state: 'idle', pending: 0, conflicts: 0 })
-      const ledger = serverLedger()
+      const ledger = await serverLedger()
       expect(ledger).toHaveLength(3)
       expect(ledger.every((m) => m.status === 'applied' && m.events === 1)).toBe(true)
-      for (const [i, id] of ids.entries())
-        expect(serverDb().prepare('SELECT title FROM requests WHERE id = ?').pluck().get(id)).toBe(
-          `${name} ${i}`,
-        )
-      expect(requestRows(zoe.db)).toEqual(requestRows(serverDb(), ['voirie', 'voirie-nord']))
+      for (const [i, id] of ids.entries()) expect(await serverTitle(id)).toBe(`${name} ${i}`)
+      expect(requestRows(zoe.db)).toEqual(
+        await serverRequestRows(world.server.store, ['voirie', 'voirie-nord']),
+      )
     })
 
   it('pull: a truncated or failed change page leaves the cache as it was, the next round completes it', async () => {
@@ -92,7 +99,9 @@ describe('faults between console and server', () => {
     )
     const status = await zoe.settle()
     expect(status.state).toBe('idle')
-    expect(requestRows(zoe.db)).toEqual(requestRows(serverDb(), ['voirie', 'voirie-nord']))
+    expect(requestRows(zoe.db)).toEqual(
+      await serverRequestRows(world.server.store, ['voirie', 'voirie-nord']),
+    )
     expect(proxy.stats.faults.truncate + proxy.stats.faults.status + proxy.stats.faults.drop).toBe(3)
   })
 
@@ -131,7 +140,9 @@ describe('faults between console and server', () => {
     expect(await zoe.settle()).toMatchObject({ state: 'idle', initial: null })
     // Resumed from the saved cursor: the beginning of the feed was not asked for again.
     expect(firstPageRequests.some((p) => /since=0&/.test(p))).toBe(false)
-    expect(requestRows(zoe.db)).toEqual(requestRows(serverDb(), ['voirie', 'voirie-nord']))
+    expect(requestRows(zoe.db)).toEqual(
+      await serverRequestRows(world.server.store, ['voirie', 'voirie-nord']),
+    )
     // The progress bar saw both phases, and the details (history) of every request came.
     expect(progress.some((p) => p.phase === 'requests' && p.total > p.done)).toBe(true)
     expect(progress.some((p) => p.phase === 'details')).toBe(true)
@@ -144,17 +155,16 @@ describe('faults between console and server', () => {
       .get()
     expect(missing).toBe(0)
     const id = requestRows(zoe.db)[0]!.id as string
-    const serverEvents = serverDb()
-      .prepare('SELECT count(*) FROM history_events WHERE request_id = ?')
-      .pluck()
-      .get(id)
+    const serverEvents = (
+      await server().get<{ n: number }>('SELECT count(*) AS n FROM history_events WHERE request_id = ?', [id])
+    )?.n
     expect((await zoe.value('request.history', { id })).length).toBe(serverEvents)
   })
 
   it('a timeout is retried like a lost connection', async () => {
     const zoe = await world.client('zoe', 'zoe.agent', { via: proxy.url, timeoutSeconds: 1 })
     await zoe.sync()
-    await editSome(zoe, voirieIds().slice(0, 1), 'lent')
+    await editSome(zoe, (await voirieIds()).slice(0, 1), 'lent')
     let slow = 1
     proxy.setPlan(({ method }) =>
       method === 'POST' && slow-- > 0 ? { kind: 'delay', ms: 1500 } : { kind: 'pass' },
@@ -163,14 +173,14 @@ describe('faults between console and server', () => {
     expect(first.state).toBe('offline')
     expect(first.lastError).toMatch(/à temps/)
     expect(await zoe.settle()).toMatchObject({ state: 'idle', pending: 0 })
-    expect(serverLedger()).toHaveLength(1)
+    expect(await serverLedger()).toHaveLength(1)
   })
 })
 
 describe('a console killed in the middle of a push', () => {
   it('loses nothing after restart, and nothing is applied twice', async () => {
     const profiles = join(world.dir, 'profiles')
-    const ids = voirieIds().slice(0, 4)
+    const ids = (await voirieIds()).slice(0, 4)
     // The push reaches the server only after the console is dead: the answer is lost.
     proxy.setPlan(({ method, path }) =>
       method === 'POST' && path.startsWith('/api/v1/mutations')
@@ -208,19 +218,16 @@ describe('a console killed in the middle of a push', () => {
     await new Promise((r) => child.once('exit', r))
     // The delayed push still reaches the server after the console died.
     await new Promise((r) => setTimeout(r, 800))
-    const seen = serverLedger().length
+    const seen = (await serverLedger()).length
 
     proxy.setPlan(() => ({ kind: 'pass' }))
     const again = await world.client('killed', 'zoe.agent', { via: proxy.url })
     const status = await again.settle()
     expect(status).toMatchObject({ state: 'idle', pending: 0, conflicts: 0 })
-    const ledger = serverLedger()
+    const ledger = await serverLedger()
     expect(ledger).toHaveLength(ids.length)
     expect(ledger.every((m) => m.status === 'applied' && m.events === 1)).toBe(true)
-    for (const [i, id] of ids.entries())
-      expect(serverDb().prepare('SELECT title FROM requests WHERE id = ?').pluck().get(id)).toBe(
-        `avant la coupure ${i}`,
-      )
+    for (const [i, id] of ids.entries()) expect(await serverTitle(id)).toBe(`avant la coupure ${i}`)
     // Recorded for the reader of the test log: whether the server had applied the push before the restart.
     console.info(`SIGKILL test: server had ${seen}/${ids.length} mutations before the restart`)
   })
@@ -386,7 +393,7 @@ describe('malformed server replies', () => {
           }
         : { body: JSON.stringify({ changes: [], nextCursor: '0', hasMore: false, remaining: 0 }) }
     const { client } = await consoleOnFake()
-    await client.value('request.update', { id: voirieIds()[0]!, patch: { title: 'gardé' } })
+    await client.value('request.update', { id: (await voirieIds())[0]!, patch: { title: 'gardé' } })
     const status = await client.sync()
     expect(status).toMatchObject({ state: 'error', pending: 1, conflicts: 0 })
     expect(status.lastError).toMatch(/inconnues/)

@@ -10,7 +10,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/faultProxy'
-import { openSyncWorld, requestRows, type SyncClient } from '../support/syncWorld'
+import { openSyncWorld, requestRows, serverRequestRows, type SyncClient } from '../support/syncWorld'
 
 const SEED = 20261129
 const RUNS = Number(process.env.GRC_SYNC_RUNS ?? 25)
@@ -67,10 +67,11 @@ async function runSchedule(steps: Step[]) {
       clients.push(await world.client(`c${i}`, login, { via: proxy.url }))
     }
     for (const c of clients) await c.settle()
-    const ids = world.server.store.db
-      .prepare("SELECT id FROM requests WHERE team_id = 'voirie' ORDER BY id LIMIT 5")
-      .pluck()
-      .all() as string[]
+    const ids = (
+      await world.server.store.sql.all<{ id: string }>(
+        "SELECT id FROM requests WHERE team_id = 'voirie' ORDER BY id LIMIT 5",
+      )
+    ).map((r) => r.id)
     const accepted = [0, 0, 0]
     let comments = 0
 
@@ -121,24 +122,26 @@ async function runSchedule(steps: Step[]) {
     }
     for (let round = 0; round < 3; round++) for (const c of clients) await c.settle()
 
-    const server = world.server.store.db
+    const server = world.server.store.sql
     for (const [i, c] of clients.entries()) {
       const clientId = c.db
         .prepare("SELECT value FROM sync_state WHERE key = 'client_id'")
         .pluck()
         .get() as string
-      const answered = server
-        .prepare('SELECT mutation_id AS id, status, op FROM applied_mutations WHERE client_id = ?')
-        .all(clientId) as Array<{ id: string; status: string; op: string }>
+      const answered = await server.all<{ id: string; status: string; op: string }>(
+        'SELECT mutation_id AS id, status, op FROM applied_mutations WHERE client_id = ?',
+        [clientId],
+      )
       // No lost change: every change the console accepted was answered, and nothing waits.
       expect(c.db.prepare('SELECT count(*) FROM outbox').pluck().get()).toBe(0)
       expect(answered).toHaveLength(accepted[i]!)
       // None applied twice: one history event per applied change, none for the others.
       for (const m of answered) {
-        const events = server
-          .prepare('SELECT count(*) FROM history_events WHERE mutation_id = ?')
-          .pluck()
-          .get(m.id)
+        const events = (
+          await server.get<{ n: number }>('SELECT count(*) AS n FROM history_events WHERE mutation_id = ?', [
+            m.id,
+          ])
+        )?.n
         expect(events, `${m.op} ${m.status}`).toBe(m.status === 'applied' ? 1 : 0)
       }
       // The inbox holds exactly the real conflicts and refusals.
@@ -151,11 +154,11 @@ async function runSchedule(steps: Step[]) {
       )
       // Convergence: the console shows exactly the server's state of what it may see.
       const teams = LOGINS[i] === 'sara.sup' ? undefined : ['voirie', 'voirie-nord']
-      expect(requestRows(c.db)).toEqual(requestRows(server, teams))
+      expect(requestRows(c.db)).toEqual(await serverRequestRows(world.server.store, teams))
     }
-    expect(server.prepare("SELECT count(*) FROM comments WHERE body LIKE 'note %'").pluck().get()).toBe(
-      comments,
-    )
+    expect(
+      (await server.get<{ n: number }>("SELECT count(*) AS n FROM comments WHERE body LIKE 'note %'"))?.n,
+    ).toBe(comments)
   } finally {
     for (const p of proxies) await p.close()
     await world.close()

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { startFaultProxy } from '../support/faultProxy'
-import { openSyncWorld, requestRows, type SyncWorld } from '../support/syncWorld'
+import { openSyncWorld, requestRows, serverRequestRows, type SyncWorld } from '../support/syncWorld'
 
 let world: SyncWorld
 afterEach(async () => world?.close())
@@ -14,7 +14,7 @@ const cipher = {
   encryptString: (s: string) => Buffer.from(`sealed:${Buffer.from(s).toString('hex')}`),
   decryptString: (b: Buffer) => Buffer.from(b.toString().slice(7), 'hex').toString(),
 }
-const serverDb = () => world.server.store.db
+const server = () => world.server.store.sql
 
 describe('one profile, several agents', () => {
   it('the next agent gets a clean cache: none of the previous agent’s requests or citizens', async () => {
@@ -25,14 +25,13 @@ describe('one profile, several agents', () => {
     await zoe.value('session.logout', {})
     await zoe.value('session.login', { login: 'nora.agent', password: 'demo' })
     await zoe.sync()
-    expect(requestRows(zoe.db)).toEqual(requestRows(serverDb(), ['eclairage']))
+    expect(requestRows(zoe.db)).toEqual(await serverRequestRows(world.server.store, ['eclairage']))
     const citizens = zoe.db.prepare('SELECT id FROM citizens').pluck().all() as string[]
-    const noraCitizens = serverDb()
-      .prepare(
-        "SELECT DISTINCT citizen_id FROM requests WHERE team_id = 'eclairage' AND citizen_id IS NOT NULL",
+    const noraCitizens = (
+      await server().all<{ id: string }>(
+        "SELECT DISTINCT citizen_id AS id FROM requests WHERE team_id = 'eclairage' AND citizen_id IS NOT NULL",
       )
-      .pluck()
-      .all() as string[]
+    ).map((r) => r.id)
     expect(citizens.every((c) => noraCitizens.includes(c))).toBe(true)
   })
 
@@ -57,10 +56,12 @@ describe('one profile, several agents', () => {
     proxy.setOffline(false)
     await zoe.value('session.login', { login: 'zoe.agent', password: 'demo' })
     expect(await zoe.settle()).toMatchObject({ pending: 0 })
-    const edited = serverDb()
-      .prepare("SELECT actor_name FROM history_events WHERE request_id = ? AND kind = 'edited'")
-      .pluck()
-      .get(id)
+    const edited = (
+      await server().get<{ actor_name: string }>(
+        "SELECT actor_name FROM history_events WHERE request_id = ? AND kind = 'edited'",
+        [id],
+      )
+    )?.actor_name
     expect(edited).toBe('Zoé Marchal')
     await proxy.close()
   })
@@ -82,10 +83,12 @@ describe('logging in over a session', () => {
       location: { lat: 48.69, lon: 6.18 },
     })
     await poste.sync()
-    const author = serverDb()
-      .prepare("SELECT actor_name FROM history_events WHERE request_id = ? AND kind = 'created'")
-      .pluck()
-      .get(created.id)
+    const author = (
+      await server().get<{ actor_name: string }>(
+        "SELECT actor_name FROM history_events WHERE request_id = ? AND kind = 'created'",
+        [created.id],
+      )
+    )?.actor_name
     expect(author).toBe('Nora Benali')
   })
 })
@@ -111,9 +114,11 @@ describe('sessions with the server', () => {
     })
     const zoe = await world.client('zoe', 'zoe.agent')
     await zoe.sync()
-    expect(serverDb().prepare('SELECT count(*) FROM refresh_tokens').pluck().get()).toBeGreaterThan(0)
+    expect(
+      (await server().get<{ n: number }>('SELECT count(*) AS n FROM refresh_tokens'))?.n,
+    ).toBeGreaterThan(0)
     await zoe.value('session.logout', {})
-    expect(serverDb().prepare('SELECT count(*) FROM refresh_tokens').pluck().get()).toBe(0)
+    expect((await server().get<{ n: number }>('SELECT count(*) AS n FROM refresh_tokens'))?.n).toBe(0)
 
     await zoe.value('session.login', { login: 'zoe.agent', password: 'demo' })
     await zoe.sync()
@@ -153,9 +158,13 @@ describe('personal data leaves with the request', () => {
       .get() as { id: string; citizen: string }
     expect(zoe.db.prepare('SELECT count(*) FROM citizens WHERE id = ?').pluck().get(citizen)).toBe(1)
     // Moved on the server (a dispatcher's decision), outside Zoé's teams.
-    serverDb()
-      .prepare("UPDATE requests SET team_id = 'eclairage', version = version + 1 WHERE id = ?")
-      .run(id)
+    await world.serverWrite(
+      "UPDATE requests SET team_id = 'eclairage', version = version + 1 WHERE id = ?",
+      [id],
+      {
+        requests: [id],
+      },
+    )
     await zoe.sync()
     expect(zoe.db.prepare('SELECT count(*) FROM requests WHERE id = ?').pluck().get(id)).toBe(0)
     expect(zoe.db.prepare('SELECT count(*) FROM citizens WHERE id = ?').pluck().get(citizen)).toBe(0)

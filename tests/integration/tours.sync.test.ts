@@ -6,27 +6,43 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { TourPlanInput } from '../../src/shared/savedTour'
 import { estimateMinutes, tourLengthKm } from '../../src/shared/tour'
+import { startFaultProxy, type FaultProxy } from '../support/faultProxy'
 import { openSyncWorld, type SyncWorld } from '../support/syncWorld'
 
 let world: SyncWorld
+let proxies: FaultProxy[] = []
 beforeEach(async () => {
   world = await openSyncWorld({ requests: 80 })
 })
 afterEach(async () => {
+  for (const p of proxies) await p.close()
+  proxies = []
   await world.close()
 })
+
+/**
+ * A console whose network the test can cut: while it is offline it hears nothing from the
+ * server (no nudge, no pull), so what the agent does then is done on what the console had.
+ */
+async function cutOffClient(name: string, login: string) {
+  const network = await startFaultProxy(world.url)
+  proxies.push(network)
+  return { client: await world.client(name, login, { via: network.url }), network }
+}
 
 const DEPOT = { lat: 48.6921, lon: 6.1844, label: 'Centre technique' }
 const TOM = 'agent-tom.tech'
 
+/** The server's database. */
+const server = () => world.server.store.sql
+
 /** Open requests of `team` with a position, from the server. */
 const located = (team: string, n: number) =>
-  world.server.store.db
-    .prepare(
-      `SELECT id, lat, lon FROM requests WHERE team_id = ? AND lat IS NOT NULL AND status_kind = 'open'
-       ORDER BY id LIMIT ?`,
-    )
-    .all(team, n) as { id: string; lat: number; lon: number }[]
+  server().all<{ id: string; lat: number; lon: number }>(
+    `SELECT id, lat, lon FROM requests WHERE team_id = ? AND lat IS NOT NULL AND status_kind = 'open'
+     ORDER BY id LIMIT ?`,
+    [team, n],
+  )
 
 const plan = (stopIds: string[], over: Partial<TourPlanInput> = {}): TourPlanInput => ({
   teamId: 'voirie',
@@ -44,7 +60,7 @@ describe('saved tours', () => {
     const tom = await world.client('tom', 'tom.tech')
     await luc.sync()
     await tom.sync()
-    const stops = located('voirie', 4)
+    const stops = await located('voirie', 4)
     expect(stops).toHaveLength(4)
     const saved = await luc.value('tours.save', { plan: plan(stops.map((s) => s.id)) })
     // The length is the core's, from the stops' positions in the lead's order.
@@ -69,7 +85,7 @@ describe('saved tours', () => {
     const luc = await world.client('luc', 'luc.lead')
     const tom = await world.client('tom', 'tom.tech')
     await luc.sync()
-    const ids = located('voirie', 3).map((s) => s.id)
+    const ids = (await located('voirie', 3)).map((s) => s.id)
     const first = await luc.value('tours.save', { plan: plan(ids) })
     await luc.sync()
     await tom.sync()
@@ -95,7 +111,7 @@ describe('saved tours', () => {
   it('a stale save is refused instead of overwriting the newer tour', async () => {
     const luc = await world.client('luc', 'luc.lead')
     await luc.sync()
-    const ids = located('voirie', 2).map((s) => s.id)
+    const ids = (await located('voirie', 2)).map((s) => s.id)
     const first = await luc.value('tours.save', { plan: plan(ids), assignStops: false })
     await luc.value('tours.save', { id: first.tour.id, plan: plan([...ids].reverse()), assignStops: false })
     const stale = await luc.call('tours.save', {
@@ -109,9 +125,11 @@ describe('saved tours', () => {
   it('only those who plan the team may save, and every stop must be one the technician sees', async () => {
     const tom = await world.client('tom', 'tom.tech')
     const luc = await world.client('luc', 'luc.lead')
-    const [a, b, c] = located('voirie', 3).map((s) => s.id)
+    const [a, b, c] = (await located('voirie', 3)).map((s) => s.id)
     // The demo routes nothing to 'voirie-nord' (Luc plans it, Tom is not in it): move one there.
-    world.server.store.db.prepare(`UPDATE requests SET team_id = 'voirie-nord' WHERE id = ?`).run(c)
+    await world.serverWrite(`UPDATE requests SET team_id = 'voirie-nord' WHERE id = ?`, [c!], {
+      requests: [c!],
+    })
     await tom.sync()
     await luc.sync()
     const voirie = [a!, b!]
@@ -132,13 +150,17 @@ describe('saved tours', () => {
   })
 
   it('the server checks again: a save it refuses comes back to the lead’s inbox with the reason', async () => {
-    const luc = await world.client('luc', 'luc.lead')
+    const { client: luc, network } = await cutOffClient('luc', 'luc.lead')
     await luc.sync()
-    const ids = located('voirie', 2).map((s) => s.id)
+    const ids = (await located('voirie', 2)).map((s) => s.id)
     // Tom leaves the team on the server before the lead's console hears of it.
-    world.server.store.db.prepare(`UPDATE agents SET team_ids = '["eclairage"]' WHERE id = ?`).run(TOM)
+    network.setOffline(true)
+    await world.serverWrite(`UPDATE agents SET team_ids = '["eclairage"]' WHERE id = ?`, [TOM], {
+      reference: true,
+    })
     const saved = await luc.value('tours.save', { plan: plan(ids), assignStops: false })
-    const status = await luc.sync()
+    network.setOffline(false)
+    const status = await luc.settle()
     expect(status.pending).toBe(0)
     expect(status.conflicts).toBe(1)
     const [conflict] = await luc.value('conflicts.list', {})
@@ -151,14 +173,16 @@ describe('saved tours', () => {
 
 describe('two planners on one tour', () => {
   it('a save made on an older version is refused with who changed it; “send mine again” puts it over theirs', async () => {
-    const luc = await world.client('luc', 'luc.lead')
+    const { client: luc, network } = await cutOffClient('luc', 'luc.lead')
     const sara = await world.client('sara', 'sara.sup')
     await luc.sync()
     await sara.sync()
-    const ids = located('voirie', 3).map((s) => s.id)
+    const ids = (await located('voirie', 3)).map((s) => s.id)
     const first = await luc.value('tours.save', { plan: plan(ids), assignStops: false })
     await luc.sync()
     await sara.sync()
+    // Luc's console hears nothing of Sara's save (no nudge, no pull) until he has reordered.
+    network.setOffline(true)
     await sara.value('tours.save', {
       id: first.tour.id,
       plan: plan(ids, { name: 'Renommée par Sara' }),
@@ -174,7 +198,8 @@ describe('two planners on one tour', () => {
       baseVersion: first.tour.version,
       assignStops: false,
     })
-    const status = await luc.sync()
+    network.setOffline(false)
+    const status = await luc.settle()
     expect(status.conflicts).toBe(1)
     const [conflict] = await luc.value('conflicts.list', {})
     expect(conflict).toMatchObject({ op: 'tour_save', kind: 'rejected' })
@@ -193,7 +218,7 @@ describe('two planners on one tour', () => {
     const sara = await world.client('sara', 'sara.sup')
     await luc.sync()
     await sara.sync()
-    const ids = located('voirie', 2).map((s) => s.id)
+    const ids = (await located('voirie', 2)).map((s) => s.id)
     const t = await luc.value('tours.save', { plan: plan(ids), assignStops: false })
     await luc.sync()
     await sara.sync()
@@ -215,7 +240,7 @@ describe('two planners on one tour', () => {
     await luc.sync()
     await sara.sync()
     const t = await luc.value('tours.save', {
-      plan: plan(located('voirie', 2).map((s) => s.id)),
+      plan: plan((await located('voirie', 2)).map((s) => s.id)),
       assignStops: false,
     })
     await luc.sync()
@@ -227,21 +252,26 @@ describe('two planners on one tour', () => {
   })
 
   it('a tour and its stops’ assignment land together or not at all', async () => {
-    const luc = await world.client('luc', 'luc.lead')
+    const { client: luc, network } = await cutOffClient('luc', 'luc.lead')
     await luc.sync()
-    const ids = located('voirie', 3).map((s) => s.id)
-    const db = world.server.store.db
+    const ids = (await located('voirie', 3)).map((s) => s.id)
     // On the server, one stop moves to a team Tom is not in, before Luc's console hears of it.
-    db.prepare(`UPDATE requests SET team_id = 'voirie-nord' WHERE id = ?`).run(ids[2])
+    network.setOffline(true)
+    await world.serverWrite(`UPDATE requests SET team_id = 'voirie-nord' WHERE id = ?`, [ids[2]!], {
+      requests: [ids[2]!],
+    })
     await luc.value('tours.save', { plan: plan(ids) })
-    const status = await luc.sync()
+    network.setOffline(false)
+    const status = await luc.settle()
     expect(status).toMatchObject({ pending: 0, conflicts: 1 })
-    const assignedOnServer = db
-      .prepare(`SELECT count(*) FROM requests WHERE assignee_id = ? AND id IN (?, ?, ?)`)
-      .pluck()
-      .get(TOM, ...ids)
+    const assignedOnServer = (
+      await server().get<{ n: number }>(
+        `SELECT count(*) AS n FROM requests WHERE assignee_id = ? AND id IN (?, ?, ?)`,
+        [TOM, ...ids],
+      )
+    )?.n
     expect(assignedOnServer).toBe(0)
-    expect(db.prepare('SELECT count(*) FROM tours').pluck().get()).toBe(0)
+    expect((await server().get<{ n: number }>('SELECT count(*) AS n FROM tours'))?.n).toBe(0)
     // The lead's cache follows the server: no stop stays assigned to Tom there either.
     for (const id of ids.slice(0, 2))
       expect((await luc.value('request.get', { id })).assigneeId).not.toBe(TOM)
@@ -251,14 +281,14 @@ describe('two planners on one tour', () => {
     const luc = await world.client('luc', 'luc.lead')
     await luc.sync()
     const t = await luc.value('tours.save', {
-      plan: plan(located('voirie', 2).map((s) => s.id)),
+      plan: plan((await located('voirie', 2)).map((s) => s.id)),
       assignStops: false,
     })
     await luc.sync()
     const store = world.server.store
-    const feedFor = (teamIds: string[]) =>
-      store
-        .changesSince(
+    const feedFor = async (teamIds: string[]) =>
+      (
+        await store.changesSince(
           {
             agentId: TOM,
             login: 'tom.tech',
@@ -271,9 +301,9 @@ describe('two planners on one tour', () => {
           0,
           1000,
         )
-        .changes.filter((c) => c.type === 'tour')
-    expect(feedFor(['voirie']).map((c) => (c.type === 'tour' ? c.tour.id : ''))).toEqual([t.tour.id])
-    expect(feedFor(['eclairage'])).toEqual([])
+      ).changes.filter((c) => c.type === 'tour')
+    expect((await feedFor(['voirie'])).map((c) => (c.type === 'tour' ? c.tour.id : ''))).toEqual([t.tour.id])
+    expect(await feedFor(['eclairage'])).toEqual([])
   })
 })
 
@@ -281,43 +311,41 @@ describe('bulk actions on a selection', () => {
   it('assigns every request it may and says which it refused, in one step that syncs', async () => {
     const luc = await world.client('luc', 'luc.lead')
     await luc.sync()
-    const ids = located('voirie', 5).map((s) => s.id)
-    const foreign = located('eclairage', 1).map((s) => s.id)
+    const ids = (await located('voirie', 5)).map((s) => s.id)
+    const foreign = (await located('eclairage', 1)).map((s) => s.id)
     const outcome = await luc.value('requests.bulkAssign', { ids: [...ids, ...foreign], assigneeId: TOM })
     expect(outcome.done.sort()).toEqual([...ids].sort())
     expect(outcome.refused.map((r) => [r.id, r.code])).toEqual([[foreign[0], 'not_found']])
     expect((await luc.sync()).pending).toBe(0)
-    const onServer = world.server.store.db
-      .prepare(
-        `SELECT count(*) FROM requests WHERE assignee_id = ? AND id IN (${ids.map(() => '?').join(',')})`,
+    const onServer = (
+      await server().get<{ n: number }>(
+        `SELECT count(*) AS n FROM requests WHERE assignee_id = ? AND id IN (${ids.map(() => '?').join(',')})`,
+        [TOM, ...ids],
       )
-      .pluck()
-      .get(TOM, ...ids)
+    )?.n
     expect(onServer).toBe(ids.length)
   })
 
   it('offers only the transitions every request allows, and fires one on all of them', async () => {
     const luc = await world.client('luc', 'luc.lead')
     await luc.sync()
-    const db = world.server.store.db
-    const status = db
-      .prepare(
-        `SELECT status FROM requests WHERE team_id = 'voirie' AND status_kind = 'open'
-         GROUP BY status ORDER BY count(*) DESC LIMIT 1`,
+    const status = (await server().get<{ status: string }>(
+      `SELECT status FROM requests WHERE team_id = 'voirie' AND status_kind = 'open'
+       GROUP BY status ORDER BY count(*) DESC, status LIMIT 1`,
+    ))!.status
+    const sameStatus = (
+      await server().all<{ id: string }>(
+        `SELECT id FROM requests WHERE team_id = 'voirie' AND status = ? ORDER BY id LIMIT 4`,
+        [status],
       )
-      .pluck()
-      .get() as string
-    const sameStatus = db
-      .prepare(`SELECT id FROM requests WHERE team_id = 'voirie' AND status = ? ORDER BY id LIMIT 4`)
-      .pluck()
-      .all(status) as string[]
+    ).map((r) => r.id)
     // Requests in one state share its transitions; one in another state narrows them.
-    const other = db
-      .prepare(
+    const other = (
+      await server().all<{ id: string }>(
         `SELECT id FROM requests WHERE team_id = 'voirie' AND status_kind = 'open' AND status <> ? LIMIT 1`,
+        [status],
       )
-      .pluck()
-      .all(status) as string[]
+    ).map((r) => r.id)
     const ids = [...sameStatus, ...other]
     const alone = await luc.value('requests.commonTransitions', { ids: sameStatus })
     expect(alone.length).toBeGreaterThan(0)

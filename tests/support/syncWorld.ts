@@ -17,6 +17,9 @@ import { createConsole } from '../../src/main/console'
 import type { SecretCipher } from '../../src/main/sync/secrets'
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/start'
 import { DEMO_PASSWORD, repoRoot } from './core'
+import { testDatabase } from './serverStore'
+import { ChangeSet } from '../../src/server/store/feed'
+import type { Sql, SqlParam } from '../../src/server/store/sql/client'
 
 export interface SyncWorldOptions {
   requests?: number
@@ -37,14 +40,16 @@ export interface ClientOptions {
 export async function openSyncWorld(options: SyncWorldOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'grc-sync-'))
   const resourcesDir = join(repoRoot, 'resources')
-  const server: RunningServer = await startServer({
-    dbFile: join(dir, 'server', 'grc.db'),
+  const database = await testDatabase(dir)
+  let server: RunningServer = await startServer({
+    database,
     resourcesDir,
     demoRequests: options.requests ?? 60,
     demoSeed: 11,
     portalKey: 'test-portal-key',
     ...options.server,
   })
+  const port = Number(new URL(server.url).port)
   const clients: Array<{ close(): Promise<void> }> = []
 
   async function client(name: string, login: string, clientOptions: ClientOptions = {}) {
@@ -101,11 +106,67 @@ export async function openSyncWorld(options: SyncWorldOptions = {}) {
     return c
   }
 
+  /**
+   * Change the server's data behind the protocol's back (an administrator, another system),
+   * and put what changed in the change feed as the server's own writes do.
+   */
+  async function serverWrite(
+    statement: string,
+    params: SqlParam[],
+    touched: { requests?: string[]; tours?: string[]; reference?: boolean },
+  ): Promise<void> {
+    const db = server.store.sql
+    const teamsOf = async (sql: Sql, table: 'requests' | 'tours', ids: readonly string[]) =>
+      Promise.all(
+        ids.map(async (id) => ({
+          id,
+          team: (await sql.get<{ team_id: string }>(`SELECT team_id FROM ${table} WHERE id = ?`, [id]))
+            ?.team_id,
+        })),
+      )
+    await db.transaction(async (tx) => {
+      const changes = new ChangeSet()
+      const before = [
+        ...(await teamsOf(tx, 'requests', touched.requests ?? [])),
+        ...(await teamsOf(tx, 'tours', touched.tours ?? [])),
+      ]
+      await tx.run(statement, params)
+      const after = [
+        ...(await teamsOf(tx, 'requests', touched.requests ?? [])),
+        ...(await teamsOf(tx, 'tours', touched.tours ?? [])),
+      ]
+      const requestIds = new Set(touched.requests)
+      for (const { id, team } of [...before, ...after])
+        if (team) changes.touch(team, requestIds.has(id) ? 'request' : 'tour', id)
+      if (touched.reference) changes.reference()
+      await changes.publish(db, tx)
+    })
+  }
+
+  /** Stop the server and start another on `replacement` (a restored database), same address. */
+  async function replaceServer(replacement: string): Promise<RunningServer> {
+    await server.close()
+    server = await startServer({
+      database: replacement,
+      resourcesDir,
+      portalKey: 'test-portal-key',
+      ...options.server,
+      port,
+    })
+    return server
+  }
+
   return {
     dir,
-    server,
+    /** The server's database: a SQLite file or a postgres:// URL. */
+    database,
+    get server() {
+      return server
+    },
     url: server.url,
     client,
+    serverWrite,
+    replaceServer,
     async close() {
       for (const c of clients) await c.close()
       await server.close()
@@ -117,14 +178,4 @@ export async function openSyncWorld(options: SyncWorldOptions = {}) {
 export type SyncWorld = Awaited<ReturnType<typeof openSyncWorld>>
 export type SyncClient = Awaited<ReturnType<SyncWorld['client']>>
 
-/** The requests of a database, as comparable rows (what a console shows of each). */
-export function requestRows(db: import('better-sqlite3').Database, teamIds?: readonly string[]) {
-  const rows = db
-    .prepare(
-      `SELECT id, reference, title, status, priority, team_id AS teamId, assignee_id AS assigneeId,
-              description, address, version, fields
-       FROM requests ORDER BY id`,
-    )
-    .all() as Array<{ teamId: string } & Record<string, unknown>>
-  return teamIds ? rows.filter((r) => teamIds.includes(r.teamId)) : rows
-}
+export { requestRows, serverRequestRows } from './serverStore'

@@ -10,7 +10,7 @@ import type { SecretCipher } from '../secretCipher'
 import { createLdapProvider } from './ldap'
 import { createLocalProvider, readLocalAccounts } from './local'
 import type { AuthProvider } from './provider'
-import { withThrottle } from './throttle'
+import { withThrottle, type FailureStore } from './throttle'
 
 export interface AuthProviderOptions {
   resourcesDir: string
@@ -18,6 +18,8 @@ export interface AuthProviderOptions {
   cipher?: SecretCipher | null
   env?: NodeJS.ProcessEnv
   now?: () => number
+  /** Where login failures are counted (the server: its database, shared by its instances). */
+  failures?: FailureStore
   /** Wraps the directory inside the throttle (a console's offline login). */
   around?: (directory: AuthProvider) => AuthProvider
 }
@@ -67,5 +69,5 @@ export function createAuthProvider(config: AppConfig, options: AuthProviderOptio
       ),
     )
   }
-  return withThrottle(options.around ? options.around(provider) : provider, options.now)
+  return withThrottle(options.around ? options.around(provider) : provider, options.now, options.failures)
 }

@@ -34,7 +34,10 @@ import {
   isPending,
   listPendingMutations,
   recordMutationFailure,
+  pruneSent,
+  recordSent,
   removeMutations,
+  requeueSent,
   type PendingMutation,
 } from '../cache/queries/outbox'
 import { getRequestRow } from '../cache/queries/requests'
@@ -83,6 +86,8 @@ const TOKEN_MARGIN_MS = 30_000
 
 const AUTH_REQUIRED = 'Votre session auprès du serveur a expiré : saisissez à nouveau votre mot de passe.'
 const INTERNAL = 'La synchronisation a rencontré une erreur interne ; vos modifications sont conservées.'
+const RESTORED =
+  'Le serveur a été restauré depuis une sauvegarde : vos modifications récentes lui sont renvoyées et les données rechargées.'
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
@@ -252,6 +257,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   }
 
   function settle(p: PendingMutation, r: MutationResult, takeState: boolean) {
+    // Applied: kept a while, to be sent again if the server is restored from an older backup.
+    if (r.status === 'applied') recordSent(db, p, deps.now())
     if (isTourOp(p.op)) return settleTour(p, r)
     removeMutations(db, [p.mutationId])
     // A note the server did not take must not stay shown as posted: it lives on in the inbox.
@@ -317,6 +324,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           if (r.status !== 'conflict') for (const stop of r.stops ?? []) ids.add(stop.request.id)
         })
       })
+      pruneSent(db, deps.now())
       if (ids.size > 0) deps.emit('requests.changed', { ids: [...ids] })
       if (tourIds.size > 0) deps.emit('tours.changed', { ids: [...tourIds] })
       publish()
@@ -446,11 +454,49 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     initial = null
   }
 
+  // --- a restored server -----------------------------------------------------------------
+
+  /**
+   * Each reply's server epoch, before the reply is taken. The first one is remembered; a
+   * different one means the server was restored from a backup: it has forgotten what it
+   * applied after that backup, and its change feed went back. The reply is left untaken.
+   */
+  function checkEpoch(epoch: string): void {
+    const known = getSyncState(db, 'server_epoch')
+    if (known === epoch) return
+    if (known === undefined) {
+      setSyncState(db, 'server_epoch', epoch)
+      return
+    }
+    throw new SyncError('restored', RESTORED)
+  }
+
+  /**
+   * Recover from a restore: the changes the server applied lately go back to the outbox
+   * (sent again, in their order: it answers what it still has as before, applies the rest),
+   * the cache's copy of the server is dropped and pulled again from the start, and the new
+   * epoch is remembered. The outbox, the inbox and the session stay.
+   */
+  function recoverFromRestore(): void {
+    withFullSync(db, () => {
+      const requeued = requeueSent(db)
+      db.exec(`DELETE FROM sync_backfill; DELETE FROM comments; DELETE FROM requests; DELETE FROM citizens;
+               DELETE FROM tours; DELETE FROM sync_state WHERE key IN ('cursor', 'initial_done', 'server_epoch');`)
+      deps.logError?.(
+        'sync',
+        new Error(`server restored from a backup: ${requeued} applied changes sent again`),
+      )
+    })
+    deps.emit('requests.changed', { ids: [] })
+    deps.emit('tours.changed', { ids: [] })
+  }
+
   // --- rounds -----------------------------------------------------------------------------
 
   async function round(): Promise<void> {
     state = 'syncing'
     publish()
+    let recovered = false
     for (let attempt = 0; ; attempt++) {
       try {
         const token = await ensureAccess()
@@ -470,6 +516,12 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         // A token the server no longer knows (it restarted, or it expired early): renew it once.
         if (e instanceof SyncError && e.kind === 'auth' && access && attempt === 0) {
           access = null
+          continue
+        }
+        // The server was restored: send again what it forgot, pull it all again (once a round).
+        if (e instanceof SyncError && e.kind === 'restored' && !recovered) {
+          recovered = true
+          recoverFromRestore()
           continue
         }
         fail(e)
@@ -545,6 +597,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   return {
     status,
     syncNow,
+    checkEpoch,
 
     /** After login: keep the password in memory only until the server has given a token. */
     start(login: { login: string; password: string } | null) {

@@ -30,6 +30,8 @@ export type SyncErrorKind =
   | 'refused'
   /** A reply that is not what the protocol says (types, size, truncation): retry later, touch nothing. */
   | 'protocol'
+  /** The server's epoch changed: it was restored from a backup; this reply is not taken. */
+  | 'restored'
 
 export class SyncError extends Error {
   constructor(
@@ -48,6 +50,11 @@ export interface TransportOptions {
   timeoutMs: number
   maxReplyBytes?: number
   fetch?: typeof fetch
+  /**
+   * Told the server's epoch (`grc-server-epoch`) of every reply before it is read; throwing
+   * leaves the reply untaken (a restored server: the engine recovers first).
+   */
+  onEpoch?: (epoch: string) => void
 }
 
 const MESSAGES = {
@@ -120,6 +127,8 @@ export function createSyncTransport(options: TransportOptions) {
     } catch (e) {
       throw networkError(e)
     }
+    const epoch = res.headers.get('grc-server-epoch')
+    if (epoch && res.status < 500) options.onEpoch?.(epoch)
     let text: string
     try {
       text = await readCapped(res, maxBytes)

@@ -1,9 +1,10 @@
 /**
- * Access and refresh tokens. Access tokens are short-lived and signed (HMAC-SHA256) with a
- * key that lives in memory only: a restarted server makes consoles refresh, nothing more.
- * Refresh tokens are random, stored hashed, and replaced at each use.
+ * Access and refresh tokens. Access tokens are short-lived and signed (HMAC-SHA256) with
+ * the key ring's current key (shared by every instance through the database); the key's id
+ * travels in the token. Refresh tokens are random, stored hashed, and replaced at each use.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { KeyRing } from './keyRing'
 
 export interface AccessClaims {
   agentId: string
@@ -14,8 +15,6 @@ export interface TokenIssuerOptions {
   accessTtlSeconds: number
   refreshTtlSeconds: number
   now?: () => number
-  /** Tests pass one to share tokens between server instances; otherwise random per start. */
-  key?: Buffer
 }
 
 const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url')
@@ -24,27 +23,33 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }
 
-export function createTokenIssuer(options: TokenIssuerOptions) {
-  const key = options.key ?? randomBytes(32)
+const sign = (secret: Buffer, text: string) => createHmac('sha256', secret).update(text).digest()
+
+export function createTokenIssuer(options: TokenIssuerOptions & { keys: KeyRing }) {
   const now = options.now ?? Date.now
-  const sign = (body: string) => createHmac('sha256', key).update(body).digest()
 
   return {
     accessTtlSeconds: options.accessTtlSeconds,
     refreshTtlMs: options.refreshTtlSeconds * 1000,
 
-    issueAccess(claims: AccessClaims): { token: string; expiresIn: number } {
+    async issueAccess(claims: AccessClaims): Promise<{ token: string; expiresIn: number }> {
+      const key = await options.keys.signing()
       const exp = now() + options.accessTtlSeconds * 1000
       const body = b64(JSON.stringify({ a: claims.agentId, c: claims.clientId, exp }))
-      return { token: `v1.${body}.${b64(sign(body))}`, expiresIn: options.accessTtlSeconds }
+      const signed = `v2.${key.id}.${body}`
+      return { token: `${signed}.${b64(sign(key.secret, signed))}`, expiresIn: options.accessTtlSeconds }
     },
 
     /** The claims of a valid, unexpired token; null otherwise (never says why: no oracle). */
-    verifyAccess(token: string): AccessClaims | null {
-      const [version, body, signature] = token.split('.')
-      if (version !== 'v1' || !body || !signature) return null
+    async verifyAccess(token: string): Promise<AccessClaims | null> {
+      const parts = token.split('.')
+      const [version, keyId, body, signature] = parts
+      if (parts.length !== 4 || version !== 'v2' || !keyId || !body || !signature || keyId.length > 64)
+        return null
+      const key = await options.keys.find(keyId)
+      if (!key) return null
       const given = Buffer.from(signature, 'base64url')
-      const expected = sign(body)
+      const expected = sign(key.secret, `v2.${keyId}.${body}`)
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null
       try {
         const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as {

@@ -70,7 +70,8 @@ const stringField = (body: unknown, name: string): string | undefined => {
 export function registerOpen311Routes(app: FastifyInstance, deps: { store: ServerStore }): void {
   const { store } = deps
 
-  const categoriesById = () => new Map<string, Category>(store.listCategories().map((c) => [c.id, c]))
+  const categoriesById = async () =>
+    new Map<string, Category>((await store.listCategories()).map((c) => [c.id, c]))
 
   void app.register(
     async (scope) => {
@@ -95,14 +96,14 @@ export function registerOpen311Routes(app: FastifyInstance, deps: { store: Serve
       scope.get('/services.:format', async (req: FastifyRequest<FormatParams>, reply) => {
         const format = formatOf(req.params.format)
         if (!format) return unsupported(reply)
-        const services = store.listCategories().map(serviceOf)
+        const services = (await store.listCategories()).map(serviceOf)
         return answer(reply, format, { json: services, root: 'services', item: 'service', items: services })
       })
 
       scope.get('/services/:file', async (req: FastifyRequest<FileParams>, reply) => {
         const file = splitFile(req.params.file)
         if (!file) return unsupported(reply)
-        const category = categoriesById().get(file.name)
+        const category = (await categoriesById()).get(file.name)
         if (!category) return fail(reply, file.format, 404, `Unknown service_code: ${file.name}`)
         const definition = serviceDefinitionOf(category)
         if (file.format === 'json') return reply.type(JSON_TYPE).send(definition)
@@ -115,15 +116,15 @@ export function registerOpen311Routes(app: FastifyInstance, deps: { store: Serve
         // The key travels in the body, never in the URL: URLs end up in access logs.
         const apiKey = stringField(req.body, 'api_key')
         if (!apiKey) return fail(reply, format, 403, 'api_key is required.')
-        const portal = store.portalOfKey(hashToken(apiKey))
+        const portal = await store.portalOfKey(hashToken(apiKey))
         if (!portal) return fail(reply, format, 403, 'api_key is not valid.')
         const serviceCode = stringField(req.body, 'service_code')
         if (!serviceCode) return fail(reply, format, 400, 'service_code is required.')
-        const category = categoriesById().get(serviceCode)
+        const category = (await categoriesById()).get(serviceCode)
         if (!category) return fail(reply, format, 404, `Unknown service_code: ${serviceCode}`)
         const submission = parseSubmission(req.body, category)
         if (!submission.ok) return fail(reply, format, 400, submission.description)
-        const receipt = receiptOf(store.createCitizenRequest({ ...submission.value, portal }))
+        const receipt = receiptOf(await store.createCitizenRequest({ ...submission.value, portal }))
         return answer(reply, format, {
           json: [receipt],
           root: 'service_requests',
@@ -137,8 +138,10 @@ export function registerOpen311Routes(app: FastifyInstance, deps: { store: Serve
         if (!format) return unsupported(reply)
         const filter = parseRequestsQuery(req.query)
         if (!filter.ok) return fail(reply, format, 400, filter.description)
-        const categories = categoriesById()
-        const requests = store.listPublicRequests(filter.value).map((r) => publicRequestOf(r, categories))
+        const categories = await categoriesById()
+        const requests = (await store.listPublicRequests(filter.value)).map((r) =>
+          publicRequestOf(r, categories),
+        )
         return answer(reply, format, {
           json: requests,
           root: 'service_requests',
@@ -150,10 +153,11 @@ export function registerOpen311Routes(app: FastifyInstance, deps: { store: Serve
       scope.get('/requests/:file', async (req: FastifyRequest<FileParams>, reply) => {
         const file = splitFile(req.params.file)
         if (!file) return unsupported(reply)
-        const found = file.name.length <= 64 ? store.listPublicRequests({ ids: [file.name], limit: 1 }) : []
+        const found =
+          file.name.length <= 64 ? await store.listPublicRequests({ ids: [file.name], limit: 1 }) : []
         const record = found[0]
         if (!record) return fail(reply, file.format, 404, `Unknown service_request_id: ${file.name}`)
-        const request = publicRequestOf(record, categoriesById())
+        const request = publicRequestOf(record, await categoriesById())
         return answer(reply, file.format, {
           json: [request],
           root: 'service_requests',

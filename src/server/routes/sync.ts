@@ -11,6 +11,7 @@ import { DetailsRequest, MutationBatch, SYNC_LIMITS, TokenRequest } from '../../
 import type { AuthProvider } from '../../core/directory/provider'
 import { hashToken, type TokenIssuer } from '../auth/tokens'
 import type { EventHub } from '../events'
+import type { Metrics } from '../metrics'
 import type { ServerStore } from '../store/types'
 import { apiError } from './validation'
 
@@ -19,6 +20,7 @@ export interface SyncRouteDeps {
   auth: AuthProvider
   tokens: TokenIssuer
   hub: EventHub
+  metrics: Metrics
   now: () => number
   /** How long after the password a refresh token may still be renewed. */
   maxSessionMs: number
@@ -59,10 +61,10 @@ declare module 'fastify' {
 export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): void {
   const { store, tokens } = deps
 
-  function issue(agent: { id: string }, clientId: string, authAt: number) {
-    const access = tokens.issueAccess({ agentId: agent.id, clientId })
+  async function issue(agent: { id: string }, clientId: string, authAt: number) {
+    const access = await tokens.issueAccess({ agentId: agent.id, clientId })
     const refresh = tokens.newRefreshToken()
-    store.saveRefreshToken(refresh.hash, {
+    await store.saveRefreshToken(refresh.hash, {
       agentId: agent.id,
       clientId,
       expiresAt: refresh.expiresAt,
@@ -76,8 +78,8 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
     if (body.grantType === 'password') {
       try {
         const identity = await deps.auth.authenticate(body.login, body.password)
-        const agent = store.agentFromDirectory(identity)
-        return { ...issue(agent, body.clientId, deps.now()), agent }
+        const agent = await store.agentFromDirectory(identity)
+        return { ...(await issue(agent, body.clientId, deps.now())), agent }
       } catch (e) {
         const status = e instanceof CoreError ? LOGIN_STATUS[e.code] : undefined
         if (status) {
@@ -88,31 +90,33 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
         throw e
       }
     }
-    const grant = store.takeRefreshToken(hashToken(body.refreshToken))
+    const grant = await store.takeRefreshToken(hashToken(body.refreshToken))
     const alive =
       grant &&
       grant.expiresAt > deps.now() &&
       grant.clientId === body.clientId &&
       // A session ends, however often it is refreshed: then the password again.
       deps.now() - grant.authAt < deps.maxSessionMs
-    const agent = alive && store.getAgent(grant.agentId)
+    const agent = alive && (await store.getAgent(grant.agentId))
     if (!agent || !grant)
       return reply
         .code(401)
         .send(apiError('session_expired', 'Votre session a expiré : identifiez-vous à nouveau.'))
-    return { ...issue(agent, body.clientId, grant.authAt), agent }
+    return { ...(await issue(agent, body.clientId, grant.authAt)), agent }
   })
 
   /** Logout: the agent's refresh tokens stop working at once. */
   app.post('/api/v1/auth/revoke', { preHandler: authenticate }, async (req) => {
-    store.revokeRefreshTokens(req.session!.agentId)
+    await store.revokeRefreshTokens(req.session!.agentId)
     return {}
   })
 
   async function authenticate(req: FastifyRequest, reply: FastifyReply) {
     const header = req.headers.authorization ?? ''
-    const claims = header.startsWith('Bearer ') ? tokens.verifyAccess(header.slice('Bearer '.length)) : null
-    const agent = claims && store.getAgent(claims.agentId)
+    const claims = header.startsWith('Bearer ')
+      ? await tokens.verifyAccess(header.slice('Bearer '.length))
+      : null
+    const agent = claims && (await store.getAgent(claims.agentId))
     if (!claims || !agent) {
       reply.header('www-authenticate', 'Bearer error="invalid_token"')
       return reply.code(401).send(apiError('unauthenticated', 'Jeton absent, invalide ou expiré.'))
@@ -148,14 +152,16 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
         return reply
           .code(400)
           .send(apiError('invalid_input', 'clientId differs from the one the token was issued to'))
-      return { results: store.applyMutations(req.session!, req.clientId!, mutations) }
+      const results = await store.applyMutations(req.session!, req.clientId!, mutations)
+      for (const r of results) deps.metrics.inc('grc_mutations_total', { status: r.status })
+      return { results }
     },
   )
 
   app.post(
     '/api/v1/requests/details',
     { schema: { body: DetailsRequest }, preHandler: authenticate },
-    async (req) => ({ details: store.requestDetails(req.session!, (req.body as DetailsRequest).ids) }),
+    async (req) => ({ details: await store.requestDetails(req.session!, (req.body as DetailsRequest).ids) }),
   )
 
   app.get('/api/v1/events', { preHandler: authenticate }, (req, reply) => {

@@ -1,10 +1,11 @@
 /**
- * What the reference server needs from its storage. Route handlers see only this: no SQL
- * outside the adapters (SQLite now; a PostgreSQL adapter implements the same interface).
+ * What the central server needs from its storage. Route handlers see only this; one
+ * implementation (store.ts) runs on SQLite or PostgreSQL through the SQL interface.
  */
 import type { SessionInfo } from '../../shared/contract'
 import type { AgentSummary, Category, Citizen, Point } from '../../shared/domain'
 import type { ChangesReply, DetailsReply, Mutation, MutationResult, RequestRecord } from '../../shared/sync'
+import type { SqlDatabase } from './sql/client'
 
 export interface RefreshTokenGrant {
   agentId: string
@@ -37,16 +38,21 @@ export interface PublicRequestFilter {
 }
 
 export interface ServerStore {
-  findAgentByLogin(login: string): AgentSummary | undefined
+  /** The database, for operations (backup, health) and tests. */
+  readonly sql: SqlDatabase
+  /** This database's epoch: made with it, made anew by a restore (every reply carries it). */
+  readonly epoch: string
+
+  findAgentByLogin(login: string): Promise<AgentSummary | undefined>
   /** The agent as the directory describes them now (roles, teams), recorded if it changed. */
-  agentFromDirectory(identity: Omit<AgentSummary, 'id'>): AgentSummary
-  getAgent(id: string): AgentSummary | undefined
+  agentFromDirectory(identity: Omit<AgentSummary, 'id'>): Promise<AgentSummary>
+  getAgent(id: string): Promise<AgentSummary | undefined>
 
   /** Refresh tokens are kept by hash only; taking one deletes it (rotation). */
-  saveRefreshToken(tokenHash: string, grant: RefreshTokenGrant): void
-  takeRefreshToken(tokenHash: string): RefreshTokenGrant | undefined
+  saveRefreshToken(tokenHash: string, grant: RefreshTokenGrant): Promise<void>
+  takeRefreshToken(tokenHash: string): Promise<RefreshTokenGrant | undefined>
   /** Logout, or the directory changed the agent: every refresh token of theirs stops working. */
-  revokeRefreshTokens(agentId: string): void
+  revokeRefreshTokens(agentId: string): Promise<void>
 
   /**
    * The change feed after `since`, limited to what `session` may see. `light`: requests
@@ -57,22 +63,26 @@ export interface ServerStore {
     since: number,
     limit: number,
     options?: { light?: boolean },
-  ): ChangesReply
+  ): Promise<ChangesReply>
   /** Comments and history of the requests `session` may see among `ids`. */
-  requestDetails(session: SessionInfo, ids: readonly string[]): DetailsReply['details']
+  requestDetails(session: SessionInfo, ids: readonly string[]): Promise<DetailsReply['details']>
   /** Apply a batch in order, each at most once; one result per mutation. */
-  applyMutations(session: SessionInfo, clientId: string, mutations: readonly Mutation[]): MutationResult[]
+  applyMutations(
+    session: SessionInfo,
+    clientId: string,
+    mutations: readonly Mutation[],
+  ): Promise<MutationResult[]>
 
-  listCategories(): Category[]
+  listCategories(): Promise<Category[]>
   /** Portal API keys, by hash. */
-  addPortalKey(keyHash: string, portal: string): void
-  portalOfKey(keyHash: string): string | undefined
-  hasPortalKeys(): boolean
+  addPortalKey(keyHash: string, portal: string): Promise<void>
+  portalOfKey(keyHash: string): Promise<string | undefined>
+  hasPortalKeys(): Promise<boolean>
   /** Create a request submitted by a citizen, routed by the routing rules. */
-  createCitizenRequest(input: CitizenRequestInput): RequestRecord
-  listPublicRequests(filter: PublicRequestFilter): RequestRecord[]
+  createCitizenRequest(input: CitizenRequestInput): Promise<RequestRecord>
+  listPublicRequests(filter: PublicRequestFilter): Promise<RequestRecord[]>
 
-  /** Called after each commit that changed what some teams see ('*' for everyone). */
+  /** Called after each commit, on any instance, that changed what some teams see ('*' for everyone). */
   onChange(listener: (scopes: ReadonlySet<string>) => void): () => void
-  close(): void
+  close(): Promise<void>
 }

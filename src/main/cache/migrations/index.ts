@@ -4,5 +4,6 @@ import initial from './0001-initial'
 import sync from './0002-sync'
 import offlineLogin from './0003-offline-login'
 import tours from './0004-tours'
+import sentMutations from './0005-sent-mutations'
 
-export const MIGRATIONS: readonly Migration[] = [initial, sync, offlineLogin, tours]
+export const MIGRATIONS: readonly Migration[] = [initial, sync, offlineLogin, tours, sentMutations]

@@ -118,3 +118,75 @@ export function listPendingFor(db: Db, entityId: string): PendingMutation[] {
 export function isPending(db: Db, mutationId: string): boolean {
   return cached(db, 'SELECT 1 FROM outbox WHERE mutation_id = ?').pluck().get(mutationId) === 1
 }
+
+/** How long, and how many, applied changes are kept to be sent again after a restore. */
+export const SENT_KEEP_MS = 30 * 24 * 3600_000
+const SENT_KEEP_COUNT = 20_000
+
+/** A change the server applied: kept a while in case the server is restored from an older backup. */
+export function recordSent(db: Db, p: PendingMutation, appliedAt: number): void {
+  cached(
+    db,
+    `INSERT INTO sent_mutations (mutation_id, entity, entity_id, op, base_version, payload, created_at, applied_at, seq)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM sent_mutations))
+     ON CONFLICT (mutation_id) DO UPDATE SET applied_at = excluded.applied_at`,
+  ).run(
+    p.mutationId,
+    p.entity,
+    p.entityId,
+    p.op,
+    p.baseVersion,
+    JSON.stringify(p.payload ?? null),
+    p.createdAt,
+    appliedAt,
+  )
+}
+
+/** Forget applied changes older than the keeping period, and beyond the count. */
+export function pruneSent(db: Db, now: number): void {
+  cached(db, 'DELETE FROM sent_mutations WHERE applied_at < ?').run(now - SENT_KEEP_MS)
+  cached(
+    db,
+    `DELETE FROM sent_mutations WHERE seq <= (SELECT max(seq) FROM sent_mutations) - ${SENT_KEEP_COUNT}`,
+  ).run()
+}
+
+/**
+ * The server went back in time: every change it applied lately goes back to the outbox, in
+ * the order it was sent, before what is pending now (the server answers what it still has
+ * as before and applies the rest). @returns how many.
+ */
+export function requeueSent(db: Db): number {
+  const sent = cached(db, 'SELECT * FROM sent_mutations ORDER BY seq').all() as Array<{
+    mutation_id: string
+    entity: string
+    entity_id: string
+    op: string
+    base_version: number | null
+    payload: string
+    created_at: number
+  }>
+  const pending = cached(db, 'SELECT * FROM outbox ORDER BY seq').all() as DbOutboxRow[]
+  cached(db, 'DELETE FROM outbox').run()
+  const insert = cached(
+    db,
+    `INSERT INTO outbox (mutation_id, entity, entity_id, op, base_version, payload, created_at, attempts, last_error)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mutation_id) DO NOTHING`,
+  )
+  for (const s of sent)
+    insert.run(s.mutation_id, s.entity, s.entity_id, s.op, s.base_version, s.payload, s.created_at, 0, null)
+  for (const p of pending)
+    insert.run(
+      p.mutation_id,
+      p.entity,
+      p.entity_id,
+      p.op,
+      p.base_version,
+      p.payload,
+      p.created_at,
+      p.attempts,
+      p.last_error,
+    )
+  cached(db, 'DELETE FROM sent_mutations').run()
+  return sent.length
+}

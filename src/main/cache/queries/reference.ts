@@ -12,11 +12,13 @@ import {
   type Team,
 } from '../../../shared/domain'
 import type { RoutingRule, Sector, SectorGeometry } from '../../../shared/routing'
+import { agentIdFor } from '../../../core/directory/agentId'
 import type { Db } from '../db'
 import type { Scope } from '../../../core/authz/scope'
 import { cached, inList } from '../statements'
 
 export type { RoutingRule, Sector, SectorGeometry }
+export { agentIdFor }
 
 export interface WorkflowDefinitionRaw {
   id: string
@@ -82,18 +84,6 @@ export function listAgents(db: Db, scope?: Scope): AgentSummary[] {
 export function getAgentById(db: Db, id: string): AgentSummary | undefined {
   const r = cached(db, 'SELECT * FROM agents WHERE id = ?').get(id) as DbAgentRow | undefined
   return r && toAgent(r)
-}
-
-/**
- * The id an agent gets the first time the directory names them: readable, stable, and the
- * same on every console and on the server (they must agree on who acts).
- */
-export function agentIdFor(login: string): string {
-  return `agent-${login
-    .normalize('NFKC')
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]/g, '_')}`
 }
 
 export function getAgentByLogin(db: Db, login: string): AgentSummary | undefined {

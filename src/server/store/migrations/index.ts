@@ -1,0 +1,8 @@
+/** Every server migration, in order. A new one is a new file `NNNN-name.ts` added here. */
+import type { Migration } from '../../../core/store/migrations'
+import type { Sql } from '../sql/client'
+import initial from './0001-initial'
+import sharedAuth from './0002-shared-auth'
+import serverEpoch from './0003-server-epoch'
+
+export const SERVER_MIGRATIONS: readonly Migration<Sql>[] = [initial, sharedAuth, serverEpoch]

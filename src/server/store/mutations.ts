@@ -1,0 +1,538 @@
+/**
+ * Applying a console's batch of mutations, once each, on any number of instances.
+ *
+ * A batch is one transaction. Its requests are read and (PostgreSQL) locked first, in id
+ * order; then the mutation ids already answered are looked up, and those are answered as
+ * before. Each new mutation is decided by the core (authorisation, workflow guards: the
+ * server re-checks whatever a console claims), compared with what others changed since its
+ * base version (a conflict only when the same fields moved), and written. Outcomes go into
+ * `applied_mutations` at the end: if another instance applied one of them meanwhile, its
+ * primary key refuses the insert, the whole batch is rolled back and run again, and that
+ * mutation is then answered from the other instance's outcome.
+ */
+import type { SessionInfo } from '../../shared/contract'
+import type { Role } from '../../shared/domain'
+import { CoreError } from '../../shared/result'
+import type { SavedTour } from '../../shared/savedTour'
+import {
+  isTourOp,
+  type FieldChange,
+  type Mutation,
+  type MutationResult,
+  type RequestRecord,
+} from '../../shared/sync'
+import type { WorkflowDefinition } from '../../shared/workflow'
+import { canSeeTeam } from '../../core/authz/permissions'
+import {
+  assertMayChange,
+  decideRequestOp,
+  fieldsTouchedBy,
+  newRequestRow,
+  valueOfField,
+  type OpContext,
+  type RequestDecision,
+  type RequestOp,
+} from '../../core/requests/operations'
+import { decideTourDelete, decideTourSave, stopsToAssign } from '../../core/tours/operations'
+import type { NewHistoryEvent } from '../../core/requests/records'
+import type { BusinessCalendar } from '../../core/workflow/sla'
+import { ChangeSet } from './feed'
+import type { ReferenceSnapshot } from './reference'
+import {
+  commentExists,
+  entitiesFor,
+  getRequests,
+  insertRequest,
+  nextReference,
+  upsertRequests,
+} from './requests'
+import { toTour } from './rows'
+import {
+  insertRows,
+  isUniqueViolation,
+  placeholders,
+  type Sql,
+  type SqlDatabase,
+  type SqlParam,
+} from './sql/client'
+
+type Outcome =
+  | { status: 'applied'; version: number }
+  | { status: 'conflict'; theirs: FieldChange[] }
+  | { status: 'rejected'; code: string; reason: string }
+
+export interface MutationContext {
+  db: SqlDatabase
+  workflows: Map<string, WorkflowDefinition>
+  calendar: BusinessCalendar
+  citizenDataRoles: readonly Role[]
+  reference(tx: Sql): Promise<ReferenceSnapshot>
+  now(): number
+}
+
+interface VersionRow {
+  version: number
+  fields: string
+  actor_name: string | null
+  at: number
+}
+
+const when = (ms: number) =>
+  new Date(ms).toLocaleString('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' })
+
+/** One batch inside its transaction. */
+async function applyInTransaction(
+  ctx: MutationContext,
+  tx: Sql,
+  session: SessionInfo,
+  clientId: string,
+  mutations: readonly Mutation[],
+): Promise<{ outcomes: Outcome[]; changes: ChangeSet }> {
+  const changes = new ChangeSet()
+  const ref = await ctx.reference(tx)
+  const opCtx: OpContext = { ref, workflows: ctx.workflows, calendar: ctx.calendar }
+
+  // Every request the batch may write, locked in one order (tours: their stops too).
+  const touched = mutations.flatMap((m) =>
+    m.op === 'tour_save' ? [...m.payload.stopIds] : isTourOp(m.op) ? [] : [m.entityId],
+  )
+  const rows = await getRequests(tx, touched, { lock: true })
+  const tourIds = mutations.filter((m) => isTourOp(m.op)).map((m) => m.entityId)
+  if (tourIds.length > 0 && tx.dialect === 'postgres')
+    await tx.all(
+      `SELECT id FROM tours WHERE id IN (${placeholders(tourIds.length)}) ORDER BY id FOR UPDATE`,
+      tourIds,
+    )
+
+  const ids = [...new Set(mutations.map((m) => m.mutationId))]
+  const prior = new Map(
+    (
+      await tx.all<{ mutation_id: string; outcome: string }>(
+        `SELECT mutation_id, outcome FROM applied_mutations WHERE mutation_id IN (${placeholders(ids.length)})`,
+        ids,
+      )
+    ).map((r) => [r.mutation_id, JSON.parse(r.outcome) as Outcome]),
+  )
+
+  // What the batch writes goes out together, a few statements per batch instead of several
+  // per mutation: the requests (locked above, so this batch's copy is the truth), comments,
+  // versions and history. Flushed before anything reads them back (a conflict check, a
+  // savepoint) and before the commit.
+  const pending = {
+    requests: new Set<string>(),
+    comments: [] as SqlParam[][],
+    history: [] as SqlParam[][],
+    versions: [] as SqlParam[][],
+  }
+  async function flush() {
+    if (pending.requests.size > 0)
+      await upsertRequests(
+        tx,
+        [...pending.requests].map((id) => rows.get(id)!),
+      )
+    if (pending.comments.length > 0)
+      await insertRows(
+        tx,
+        'comments',
+        ['id', 'request_id', 'kind', 'body', 'author_id', 'author_name', 'created_at'],
+        pending.comments,
+      )
+    if (pending.versions.length > 0)
+      await insertRows(
+        tx,
+        'request_versions',
+        ['request_id', 'version', 'fields', 'client_id', 'agent_id', 'mutation_id', 'actor_name', 'at'],
+        pending.versions,
+      )
+    if (pending.history.length > 0)
+      await insertRows(
+        tx,
+        'history_events',
+        ['request_id', 'kind', 'at', 'actor_id', 'actor_name', 'data', 'mutation_id'],
+        pending.history,
+      )
+    pending.requests.clear()
+    pending.comments = []
+    pending.versions = []
+    pending.history = []
+  }
+  /** This batch's decision on `row`, in memory until the flush. */
+  function write(row: RequestRecord, decision: RequestDecision): RequestRecord {
+    const { write } = decision
+    let after = row
+    if (write) {
+      const patch: Partial<RequestRecord> = write.kind === 'status' ? write.change : write.patch
+      const written = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined))
+      after = { ...row, ...written, version: row.version + 1 }
+      rows.set(row.id, after)
+      pending.requests.add(row.id)
+    }
+    const c = decision.comment
+    if (c) {
+      pending.comments.push([
+        c.id,
+        c.requestId,
+        c.kind,
+        c.body,
+        c.authorId,
+        c.authorName,
+        Date.parse(c.createdAt),
+      ])
+      commentIds.add(c.id)
+    }
+    changes.request(row.id, row.teamId, after.teamId)
+    return after
+  }
+  const commentIds = new Set<string>()
+  const recordVersion = (row: RequestRecord, fields: string[], m: Mutation) =>
+    void pending.versions.push([
+      row.id,
+      row.version,
+      JSON.stringify(fields),
+      m.clientId,
+      session.agentId,
+      m.mutationId,
+      session.displayName,
+      ctx.now(),
+    ])
+  const appendHistory = (e: NewHistoryEvent) =>
+    void pending.history.push([
+      e.requestId,
+      e.kind,
+      e.at,
+      e.actorId,
+      e.actorName,
+      JSON.stringify(e.data),
+      e.mutationId ?? null,
+    ])
+
+  async function applyCreate(m: Extract<Mutation, { op: 'create' }>): Promise<Outcome> {
+    assertMayChange(session)
+    if (rows.has(m.entityId))
+      return { status: 'rejected', code: 'invalid_input', reason: 'Cet identifiant de demande existe déjà.' }
+    const at = ctx.now()
+    const { row, routed } = newRequestRow(opCtx, m.payload, {
+      id: m.entityId,
+      reference: await nextReference(tx, at),
+      at,
+      citizenId: null,
+    })
+    await insertRequest(tx, row, changes)
+    rows.set(row.id, row)
+    const actor = { actorId: session.agentId, actorName: session.displayName }
+    appendHistory({
+      requestId: row.id,
+      kind: 'created',
+      at,
+      ...actor,
+      data: { channel: m.payload.channel },
+      mutationId: m.mutationId,
+    })
+    appendHistory({
+      requestId: row.id,
+      ...routed,
+      at,
+      actorId: null,
+      actorName: null,
+      mutationId: m.mutationId,
+    })
+    recordVersion(row, ['*'], m)
+    return { status: 'applied', version: 0 }
+  }
+
+  async function applyChange(
+    m: Exclude<Mutation, { op: 'create' | 'tour_save' | 'tour_delete' }>,
+  ): Promise<Outcome> {
+    const row = rows.get(m.entityId)
+    if (!row) return { status: 'rejected', code: 'not_found', reason: 'Cette demande n’existe plus.' }
+    if (!canSeeTeam(session, row.teamId))
+      return { status: 'rejected', code: 'not_found', reason: 'Demande introuvable.' }
+    // A base version the server never reached: it was restored from an older backup and the
+    // versions in between are lost; nothing newer than its own state can conflict, so the
+    // change applies on what it has (the console sends its lost changes again in order).
+    const op = { op: m.op, payload: m.payload } as RequestOp
+    const mine = fieldsTouchedBy(op)
+    if (mine.length > 0 && row.version > m.baseVersion) {
+      // Changes since the base version not made by this agent on this console.
+      await flush()
+      const others = await tx.all<VersionRow>(
+        `SELECT version, fields, actor_name, at FROM request_versions
+         WHERE request_id = ? AND version > ?
+           AND NOT (client_id IS NOT NULL AND client_id = ? AND agent_id IS NOT NULL AND agent_id = ?)
+         ORDER BY version`,
+        [row.id, m.baseVersion, m.clientId, session.agentId],
+      )
+      const lastTouch = new Map<string, VersionRow>()
+      for (const v of others) for (const f of JSON.parse(v.fields) as string[]) lastTouch.set(f, v)
+      const overlap = mine.filter((f) => lastTouch.has(f) || lastTouch.has('*'))
+      if (overlap.length > 0)
+        return {
+          status: 'conflict',
+          theirs: overlap.map((field) => {
+            const v = lastTouch.get(field) ?? lastTouch.get('*')!
+            return {
+              field,
+              value: valueOfField(row, field),
+              actorName: v.actor_name,
+              at: v.at,
+              version: v.version,
+            }
+          }),
+        }
+    }
+    if (
+      op.op === 'comment' &&
+      (commentIds.has(op.payload.commentId) || (await commentExists(tx, op.payload.commentId)))
+    )
+      return { status: 'rejected', code: 'invalid_input', reason: 'Ce commentaire existe déjà.' }
+    const at = ctx.now()
+    const decision = decideRequestOp(opCtx, session, row, op, at)
+    const after = write(row, decision)
+    if (after.version !== row.version) recordVersion(after, mine, m)
+    appendHistory({
+      requestId: row.id,
+      ...decision.history,
+      at,
+      actorId: session.agentId,
+      actorName: session.displayName,
+      mutationId: m.mutationId,
+    })
+    return { status: 'applied', version: after.version }
+  }
+
+  async function applyTour(m: Extract<Mutation, { op: 'tour_save' | 'tour_delete' }>): Promise<Outcome> {
+    // The last version written after the base by another console or agent.
+    const other = await tx.get<{ version: number; actor_name: string | null; deleted: number; at: number }>(
+      `SELECT version, actor_name, deleted, at FROM tour_versions
+       WHERE tour_id = ? AND version > ? AND NOT (client_id = ? AND agent_id = ?)
+       ORDER BY version DESC LIMIT 1`,
+      [m.entityId, m.baseVersion, m.clientId, session.agentId],
+    )
+    if (other) {
+      const who = other.actor_name ?? 'un autre agent'
+      const what = other.deleted ? 'supprimée' : 'modifiée'
+      return {
+        status: 'rejected',
+        code: 'tour_changed',
+        reason: `La tournée a été ${what} par ${who} le ${when(other.at)} : votre version n’a pas été appliquée.`,
+      }
+    }
+    const stored = await tx.get<{ data: string }>('SELECT data FROM tours WHERE id = ?', [m.entityId])
+    const before = stored ? toTour(stored) : undefined
+    const at = ctx.now()
+    let version: number
+    // A savepoint: a stop that cannot be assigned undoes the tour's save with it, and what
+    // this batch knows of the stops goes back to what it was.
+    await flush()
+    const rowsBefore = new Map(rows)
+    await tx
+      .savepoint(async () => {
+        if (m.op === 'tour_delete') {
+          const deleted = decideTourDelete(session, before)
+          await tx.run('DELETE FROM tours WHERE id = ?', [m.entityId])
+          changes.touch(deleted.teamId, 'tour', deleted.id)
+          version = deleted.version + 1
+          return
+        }
+        const lookup = { agent: ref.agent, request: (id: string) => rows.get(id) }
+        const saved = decideTourSave(lookup, session, before, m.entityId, m.payload, at)
+        await tx.run(
+          `INSERT INTO tours (id, team_id, technician_id, data, version) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET team_id = excluded.team_id, technician_id = excluded.technician_id,
+           data = excluded.data, version = excluded.version`,
+          [saved.id, saved.teamId, saved.technicianId, JSON.stringify(saved), saved.version],
+        )
+        for (const team of new Set([saved.teamId, before?.teamId ?? saved.teamId]))
+          changes.touch(team, 'tour', saved.id)
+        version = saved.version
+        for (const row of stopsToAssign(lookup, saved, m.payload.assignStops)) {
+          const outcome = await applyChange({
+            ...m,
+            op: 'assign',
+            entityId: row.id,
+            baseVersion: row.version,
+            payload: { assigneeId: saved.technicianId },
+          })
+          if (outcome.status !== 'applied')
+            throw new CoreError(
+              'invalid_input',
+              outcome.status === 'rejected' ? outcome.reason : 'Une étape a changé entre-temps.',
+            )
+        }
+        await flush()
+      })
+      .catch((e: unknown) => {
+        pending.history = []
+        pending.versions = []
+        rows.clear()
+        rowsBefore.forEach((row, id) => rows.set(id, row))
+        throw e
+      })
+    await tx.run(
+      `INSERT INTO tour_versions (tour_id, version, client_id, agent_id, actor_name, deleted, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tour_id, version) DO UPDATE SET client_id = excluded.client_id, agent_id = excluded.agent_id,
+         actor_name = excluded.actor_name, deleted = excluded.deleted, at = excluded.at`,
+      [
+        m.entityId,
+        version!,
+        m.clientId,
+        session.agentId,
+        session.displayName,
+        m.op === 'tour_delete' ? 1 : 0,
+        at,
+      ],
+    )
+    return { status: 'applied', version: version! }
+  }
+
+  const outcomes: Outcome[] = []
+  const answered = new Map<string, Outcome>()
+  for (const m of mutations) {
+    const known = prior.get(m.mutationId) ?? answered.get(m.mutationId)
+    if (known) {
+      outcomes.push(known)
+      continue
+    }
+    let outcome: Outcome
+    try {
+      outcome =
+        m.op === 'create'
+          ? await applyCreate(m)
+          : m.op === 'tour_save' || m.op === 'tour_delete'
+            ? await applyTour(m)
+            : await applyChange(m)
+    } catch (e) {
+      if (!(e instanceof CoreError)) throw e
+      outcome = { status: 'rejected', code: e.code, reason: e.message }
+    }
+    answered.set(m.mutationId, outcome)
+    outcomes.push(outcome)
+  }
+
+  await flush()
+  const fresh = [...answered.entries()]
+  const mutationOf = new Map(mutations.map((m) => [m.mutationId, m]))
+  for (let i = 0; i < fresh.length; i += 100) {
+    const part = fresh.slice(i, i + 100)
+    await tx.run(
+      `INSERT INTO applied_mutations (mutation_id, client_id, agent_id, request_id, op, status, outcome, at)
+       VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      part.flatMap(([id, outcome]) => {
+        const m = mutationOf.get(id)!
+        return [
+          id,
+          clientId,
+          session.agentId,
+          m.entityId,
+          m.op,
+          outcome.status,
+          JSON.stringify(outcome),
+          ctx.now(),
+        ]
+      }),
+    )
+  }
+  await changes.publish(ctx.db, tx)
+  return { outcomes, changes }
+}
+
+/** PostgreSQL's "try again" errors: a deadlock or a serialisation failure. */
+const isRetryable = (e: unknown) => {
+  const code = (e as { code?: unknown })?.code
+  return isUniqueViolation(e) || code === '40P01' || code === '40001'
+}
+
+/** Apply a batch in order, each mutation at most once; one result per mutation. */
+export async function applyMutations(
+  ctx: MutationContext,
+  session: SessionInfo,
+  clientId: string,
+  mutations: readonly Mutation[],
+): Promise<MutationResult[]> {
+  if (mutations.length === 0) return []
+  let outcomes: Outcome[] | undefined
+  for (let attempt = 1; !outcomes; attempt++) {
+    try {
+      outcomes = (await ctx.db.transaction((tx) => applyInTransaction(ctx, tx, session, clientId, mutations)))
+        .outcomes
+    } catch (e) {
+      if (attempt >= 3 || !isRetryable(e)) throw e
+    }
+  }
+  return answer(ctx, session, mutations, outcomes)
+}
+
+/** The results: each request (and tour, and a tour's stops) as the agent may now see it. */
+async function answer(
+  ctx: MutationContext,
+  session: SessionInfo,
+  mutations: readonly Mutation[],
+  outcomes: Outcome[],
+): Promise<MutationResult[]> {
+  const requestIds = mutations.flatMap((m) =>
+    m.op === 'tour_save' ? m.payload.stopIds : isTourOp(m.op) ? [] : [m.entityId],
+  )
+  const entities = await entitiesFor(ctx.db, session, ctx.citizenDataRoles, requestIds)
+  const tourIds = mutations.filter((m) => isTourOp(m.op)).map((m) => m.entityId)
+  const tours = new Map<string, SavedTour>(
+    tourIds.length === 0
+      ? []
+      : (
+          await ctx.db.all<{ data: string }>(
+            `SELECT data FROM tours WHERE id IN (${placeholders(tourIds.length)})`,
+            tourIds,
+          )
+        )
+          .map(toTour)
+          .map((t) => [t.id, t]),
+  )
+  return mutations.map((m, i): MutationResult => {
+    const outcome = outcomes[i]!
+    if (isTourOp(m.op)) {
+      const stored = tours.get(m.entityId)
+      const tour = stored && canSeeTeam(session, stored.teamId) ? stored : null
+      // The stops as they stand after it: the console takes them (assigned or left as they were).
+      const stops =
+        m.op === 'tour_save' ? m.payload.stopIds.flatMap((id) => entities.get(id) ?? []) : undefined
+      if (outcome.status === 'applied')
+        return {
+          status: 'applied',
+          mutationId: m.mutationId,
+          version: outcome.version,
+          entity: null,
+          tour,
+          stops,
+        }
+      return {
+        stops,
+        status: 'rejected',
+        mutationId: m.mutationId,
+        code: outcome.status === 'rejected' ? outcome.code : 'conflict',
+        reason: outcome.status === 'rejected' ? outcome.reason : 'La tournée a été modifiée entre-temps.',
+        entity: null,
+        tour,
+      }
+    }
+    const entity = entities.get(m.entityId) ?? null
+    if (outcome.status === 'applied')
+      return { status: 'applied', mutationId: m.mutationId, version: outcome.version, entity }
+    if (outcome.status === 'conflict' && entity)
+      return { status: 'conflict', mutationId: m.mutationId, entity, theirs: outcome.theirs }
+    if (outcome.status === 'conflict')
+      return {
+        status: 'rejected',
+        mutationId: m.mutationId,
+        code: 'not_found',
+        reason: 'Demande introuvable.',
+        entity,
+      }
+    return {
+      status: 'rejected',
+      mutationId: m.mutationId,
+      code: outcome.code,
+      reason: outcome.reason,
+      entity,
+    }
+  })
+}

@@ -1,0 +1,195 @@
+/**
+ * Requests on the server: read (one, several with their comments, history and citizen as
+ * a session may see them), and write what the core's decisions say, feeding the change set.
+ */
+import type { SessionInfo } from '../../shared/contract'
+import type { Citizen, Comment, Role } from '../../shared/domain'
+import type { RequestEntity, RequestRecord, ServerHistoryEvent } from '../../shared/sync'
+import { canReadCitizen, canSeeTeam } from '../../core/authz/permissions'
+import type { NewHistoryEvent } from '../../core/requests/records'
+import type { ChangeSet } from './feed'
+import {
+  citizenParams,
+  REQUEST_COLUMNS,
+  REQUEST_SELECT,
+  requestParams,
+  toCitizen,
+  toComment,
+  toHistoryEvent,
+  toRequestRecord,
+  type CitizenDbRow,
+  type CommentDbRow,
+  type HistoryDbRow,
+  type RequestDbRow,
+} from './rows'
+import { placeholders, type Sql } from './sql/client'
+
+/** Lists longer than this are read in several statements. */
+const IDS_PER_STATEMENT = 500
+
+async function inChunks<T>(ids: readonly string[], read: (part: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = []
+  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT)
+    out.push(...(await read(ids.slice(i, i + IDS_PER_STATEMENT))))
+  return out
+}
+
+export async function getRequest(sql: Pick<Sql, 'get'>, id: string): Promise<RequestRecord | undefined> {
+  const row = await sql.get<RequestDbRow>(`SELECT ${REQUEST_SELECT} FROM requests WHERE id = ?`, [id])
+  return row && toRequestRecord(row)
+}
+
+/**
+ * The requests among `ids`, by id. `lock` (inside a write transaction): PostgreSQL locks
+ * their rows in id order, so two instances writing the same requests take turns, never
+ * deadlock; SQLite has one writer already.
+ */
+export async function getRequests(
+  sql: Pick<Sql, 'all' | 'dialect'>,
+  ids: readonly string[],
+  options: { lock?: boolean } = {},
+): Promise<Map<string, RequestRecord>> {
+  const unique = [...new Set(ids)].sort()
+  const lock = options.lock && sql.dialect === 'postgres' ? ' ORDER BY id FOR UPDATE' : ''
+  const rows = await inChunks(unique, (part) =>
+    sql.all<RequestDbRow>(
+      `SELECT ${REQUEST_SELECT} FROM requests WHERE id IN (${placeholders(part.length)})${lock}`,
+      part,
+    ),
+  )
+  return new Map(rows.map((r) => [r.id, toRequestRecord(r)]))
+}
+
+export async function insertRequest(
+  sql: Pick<Sql, 'run'>,
+  row: RequestRecord,
+  changes: ChangeSet,
+): Promise<void> {
+  await sql.run(
+    `INSERT INTO requests (${REQUEST_COLUMNS.join(', ')}) VALUES (${placeholders(REQUEST_COLUMNS.length)})`,
+    requestParams(row),
+  )
+  changes.request(row.id, row.teamId)
+}
+
+/**
+ * Write whole requests that exist (read and locked in this transaction) in a few
+ * statements: an upsert, which both databases take with several rows.
+ */
+export async function upsertRequests(
+  sql: Pick<Sql, 'run'>,
+  records: readonly RequestRecord[],
+): Promise<void> {
+  const updated = REQUEST_COLUMNS.filter((c) => c !== 'id')
+  const row = `(${placeholders(REQUEST_COLUMNS.length)})`
+  for (let i = 0; i < records.length; i += 100) {
+    const part = records.slice(i, i + 100)
+    await sql.run(
+      `INSERT INTO requests (${REQUEST_COLUMNS.join(', ')}) VALUES ${part.map(() => row).join(', ')}
+       ON CONFLICT (id) DO UPDATE SET ${updated.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+      part.flatMap(requestParams),
+    )
+  }
+}
+
+export async function insertComment(sql: Pick<Sql, 'run'>, c: Comment): Promise<void> {
+  await sql.run(
+    `INSERT INTO comments (id, request_id, kind, body, author_id, author_name, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    [c.id, c.requestId, c.kind, c.body, c.authorId, c.authorName, Date.parse(c.createdAt)],
+  )
+}
+
+export async function commentExists(sql: Pick<Sql, 'get'>, id: string): Promise<boolean> {
+  return (await sql.get('SELECT 1 AS x FROM comments WHERE id = ?', [id])) !== undefined
+}
+
+export async function appendHistory(sql: Pick<Sql, 'run'>, e: NewHistoryEvent): Promise<void> {
+  await sql.run(
+    `INSERT INTO history_events (request_id, kind, at, actor_id, actor_name, data, mutation_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    [e.requestId, e.kind, e.at, e.actorId, e.actorName, JSON.stringify(e.data), e.mutationId ?? null],
+  )
+}
+
+export async function insertCitizen(sql: Pick<Sql, 'run'>, c: Citizen): Promise<void> {
+  await sql.run(
+    `INSERT INTO citizens (id, name, email, phone, postal_address, contact_preference) VALUES (?, ?, ?, ?, ?, ?)`,
+    citizenParams(c),
+  )
+}
+
+/** The next reference of the year (`GRC-2026-000123`); the counter row hands each number out once. */
+export async function nextReference(sql: Pick<Sql, 'get'>, at: number): Promise<string> {
+  const year = new Date(at).getUTCFullYear()
+  const row = await sql.get<{ last: number }>(
+    `INSERT INTO reference_counters (year, last) VALUES (?, 1)
+     ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last`,
+    [year],
+  )
+  return `GRC-${year}-${String(row!.last).padStart(6, '0')}`
+}
+
+/** Comments and history of `ids`, by request. */
+export async function detailsOf(
+  sql: Pick<Sql, 'all'>,
+  ids: readonly string[],
+): Promise<Map<string, { comments: Comment[]; history: ServerHistoryEvent[] }>> {
+  const out = new Map(
+    ids.map((id) => [id, { comments: [] as Comment[], history: [] as ServerHistoryEvent[] }]),
+  )
+  const comments = await inChunks(ids, (part) =>
+    sql.all<CommentDbRow>(
+      `SELECT id, request_id, kind, body, author_id, author_name, created_at FROM comments
+       WHERE request_id IN (${placeholders(part.length)}) ORDER BY created_at, id`,
+      part,
+    ),
+  )
+  for (const c of comments) out.get(c.request_id)?.comments.push(toComment(c))
+  const history = await inChunks(ids, (part) =>
+    sql.all<HistoryDbRow>(
+      `SELECT id, request_id, kind, at, actor_id, actor_name, data, mutation_id FROM history_events
+       WHERE request_id IN (${placeholders(part.length)}) ORDER BY at, id`,
+      part,
+    ),
+  )
+  for (const h of history) out.get(h.request_id)?.history.push(toHistoryEvent(h))
+  return out
+}
+
+/**
+ * The requests among `ids` as `session` may see them (absent: gone or outside their teams),
+ * read in a few statements whatever their number. `light`: without comments and history.
+ */
+export async function entitiesFor(
+  sql: Pick<Sql, 'all' | 'dialect'>,
+  session: SessionInfo,
+  citizenDataRoles: readonly Role[],
+  ids: readonly string[],
+  light = false,
+): Promise<Map<string, RequestEntity>> {
+  const rows = [...(await getRequests(sql, ids)).values()].filter((r) => canSeeTeam(session, r.teamId))
+  const visible = rows.map((r) => r.id)
+  const details = light ? null : await detailsOf(sql, visible)
+  const citizenIds = canReadCitizen(session, citizenDataRoles)
+    ? [...new Set(rows.flatMap((r) => (r.citizenId ? [r.citizenId] : [])))]
+    : []
+  const citizens = new Map(
+    (
+      await inChunks(citizenIds, (part) =>
+        sql.all<CitizenDbRow>(`SELECT * FROM citizens WHERE id IN (${placeholders(part.length)})`, part),
+      )
+    ).map((c) => [c.id, toCitizen(c)]),
+  )
+  return new Map(
+    rows.map((request) => [
+      request.id,
+      {
+        request,
+        citizen: (request.citizenId && citizens.get(request.citizenId)) || null,
+        comments: details?.get(request.id)?.comments ?? [],
+        history: details?.get(request.id)?.history ?? [],
+      },
+    ]),
+  )
+}

@@ -1,0 +1,315 @@
+/**
+ * The central server's store, written once over the SQL interface: the same statements
+ * and the same core decisions on SQLite and PostgreSQL.
+ */
+import { randomUUID } from 'node:crypto'
+import type { SessionInfo } from '../../shared/contract'
+import type { AgentSummary, Role } from '../../shared/domain'
+import type { ChangesReply, RequestRecord } from '../../shared/sync'
+import type { WorkflowDefinition } from '../../shared/workflow'
+import { canSeeTeam } from '../../core/authz/permissions'
+import { agentIdFor } from '../../core/directory/agentId'
+import { newRequestRow } from '../../core/requests/operations'
+import type { BusinessCalendar } from '../../core/workflow/sla'
+import { seedServerDemo, type ServerDemoOptions } from './demoSeed'
+import { ChangeSet, CHANGES_CHANNEL, changeRows, remainingAfter } from './feed'
+import { migrateServerStore } from './migrate'
+import { SERVER_MIGRATIONS } from './migrations'
+import { applyMutations, type MutationContext } from './mutations'
+import {
+  agentByLogin,
+  agentById,
+  loadReference,
+  referenceVersion,
+  upsertAgent,
+  type ReferenceSnapshot,
+} from './reference'
+import {
+  appendHistory,
+  detailsOf,
+  entitiesFor,
+  getRequest,
+  getRequests,
+  insertCitizen,
+  insertRequest,
+  nextReference,
+} from './requests'
+import { REQUEST_SELECT, toRequestRecord, toTour, type RequestDbRow } from './rows'
+import { placeholders, type Sql, type SqlDatabase, type SqlParam } from './sql/client'
+import type { ServerStore } from './types'
+
+export interface ServerStoreOptions {
+  db: SqlDatabase
+  /** How the database is named in messages (a file, or a URL without its password). */
+  label: string
+  workflows: Map<string, WorkflowDefinition>
+  calendar: BusinessCalendar
+  citizenDataRoles: readonly Role[]
+  /** Seed the demo authority when the database is new. */
+  demo?: Omit<ServerDemoOptions, 'now'> | null
+  now?: () => number
+  newId?: () => string
+}
+
+export async function openServerStore(options: ServerStoreOptions): Promise<ServerStore> {
+  const { db } = options
+  const now = options.now ?? Date.now
+  const newId = options.newId ?? randomUUID
+  await migrateServerStore(db, SERVER_MIGRATIONS, options.label)
+
+  if (options.demo) await seedServerDemo(db, { ...options.demo, now: now() })
+  const epoch = (await db.get<{ value: string }>("SELECT value FROM server_info WHERE key = 'epoch'"))!.value
+
+  let snapshot: ReferenceSnapshot | null = null
+  /** The reference data, reloaded when the feed says another transaction (any instance) changed it. */
+  async function reference(sql: Pick<Sql, 'all' | 'get'>): Promise<ReferenceSnapshot> {
+    const version = await referenceVersion(sql)
+    if (!snapshot || snapshot.version !== version) snapshot = await loadReference(sql)
+    return snapshot
+  }
+
+  const mutationContext: MutationContext = {
+    db,
+    workflows: options.workflows,
+    calendar: options.calendar,
+    citizenDataRoles: options.citizenDataRoles,
+    reference,
+    now,
+  }
+
+  const listeners = new Set<(scopes: ReadonlySet<string>) => void>()
+  const unlisten = await db.listen(CHANGES_CHANNEL, (payload) => {
+    let scopes: unknown
+    try {
+      scopes = JSON.parse(payload)
+    } catch {
+      return
+    }
+    if (!Array.isArray(scopes)) return
+    const set = new Set(scopes.filter((s): s is string => typeof s === 'string'))
+    listeners.forEach((l) => l(set))
+  })
+
+  /** A write transaction that feeds the change set it is given, published at its end. */
+  const write = <T>(fn: (tx: Sql, changes: ChangeSet) => Promise<T>) =>
+    db.transaction(async (tx) => {
+      const changes = new ChangeSet()
+      const value = await fn(tx, changes)
+      await changes.publish(db, tx)
+      return value
+    })
+
+  return {
+    sql: db,
+    epoch,
+
+    findAgentByLogin: (login) => agentByLogin(db, login),
+    async agentFromDirectory(identity) {
+      const known = await agentByLogin(db, identity.login)
+      const agent: AgentSummary = {
+        id: known?.id ?? agentIdFor(identity.login),
+        login: identity.login,
+        displayName: identity.displayName,
+        roles: identity.roles,
+        teamIds: identity.teamIds,
+      }
+      // Unchanged: no write, so no reference change is fed to every console at each login.
+      if (JSON.stringify(known) !== JSON.stringify(agent))
+        await write(async (tx, changes) => {
+          // Roles or teams changed in the directory: sessions opened under the old ones end.
+          if (known) await tx.run('DELETE FROM refresh_tokens WHERE agent_id = ?', [known.id])
+          await upsertAgent(tx, agent)
+          changes.reference()
+        })
+      return agent
+    },
+    getAgent: (id) => agentById(db, id),
+
+    async saveRefreshToken(tokenHash, grant) {
+      await db.run('DELETE FROM refresh_tokens WHERE expires_at < ?', [now()])
+      await db.run(
+        'INSERT INTO refresh_tokens (token_hash, agent_id, client_id, expires_at, auth_at) VALUES (?, ?, ?, ?, ?)',
+        [tokenHash, grant.agentId, grant.clientId, grant.expiresAt, grant.authAt],
+      )
+    },
+    async takeRefreshToken(tokenHash) {
+      // DELETE … RETURNING: of two instances taking the same token at once, one gets it.
+      const row = await db.get<{ agent_id: string; client_id: string; expires_at: number; auth_at: number }>(
+        'DELETE FROM refresh_tokens WHERE token_hash = ? RETURNING agent_id, client_id, expires_at, auth_at',
+        [tokenHash],
+      )
+      return (
+        row && {
+          agentId: row.agent_id,
+          clientId: row.client_id,
+          expiresAt: row.expires_at,
+          authAt: row.auth_at,
+        }
+      )
+    },
+    async revokeRefreshTokens(agentId) {
+      await db.run('DELETE FROM refresh_tokens WHERE agent_id = ?', [agentId])
+    },
+
+    async changesSince(session: SessionInfo, since, limit, changeOptions = {}): Promise<ChangesReply> {
+      const light = changeOptions.light === true
+      const rows = await changeRows(db, session, since, limit)
+      const requestIds = rows.filter((r) => r.entity === 'request').map((r) => r.entity_id)
+      const tourIds = rows.filter((r) => r.entity === 'tour').map((r) => r.entity_id)
+      const [entities, existing, tours, ref] = await Promise.all([
+        entitiesFor(db, session, options.citizenDataRoles, requestIds, light),
+        getRequests(db, requestIds),
+        tourIds.length === 0
+          ? []
+          : db.all<{ data: string }>(
+              `SELECT data FROM tours WHERE id IN (${placeholders(tourIds.length)})`,
+              tourIds,
+            ),
+        rows.some((r) => r.entity === 'reference') ? reference(db) : null,
+      ])
+      const tourById = new Map(tours.map(toTour).map((t) => [t.id, t]))
+      const seen = new Set<string>()
+      const changes: ChangesReply['changes'] = []
+      for (const r of rows) {
+        const key = `${r.entity}:${r.entity_id}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        if (r.entity === 'reference') {
+          changes.push({ type: 'reference', seq: r.seq, reference: ref!.bundle })
+          continue
+        }
+        if (r.entity === 'tour') {
+          const tour = tourById.get(r.entity_id)
+          changes.push(
+            tour && canSeeTeam(session, tour.teamId)
+              ? { type: 'tour', seq: r.seq, tour }
+              : { type: 'tour_removed', seq: r.seq, id: r.entity_id },
+          )
+          continue
+        }
+        const entity = entities.get(r.entity_id)
+        if (entity) changes.push({ type: 'request', seq: r.seq, entity, partial: light })
+        else
+          changes.push({
+            type: 'request_removed',
+            seq: r.seq,
+            id: r.entity_id,
+            reason: existing.has(r.entity_id) ? 'out_of_scope' : 'deleted',
+          })
+      }
+      const next = rows.length > 0 ? rows[rows.length - 1]!.seq : since
+      const remaining = await remainingAfter(db, session, next)
+      return { changes, nextCursor: String(next), hasMore: remaining > 0, remaining }
+    },
+
+    applyMutations: (session, clientId, mutations) =>
+      applyMutations(mutationContext, session, clientId, mutations),
+
+    async requestDetails(session, ids) {
+      const visible = [...(await getRequests(db, ids)).values()].filter((r) => canSeeTeam(session, r.teamId))
+      const details = await detailsOf(
+        db,
+        visible.map((r) => r.id),
+      )
+      return ids.flatMap((id) => {
+        const d = details.get(id)
+        return d ? [{ id, comments: d.comments, history: d.history }] : []
+      })
+    },
+
+    listCategories: async () => (await reference(db)).bundle.categories,
+
+    async addPortalKey(keyHash, portal) {
+      await db.run(
+        `INSERT INTO portal_keys (key_hash, portal, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (key_hash) DO UPDATE SET portal = excluded.portal`,
+        [keyHash, portal, now()],
+      )
+    },
+    hasPortalKeys: async () => (await db.get('SELECT 1 AS x FROM portal_keys LIMIT 1')) !== undefined,
+    portalOfKey: async (keyHash) =>
+      (await db.get<{ portal: string }>('SELECT portal FROM portal_keys WHERE key_hash = ?', [keyHash]))
+        ?.portal,
+
+    createCitizenRequest: (input) =>
+      write(async (tx, changes): Promise<RequestRecord> => {
+        const ref = await reference(tx)
+        const at = now()
+        const citizenId = input.citizen ? newId() : null
+        if (input.citizen && citizenId) await insertCitizen(tx, { id: citizenId, ...input.citizen })
+        const category = ref.category(input.categoryId)
+        const where =
+          input.address ??
+          (input.location ? `${input.location.lat.toFixed(5)}, ${input.location.lon.toFixed(5)}` : '')
+        const title = `${category?.name.fr ?? input.categoryId}${where ? ` — ${where}` : ''}`.slice(0, 200)
+        const { row, routed } = newRequestRow(
+          { ref, workflows: options.workflows, calendar: options.calendar },
+          {
+            categoryId: input.categoryId,
+            subcategory: input.subcategory,
+            channel: 'open311',
+            title,
+            description: input.description,
+            priority: 'normal',
+            address: input.address,
+            location: input.location,
+          },
+          { id: newId(), reference: await nextReference(tx, at), at, citizenId },
+        )
+        await insertRequest(tx, row, changes)
+        const data = { channel: 'open311', portal: input.portal }
+        await appendHistory(tx, {
+          requestId: row.id,
+          kind: 'created',
+          at,
+          actorId: null,
+          actorName: null,
+          data,
+        })
+        await appendHistory(tx, { requestId: row.id, ...routed, at, actorId: null, actorName: null })
+        await tx.run(
+          `INSERT INTO request_versions (request_id, version, fields, client_id, agent_id, mutation_id, actor_name, at)
+           VALUES (?, 0, '["*"]', NULL, NULL, NULL, NULL, ?)`,
+          [row.id, at],
+        )
+        return (await getRequest(tx, row.id))!
+      }),
+
+    async listPublicRequests(filter) {
+      // Only what citizens sent through a portal: requests taken at the counter or on the phone
+      // carry what agents typed (names, phone numbers…) and are never published.
+      const where: string[] = ["channel = 'open311'"]
+      const params: SqlParam[] = []
+      const list = (column: string, values: readonly string[]) => {
+        where.push(`${column} IN (${placeholders(values.length)})`)
+        params.push(...values)
+      }
+      if (filter.ids?.length) list('id', filter.ids)
+      if (filter.categoryIds?.length) list('category_id', filter.categoryIds)
+      if (filter.statusKinds?.length) list('status_kind', filter.statusKinds)
+      if (filter.from !== undefined) {
+        where.push('created_at >= ?')
+        params.push(filter.from)
+      }
+      if (filter.to !== undefined) {
+        where.push('created_at <= ?')
+        params.push(filter.to)
+      }
+      const rows = await db.all<RequestDbRow>(
+        `SELECT ${REQUEST_SELECT} FROM requests WHERE ${where.join(' AND ')} ORDER BY n DESC LIMIT ?`,
+        [...params, filter.limit],
+      )
+      return rows.map(toRequestRecord)
+    },
+
+    onChange(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    async close() {
+      listeners.clear()
+      await unlisten()
+      await db.close()
+    },
+  }
+}

@@ -21,6 +21,7 @@ import { createRefreshTokenStore, type SecretCipher } from './sync/secrets'
 import { createSyncTransport } from './sync/transport'
 import type { SyncStatus } from '../shared/sync'
 import type { CoreDeps } from './services/deps'
+import { createReferenceAdminService } from './services/referenceAdmin'
 import { createSessionService } from './services/session'
 import { openStore, type Db } from './cache/db'
 import { cacheOpContext } from './cache/requestWrites'
@@ -98,15 +99,18 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
   const sessions = createSessionService(deps)
   // The transport tells the engine each reply's server epoch (a restored server has a new one).
   let onEpoch: (epoch: string) => void = () => {}
-  const engine = serverUrl
+  const transport = serverUrl
+    ? createSyncTransport({
+        baseUrl: serverUrl,
+        timeoutMs: config.sync.timeoutSeconds * 1000,
+        onEpoch: (epoch) => onEpoch(epoch),
+      })
+    : null
+  const engine = transport
     ? createSyncEngine({
         db,
         ctx: cacheOpContext(db, workflows, deps.calendar),
-        transport: createSyncTransport({
-          baseUrl: serverUrl,
-          timeoutMs: config.sync.timeoutSeconds * 1000,
-          onEpoch: (epoch) => onEpoch(epoch),
-        }),
+        transport,
         tokens: createRefreshTokenStore(db, options.secretCipher ?? null),
         clientId: clientIdOf(db),
         session: () => sessions.current(),
@@ -134,7 +138,18 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
         afterLogout: () => engine.stop({ forget: true }),
       }
     : localOnlySync(db)
-  const handlers = createHandlers(deps, sessions, sync)
+  // Reference administration talks to the server with the engine's access token; a change
+  // made there comes back through the change feed, so a round runs right after it.
+  const admin = createReferenceAdminService(
+    engine && transport
+      ? {
+          withAccess: (fn) => engine.withAccess(fn),
+          transport,
+          afterChange: () => void engine.syncNow(),
+        }
+      : null,
+  )
+  const handlers = createHandlers(deps, sessions, sync, admin)
 
   return {
     db,

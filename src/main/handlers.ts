@@ -18,6 +18,7 @@ import { createTourService } from './services/tours'
 import type { SessionService } from './services/session'
 import { statusesOf } from '../core/workflow/engine'
 import { createConflictService } from './sync/conflicts'
+import { createReferenceAdminService, type ReferenceAdminService } from './services/referenceAdmin'
 import type { SyncStatus } from '../shared/sync'
 
 /** What the handlers need of sync; a console without a server gets the local-only one. */
@@ -29,7 +30,13 @@ export interface SyncControl {
   afterLogout(): Promise<void>
 }
 
-export function createHandlers(deps: CoreDeps, sessions: SessionService, sync: SyncControl): Handlers {
+export function createHandlers(
+  deps: CoreDeps,
+  sessions: SessionService,
+  sync: SyncControl,
+  /** Reference administration on the server; without one, every call says a server is needed. */
+  admin: ReferenceAdminService = createReferenceAdminService(null),
+): Handlers {
   const { db } = deps
   const requests = createRequestService(deps)
   const bulk = createBulkService(deps, requests)
@@ -129,6 +136,11 @@ export function createHandlers(deps: CoreDeps, sessions: SessionService, sync: S
     'sync.reauth': ({ password }, { session }) => sync.reauth(session.login, password),
     'conflicts.list': () => conflicts.list(),
     'conflicts.resolve': (input, { session }) => conflicts.resolve(session, input),
+
+    'admin.reference.list': (_input, { session }) => admin.list(session),
+    'admin.reference.save': (input, { session }) => admin.save(session, input),
+    'admin.reference.delete': (input, { session }) => admin.delete(session, input),
+    'admin.reference.audit': (input, { session }) => admin.audit(session, input),
   }
 }
 

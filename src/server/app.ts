@@ -1,6 +1,7 @@
 /**
  * The reference central server as a Fastify app: the sync protocol, the Open311 intake,
- * the OpenAPI document. Storage and authentication come in from outside (cli.ts, tests).
+ * the partner API, the OpenAPI document. Storage and authentication come in from outside
+ * (cli.ts, tests).
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import formbody from '@fastify/formbody'
@@ -10,8 +11,11 @@ import { createTokenIssuer, type TokenIssuerOptions } from './auth/tokens'
 import { createEventHub } from './events'
 import { createMetrics } from './metrics'
 import { openApiDocument } from './openapi'
+import { registerApiAccess } from './routes/apiAccess'
+import { registerAdminRoutes } from './routes/admin'
 import { registerOperationsRoutes } from './routes/operations'
 import { registerOpen311Routes } from './routes/open311'
+import { registerPartnerRoutes } from './routes/partner'
 import { registerSyncRoutes } from './routes/sync'
 import { apiError, useZodValidation } from './routes/validation'
 import type { ServerStore } from './store/types'
@@ -25,6 +29,22 @@ export interface ServerOptions {
   log?: boolean
   /** When set, /metrics asks for it as a bearer token. */
   metricsToken?: string
+  /** The address partners reach the server at (config `server.publicUrl`): the OpenAPI document's server. */
+  publicUrl?: string
+}
+
+/** A route as Fastify registered it: what the OpenAPI document must describe. */
+export interface RegisteredRoute {
+  method: string
+  /** Fastify's pattern, prefix included (`/api/v1/partner/requests/:id`). */
+  url: string
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, in order (HEAD routes Fastify adds for GET ones included). */
+    readonly registeredRoutes: readonly RegisteredRoute[]
+  }
 }
 
 /** A mutation batch holds at most 100 comments of 10 000 characters. */
@@ -36,7 +56,25 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     bodyLimit: BODY_LIMIT,
     // Nudge streams never end by themselves: closing the server closes them.
     forceCloseConnections: true,
-    logger: options.log ? { level: 'info', redact: ['req.headers.authorization'] } : false,
+    logger: options.log
+      ? {
+          level: 'info',
+          redact: ['req.headers.authorization'],
+          serializers: {
+            // The path without its query: a query may carry an Open311 api_key.
+            req: (req: { method: string; url: string; ip?: string }) => ({
+              method: req.method,
+              url: req.url.split('?')[0],
+              remoteAddress: req.ip,
+            }),
+          },
+        }
+      : false,
+  })
+  const routes: RegisteredRoute[] = []
+  app.decorate('registeredRoutes', routes)
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url })
   })
   useZodValidation(app)
   await app.register(formbody, { bodyLimit: 64 * 1024 })
@@ -94,9 +132,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   })
   app.setNotFoundHandler((_req, reply) => reply.code(404).send(apiError('not_found', 'Ressource inconnue.')))
 
-  app.get('/api/openapi.json', async (req) => openApiDocument(`${req.protocol}://${req.host}`))
+  // The configured address, never the Host header a client sent (which anyone can forge).
+  const document = openApiDocument(options.publicUrl)
+  app.get('/api/openapi.json', async () => document)
+  const access = await registerApiAccess(app, { store: options.store, now })
   registerOperationsRoutes(app, { store: options.store, metrics, metricsToken: options.metricsToken })
-  registerSyncRoutes(app, {
+  const { authenticate } = registerSyncRoutes(app, {
     store: options.store,
     auth: options.auth,
     tokens,
@@ -105,7 +146,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     now,
     maxSessionMs: (options.tokens?.maxSessionHours ?? 12) * 3600_000,
   })
-  registerOpen311Routes(app, { store: options.store })
+  registerOpen311Routes(app, { store: options.store, access })
+  registerPartnerRoutes(app, { store: options.store, access })
+  registerAdminRoutes(app, { store: options.store, authenticate, now })
 
   app.addHook('onClose', async () => {
     unsubscribe()

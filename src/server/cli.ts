@@ -4,6 +4,11 @@
  *   backup --to FILE    a consistent online backup (SQLite: backup API; PostgreSQL: pg_dump -Fc)
  *   restore --from FILE restore a backup into an empty database (the server gets a new epoch)
  *   keys rotate         make a new signing key now (tokens signed before stay valid until they expire)
+ *   api-accounts create --name N --scopes a,b [--categories x,y] [--teams t,u] [--expires-days N] [--rate N]
+ *                       an API account for a partner; prints its key once (only its hash is kept).
+ *                       Scopes: open311:submit, open311:read, requests:read, requests:write.
+ *   api-accounts list   the accounts (key prefix, name, scopes, limits, dates, last use; never a key)
+ *   api-accounts revoke ID|PREFIX   the account's key stops working at once
  * Options:
  *   --port N            listen port (default 8787)
  *   --host H            listen address (default 127.0.0.1; 0.0.0.0 to serve a network)
@@ -11,9 +16,11 @@
  *   --db PATH           the SQLite file (default ./.server/grc.db)
  *   --demo              seed the demo authority into a new database (reference data, accounts, requests)
  *   --demo-requests N   how many demo requests (default 5000; implies --demo)
+ *   --reference DIR     an authority's own reference data into a new database (docs/server.md)
  *   --config FILE       JSON configuration (the console's format: auth, sla, privacy, workflows)
  * Configuration layers, lowest first: /etc/grc-server/config.json, --config, GRC_CONFIG.
- * GRC_PORTAL_KEY: the Open311 API key portals use; without it a new database gets one, printed once.
+ * GRC_PORTAL_KEY: an Open311 key for the citizens' portal (an API account with open311:submit and
+ *   open311:read is made for it unless one has it); without it a new database gets one, printed once.
  * GRC_METRICS_TOKEN: when set, /metrics asks for it as a bearer token.
  * GRC_SERVER_LOG=1: JSON logs (method, route, status, time; never bodies or personal data).
  */
@@ -23,9 +30,20 @@ import { ConfigError, loadConfig } from '../core/config'
 import { openKeyRing } from './auth/keyRing'
 import { backupDatabase, restoreDatabase } from './backup'
 import { startServer } from './start'
+import {
+  API_SCOPES,
+  createApiAccount,
+  isApiScope,
+  listApiAccounts,
+  MAX_RATE_PER_MINUTE,
+  revokeApiAccount,
+  type ApiAccount,
+  type ApiAccountSummary,
+} from './store/apiAccounts'
 import { migrateServerStore } from './store/migrate'
 import { SERVER_MIGRATIONS } from './store/migrations'
 import { databaseTarget, describeTarget, openDatabase } from './store/open'
+import type { SqlDatabase } from './store/sql/client'
 
 const repoRoot = resolve(__dirname, '..', '..')
 
@@ -35,7 +53,26 @@ const MACHINE_CONFIG =
     ? join(process.env.ProgramData ?? 'C:\\ProgramData', 'GRC Server', 'config.json')
     : '/etc/grc-server/config.json'
 
-export type ServerCommand = 'serve' | 'backup' | 'restore' | 'keys rotate'
+export type ServerCommand =
+  | 'serve'
+  | 'backup'
+  | 'restore'
+  | 'keys rotate'
+  | 'api-accounts create'
+  | 'api-accounts list'
+  | 'api-accounts revoke'
+
+/** What `api-accounts create` makes; `api-accounts revoke` names `account`. */
+export interface ApiAccountArgs {
+  name: string | null
+  scopes: string[]
+  categories: string[] | null
+  teams: string[] | null
+  expiresDays: number | null
+  rate: number | null
+  /** revoke: an id or a key prefix. */
+  account: string | null
+}
 
 export interface ServerArgs {
   command: ServerCommand
@@ -45,8 +82,19 @@ export interface ServerArgs {
   host: string
   database: string
   demo: number | null
+  /** An authority's reference files, for a new database. */
+  reference: string | null
   config: string | null
+  apiAccount: ApiAccountArgs
 }
+
+const API_ACCOUNT_COMMANDS = ['create', 'list', 'revoke'] as const
+
+const commaList = (value: string) =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean)
 
 export function parseServerArgs(argv: readonly string[]): ServerArgs {
   const out: ServerArgs = {
@@ -56,15 +104,42 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
     host: '127.0.0.1',
     database: join(repoRoot, '.server', 'grc.db'),
     demo: null,
+    reference: null,
     config: null,
+    apiAccount: {
+      name: null,
+      scopes: [],
+      categories: null,
+      teams: null,
+      expiresDays: null,
+      rate: null,
+      account: null,
+    },
   }
+  const account = out.apiAccount
   let i = 0
   if (argv[0] === 'backup' || argv[0] === 'restore') out.command = argv[i++] as ServerCommand
   else if (argv[0] === 'keys' && argv[1] === 'rotate') {
     out.command = 'keys rotate'
     i = 2
+  } else if (argv[0] === 'api-accounts') {
+    const action = argv[1] as (typeof API_ACCOUNT_COMMANDS)[number] | undefined
+    if (!action || !API_ACCOUNT_COMMANDS.includes(action))
+      throw new Error(`api-accounts needs one of: ${API_ACCOUNT_COMMANDS.join(', ')}`)
+    out.command = `api-accounts ${action}`
+    i = 2
+    if (action === 'revoke') {
+      const named = argv[2]
+      if (!named || named.startsWith('--'))
+        throw new Error(
+          'api-accounts revoke needs the account: its id or its key prefix (see api-accounts list)',
+        )
+      account.account = named
+      i = 3
+    }
   } else if (argv[0] && !argv[0].startsWith('--'))
     throw new Error(`unknown command: ${argv[0]} (see src/server/cli.ts)`)
+  const creating = out.command === 'api-accounts create'
   for (; i < argv.length; i++) {
     const arg = argv[i]!
     if (arg === '--demo') {
@@ -73,36 +148,122 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
     }
     const value = argv[++i]
     if (value === undefined) throw new Error(`missing value after ${arg}`)
-    if (arg === '--port' && /^\d{1,5}$/.test(value) && Number(value) < 65536) out.port = Number(value)
+    if (creating && arg === '--name') account.name = value.trim()
+    else if (creating && arg === '--scopes') {
+      account.scopes = commaList(value)
+      const unknown = account.scopes.filter((s) => !isApiScope(s))
+      if (unknown.length > 0)
+        throw new Error(`unknown scope: ${unknown.join(', ')} (the scopes are ${API_SCOPES.join(', ')})`)
+    } else if (creating && arg === '--categories') account.categories = commaList(value)
+    else if (creating && arg === '--teams') account.teams = commaList(value)
+    else if (creating && arg === '--expires-days') {
+      if (!/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > 3650)
+        throw new Error('--expires-days is a whole number of days, 1 to 3650')
+      account.expiresDays = Number(value)
+    } else if (creating && arg === '--rate') {
+      if (!/^\d{1,6}$/.test(value) || Number(value) < 1 || Number(value) > MAX_RATE_PER_MINUTE)
+        throw new Error(`--rate is a whole number of calls per minute, 1 to ${MAX_RATE_PER_MINUTE}`)
+      account.rate = Number(value)
+    } else if (arg === '--port' && /^\d{1,5}$/.test(value) && Number(value) < 65536) out.port = Number(value)
     else if (arg === '--host') out.host = value
     else if (arg === '--db') out.database = resolve(value)
     else if (arg === '--database') out.database = /^postgres(ql)?:\/\//.test(value) ? value : resolve(value)
     else if (arg === '--demo-requests' && /^\d{1,7}$/.test(value)) out.demo = Number(value)
     else if (arg === '--config') out.config = resolve(value)
+    else if (arg === '--reference') out.reference = resolve(value)
     else if (arg === '--to' && out.command === 'backup') out.file = resolve(value)
     else if (arg === '--from' && out.command === 'restore') out.file = resolve(value)
     else throw new Error(`unknown or invalid argument: ${arg} (see src/server/cli.ts)`)
   }
+  if (out.demo !== null && out.reference)
+    throw new Error('--demo and --reference exclude each other: the demo authority, or your own')
   if ((out.command === 'backup' || out.command === 'restore') && !out.file)
     throw new Error(out.command === 'backup' ? 'backup needs --to FILE' : 'restore needs --from FILE')
+  if (creating && !account.name) throw new Error('api-accounts create needs --name NAME')
+  if (creating && account.scopes.length === 0)
+    throw new Error(`api-accounts create needs --scopes (some of ${API_SCOPES.join(', ')})`)
   return out
 }
 
+const when = (ms: number | null, none: string) =>
+  ms === null ? none : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`
+const listOf = (ids: readonly string[] | null) => (ids === null ? 'all' : ids.join(', '))
+
+/** An account in a few lines: never its key, nor its hash. */
+function describeAccount(a: ApiAccount | ApiAccountSummary): string[] {
+  const lines = [
+    `${a.keyPrefix}  ${a.name}  (id ${a.id})`,
+    `  scopes: ${a.scopes.join(', ')}`,
+    `  categories: ${listOf(a.categoryIds)}; teams: ${listOf(a.teamIds)}; rate: ${a.ratePerMinute}/min`,
+    `  created ${when(a.createdAt, '')}; expires ${when(a.expiresAt, 'never')}; revoked ${when(a.revokedAt, 'no')}` +
+      ('lastUsedAt' in a ? `; last use ${when(a.lastUsedAt, 'never')}` : ''),
+  ]
+  return lines
+}
+
+/** `api-accounts …` on an open database; what it prints, line by line. */
+export async function apiAccountsCommand(
+  db: SqlDatabase,
+  args: ServerArgs,
+  now: number = Date.now(),
+): Promise<string[]> {
+  const a = args.apiAccount
+  if (args.command === 'api-accounts create') {
+    const { account, key } = await createApiAccount(
+      db,
+      {
+        name: a.name ?? '',
+        scopes: a.scopes,
+        categoryIds: a.categories,
+        teamIds: a.teams,
+        ratePerMinute: a.rate ?? undefined,
+        expiresAt: a.expiresDays === null ? null : now + a.expiresDays * 24 * 3600_000,
+      },
+      { at: now },
+    )
+    return [
+      'API account created:',
+      ...describeAccount(account),
+      '',
+      'Its key, shown this once (it will not be shown again: only its hash is kept). Give it to the partner now:',
+      key,
+    ]
+  }
+  if (args.command === 'api-accounts revoke') {
+    const account = await revokeApiAccount(db, a.account ?? '', now)
+    return [`API account revoked: its key no longer works.`, ...describeAccount(account)]
+  }
+  const accounts = await listApiAccounts(db)
+  if (accounts.length === 0) return ['No API account yet: api-accounts create --name N --scopes a,b']
+  return accounts.flatMap((account, i) => [...(i > 0 ? [''] : []), ...describeAccount(account)])
+}
+
 /** The commands that work on the database without serving. */
-async function runCommand(args: ServerArgs): Promise<void> {
+export async function runCommand(
+  args: ServerArgs,
+  print: (line: string) => void = console.log,
+): Promise<void> {
   const target = databaseTarget(args.database)
   if (args.command === 'backup') {
     await backupDatabase(target, args.file!)
-    console.log(`Backup of ${describeTarget(target)} written to ${args.file}`)
+    print(`Backup of ${describeTarget(target)} written to ${args.file}`)
   } else if (args.command === 'restore') {
     const { epoch } = await restoreDatabase(target, args.file!)
-    console.log(`${args.file} restored into ${describeTarget(target)}; new server epoch ${epoch}`)
+    print(`${args.file} restored into ${describeTarget(target)}; new server epoch ${epoch}`)
   } else if (args.command === 'keys rotate') {
     const db = openDatabase(target)
     try {
       await migrateServerStore(db, SERVER_MIGRATIONS, describeTarget(target))
       const key = await (await openKeyRing(db, { accessTtlMs: 15 * 60_000 })).rotate()
-      console.log(`New signing key ${key.id}: every instance signs with it within a minute.`)
+      print(`New signing key ${key.id}: every instance signs with it within a minute.`)
+    } finally {
+      await db.close()
+    }
+  } else if (args.command.startsWith('api-accounts ')) {
+    const db = openDatabase(target)
+    try {
+      await migrateServerStore(db, SERVER_MIGRATIONS, describeTarget(target))
+      for (const line of await apiAccountsCommand(db, args)) print(line)
     } finally {
       await db.close()
     }
@@ -124,6 +285,7 @@ async function main() {
     port: args.port,
     host: args.host,
     demoRequests: args.demo ?? undefined,
+    referenceDir: args.reference ?? undefined,
     config,
     portalKey: process.env.GRC_PORTAL_KEY || undefined,
     log: process.env.GRC_SERVER_LOG === '1',
@@ -131,7 +293,9 @@ async function main() {
   })
   console.log(`GRC central server: ${server.url}  (protocol: ${server.url}/api/openapi.json)`)
   if (server.createdPortalKey)
-    console.log(`Open311 API key for portals (shown once, only its hash is kept): ${server.createdPortalKey}`)
+    console.log(
+      `Open311 API key of the account "portail" (shown once, only its hash is kept; see api-accounts list): ${server.createdPortalKey}`,
+    )
   const stop = () => void server.close().then(() => process.exit(0))
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)

@@ -3,7 +3,6 @@
  * `npm run server` runs, and what the tests and the benchmark start, over real HTTP on
  * loopback.
  */
-import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { AppConfigSchema, type AppConfig } from '../core/config'
@@ -11,8 +10,10 @@ import { createAuthProvider } from '../core/directory'
 import type { AuthProvider } from '../core/directory/provider'
 import { loadWorkflowDefinitions } from '../core/workflow/definitions'
 import { buildServer } from './app'
-import { hashToken, type TokenIssuerOptions } from './auth/tokens'
+import type { TokenIssuerOptions } from './auth/tokens'
+import { PORTAL_RATE_PER_MINUTE, PORTAL_SCOPES } from './store/apiAccounts'
 import { databaseFailureStore } from './store/loginFailures'
+import { loadReferenceFiles } from './store/referenceFiles'
 import { databaseTarget, describeTarget, openDatabase } from './store/open'
 import { openServerStore } from './store/store'
 import type { ServerStore } from './store/types'
@@ -26,10 +27,15 @@ export interface StartServerOptions {
   /** Seed the demo authority into a new database with this many requests (0: reference data only; absent: no demo). */
   demoRequests?: number
   demoSeed?: number
+  /** An authority's own reference files, written into a new database (store/referenceFiles.ts). */
+  referenceDir?: string
   config?: AppConfig
   auth?: AuthProvider
   tokens?: Partial<TokenIssuerOptions> & { maxSessionHours?: number; keyRotationHours?: number }
-  /** A portal API key to accept (stored hashed); a new database without one gets a random key. */
+  /**
+   * A portal's Open311 key to accept: an API account (open311:submit, open311:read) is made
+   * for it unless one has it (stored hashed). A new database without it gets a random key.
+   */
   portalKey?: string
   now?: () => number
   log?: boolean
@@ -41,7 +47,7 @@ export interface RunningServer {
   url: string
   app: FastifyInstance
   store: ServerStore
-  /** Set when this start created a portal key (shown once: only its hash is kept). */
+  /** Set when this start created the portal's account (its key shown once: only its hash is kept). */
   createdPortalKey: string | null
   close(): Promise<void>
 }
@@ -68,12 +74,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         : { count: options.demoRequests, seed: options.demoSeed ?? 42, workflowsDir },
     now: options.now,
   })
+  // The portal's account: for the key the setting names, or a new key for a new database.
+  const portal = { name: 'portail', scopes: PORTAL_SCOPES, ratePerMinute: PORTAL_RATE_PER_MINUTE }
+  if (options.referenceDir)
+    try {
+      await loadReferenceFiles(store.sql, options.referenceDir)
+    } catch (e) {
+      await store.close()
+      throw e
+    }
   let createdPortalKey: string | null = null
-  if (options.portalKey) await store.addPortalKey(hashToken(options.portalKey), 'portail')
-  else if (!(await store.hasPortalKeys())) {
-    createdPortalKey = randomBytes(18).toString('base64url')
-    await store.addPortalKey(hashToken(createdPortalKey), 'portail')
-  }
+  if (options.portalKey) await store.ensureApiAccountForKey(options.portalKey, portal)
+  else if (!(await store.hasApiAccounts())) createdPortalKey = (await store.createApiAccount(portal)).key
   // The same provider and configuration format as the consoles (no offline login on a server).
   const auth =
     options.auth ??
@@ -89,6 +101,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     now: options.now,
     log: options.log,
     metricsToken: options.metricsToken,
+    publicUrl: config.server.publicUrl,
   })
   try {
     await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })

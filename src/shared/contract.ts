@@ -24,6 +24,14 @@ import {
   TransitionOption,
 } from './domain'
 import { PolygonGeometry, Sector } from './routing'
+import {
+  AdminAuditEntry,
+  AdminAuditInput,
+  AdminDeleteInput,
+  AdminItem,
+  AdminReference,
+  AdminSaveInput,
+} from './adminReference'
 import { MapSettings } from './mapSettings'
 import { IsoDay, SavedTour, TourPlanInput } from './savedTour'
 import { Conflict, CreateRequestInput, RequestPatch, SyncStatus } from './sync'
@@ -339,6 +347,23 @@ export const contract = {
       .strict(),
     z.object({ requeued: z.boolean() }),
   ),
+
+  /**
+   * Reference administration (admins only), on the central server: every item with its
+   * version, and the workflows a category may follow. Without a server, or offline,
+   * refused with `server_unavailable`.
+   */
+  'admin.reference.list': spec(Empty, AdminReference),
+  /**
+   * Create (`baseVersion` null) or change a team, category, routing rule or sector on the
+   * server; an edit made on an older version is refused (`version_conflict`, saying who
+   * changed it and when). The console then syncs to take the new reference data.
+   */
+  'admin.reference.save': spec(AdminSaveInput, AdminItem),
+  /** Delete an item on the server; refused (`in_use`) while requests, rules or categories use it. */
+  'admin.reference.delete': spec(AdminDeleteInput, z.object({})),
+  /** The audit trail of the reference data (of one kind, or one item), newest first. */
+  'admin.reference.audit': spec(AdminAuditInput, z.object({ entries: z.array(AdminAuditEntry) })),
 } as const
 
 export type Contract = typeof contract

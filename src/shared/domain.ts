@@ -8,7 +8,8 @@ export const ROLES = ['agent', 'lead', 'technician', 'supervisor', 'dpo', 'admin
 export const Role = z.enum(ROLES)
 export type Role = z.infer<typeof Role>
 
-export const CHANNELS = ['portal', 'phone', 'counter', 'email', 'mobile', 'open311'] as const
+/** `api`: sent by a partner's system through the partner API (an API account, not a citizen). */
+export const CHANNELS = ['portal', 'phone', 'counter', 'email', 'mobile', 'open311', 'api'] as const
 export const Channel = z.enum(CHANNELS)
 export type Channel = z.infer<typeof Channel>
 

@@ -22,6 +22,10 @@ export const ERROR_CODES = [
   'too_many_attempts',
   /** The session locked after inactivity: the agent types their password again. */
   'session_locked',
+  /** Something still uses what was to be deleted (a team with requests, a category a rule names). */
+  'in_use',
+  /** The action needs the central server, which is not configured or not reachable. */
+  'server_unavailable',
   'internal',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

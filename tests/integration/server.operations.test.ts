@@ -131,15 +131,17 @@ describe(`operations on ${TEST_STORE}`, () => {
     expect((await fetch(`${server.url}/metrics`, { headers: authed('supervision-secret') })).status).toBe(200)
   })
 
-  it('a console’s access token still works after the server restarts (keys in the database)', async () => {
+  it('a console’s access token still works after the server restarts (keys in the database), --demo or not', async () => {
     const database = await testDatabase(join(dir, 'restart'))
     const first = await start({ database, demoRequests: 10 })
     const { accessToken } = await login(first.url)
     await first.close()
     running.splice(running.indexOf(first), 1)
-    const second = await start({ database })
+    // Started again with --demo: the demo goes into a new database only, this one is left as it is.
+    const second = await start({ database, demoRequests: 10 })
     const r = await fetch(`${second.url}/api/v1/changes?since=0&limit=5`, { headers: authed(accessToken) })
     expect(r.status).toBe(200)
+    expect((await second.store.sql.get<{ n: number }>('SELECT count(*) AS n FROM requests'))?.n).toBe(10)
   })
 
   it('restores a backup into an empty database: the edits after the backup are gone, the epoch is new', async () => {
@@ -173,4 +175,32 @@ describe(`operations on ${TEST_STORE}`, () => {
     const r = await fetch(`${restored.url}/api/v1/changes?since=0&limit=5`, { headers: authed(accessToken) })
     expect(r.status).toBe(200)
   })
+
+  it.runIf(TEST_STORE === 'postgres')(
+    'keeps nudging consoles after the database dropped its listening connection',
+    async () => {
+      const server = await start({ database: await testDatabase(join(dir, 'listen')), demoRequests: 20 })
+      const { accessToken } = await login(server.url)
+      const feed = (await (
+        await fetch(`${server.url}/api/v1/changes?since=0&limit=50`, { headers: authed(accessToken) })
+      ).json()) as { changes: Array<{ type: string; entity?: { request: { id: string; version: number } } }> }
+      const target = feed.changes.find((c) => c.type === 'request')!.entity!.request
+      const heard: string[][] = []
+      server.store.onChange((scopes) => heard.push([...scopes]))
+      // The database ends the connection that LISTENs (a failover, a restart, an administrator).
+      const ended = await server.store.sql.all<{ ok: boolean }>(
+        `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+         WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid() AND datname = current_database()`,
+      )
+      expect(ended.length).toBeGreaterThan(0)
+      // Changes keep being made; within seconds the instance listens again and hears them.
+      let version = target.version
+      const deadline = Date.now() + 15_000
+      for (let i = 0; heard.length === 0 && Date.now() < deadline; i++) {
+        version = await rename(server.url, accessToken, target.id, version, `Après la coupure ${i}`)
+        await new Promise((r) => setTimeout(r, 250))
+      }
+      expect(heard.length).toBeGreaterThan(0)
+    },
+  )
 })

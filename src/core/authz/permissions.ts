@@ -44,3 +44,8 @@ export function canChangeRequests(session: SessionInfo): boolean {
 export function actorOf(session: SessionInfo): Actor {
   return { agentId: session.agentId, roles: session.roles, teamIds: session.teamIds }
 }
+
+/** The authority's reference data (teams, categories, routing, sectors) is the administrators'. */
+export function canAdministerReference(session: SessionInfo): boolean {
+  return session.roles.includes('admin')
+}

@@ -10,6 +10,36 @@ import { BaseMapChoice, DEFAULT_DEPOT, Depot, TeamDepots } from '../../shared/ma
 const HourMinute = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)')
 const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+/** null when not a URL (z.url has said so already). */
+const urlOf = (u: string): URL | null => {
+  try {
+    return new URL(u)
+  } catch {
+    return null
+  }
+}
+
+/** An absolute https URL (http only on loopback), without query or fragment; no trailing slash. */
+const PublicUrl = z
+  .url({ protocol: /^https?$/, error: 'publicUrl must be an http(s) URL' })
+  .refine(
+    (u) => {
+      const url = urlOf(u)
+      return !url || url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname)
+    },
+    { message: 'publicUrl must use https (http only on loopback: localhost, 127.0.0.1, [::1])' },
+  )
+  .refine(
+    (u) => {
+      const url = urlOf(u)
+      return !url || (!url.search && !url.hash && !url.username && !url.password)
+    },
+    { message: 'publicUrl has no query, fragment or credentials' },
+  )
+  .transform((u) => u.replace(/\/+$/, ''))
+
 /** A group of the directory, by DN or by name (its cn), and what belonging to it gives. */
 const GroupMapping = z
   .object({
@@ -176,6 +206,17 @@ export const AppConfigSchema = z
         timeoutSeconds: z.number().int().min(1).max(600).default(20),
         /** Changes per page of the feed: smaller pages keep the UI smoother on slow machines. */
         pageSize: z.number().int().min(10).max(1000).default(200),
+      })
+      .strict()
+      .prefault({}),
+    server: z
+      .object({
+        /**
+         * The central server's address as partners and portals reach it (behind a reverse proxy,
+         * a load balancer): the OpenAPI document names it. https, or http on loopback only.
+         * Without it the document names no server (never the Host header a client sent).
+         */
+        publicUrl: PublicUrl.optional(),
       })
       .strict()
       .prefault({}),

@@ -118,20 +118,28 @@ export const visibleTo = (session: SessionInfo | null, entity: RequestEntity) =>
  * (their order and set matter); workflows are checked before they replace the running ones.
  * @returns the workflow definitions to run from now on.
  */
+/** Rows of a reference table whose id `kept` does not list are deleted. */
+function keepOnly(db: Db, table: 'teams' | 'categories' | 'sectors', kept: readonly { id: string }[]) {
+  const ids = new Set(kept.map((k) => k.id))
+  for (const id of cached(db, `SELECT id FROM ${table}`).pluck().all() as string[])
+    if (!ids.has(id)) cached(db, `DELETE FROM ${table} WHERE id = ?`).run(id)
+}
+
 export function applyReference(db: Db, bundle: ReferenceBundle): Map<string, WorkflowDefinition> {
   const workflows = new Map<string, WorkflowDefinition>()
   for (const w of bundle.workflows) {
     // A definition the console cannot run is refused here, before any of the bundle is written.
     workflows.set(w.id, parseWorkflowDefinition(w.definition, `serveur:${w.id}`))
   }
+  // The bundle is whole: a team, category or sector it no longer has was deleted by an administrator.
+  keepOnly(db, 'teams', bundle.teams)
   bundle.teams.forEach((t) => upsertTeam(db, t))
+  keepOnly(db, 'categories', bundle.categories)
   bundle.categories.forEach((c) => upsertCategory(db, c))
   bundle.agents.forEach((a) => upsertAgent(db, a))
   cached(db, 'DELETE FROM routing_rules').run()
   bundle.routingRules.forEach((r) => upsertRoutingRule(db, r))
-  const sectorIds = new Set(bundle.sectors.map((s) => s.id))
-  for (const id of cached(db, 'SELECT id FROM sectors').pluck().all() as string[])
-    if (!sectorIds.has(id)) cached(db, 'DELETE FROM sectors WHERE id = ?').run(id)
+  keepOnly(db, 'sectors', bundle.sectors)
   bundle.sectors.forEach((s) => upsertSector(db, s))
   for (const w of bundle.workflows)
     upsertWorkflowDefinition(db, w.id, w.version, JSON.stringify(w.definition))

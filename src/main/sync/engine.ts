@@ -625,6 +625,24 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       return syncNow()
     },
 
+    /**
+     * Run `fn` with a valid access token, for calls outside the sync protocol (reference
+     * administration): the token is renewed as a round renews it, and once more if the
+     * server refuses it. Changes nothing else of the engine's state.
+     */
+    async withAccess<T>(fn: (token: string) => Promise<T>): Promise<T> {
+      if (stopped) throw new SyncError('auth', AUTH_REQUIRED, 401)
+      const token = await ensureAccess()
+      try {
+        return await fn(token)
+      } catch (e) {
+        if (!(e instanceof SyncError) || e.kind !== 'auth') throw e
+        // A token the server no longer knows (it restarted, or it expired early): renew it once.
+        if (access?.token === token) access = null
+        return fn(await ensureAccess())
+      }
+    },
+
     /** The agent changed something: push it soon. */
     localChange() {
       publish()

@@ -15,8 +15,10 @@ import {
   type Mutation,
   type TokenRequest,
 } from '../../shared/sync'
+import { AdminAuditReply, AdminListReply, AdminSaveReply, type AdminKind } from '../../shared/adminReference'
 
 const RevokeReply = z.object({})
+const EmptyReply = z.object({})
 
 export type SyncErrorKind =
   /** No connection to the server (refused, reset, DNS): retry later. */
@@ -109,7 +111,7 @@ export function createSyncTransport(options: TransportOptions) {
 
   async function call<S extends z.ZodType>(
     path: string,
-    init: { method: 'GET' | 'POST'; token?: string; body?: unknown },
+    init: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; token?: string; body?: unknown },
     schema: S,
   ): Promise<z.output<S>> {
     let res: Response
@@ -179,6 +181,30 @@ export function createSyncTransport(options: TransportOptions) {
       call('/api/v1/requests/details', { method: 'POST', token, body: { ids } }, DetailsReply),
     mutations: (token: string, mutations: Mutation[]) =>
       call('/api/v1/mutations', { method: 'POST', token, body: { mutations } }, MutationsReply),
+
+    /** Reference administration (admin accounts only): every item with its version. */
+    adminReference: (token: string) =>
+      call('/api/v1/admin/reference', { method: 'GET', token }, AdminListReply),
+    /** Create (`baseVersion` null) or change one item, on the version the administrator saw. */
+    adminSave: (token: string, kind: AdminKind, id: string, data: unknown, baseVersion: number | null) =>
+      call(
+        `/api/v1/admin/reference/${encodeURIComponent(kind)}/${encodeURIComponent(id)}`,
+        { method: 'PUT', token, body: { data, baseVersion } },
+        AdminSaveReply,
+      ),
+    adminDelete: (token: string, kind: AdminKind, id: string, baseVersion: number) =>
+      call(
+        `/api/v1/admin/reference/${encodeURIComponent(kind)}/${encodeURIComponent(id)}?baseVersion=${baseVersion}`,
+        { method: 'DELETE', token },
+        EmptyReply,
+      ),
+    /** The audit trail, newest first, of a kind or one item. */
+    adminAudit: (token: string, filter: { kind?: AdminKind; id?: string; limit: number }) => {
+      const query = new URLSearchParams({ limit: String(filter.limit) })
+      if (filter.kind) query.set('kind', filter.kind)
+      if (filter.id) query.set('id', filter.id)
+      return call(`/api/v1/admin/reference/audit?${query}`, { method: 'GET', token }, AdminAuditReply)
+    },
 
     /**
      * Hold the nudge stream open; resolves when it ends (server gone, `signal` aborted,

@@ -1,9 +1,11 @@
 /** English, the second language: the same keys as fr.ts (the type enforces it). */
 import type { Messages } from './fr'
 import { bulkEn } from './bulk.en'
+import { adminEn } from './admin.en'
 
 const en: Messages = {
   bulk: bulkEn,
+  admin: adminEn,
   app: {
     name: 'GRC Console',
     loading: 'Loading the console…',
@@ -167,6 +169,7 @@ const en: Messages = {
     email: 'E-mail',
     mobile: 'Mobile app',
     open311: 'Open311',
+    api: 'Partner API',
   },
   sla: {
     none: 'No due date',
@@ -504,6 +507,9 @@ const en: Messages = {
       'Your account is known but has no role in the console: ask to be added to the right directory group.',
     too_many_attempts: 'Too many failed attempts for this account: wait a moment before trying again.',
     session_locked: 'Your session locked after a period of inactivity: type your password to continue.',
+    in_use: 'This item is still in use: it cannot be deleted.',
+    server_unavailable:
+      'This action needs a connection to the central server: check that the console is online, then try again.',
     internal: 'An internal error occurred and nothing was changed: try again.',
     network: 'The console core is not answering: check it is running, then try again.',
     bridge_token: 'This tab has no valid token: open the full address printed by “npm run dev:web”.',

@@ -4,9 +4,11 @@
  * vue-i18n syntax: `{name}` is a placeholder; `@` and `|` are reserved, so never used as text.
  */
 import { bulkFr } from './bulk.fr'
+import { adminFr } from './admin.fr'
 
 const fr = {
   bulk: bulkFr,
+  admin: adminFr,
   app: {
     name: 'GRC Console',
     loading: 'Chargement de la console…',
@@ -171,6 +173,7 @@ const fr = {
     email: 'Courriel',
     mobile: 'Application mobile',
     open311: 'Open311',
+    api: 'API partenaire',
   },
   sla: {
     none: 'Sans échéance',
@@ -513,6 +516,9 @@ const fr = {
       'Trop d’essais manqués pour ce compte : patientez quelques instants avant de réessayer.',
     session_locked:
       'Votre session est verrouillée après une période d’inactivité : saisissez votre mot de passe pour continuer.',
+    in_use: 'Cet élément est encore utilisé : il ne peut pas être supprimé.',
+    server_unavailable:
+      'Cette action demande une connexion au serveur central : vérifiez que la console est en ligne, puis réessayez.',
     internal: 'Une erreur interne est survenue et rien n’a été modifié : réessayez.',
     network: 'Le cœur de la console ne répond pas : vérifiez qu’il est lancé, puis réessayez.',
     bridge_token:

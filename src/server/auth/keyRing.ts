@@ -11,6 +11,8 @@ import type { SqlDatabase } from '../store/sql/client'
 
 /** How often the table is read again; also the margin before a superseded key goes. */
 const RELOAD_MS = 60_000
+/** Reads for unknown key ids are shared and at least this far apart (20 a second at most). */
+const MIN_READ_GAP_MS = 50
 
 export interface SigningKey {
   id: string
@@ -40,9 +42,24 @@ export async function openKeyRing(db: SqlDatabase, options: KeyRingOptions): Pro
   const rotationMs = options.rotationMs ?? 7 * 24 * 3600_000
   let keys: SigningKey[] = []
   let loadedAt = 0
-  /** Ids looked up and not found, when; the times of recent reads for unknown ids. */
-  const missed = new Map<string, number>()
-  let reloads: number[] = []
+  /** The read of the table that callers arriving now will wait for (at most one every 50 ms). */
+  let nextRead: Promise<void> | null = null
+  let lastReadStart = -Infinity
+  function freshRead(): Promise<void> {
+    if (nextRead) return nextRead
+    const wait = Math.max(0, lastReadStart + MIN_READ_GAP_MS - Date.now())
+    nextRead = new Promise<void>((resolve) => setTimeout(resolve, wait))
+      .then(() => {
+        lastReadStart = Date.now()
+        nextRead = null
+        return load()
+      })
+      .catch((e: unknown) => {
+        nextRead = null
+        throw e
+      })
+    return nextRead
+  }
 
   async function load(): Promise<void> {
     const rows = await db.all<{ id: string; secret: string; created_at: number }>(
@@ -86,21 +103,11 @@ export async function openKeyRing(db: SqlDatabase, options: KeyRingOptions): Pro
     async find(id) {
       const known = keys.find((k) => k.id === id)
       if (known) return known
-      // An id not seen here: made by another instance a moment ago, or made up. Read the
-      // table again, but once a second at most per id and twenty times a second in all,
-      // so tokens with random ids cannot turn into a flood of reads.
-      const t = now()
-      if ((missed.get(id) ?? -Infinity) > t - 1000) return undefined
-      reloads = reloads.filter((at) => at > t - 1000)
-      if (reloads.length >= 20) return undefined
-      reloads.push(t)
-      await load()
-      const found = keys.find((k) => k.id === id)
-      if (!found) {
-        missed.set(id, t)
-        if (missed.size > 1000) missed.clear()
-      }
-      return found
+      // An id not seen here: made by another instance a moment ago, or made up. Every such
+      // lookup waits for a read of the table made after it arrived; reads are shared and
+      // spaced, so tokens with random ids cannot turn into a flood of reads.
+      await freshRead()
+      return keys.find((k) => k.id === id)
     },
     rotate,
   }

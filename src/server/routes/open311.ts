@@ -1,12 +1,14 @@
 /**
  * Open311 GeoReport v2 intake for citizens' portals (http://wiki.open311.org/GeoReport_v2):
- * the services (our categories), request submission with a portal API key, and the public
- * status of requests. Every path ends in `.json` or `.xml`, and so does every answer,
- * errors included, in the specification's error shape.
+ * the services (our categories), request submission with an API account's key (scope
+ * open311:submit), and the public status of requests. Reads are public as the
+ * specification has them; a portal that sends its `api_key` on a read is identified (the
+ * key must hold open311:read), counted against its rate and logged. Every path ends in
+ * `.json` or `.xml`, and so does every answer, errors included, in the specification's
+ * error shape.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Category } from '../../shared/domain'
-import { hashToken } from '../auth/tokens'
 import { parseRequestsQuery, parseSubmission } from '../open311/input'
 import {
   publicRequestOf,
@@ -16,7 +18,9 @@ import {
   serviceOf,
 } from '../open311/mapping'
 import { xmlDocument, xmlList, type XmlValue } from '../open311/xml'
+import type { ApiScope } from '../store/apiAccounts'
 import type { ServerStore } from '../store/types'
+import type { ApiAccess, ApiRefusal } from './apiAccess'
 
 export const OPEN311_PREFIX = '/open311/v2'
 
@@ -54,7 +58,7 @@ function answer(
 function fail(
   reply: FastifyReply,
   format: Format,
-  code: 400 | 403 | 404 | 413 | 415 | 500,
+  code: 400 | 403 | 404 | 413 | 415 | 429 | 500,
   description: string,
 ) {
   const error = { code, description }
@@ -67,8 +71,32 @@ const stringField = (body: unknown, name: string): string | undefined => {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
 }
 
-export function registerOpen311Routes(app: FastifyInstance, deps: { store: ServerStore }): void {
-  const { store } = deps
+/** A key refused, in the specification's terms: 403 for the key itself, 429 over the account's rate. */
+function refusal(r: ApiRefusal): { code: 403 | 429; description: string } {
+  switch (r.reason) {
+    case 'missing':
+      return { code: 403, description: 'api_key is required.' }
+    case 'unknown':
+      return { code: 403, description: 'api_key is not valid.' }
+    case 'revoked':
+      return { code: 403, description: 'api_key has been revoked.' }
+    case 'expired':
+      return { code: 403, description: 'api_key has expired.' }
+    case 'scope':
+      return { code: 403, description: `api_key does not have the scope ${r.scope} this call needs.` }
+    case 'rate':
+      return {
+        code: 429,
+        description: `Too many calls with this api_key (${r.account.ratePerMinute} per minute): retry in ${r.retryAfterSeconds} s.`,
+      }
+  }
+}
+
+export function registerOpen311Routes(
+  app: FastifyInstance,
+  deps: { store: ServerStore; access: ApiAccess },
+): void {
+  const { store, access } = deps
 
   const categoriesById = async () =>
     new Map<string, Category>((await store.listCategories()).map((c) => [c.id, c]))
@@ -93,9 +121,31 @@ export function registerOpen311Routes(app: FastifyInstance, deps: { store: Serve
       const unsupported = (reply: FastifyReply) =>
         fail(reply, 'json', 404, 'Unknown format: the path ends in .json or .xml.')
 
+      /** Check `key` for `scope`: null when it may go on, else the reply already sent. */
+      async function keyRefused(
+        req: FastifyRequest,
+        reply: FastifyReply,
+        format: Format,
+        key: string | undefined,
+        scope: ApiScope,
+      ) {
+        const checked = await access.check(req, reply, key, scope)
+        if (checked.ok) return null
+        const { code, description } = refusal(checked)
+        return fail(reply, format, code, description)
+      }
+
+      /** A read is public; with an api_key (in the query) the key must be valid and hold open311:read. */
+      const readKeyRefused = (req: FastifyRequest, reply: FastifyReply, format: Format) => {
+        const key = stringField(req.query, 'api_key')
+        return key === undefined ? null : keyRefused(req, reply, format, key, 'open311:read')
+      }
+
       scope.get('/services.:format', async (req: FastifyRequest<FormatParams>, reply) => {
         const format = formatOf(req.params.format)
         if (!format) return unsupported(reply)
+        const refused = await readKeyRefused(req, reply, format)
+        if (refused) return refused
         const services = (await store.listCategories()).map(serviceOf)
         return answer(reply, format, { json: services, root: 'services', item: 'service', items: services })
       })
@@ -103,6 +153,8 @@ export function registerOpen311Routes(app: FastifyInstance, deps: { store: Serve
       scope.get('/services/:file', async (req: FastifyRequest<FileParams>, reply) => {
         const file = splitFile(req.params.file)
         if (!file) return unsupported(reply)
+        const refused = await readKeyRefused(req, reply, file.format)
+        if (refused) return refused
         const category = (await categoriesById()).get(file.name)
         if (!category) return fail(reply, file.format, 404, `Unknown service_code: ${file.name}`)
         const definition = serviceDefinitionOf(category)
@@ -114,17 +166,26 @@ export function registerOpen311Routes(app: FastifyInstance, deps: { store: Serve
         const format = formatOf(req.params.format)
         if (!format) return unsupported(reply)
         // The key travels in the body, never in the URL: URLs end up in access logs.
-        const apiKey = stringField(req.body, 'api_key')
-        if (!apiKey) return fail(reply, format, 403, 'api_key is required.')
-        const portal = await store.portalOfKey(hashToken(apiKey))
-        if (!portal) return fail(reply, format, 403, 'api_key is not valid.')
+        const refused = await keyRefused(
+          req,
+          reply,
+          format,
+          stringField(req.body, 'api_key'),
+          'open311:submit',
+        )
+        if (refused) return refused
+        const account = req.apiAccount!
         const serviceCode = stringField(req.body, 'service_code')
         if (!serviceCode) return fail(reply, format, 400, 'service_code is required.')
         const category = (await categoriesById()).get(serviceCode)
         if (!category) return fail(reply, format, 404, `Unknown service_code: ${serviceCode}`)
+        if (account.categoryIds && !account.categoryIds.includes(category.id))
+          return fail(reply, format, 403, `api_key may not submit requests for service_code ${category.id}.`)
         const submission = parseSubmission(req.body, category)
         if (!submission.ok) return fail(reply, format, 400, submission.description)
-        const receipt = receiptOf(await store.createCitizenRequest({ ...submission.value, portal }))
+        const receipt = receiptOf(
+          await store.createCitizenRequest({ ...submission.value, portal: account.name }),
+        )
         return answer(reply, format, {
           json: [receipt],
           root: 'service_requests',
@@ -136,6 +197,8 @@ export function registerOpen311Routes(app: FastifyInstance, deps: { store: Serve
       scope.get('/requests.:format', async (req: FastifyRequest<FormatParams>, reply) => {
         const format = formatOf(req.params.format)
         if (!format) return unsupported(reply)
+        const refused = await readKeyRefused(req, reply, format)
+        if (refused) return refused
         const filter = parseRequestsQuery(req.query)
         if (!filter.ok) return fail(reply, format, 400, filter.description)
         const categories = await categoriesById()
@@ -153,6 +216,8 @@ export function registerOpen311Routes(app: FastifyInstance, deps: { store: Serve
       scope.get('/requests/:file', async (req: FastifyRequest<FileParams>, reply) => {
         const file = splitFile(req.params.file)
         if (!file) return unsupported(reply)
+        const refused = await readKeyRefused(req, reply, file.format)
+        if (refused) return refused
         const found =
           file.name.length <= 64 ? await store.listPublicRequests({ ids: [file.name], limit: 1 }) : []
         const record = found[0]

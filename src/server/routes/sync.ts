@@ -3,7 +3,7 @@
  * Handlers validate, authenticate and call the store; the store re-checks every
  * authorisation and workflow guard.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import { z } from 'zod'
 import type { SessionInfo } from '../../shared/contract'
 import { CoreError } from '../../shared/result'
@@ -58,7 +58,11 @@ declare module 'fastify' {
   }
 }
 
-export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): void {
+/** @returns the agents' authentication (their access token), for the other agent routes. */
+export function registerSyncRoutes(
+  app: FastifyInstance,
+  deps: SyncRouteDeps,
+): { authenticate: preHandlerHookHandler } {
   const { store, tokens } = deps
 
   async function issue(agent: { id: string }, clientId: string, authAt: number) {
@@ -168,4 +172,5 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): v
     reply.hijack()
     deps.hub.attach(req.session!, reply.raw)
   })
+  return { authenticate }
 }

@@ -28,12 +28,23 @@ export async function writeDemoReference(tx: Sql, options: SeedReferenceOptions 
   for (const a of ref.agents) await upsertAgent(tx, a)
 }
 
-/** Seed an empty server store with the demo authority. */
+/** Any constant: the lock instances starting together take turns on to seed. */
+const SEED_LOCK = 0x67_72_63_02
+
+/**
+ * Seed the demo authority into a new server store. Only into a new one: an authority's own
+ * data is never mixed with the demo, and an instance that starts second finds it there.
+ */
 export async function seedServerDemo(
   db: SqlDatabase,
   options: ServerDemoOptions,
 ): Promise<{ requests: number }> {
   return db.transaction(async (tx) => {
+    if (tx.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?)', [SEED_LOCK])
+    const used = await tx.get(
+      'SELECT 1 AS x FROM reference_items UNION ALL SELECT 1 FROM requests UNION ALL SELECT 1 FROM citizens LIMIT 1',
+    )
+    if (used) return { requests: 0 }
     await writeDemoReference(tx, options)
     const citizens: Citizen[] = generateCitizens(Math.round(options.count * 0.45), options.seed)
     await insertRows(

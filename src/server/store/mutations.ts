@@ -39,7 +39,7 @@ import type { BusinessCalendar } from '../../core/workflow/sla'
 import { ChangeSet } from './feed'
 import type { ReferenceSnapshot } from './reference'
 import {
-  commentExists,
+  changesMadeBy,
   entitiesFor,
   getRequests,
   insertRequest,
@@ -183,7 +183,18 @@ async function applyInTransaction(
     changes.request(row.id, row.teamId, after.teamId)
     return after
   }
-  const commentIds = new Set<string>()
+  // Comment ids already taken: those of this batch, and those stored (read once for the batch).
+  const newCommentIds = mutations.flatMap((m) => (m.op === 'comment' ? [m.payload.commentId] : []))
+  const commentIds = new Set<string>(
+    newCommentIds.length === 0
+      ? []
+      : (
+          await tx.all<{ id: string }>(
+            `SELECT id FROM comments WHERE id IN (${placeholders(newCommentIds.length)})`,
+            newCommentIds,
+          )
+        ).map((r) => r.id),
+  )
   const recordVersion = (row: RequestRecord, fields: string[], m: Mutation) =>
     void pending.versions.push([
       row.id,
@@ -280,10 +291,7 @@ async function applyInTransaction(
           }),
         }
     }
-    if (
-      op.op === 'comment' &&
-      (commentIds.has(op.payload.commentId) || (await commentExists(tx, op.payload.commentId)))
-    )
+    if (op.op === 'comment' && commentIds.has(op.payload.commentId))
       return { status: 'rejected', code: 'invalid_input', reason: 'Ce commentaire existe déjà.' }
     const at = ctx.now()
     const decision = decideRequestOp(opCtx, session, row, op, at)
@@ -473,7 +481,33 @@ async function answer(
   const requestIds = mutations.flatMap((m) =>
     m.op === 'tour_save' ? m.payload.stopIds : isTourOp(m.op) ? [] : [m.entityId],
   )
-  const entities = await entitiesFor(ctx.db, session, ctx.citizenDataRoles, requestIds)
+  // A request a change of this batch touched goes back with the history events and the
+  // comment that change made, not its whole history: the console merges events and comments
+  // by id, so what it has stays and what is new arrives (a batch's answer stays small). A
+  // refused or conflicting change gets the whole request: the console shows what happened.
+  const complete = new Set(
+    mutations.filter((_m, i) => outcomes[i]!.status !== 'applied').map((m) => m.entityId),
+  )
+  const entities = await entitiesFor(
+    ctx.db,
+    session,
+    ctx.citizenDataRoles,
+    requestIds,
+    (id) => !complete.has(id),
+  )
+  const batchIds = mutations.map((m) => m.mutationId)
+  const touched = [...entities.values()].filter((e) => !complete.has(e.request.id)).map((e) => e.request.id)
+  if (touched.length > 0) {
+    const made = await changesMadeBy(ctx.db, touched, batchIds, mutations)
+    for (const id of touched) {
+      const entity = entities.get(id)!
+      entities.set(id, {
+        ...entity,
+        comments: made.comments.get(id) ?? [],
+        history: made.history.get(id) ?? [],
+      })
+    }
+  }
   const tourIds = mutations.filter((m) => isTourOp(m.op)).map((m) => m.entityId)
   const tours = new Map<string, SavedTour>(
     tourIds.length === 0

@@ -100,10 +100,6 @@ export async function insertComment(sql: Pick<Sql, 'run'>, c: Comment): Promise<
   )
 }
 
-export async function commentExists(sql: Pick<Sql, 'get'>, id: string): Promise<boolean> {
-  return (await sql.get('SELECT 1 AS x FROM comments WHERE id = ?', [id])) !== undefined
-}
-
 export async function appendHistory(sql: Pick<Sql, 'run'>, e: NewHistoryEvent): Promise<void> {
   await sql.run(
     `INSERT INTO history_events (request_id, kind, at, actor_id, actor_name, data, mutation_id)
@@ -130,11 +126,45 @@ export async function nextReference(sql: Pick<Sql, 'get'>, at: number): Promise<
   return `GRC-${year}-${String(row!.last).padStart(6, '0')}`
 }
 
+/**
+ * The history events and comments that the mutations `mutationIds` made on `requestIds`
+ * (a comment mutation names its comment), by request.
+ */
+export async function changesMadeBy(
+  sql: Pick<Sql, 'all'>,
+  requestIds: readonly string[],
+  mutationIds: readonly string[],
+  mutations: ReadonlyArray<{ op: string; payload: unknown }>,
+): Promise<{ comments: Map<string, Comment[]>; history: Map<string, ServerHistoryEvent[]> }> {
+  const history = new Map<string, ServerHistoryEvent[]>()
+  const events = await sql.all<HistoryDbRow>(
+    `SELECT id, request_id, kind, at, actor_id, actor_name, data, mutation_id FROM history_events
+     WHERE request_id IN (${placeholders(requestIds.length)}) AND mutation_id IN (${placeholders(mutationIds.length)})
+     ORDER BY at, id`,
+    [...requestIds, ...mutationIds],
+  )
+  for (const e of events) history.set(e.request_id, [...(history.get(e.request_id) ?? []), toHistoryEvent(e)])
+  const commentIds = mutations.flatMap((m) =>
+    m.op === 'comment' ? [(m.payload as { commentId: string }).commentId] : [],
+  )
+  const comments = new Map<string, Comment[]>()
+  if (commentIds.length > 0) {
+    const rows = await sql.all<CommentDbRow>(
+      `SELECT id, request_id, kind, body, author_id, author_name, created_at FROM comments
+       WHERE id IN (${placeholders(commentIds.length)})`,
+      commentIds,
+    )
+    for (const c of rows) comments.set(c.request_id, [...(comments.get(c.request_id) ?? []), toComment(c)])
+  }
+  return { comments, history }
+}
+
 /** Comments and history of `ids`, by request. */
 export async function detailsOf(
   sql: Pick<Sql, 'all'>,
   ids: readonly string[],
 ): Promise<Map<string, { comments: Comment[]; history: ServerHistoryEvent[] }>> {
+  if (ids.length === 0) return new Map()
   const out = new Map(
     ids.map((id) => [id, { comments: [] as Comment[], history: [] as ServerHistoryEvent[] }]),
   )
@@ -159,18 +189,22 @@ export async function detailsOf(
 
 /**
  * The requests among `ids` as `session` may see them (absent: gone or outside their teams),
- * read in a few statements whatever their number. `light`: without comments and history.
+ * read in a few statements whatever their number. `light` (for all, or by id): without
+ * comments and history.
  */
 export async function entitiesFor(
   sql: Pick<Sql, 'all' | 'dialect'>,
   session: SessionInfo,
   citizenDataRoles: readonly Role[],
   ids: readonly string[],
-  light = false,
+  light: boolean | ((id: string) => boolean) = false,
 ): Promise<Map<string, RequestEntity>> {
   const rows = [...(await getRequests(sql, ids)).values()].filter((r) => canSeeTeam(session, r.teamId))
-  const visible = rows.map((r) => r.id)
-  const details = light ? null : await detailsOf(sql, visible)
+  const isLight = typeof light === 'function' ? light : () => light
+  const details = await detailsOf(
+    sql,
+    rows.filter((r) => !isLight(r.id)).map((r) => r.id),
+  )
   const citizenIds = canReadCitizen(session, citizenDataRoles)
     ? [...new Set(rows.flatMap((r) => (r.citizenId ? [r.citizenId] : [])))]
     : []
@@ -187,8 +221,8 @@ export async function entitiesFor(
       {
         request,
         citizen: (request.citizenId && citizens.get(request.citizenId)) || null,
-        comments: details?.get(request.id)?.comments ?? [],
-        history: details?.get(request.id)?.history ?? [],
+        comments: details.get(request.id)?.comments ?? [],
+        history: details.get(request.id)?.history ?? [],
       },
     ]),
   )

@@ -11,11 +11,27 @@ import { canSeeTeam } from '../../core/authz/permissions'
 import { agentIdFor } from '../../core/directory/agentId'
 import { newRequestRow } from '../../core/requests/operations'
 import type { BusinessCalendar } from '../../core/workflow/sla'
+import {
+  createApiAccount,
+  ensureApiAccountForKey,
+  findApiAccountByKey,
+  hasApiAccounts,
+  hitRateWindow,
+  listApiAccounts,
+  logApiUse,
+  revokeApiAccount,
+} from './apiAccounts'
 import { seedServerDemo, type ServerDemoOptions } from './demoSeed'
 import { ChangeSet, CHANGES_CHANNEL, changeRows, remainingAfter } from './feed'
 import { migrateServerStore } from './migrate'
 import { SERVER_MIGRATIONS } from './migrations'
 import { applyMutations, type MutationContext } from './mutations'
+import {
+  addPartnerNote,
+  createPartnerRequest,
+  getPartnerRequest,
+  listPartnerRequests,
+} from './partnerRequests'
 import {
   agentByLogin,
   agentById,
@@ -219,17 +235,35 @@ export async function openServerStore(options: ServerStoreOptions): Promise<Serv
 
     listCategories: async () => (await reference(db)).bundle.categories,
 
-    async addPortalKey(keyHash, portal) {
-      await db.run(
-        `INSERT INTO portal_keys (key_hash, portal, created_at) VALUES (?, ?, ?)
-         ON CONFLICT (key_hash) DO UPDATE SET portal = excluded.portal`,
-        [keyHash, portal, now()],
-      )
-    },
-    hasPortalKeys: async () => (await db.get('SELECT 1 AS x FROM portal_keys LIMIT 1')) !== undefined,
-    portalOfKey: async (keyHash) =>
-      (await db.get<{ portal: string }>('SELECT portal FROM portal_keys WHERE key_hash = ?', [keyHash]))
-        ?.portal,
+    // API accounts (apiAccounts.ts) and the partner API's requests (partnerRequests.ts).
+    createApiAccount: (input) => createApiAccount(db, input, { at: now(), newId }),
+    ensureApiAccountForKey: (key, input) => ensureApiAccountForKey(db, key, input, { at: now(), newId }),
+    apiAccountByKey: (key) => findApiAccountByKey(db, key, now()),
+    hasApiAccounts: () => hasApiAccounts(db),
+    listApiAccounts: () => listApiAccounts(db),
+    revokeApiAccount: (idOrPrefix) => revokeApiAccount(db, idOrPrefix, now()),
+    logApiUse: (use) => logApiUse(db, { ...use, at: now() }),
+    hitRateWindow: (key, windowMs) => hitRateWindow(db, key, windowMs, now()),
+    listPartnerRequests: (filter) => listPartnerRequests(db, filter),
+    getPartnerRequest: (id, limits) => getPartnerRequest(db, id, limits),
+    createPartnerRequest: (actor, input) =>
+      write(async (tx, changes) =>
+        createPartnerRequest(
+          tx,
+          changes,
+          {
+            ref: await reference(tx),
+            workflows: options.workflows,
+            calendar: options.calendar,
+            at: now(),
+            newId,
+          },
+          actor,
+          input,
+        ),
+      ),
+    addPartnerNote: (actor, input) =>
+      write((tx, changes) => addPartnerNote(tx, changes, { at: now(), newId }, actor, input)),
 
     createCitizenRequest: (input) =>
       write(async (tx, changes): Promise<RequestRecord> => {

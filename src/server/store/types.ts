@@ -3,8 +3,16 @@
  * implementation (store.ts) runs on SQLite or PostgreSQL through the SQL interface.
  */
 import type { SessionInfo } from '../../shared/contract'
-import type { AgentSummary, Category, Citizen, Point } from '../../shared/domain'
+import type { AgentSummary, Category, Citizen, Comment, Point } from '../../shared/domain'
 import type { ChangesReply, DetailsReply, Mutation, MutationResult, RequestRecord } from '../../shared/sync'
+import type { ApiAccount, ApiAccountSummary, ApiKeyLookup, ApiUse, NewApiAccount } from './apiAccounts'
+import type {
+  PartnerActor,
+  PartnerLimits,
+  PartnerRequestFilter,
+  PartnerRequestInput,
+  PartnerRequestPage,
+} from './partnerRequests'
 import type { SqlDatabase } from './sql/client'
 
 export interface RefreshTokenGrant {
@@ -24,6 +32,7 @@ export interface CitizenRequestInput {
   /** From the service attribute `subcategory` when the category has some. */
   subcategory: string | null
   citizen: Omit<Citizen, 'id'> | null
+  /** The API account's name. */
   portal: string
 }
 
@@ -74,10 +83,29 @@ export interface ServerStore {
   ): Promise<MutationResult[]>
 
   listCategories(): Promise<Category[]>
-  /** Portal API keys, by hash. */
-  addPortalKey(keyHash: string, portal: string): Promise<void>
-  portalOfKey(keyHash: string): Promise<string | undefined>
-  hasPortalKeys(): Promise<boolean>
+  /** A new API account and its key, in clear this once (only its hash is kept). */
+  createApiAccount(input: NewApiAccount): Promise<{ account: ApiAccount; key: string }>
+  /** An account for a key chosen outside (GRC_PORTAL_KEY) unless one has it; whether it was made. */
+  ensureApiAccountForKey(key: string, input: NewApiAccount): Promise<boolean>
+  /** The account a key opens now (refused when revoked or expired). */
+  apiAccountByKey(key: string): Promise<ApiKeyLookup>
+  hasApiAccounts(): Promise<boolean>
+  listApiAccounts(): Promise<ApiAccountSummary[]>
+  revokeApiAccount(idOrPrefix: string): Promise<ApiAccount>
+  /** One use of a key (account, scope, route pattern, status, time; never a body). */
+  logApiUse(use: Omit<ApiUse, 'at'>): Promise<void>
+  /** One more call in `key`'s rate window, shared by every instance. */
+  hitRateWindow(key: string, windowMs: number): Promise<{ hits: number; resetAt: number }>
+  /** Partner API: requests within an account's categories and teams, in creation order. */
+  listPartnerRequests(filter: PartnerRequestFilter): Promise<PartnerRequestPage>
+  getPartnerRequest(id: string, limits: PartnerLimits): Promise<RequestRecord | undefined>
+  /** A request from a partner's system, routed by the routing rules (channel `api`). */
+  createPartnerRequest(actor: PartnerActor, input: PartnerRequestInput): Promise<RequestRecord>
+  /** An internal note signed with the account's name; undefined outside its limits. */
+  addPartnerNote(
+    actor: PartnerActor,
+    input: PartnerLimits & { requestId: string; body: string },
+  ): Promise<Comment | undefined>
   /** Create a request submitted by a citizen, routed by the routing rules. */
   createCitizenRequest(input: CitizenRequestInput): Promise<RequestRecord>
   listPublicRequests(filter: PublicRequestFilter): Promise<RequestRecord[]>

@@ -4,5 +4,13 @@ import type { Sql } from '../sql/client'
 import initial from './0001-initial'
 import sharedAuth from './0002-shared-auth'
 import serverEpoch from './0003-server-epoch'
+import apiAccounts from './0004-api-accounts'
+import referenceAudit from './0005-reference-audit'
 
-export const SERVER_MIGRATIONS: readonly Migration<Sql>[] = [initial, sharedAuth, serverEpoch]
+export const SERVER_MIGRATIONS: readonly Migration<Sql>[] = [
+  initial,
+  sharedAuth,
+  serverEpoch,
+  apiAccounts,
+  referenceAudit,
+]

@@ -72,15 +72,24 @@ export function openPostgresDatabase(url: string, options: PostgresOptions = {})
     const client = new pg.Client(config)
     client.on('notification', (n) => channels.get(n.channel)?.forEach((l) => l(n.payload ?? '')))
     client.on('error', () => {
-      // The database went away: listen again when it is back (nudges missed meanwhile are
-      // harmless: consoles also pull on a timer and on reconnect).
+      // The database went away: listen again once it is back (nudges missed meanwhile are
+      // harmless: consoles also pull on a timer and when their stream reconnects).
       if (listener === client) listener = null
       void client.end().catch(() => undefined)
-      if (!closing) setTimeout(() => void connectListener().catch(() => undefined), 1000).unref()
+      relisten()
     })
     await client.connect()
     for (const channel of channels.keys()) await client.query(`LISTEN "${channel}"`)
     listener = client
+  }
+  /** Try to listen again until it works, waiting longer each time (up to 30 s). */
+  function relisten(attempt = 0) {
+    if (closing || listener) return
+    const wait = Math.min(30_000, 500 * 2 ** attempt)
+    setTimeout(() => {
+      if (closing || listener) return
+      connectListener().catch(() => relisten(attempt + 1))
+    }, wait).unref()
   }
 
   return {
@@ -136,6 +145,8 @@ export function openPostgresDatabase(url: string, options: PostgresOptions = {})
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
+      // Closing twice is harmless (a shutdown hook after a test's own close).
+      if (closing) return
       closing = true
       await listener?.end().catch(() => undefined)
       await pool.end()

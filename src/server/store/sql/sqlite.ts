@@ -106,6 +106,6 @@ export function openSqliteDatabase(file: string): SqlDatabase & { raw: Db } {
     },
     ping: () => queued(() => void db.prepare('SELECT 1').get()),
     poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
-    close: () => queued(() => void db.close()),
+    close: () => queued(() => void (db.open && db.close())),
   }
 }

@@ -1,0 +1,145 @@
+/**
+ * French words of the administration screen (merged into fr.ts under `admin`).
+ * Plurals are called as `t(key, { n }, n)`.
+ */
+export const adminFr = {
+  nav: 'Administration',
+  title: 'Administration du référentiel',
+  intro:
+    'Chaque modification est faite sur le serveur central : elle y est versionnée et tracée, puis parvient à toutes les consoles par la synchronisation.',
+  reserved:
+    'Cet écran est réservé aux administrateurs : votre rôle ({roles}) ne permet pas de modifier le référentiel.',
+  loading: 'Chargement du référentiel depuis le serveur central…',
+  unavailable: 'L’administration du référentiel demande une connexion au serveur central.',
+  unavailableHint:
+    'Vérifiez que la console est connectée au serveur (état « En ligne » en haut de l’écran), puis réessayez.',
+  retry: 'Réessayer',
+  localOnly:
+    'Cette console travaille sans serveur central (mode local) : le référentiel y est en lecture seule.',
+  tabs: 'Données du référentiel',
+  kinds: {
+    team: 'Équipes',
+    category: 'Catégories',
+    routing_rule: 'Règles d’affectation',
+    sector: 'Secteurs',
+  },
+  kindTitle: {
+    team: 'Équipe',
+    category: 'Catégorie',
+    routing_rule: 'Règle d’affectation',
+    sector: 'Secteur',
+  },
+  count: 'Aucun élément | {n} élément | {n} éléments',
+  listLabel: 'Liste : {kind}',
+  create: {
+    team: 'Nouvelle équipe',
+    category: 'Nouvelle catégorie',
+    routing_rule: 'Nouvelle règle',
+  },
+  sectorsNote:
+    'Les secteurs sont créés avec leur contour par un import SIG : ici, seuls leur nom et leur code commune se modifient.',
+  rulesNote:
+    'Les règles sont essayées dans l’ordre de leur position ; la première qui correspond à la demande l’emporte, sinon l’accueil la reçoit.',
+  empty: 'Aucun élément.',
+  placeholder: 'Choisissez un élément dans la liste, ou créez-en un.',
+  editing: '{kind} « {name} »',
+  version: 'Version {n} sur le serveur · identifiant {id}',
+  newId: 'Identifiant attribué à la création : {id}',
+  fields: {
+    code: 'Code',
+    name: 'Nom',
+    nameFr: 'Nom (français)',
+    nameEn: 'Nom (anglais)',
+    workflowId: 'Circuit',
+    defaultTeamId: 'Équipe par défaut',
+    slaBusinessHours: 'Délai de traitement (heures ouvrées)',
+    requiresLocation: 'Localisation obligatoire',
+    subcategories: 'Sous-catégories',
+    position: 'Position',
+    categoryId: 'Catégorie',
+    subcategory: 'Sous-catégorie',
+    channel: 'Canal',
+    sectorId: 'Secteur',
+    teamId: 'Équipe',
+    communeCode: 'Code commune (INSEE)',
+    geometry: 'Contour',
+  },
+  hints: {
+    subcategories: 'Une sous-catégorie par ligne ; laissez vide s’il n’y en a pas.',
+    sla: 'Compté en heures ouvrées à partir de la création de la demande.',
+    requiresLocation: 'Une demande de cette catégorie ne peut pas être enregistrée sans adresse ni position.',
+    position: 'Plus la position est petite, plus la règle est essayée tôt.',
+    criteria: 'Un critère laissé sur « Tous » ou « Toutes » correspond à toutes les demandes.',
+    communeCode:
+      'Cinq caractères (2A ou 2B pour la Corse) ; vide pour un secteur qui n’est pas une commune entière.',
+    code: 'Court et stable : il sert aux échanges avec les autres applications.',
+  },
+  criteria: 'Critères de la règle',
+  anyCategory: 'Toutes les catégories',
+  anySubcategory: 'Toutes les sous-catégories',
+  anyChannel: 'Tous les canaux',
+  anySector: 'Tous les secteurs',
+  choose: 'Choisir…',
+  save: 'Enregistrer',
+  createSubmit: 'Créer',
+  saving: 'Enregistrement…',
+  cancel: 'Annuler',
+  delete: 'Supprimer',
+  confirmDelete: 'Supprimer « {name} » sur le serveur ? La suppression sera tracée.',
+  confirm: 'Confirmer la suppression',
+  keep: 'Ne pas supprimer',
+  reload: 'Recharger',
+  conflict:
+    'Cet élément a été modifié sur le serveur depuis que vous l’avez ouvert : rechargez-le pour voir la version actuelle, puis refaites vos modifications.',
+  inUse: 'Suppression refusée : cet élément est encore utilisé.',
+  gone: 'Cet élément n’existe plus sur le serveur (supprimé par un autre administrateur).',
+  notices: {
+    created:
+      'Création enregistrée sur le serveur : {name}. Les consoles la reçoivent à leur synchronisation.',
+    saved:
+      'Modification enregistrée sur le serveur : {name}. Les consoles la reçoivent à leur synchronisation.',
+    deleted:
+      'Suppression enregistrée sur le serveur : {name}. Les consoles la reçoivent à leur synchronisation.',
+  },
+  problems: {
+    title: 'Le formulaire n’a pas été envoyé :',
+    required: 'Renseignez le champ « {field} ».',
+    positiveInteger: 'Le champ « {field} » attend un nombre entier supérieur à zéro.',
+    integer: 'Le champ « {field} » attend un nombre entier positif ou nul.',
+    duplicateSubcategory: 'La sous-catégorie « {name} » figure deux fois.',
+    communeCode: 'Le code commune compte cinq caractères (2A ou 2B pour la Corse).',
+    unchanged: 'Aucune modification à enregistrer.',
+  },
+  outline: {
+    title: 'Contour (lecture seule)',
+    polygons: 'Aucun polygone | {n} polygone | {n} polygones',
+    vertices: 'aucun sommet | {n} sommet | {n} sommets',
+    area: 'environ {area} km²',
+    preview: 'Aperçu du contour du secteur {name}',
+  },
+  rule: {
+    to: 'vers {team}',
+    matchesAll: 'toutes les demandes',
+  },
+  slaHours: '{n} h ouvrées',
+  audit: {
+    title: 'Historique des modifications',
+    loading: 'Chargement de l’historique…',
+    empty: 'Aucune modification enregistrée pour cet élément.',
+    actions: {
+      create: 'Création',
+      update: 'Modification',
+      delete: 'Suppression',
+    },
+    by: 'par {actor}',
+    unknownActor: 'auteur inconnu',
+    version: 'version {n}',
+    changed: '{field} : {before} → {after}',
+    set: '{field} : {after}',
+    yes: 'oui',
+    no: 'non',
+    none: 'aucune',
+    empty_value: '—',
+    outline: 'contour de {n} sommets',
+  },
+}

@@ -14,7 +14,7 @@ import { startPostgres } from '../tests/support/postgres'
 const repoRoot = join(__dirname, '..')
 const CLIENTS = 4
 const BATCH = 50
-const BATCHES_PER_CLIENT = 30
+const BATCHES_PER_CLIENT = 60
 const SEEDED = 5000
 
 async function startServerProcess(database: string): Promise<{ url: string; child: ChildProcess }> {

@@ -141,6 +141,9 @@ export function createHandlers(
     'admin.reference.save': (input, { session }) => admin.save(session, input),
     'admin.reference.delete': (input, { session }) => admin.delete(session, input),
     'admin.reference.audit': (input, { session }) => admin.audit(session, input),
+    'admin.apiAccounts.list': (_input, { session }) => admin.apiAccounts.list(session),
+    'admin.apiAccounts.create': (input, { session }) => admin.apiAccounts.create(session, input),
+    'admin.apiAccounts.revoke': (input, { session }) => admin.apiAccounts.revoke(session, input),
   }
 }
 

@@ -32,6 +32,7 @@ import {
   AdminReference,
   AdminSaveInput,
 } from './adminReference'
+import { ApiAccount, ApiAccountCreated, ApiAccountCreateInput, ApiAccountRevokeInput } from './apiAccounts'
 import { MapSettings } from './mapSettings'
 import { IsoDay, SavedTour, TourPlanInput } from './savedTour'
 import { Conflict, CreateRequestInput, RequestPatch, SyncStatus } from './sync'
@@ -364,6 +365,15 @@ export const contract = {
   'admin.reference.delete': spec(AdminDeleteInput, z.object({})),
   /** The audit trail of the reference data (of one kind, or one item), newest first. */
   'admin.reference.audit': spec(AdminAuditInput, z.object({ entries: z.array(AdminAuditEntry) })),
+  /**
+   * API accounts of portals and partners (admins only), on the central server; without a
+   * server, or offline, refused with `server_unavailable` as the reference is.
+   */
+  'admin.apiAccounts.list': spec(Empty, z.object({ accounts: z.array(ApiAccount) })),
+  /** A new account; the answer holds its key in clear, this once (the server keeps its hash). */
+  'admin.apiAccounts.create': spec(ApiAccountCreateInput, ApiAccountCreated),
+  /** Revoke an account: its key is refused from then on. */
+  'admin.apiAccounts.revoke': spec(ApiAccountRevokeInput, z.object({ account: ApiAccount })),
 } as const
 
 export type Contract = typeof contract

@@ -192,4 +192,55 @@ describe('reference administration', () => {
 
     await alex.screenshot({ path: join(shots, 'admin-alex.png') })
   })
+
+  it('an administrator creates an API account, sees its key once, and revokes it', async () => {
+    const alex = await consolePage('alex-keys', 'alex.admin')
+    await alex.getByRole('link', { name: 'Administration' }).click()
+    await tab(alex, /^Comptes d’API/).click()
+    expect(await tab(alex, /^Comptes d’API/).getAttribute('aria-selected')).toBe('true')
+    const accounts = alex.getByRole('table', { name: 'Liste des comptes d’API' })
+    await alex.getByRole('button', { name: 'Nouveau compte d’API' }).click()
+    await alex.getByRole('textbox', { name: 'Nom du compte' }).fill('Cantines (test)')
+    await alex.getByRole('checkbox', { name: 'Lire les demandes (API partenaires)' }).check()
+    await alex.getByRole('radio', { name: 'Seulement les équipes cochées' }).check()
+    await alex.getByRole('checkbox', { name: 'Voirie', exact: true }).check()
+    await alex.getByRole('textbox', { name: 'Débit (appels par minute)' }).fill('120')
+    await alex.getByRole('textbox', { name: 'Expiration (en jours)' }).fill('30')
+    await noSerious(alex, 'new API account form')
+    await alex.getByRole('button', { name: 'Créer le compte' }).click()
+
+    // The key, once, in a modal dialog.
+    const dialog = alex.getByRole('dialog', { name: 'Clé du compte « Cantines (test) »' })
+    await dialog.waitFor()
+    expect(await dialog.textContent()).toContain('elle ne sera plus jamais affichée')
+    const key = await dialog.getByRole('textbox', { name: 'Clé d’API' }).inputValue()
+    expect(key).toMatch(/^grc_[0-9a-f]{8}_/)
+    await dialog.getByRole('button', { name: 'Copier la clé' }).click()
+    await expect.poll(() => dialog.getByRole('status').textContent()).toMatch(/copiée|Ctrl\+C/)
+    await noSerious(alex, 'API key dialog')
+    await alex.screenshot({ path: join(shots, 'admin-api-key.png') })
+    await dialog.getByRole('button', { name: 'J’ai copié la clé, fermer' }).click()
+    await dialog.waitFor({ state: 'detached' })
+    expect(await alex.content()).not.toContain(key)
+    await statusSays(alex, 'Compte d’API créé : Cantines (test)')
+    const row = accounts.getByRole('row', { name: /Cantines \(test\)/ })
+    expect(await row.textContent()).toContain('Équipes : Voirie')
+    expect(await row.textContent()).toContain('Actif')
+
+    const partner = () =>
+      fetch(`${world.url}/api/v1/partner/requests`, { headers: { authorization: `Bearer ${key}` } })
+    expect((await partner()).status).toBe(200)
+
+    // Revoked after a confirmation: the server refuses the key from then on.
+    await row.getByRole('button', { name: 'Révoquer « Cantines (test) »' }).click()
+    await noSerious(alex, 'revocation confirmation')
+    await row.getByRole('button', { name: 'Confirmer la révocation' }).click()
+    await statusSays(alex, 'Compte d’API révoqué : Cantines (test)')
+    await expect.poll(() => row.textContent()).toContain('Révoqué le')
+    // Its last use (just now) stays shown.
+    await expect.poll(() => row.textContent()).not.toContain('jamais')
+    expect((await partner()).status).toBe(401)
+    await noSerious(alex, 'API accounts tab')
+    await alex.screenshot({ path: join(shots, 'admin-api-accounts.png') })
+  })
 })

@@ -20,6 +20,12 @@ import {
   type AuditChange,
   type AuditValue,
 } from '../../shared/adminReference'
+import {
+  toApiAccount,
+  type ApiAccount,
+  type ApiAccountCreate,
+  type ApiAccountCreated,
+} from '../../shared/apiAccounts'
 import type { SessionInfo } from '../../shared/contract'
 import { LocalizedText } from '../../shared/domain'
 import { CoreError, ERROR_CODES, type ErrorCode } from '../../shared/result'
@@ -34,7 +40,16 @@ const NOT_ON_SERVER =
 /** What the service needs of the sync side: a valid access token, the HTTP calls, a sync round. */
 export interface ReferenceAdminRemote {
   withAccess<T>(fn: (token: string) => Promise<T>): Promise<T>
-  transport: Pick<SyncTransport, 'adminReference' | 'adminSave' | 'adminDelete' | 'adminAudit'>
+  transport: Pick<
+    SyncTransport,
+    | 'adminReference'
+    | 'adminSave'
+    | 'adminDelete'
+    | 'adminAudit'
+    | 'apiAccounts'
+    | 'apiAccountCreate'
+    | 'apiAccountRevoke'
+  >
   /** A change was made on the server: sync now, so this console takes the new reference bundle. */
   afterChange(): void
 }
@@ -203,6 +218,26 @@ export function createReferenceAdminService(remote: ReferenceAdminRemote | null)
     async audit(session: SessionInfo, input: { kind?: AdminKind; id?: string; limit: number }) {
       const { entries } = await onServer(session, (t, token) => t.adminAudit(token, input), true)
       return { entries: entries.map(toAuditEntry) }
+    },
+
+    /**
+     * API accounts of portals and partners, on the same server and under the same rules
+     * (admins only, a server needed). Nothing here is kept or logged: a new key goes from
+     * the server's reply to the administrator's screen, once.
+     */
+    apiAccounts: {
+      async list(session: SessionInfo): Promise<{ accounts: ApiAccount[] }> {
+        const { accounts } = await onServer(session, (t, token) => t.apiAccounts(token), true)
+        return { accounts: accounts.map(toApiAccount) }
+      },
+      async create(session: SessionInfo, input: ApiAccountCreate): Promise<ApiAccountCreated> {
+        const { account, key } = await onServer(session, (t, token) => t.apiAccountCreate(token, input), true)
+        return { account: toApiAccount(account), key }
+      },
+      async revoke(session: SessionInfo, input: { id: string }): Promise<{ account: ApiAccount }> {
+        const { account } = await onServer(session, (t, token) => t.apiAccountRevoke(token, input.id))
+        return { account: toApiAccount(account) }
+      },
     },
   }
 }

@@ -16,6 +16,12 @@ import {
   type TokenRequest,
 } from '../../shared/sync'
 import { AdminAuditReply, AdminListReply, AdminSaveReply, type AdminKind } from '../../shared/adminReference'
+import {
+  ApiAccountCreateReply,
+  ApiAccountRevokeReply,
+  ApiAccountsListReply,
+  type ApiAccountCreate,
+} from '../../shared/apiAccounts'
 
 const RevokeReply = z.object({})
 const EmptyReply = z.object({})
@@ -205,6 +211,19 @@ export function createSyncTransport(options: TransportOptions) {
       if (filter.id) query.set('id', filter.id)
       return call(`/api/v1/admin/reference/audit?${query}`, { method: 'GET', token }, AdminAuditReply)
     },
+    /** API accounts of portals and partners (admin accounts only). */
+    apiAccounts: (token: string) =>
+      call('/api/v1/admin/api-accounts', { method: 'GET', token }, ApiAccountsListReply),
+    /** A new account; the reply holds its key in clear, this once. */
+    apiAccountCreate: (token: string, input: ApiAccountCreate) =>
+      call('/api/v1/admin/api-accounts', { method: 'POST', token, body: input }, ApiAccountCreateReply),
+    /** Revoke an account: no body (nor content-type). */
+    apiAccountRevoke: (token: string, id: string) =>
+      call(
+        `/api/v1/admin/api-accounts/${encodeURIComponent(id)}`,
+        { method: 'DELETE', token },
+        ApiAccountRevokeReply,
+      ),
 
     /**
      * Hold the nudge stream open; resolves when it ends (server gone, `signal` aborted,

@@ -33,7 +33,7 @@ export interface AdminNotice {
   name: string
 }
 
-function failureOf(error: unknown): AdminFailure {
+export function failureOf(error: unknown): AdminFailure {
   const code = noteApiError(error)
   if (!(error instanceof ApiError) || error.origin !== 'core') return { code, message: '' }
   // No server: the screen says so in its own words; only the reason (offline, expired…) is added.

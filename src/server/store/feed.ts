@@ -42,6 +42,24 @@ export class ChangeSet {
   async publish(db: SqlDatabase, tx: Sql): Promise<void> {
     const rows = [...this.touched.values()]
     if (rows.length === 0) return
+    const scopes = [...new Set(rows.map(([scope]) => scope))]
+    // NOTIFY payloads stop at 8000 bytes: many teams at once simply nudge everyone.
+    const payload = JSON.stringify(scopes.join('').length > 4000 ? ['*'] : scopes)
+    if (tx.dialect === 'postgres' && rows.length <= 2000) {
+      // One statement from taking the counter to the commit: the lock every writer waits
+      // for is held for one round trip, not three (and the nudge leaves at the commit).
+      await tx.get(
+        `WITH counter AS (UPDATE change_counter SET seq = seq + ? WHERE id = 1 RETURNING seq),
+              touched (scope, entity, entity_id, k) AS (VALUES ${rows.map((_r, i) => `(?::text, ?::text, ?::text, ${i + 1})`).join(', ')}),
+              fed AS (
+                INSERT INTO change_scope (scope, entity, entity_id, seq)
+                SELECT t.scope, t.entity, t.entity_id, counter.seq - ? + t.k FROM touched t, counter
+                ON CONFLICT (scope, entity, entity_id) DO UPDATE SET seq = excluded.seq)
+         SELECT pg_notify(?, ?) FROM counter`,
+        [rows.length, ...rows.flat(), rows.length, CHANGES_CHANNEL, payload],
+      )
+      return
+    }
     const counter = await tx.get<{ seq: number }>(
       'UPDATE change_counter SET seq = seq + ? WHERE id = 1 RETURNING seq',
       [rows.length],
@@ -55,9 +73,6 @@ export class ChangeSet {
         part.flatMap(([scope, entity, id]): SqlParam[] => [scope, entity, id, ++seq]),
       )
     }
-    const scopes = [...new Set(rows.map(([scope]) => scope))]
-    // NOTIFY payloads stop at 8000 bytes: many teams at once simply nudge everyone.
-    const payload = JSON.stringify(scopes.join('').length > 4000 ? ['*'] : scopes)
     await db.notify(tx, CHANGES_CHANNEL, payload)
   }
 }

@@ -11,7 +11,7 @@
  * mutation is then answered from the other instance's outcome.
  */
 import type { SessionInfo } from '../../shared/contract'
-import type { Role } from '../../shared/domain'
+import type { Citizen, Comment, Role } from '../../shared/domain'
 import { CoreError } from '../../shared/result'
 import type { SavedTour } from '../../shared/savedTour'
 import {
@@ -20,9 +20,10 @@ import {
   type Mutation,
   type MutationResult,
   type RequestRecord,
+  type ServerHistoryEvent,
 } from '../../shared/sync'
 import type { WorkflowDefinition } from '../../shared/workflow'
-import { canSeeTeam } from '../../core/authz/permissions'
+import { canReadCitizen, canSeeTeam } from '../../core/authz/permissions'
 import {
   assertMayChange,
   decideRequestOp,
@@ -40,21 +41,30 @@ import { ChangeSet } from './feed'
 import type { ReferenceSnapshot } from './reference'
 import {
   changesMadeBy,
+  citizensOf,
   entitiesFor,
   getRequests,
   insertRequest,
   nextReference,
   upsertRequests,
 } from './requests'
-import { toTour } from './rows'
+import { toHistoryEvent, toTour, type HistoryDbRow } from './rows'
 import {
   insertRows,
+  insertRowsReturning,
   isUniqueViolation,
   placeholders,
   type Sql,
   type SqlDatabase,
   type SqlParam,
 } from './sql/client'
+
+/** What a batch's transaction knows when it commits: the requests as written, what it made. */
+interface BatchMemory {
+  rows: ReadonlyMap<string, RequestRecord>
+  fresh: ReadonlySet<string>
+  made: { history: Map<string, ServerHistoryEvent[]>; comments: Map<string, Comment[]> }
+}
 
 type Outcome =
   | { status: 'applied'; version: number }
@@ -87,7 +97,7 @@ async function applyInTransaction(
   session: SessionInfo,
   clientId: string,
   mutations: readonly Mutation[],
-): Promise<{ outcomes: Outcome[]; changes: ChangeSet }> {
+): Promise<{ outcomes: Outcome[]; changes: ChangeSet; memory: BatchMemory }> {
   const changes = new ChangeSet()
   const ref = await ctx.reference(tx)
   const opCtx: OpContext = { ref, workflows: ctx.workflows, calendar: ctx.calendar }
@@ -118,6 +128,9 @@ async function applyInTransaction(
   // per mutation: the requests (locked above, so this batch's copy is the truth), comments,
   // versions and history. Flushed before anything reads them back (a conflict check, a
   // savepoint) and before the commit.
+  /** The requests this transaction wrote or created, and the events and comments it made on them. */
+  const fresh = new Set<string>()
+  const made = { history: new Map<string, ServerHistoryEvent[]>(), comments: new Map<string, Comment[]>() }
   const pending = {
     requests: new Set<string>(),
     comments: [] as SqlParam[][],
@@ -144,13 +157,18 @@ async function applyInTransaction(
         ['request_id', 'version', 'fields', 'client_id', 'agent_id', 'mutation_id', 'actor_name', 'at'],
         pending.versions,
       )
-    if (pending.history.length > 0)
-      await insertRows(
+    if (pending.history.length > 0) {
+      const stored = await insertRowsReturning<HistoryDbRow>(
         tx,
         'history_events',
         ['request_id', 'kind', 'at', 'actor_id', 'actor_name', 'data', 'mutation_id'],
         pending.history,
+        'id, request_id, kind, at, actor_id, actor_name, data, mutation_id',
       )
+      // What this batch made, for its answer: nothing is read back after the commit.
+      for (const h of stored)
+        made.history.set(h.request_id, [...(made.history.get(h.request_id) ?? []), toHistoryEvent(h)])
+    }
     pending.requests.clear()
     pending.comments = []
     pending.versions = []
@@ -167,8 +185,10 @@ async function applyInTransaction(
       rows.set(row.id, after)
       pending.requests.add(row.id)
     }
+    fresh.add(row.id)
     const c = decision.comment
     if (c) {
+      made.comments.set(c.requestId, [...(made.comments.get(c.requestId) ?? []), c])
       pending.comments.push([
         c.id,
         c.requestId,
@@ -230,6 +250,7 @@ async function applyInTransaction(
     })
     await insertRequest(tx, row, changes)
     rows.set(row.id, row)
+    fresh.add(row.id)
     const actor = { actorId: session.agentId, actorName: session.displayName }
     appendHistory({
       requestId: row.id,
@@ -333,6 +354,8 @@ async function applyInTransaction(
     // this batch knows of the stops goes back to what it was.
     await flush()
     const rowsBefore = new Map(rows)
+    const freshBefore = new Set(fresh)
+    const madeBefore = { history: new Map(made.history), comments: new Map(made.comments) }
     await tx
       .savepoint(async () => {
         if (m.op === 'tour_delete') {
@@ -370,10 +393,18 @@ async function applyInTransaction(
         await flush()
       })
       .catch((e: unknown) => {
+        pending.requests.clear()
+        pending.comments = []
         pending.history = []
         pending.versions = []
         rows.clear()
         rowsBefore.forEach((row, id) => rows.set(id, row))
+        fresh.clear()
+        freshBefore.forEach((id) => fresh.add(id))
+        for (const kind of ['history', 'comments'] as const) {
+          made[kind].clear()
+          madeBefore[kind].forEach((v, k) => made[kind].set(k, v as never))
+        }
         throw e
       })
     await tx.run(
@@ -419,10 +450,10 @@ async function applyInTransaction(
   }
 
   await flush()
-  const fresh = [...answered.entries()]
+  const answeredNow = [...answered.entries()]
   const mutationOf = new Map(mutations.map((m) => [m.mutationId, m]))
-  for (let i = 0; i < fresh.length; i += 100) {
-    const part = fresh.slice(i, i + 100)
+  for (let i = 0; i < answeredNow.length; i += 100) {
+    const part = answeredNow.slice(i, i + 100)
     await tx.run(
       `INSERT INTO applied_mutations (mutation_id, client_id, agent_id, request_id, op, status, outcome, at)
        VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
@@ -442,7 +473,7 @@ async function applyInTransaction(
     )
   }
   await changes.publish(ctx.db, tx)
-  return { outcomes, changes }
+  return { outcomes, changes, memory: { rows, fresh, made } }
 }
 
 /** PostgreSQL's "try again" errors: a deadlock or a serialisation failure. */
@@ -459,16 +490,15 @@ export async function applyMutations(
   mutations: readonly Mutation[],
 ): Promise<MutationResult[]> {
   if (mutations.length === 0) return []
-  let outcomes: Outcome[] | undefined
-  for (let attempt = 1; !outcomes; attempt++) {
+  let applied: Awaited<ReturnType<typeof applyInTransaction>> | undefined
+  for (let attempt = 1; !applied; attempt++) {
     try {
-      outcomes = (await ctx.db.transaction((tx) => applyInTransaction(ctx, tx, session, clientId, mutations)))
-        .outcomes
+      applied = await ctx.db.transaction((tx) => applyInTransaction(ctx, tx, session, clientId, mutations))
     } catch (e) {
       if (attempt >= 3 || !isRetryable(e)) throw e
     }
   }
-  return answer(ctx, session, mutations, outcomes)
+  return answer(ctx, session, mutations, applied.outcomes, applied.memory)
 }
 
 /** The results: each request (and tour, and a tour's stops) as the agent may now see it. */
@@ -477,6 +507,7 @@ async function answer(
   session: SessionInfo,
   mutations: readonly Mutation[],
   outcomes: Outcome[],
+  memory: BatchMemory,
 ): Promise<MutationResult[]> {
   const requestIds = mutations.flatMap((m) =>
     m.op === 'tour_save' ? m.payload.stopIds : isTourOp(m.op) ? [] : [m.entityId],
@@ -488,15 +519,36 @@ async function answer(
   const complete = new Set(
     mutations.filter((_m, i) => outcomes[i]!.status !== 'applied').map((m) => m.entityId),
   )
+  // What this transaction wrote is known without reading it back (the citizens are read, once).
+  const fromMemory = requestIds.filter(
+    (id) => !complete.has(id) && memory.fresh.has(id) && memory.rows.has(id),
+  )
+  const inMemory = new Set(fromMemory)
   const entities = await entitiesFor(
     ctx.db,
     session,
     ctx.citizenDataRoles,
-    requestIds,
+    requestIds.filter((id) => !inMemory.has(id)),
     (id) => !complete.has(id),
   )
+  const known = [...inMemory].map((id) => memory.rows.get(id)!).filter((r) => canSeeTeam(session, r.teamId))
+  const citizens = canReadCitizen(session, ctx.citizenDataRoles)
+    ? await citizensOf(
+        ctx.db,
+        known.flatMap((r) => (r.citizenId ? [r.citizenId] : [])),
+      )
+    : new Map<string, Citizen>()
+  for (const request of known)
+    entities.set(request.id, {
+      request,
+      citizen: (request.citizenId && citizens.get(request.citizenId)) || null,
+      comments: memory.made.comments.get(request.id) ?? [],
+      history: memory.made.history.get(request.id) ?? [],
+    })
   const batchIds = mutations.map((m) => m.mutationId)
-  const touched = [...entities.values()].filter((e) => !complete.has(e.request.id)).map((e) => e.request.id)
+  const touched = [...entities.values()]
+    .filter((e) => !complete.has(e.request.id) && !inMemory.has(e.request.id))
+    .map((e) => e.request.id)
   if (touched.length > 0) {
     const made = await changesMadeBy(ctx.db, touched, batchIds, mutations)
     for (const id of touched) {

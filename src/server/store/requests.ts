@@ -159,6 +159,18 @@ export async function changesMadeBy(
   return { comments, history }
 }
 
+/** The citizens of `ids`, by id. */
+export async function citizensOf(
+  sql: Pick<Sql, 'all'>,
+  ids: readonly string[],
+): Promise<Map<string, Citizen>> {
+  const unique = [...new Set(ids)]
+  const rows = await inChunks(unique, (part) =>
+    sql.all<CitizenDbRow>(`SELECT * FROM citizens WHERE id IN (${placeholders(part.length)})`, part),
+  )
+  return new Map(rows.map((c) => [c.id, toCitizen(c)]))
+}
+
 /** Comments and history of `ids`, by request. */
 export async function detailsOf(
   sql: Pick<Sql, 'all'>,
@@ -208,13 +220,7 @@ export async function entitiesFor(
   const citizenIds = canReadCitizen(session, citizenDataRoles)
     ? [...new Set(rows.flatMap((r) => (r.citizenId ? [r.citizenId] : [])))]
     : []
-  const citizens = new Map(
-    (
-      await inChunks(citizenIds, (part) =>
-        sql.all<CitizenDbRow>(`SELECT * FROM citizens WHERE id IN (${placeholders(part.length)})`, part),
-      )
-    ).map((c) => [c.id, toCitizen(c)]),
-  )
+  const citizens = await citizensOf(sql, citizenIds)
   return new Map(
     rows.map((request) => [
       request.id,

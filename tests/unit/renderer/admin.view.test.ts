@@ -216,7 +216,7 @@ describe('the administration screen', () => {
     answer('admin.reference.list', () => ({ items, workflows: [] }))
     await buttonNamed(w, 'Réessayer').trigger('click')
     await flushPromises()
-    expect(allByRole(document.body, 'tab')).toHaveLength(4)
+    expect(allByRole(document.body, 'tab')).toHaveLength(5)
   })
 
   it('in local mode (no server configured), says the reference data is read only here', async () => {
@@ -244,6 +244,7 @@ describe('the administration screen', () => {
       'Catégories (1)',
       'Règles d’affectation (2)',
       'Secteurs (1)',
+      'Comptes d’API',
     ])
     expect(tabs[0]!.getAttribute('aria-selected')).toBe('true')
     expect(byRole('tabpanel').getAttribute('aria-labelledby')).toBe(tabs[0]!.id)
@@ -257,6 +258,9 @@ describe('the administration screen', () => {
     expect(listItems()).toEqual(['Voirie et trottoirs'])
 
     document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'End', bubbles: true }))
+    await flushPromises()
+    expect(squash(document.activeElement?.textContent)).toBe('Comptes d’API')
+    document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }))
     await flushPromises()
     expect(squash(document.activeElement?.textContent)).toBe('Secteurs (1)')
     // Sectors come with their outline from a GIS import: nothing to create here.

@@ -71,3 +71,25 @@ export async function insertRows(
     )
   }
 }
+
+/** `insertRows`, reading back `returning` of each inserted row (both databases take RETURNING). */
+export async function insertRowsReturning<T>(
+  sql: Pick<Sql, 'all'>,
+  table: string,
+  columns: readonly string[],
+  rows: readonly SqlParam[][],
+  returning: string,
+): Promise<T[]> {
+  const row = `(${columns.map(() => '?').join(', ')})`
+  const out: T[] = []
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const part = rows.slice(i, i + ROWS_PER_INSERT)
+    out.push(
+      ...(await sql.all<T>(
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${part.map(() => row).join(', ')} RETURNING ${returning}`,
+        part.flat(),
+      )),
+    )
+  }
+  return out
+}

@@ -218,20 +218,35 @@ describe.runIf(TEST_STORE === 'postgres')('several server instances on one Postg
     expect(viaB.body.changes.length).toBeGreaterThan(0)
     expect(viaB.body).toEqual(viaA.body)
 
-    // The refresh token A issued is renewed by B; once used, A refuses it (one use, whichever instance).
+    // The refresh token A issued is renewed by B; whichever instance sees it next knows it was used.
     const renewed = await api<TokenReply>(b.url, '/api/v1/auth/token', {
       body: { grantType: 'refresh_token', refreshToken: zoe.refreshToken, clientId: zoe.clientId },
     })
     expect(renewed.status).toBe(200)
     expect(renewed.body.agent.login).toBe('zoe.agent')
-    const reused = await api(a.url, '/api/v1/auth/token', {
-      body: { grantType: 'refresh_token', refreshToken: zoe.refreshToken, clientId: zoe.clientId },
-    })
-    expect(reused.status).toBe(401)
     // B's new access token works on A.
     expect(
       (await api(a.url, '/api/v1/changes?since=0&limit=1', { token: renewed.body.accessToken })).status,
     ).toBe(200)
+    // The same console again on A within the grace (its answer from B was lost): renewed again,
+    // and the successor B issued, which nobody received, stops working on either instance.
+    const retried = await api<TokenReply>(a.url, '/api/v1/auth/token', {
+      body: { grantType: 'refresh_token', refreshToken: zoe.refreshToken, clientId: zoe.clientId },
+    })
+    expect(retried.status).toBe(200)
+    const lost = await api(b.url, '/api/v1/auth/token', {
+      body: { grantType: 'refresh_token', refreshToken: renewed.body.refreshToken, clientId: zoe.clientId },
+    })
+    expect(lost.status).toBe(401)
+    // Another console presenting it: a copy in other hands, the whole family ends.
+    const stolen = await api(a.url, '/api/v1/auth/token', {
+      body: { grantType: 'refresh_token', refreshToken: zoe.refreshToken, clientId: 'poste-pirate' },
+    })
+    expect(stolen.status).toBe(401)
+    const after = await api(b.url, '/api/v1/auth/token', {
+      body: { grantType: 'refresh_token', refreshToken: retried.body.refreshToken, clientId: zoe.clientId },
+    })
+    expect(after.status).toBe(401)
   })
 
   it('a change made through instance A reaches, within a second, a console whose event stream B holds', async () => {

@@ -513,8 +513,9 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           state = 'idle'
           return
         }
-        // A token the server no longer knows (it restarted, or it expired early): renew it once.
-        if (e instanceof SyncError && e.kind === 'auth' && access && attempt === 0) {
+        // A call refused the access token (expired early, or the event stream already dropped
+        // it): renew it once, whoever noticed first. Only a refused renewal asks for the password.
+        if (e instanceof SyncError && e.kind === 'auth' && e.code === 'unauthenticated' && attempt === 0) {
           access = null
           continue
         }

@@ -39,6 +39,12 @@ export const ChangesQuery = z
   })
   .strict()
 
+/**
+ * How long a refresh token, once used, still renews: long enough for a console to retry
+ * a renewal whose answer was lost; after it, presenting the token again revokes its family.
+ */
+const RENEWAL_GRACE_MS = 60_000
+
 /** Login refusals, as HTTP statuses (the message says which, in words). */
 const LOGIN_STATUS: Partial<Record<string, number>> = {
   bad_credentials: 401,
@@ -65,10 +71,12 @@ export function registerSyncRoutes(
 ): { authenticate: preHandlerHookHandler } {
   const { store, tokens } = deps
 
-  async function issue(agent: { id: string }, clientId: string, authAt: number) {
+  async function issue(agent: { id: string }, clientId: string, authAt: number, familyId?: string) {
     const access = await tokens.issueAccess({ agentId: agent.id, clientId })
     const refresh = tokens.newRefreshToken()
     await store.saveRefreshToken(refresh.hash, {
+      // A login starts a family; a renewal continues it.
+      familyId: familyId ?? refresh.hash,
       agentId: agent.id,
       clientId,
       expiresAt: refresh.expiresAt,
@@ -94,7 +102,7 @@ export function registerSyncRoutes(
         throw e
       }
     }
-    const grant = await store.takeRefreshToken(hashToken(body.refreshToken))
+    const grant = await store.takeRefreshToken(hashToken(body.refreshToken), body.clientId, RENEWAL_GRACE_MS)
     const alive =
       grant &&
       grant.expiresAt > deps.now() &&
@@ -106,7 +114,7 @@ export function registerSyncRoutes(
       return reply
         .code(401)
         .send(apiError('session_expired', 'Votre session a expiré : identifiez-vous à nouveau.'))
-    return { ...(await issue(agent, body.clientId, grant.authAt)), agent }
+    return { ...(await issue(agent, body.clientId, grant.authAt, grant.familyId)), agent }
   })
 
   /** Logout: the agent's refresh tokens stop working at once. */

@@ -142,27 +142,50 @@ export async function openServerStore(options: ServerStoreOptions): Promise<Serv
     getAgent: (id) => agentById(db, id),
 
     async saveRefreshToken(tokenHash, grant) {
+      // Used tokens are kept until they expire: a replay must still be recognised as one.
       await db.run('DELETE FROM refresh_tokens WHERE expires_at < ?', [now()])
       await db.run(
-        'INSERT INTO refresh_tokens (token_hash, agent_id, client_id, expires_at, auth_at) VALUES (?, ?, ?, ?, ?)',
-        [tokenHash, grant.agentId, grant.clientId, grant.expiresAt, grant.authAt],
+        `INSERT INTO refresh_tokens (token_hash, family_id, agent_id, client_id, expires_at, auth_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+        [tokenHash, grant.familyId, grant.agentId, grant.clientId, grant.expiresAt, grant.authAt],
       )
     },
-    async takeRefreshToken(tokenHash) {
-      // DELETE … RETURNING: of two instances taking the same token at once, one gets it.
-      const row = await db.get<{ agent_id: string; client_id: string; expires_at: number; auth_at: number }>(
-        'DELETE FROM refresh_tokens WHERE token_hash = ? RETURNING agent_id, client_id, expires_at, auth_at',
-        [tokenHash],
-      )
-      return (
-        row && {
+    takeRefreshToken: (tokenHash, clientId, graceMs) =>
+      db.transaction(async (tx) => {
+        const lock = tx.dialect === 'postgres' ? ' FOR UPDATE' : ''
+        const row = await tx.get<{
+          family_id: string | null
+          agent_id: string
+          client_id: string
+          expires_at: number
+          auth_at: number
+          used_at: number | null
+        }>(
+          `SELECT family_id, agent_id, client_id, expires_at, auth_at, used_at FROM refresh_tokens
+           WHERE token_hash = ?${lock}`,
+          [tokenHash],
+        )
+        if (!row) return undefined
+        const familyId = row.family_id ?? tokenHash
+        const at = now()
+        if (row.used_at === null && row.client_id === clientId)
+          await tx.run('UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?', [at, tokenHash])
+        else if (row.used_at !== null && row.client_id === clientId && at - row.used_at <= graceMs)
+          // The successor issued then never arrived (or arrives on the other delivery): the new one replaces it.
+          await tx.run('DELETE FROM refresh_tokens WHERE family_id = ? AND used_at IS NULL', [familyId])
+        else {
+          // Used long ago, or by another console: a copy is in other hands. The family ends.
+          await tx.run('DELETE FROM refresh_tokens WHERE family_id = ?', [familyId])
+          return undefined
+        }
+        return {
+          familyId,
           agentId: row.agent_id,
           clientId: row.client_id,
           expiresAt: row.expires_at,
           authAt: row.auth_at,
         }
-      )
-    },
+      }),
     async revokeRefreshTokens(agentId) {
       await db.run('DELETE FROM refresh_tokens WHERE agent_id = ?', [agentId])
     },

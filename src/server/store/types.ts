@@ -16,6 +16,8 @@ import type {
 import type { SqlDatabase } from './sql/client'
 
 export interface RefreshTokenGrant {
+  /** The tokens renewed from one login, one after the other; reuse of an old one ends them all. */
+  familyId: string
   agentId: string
   clientId: string
   expiresAt: number
@@ -59,7 +61,17 @@ export interface ServerStore {
 
   /** Refresh tokens are kept by hash only; taking one deletes it (rotation). */
   saveRefreshToken(tokenHash: string, grant: RefreshTokenGrant): Promise<void>
-  takeRefreshToken(tokenHash: string): Promise<RefreshTokenGrant | undefined>
+  /**
+   * Use a refresh token for a renewal by console `clientId`. The same token again from the
+   * same console within `graceMs` of its first use renews again (the answer was lost, or the
+   * request arrived twice) and the successor nobody received stops working; later, or from
+   * another console, it is a replay: the family is revoked, and nothing is given.
+   */
+  takeRefreshToken(
+    tokenHash: string,
+    clientId: string,
+    graceMs: number,
+  ): Promise<RefreshTokenGrant | undefined>
   /** Logout, or the directory changed the agent: every refresh token of theirs stops working. */
   revokeRefreshTokens(agentId: string): Promise<void>
 

@@ -6,6 +6,7 @@ import sharedAuth from './0002-shared-auth'
 import serverEpoch from './0003-server-epoch'
 import apiAccounts from './0004-api-accounts'
 import referenceAudit from './0005-reference-audit'
+import refreshFamilies from './0006-refresh-families'
 
 export const SERVER_MIGRATIONS: readonly Migration<Sql>[] = [
   initial,
@@ -13,4 +14,5 @@ export const SERVER_MIGRATIONS: readonly Migration<Sql>[] = [
   serverEpoch,
   apiAccounts,
   referenceAudit,
+  refreshFamilies,
 ]

@@ -4,45 +4,17 @@
  * batches of 50 title edits and comments on its own requests, as consoles push their
  * outboxes. Figures: server_sqlite_mutations_per_s, server_pg_mutations_per_s.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startPostgres } from '../tests/support/postgres'
+import { startServerProcess } from './benchSync'
 
-const repoRoot = join(__dirname, '..')
 const CLIENTS = 4
 const BATCH = 50
 const BATCHES_PER_CLIENT = 60
 const SEEDED = 5000
-
-async function startServerProcess(database: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [
-      // One process (tsx as a loader, not a launcher), so the server's own CPU is what is measured.
-      ...(process.env.GRC_BENCH_CPU_PROF
-        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.GRC_BENCH_CPU_PROF}`]
-        : []),
-      '--import',
-      'tsx',
-      join(repoRoot, 'src', 'server', 'cli.ts'),
-      ...['--port', '0', '--database', database, '--demo-requests', String(SEEDED)],
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'], cwd: repoRoot },
-  )
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString()
-      const found = /GRC central server: (http:\/\/\S+)/.exec(out)
-      if (found) resolve(found[1]!)
-    })
-    child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening`)))
-  })
-  return { url, child }
-}
 
 async function post<T>(url: string, body: unknown, token?: string): Promise<T> {
   const r = await fetch(url, {
@@ -132,7 +104,7 @@ export async function serverFigures(log: (line: string) => void): Promise<Record
   const dir = mkdtempSync(join(tmpdir(), 'grc-bench-server-'))
   const figures: Record<string, number> = {}
   try {
-    const sqlite = await startServerProcess(join(dir, 'server.db'))
+    const sqlite = await startServerProcess(join(dir, 'server.db'), SEEDED)
     try {
       figures.server_sqlite_mutations_per_s = await pushThroughput(sqlite.url)
       log(
@@ -143,7 +115,7 @@ export async function serverFigures(log: (line: string) => void): Promise<Record
     }
     const postgres = await startPostgres({ fsync: true })
     try {
-      const pg = await startServerProcess(await postgres.createDatabase())
+      const pg = await startServerProcess(await postgres.createDatabase(), SEEDED)
       try {
         figures.server_pg_mutations_per_s = await pushThroughput(pg.url)
         log(

@@ -41,19 +41,27 @@ function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN
 }
 
-/** The reference server in its own process, as deployed: its work does not share our event loop. */
-async function startServerProcess(
-  dbFile: string,
+/**
+ * The central server in its own process, as deployed: its work does not share our event
+ * loop. `database`: a SQLite file or a postgres:// URL. GRC_BENCH_CPU_PROF=DIR profiles it.
+ */
+export async function startServerProcess(
+  database: string,
   rows: number,
 ): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
     [
-      join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      // One process (tsx as a loader, not a launcher), so the server's own CPU is what is measured.
+      ...(process.env.GRC_BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.GRC_BENCH_CPU_PROF}`]
+        : []),
+      '--import',
+      'tsx',
       join(repoRoot, 'src', 'server', 'cli.ts'),
-      ...['--port', '0', '--db', dbFile, '--demo-requests', String(rows)],
+      ...['--port', '0', '--database', database, '--demo-requests', String(rows)],
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], cwd: repoRoot },
   )
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''

@@ -82,13 +82,8 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
     db,
     config,
     workflows,
-    calendar: {
-      timeZone: config.sla.timeZone,
-      dayStart: config.sla.dayStart,
-      dayEnd: config.sla.dayEnd,
-      alsaceMoselle: config.sla.alsaceMoselle,
-      extraClosedDays: config.sla.extraClosedDays,
-    },
+    // The configuration's sla section is the business calendar itself.
+    calendar: config.sla,
     auth:
       options.auth ??
       createConsoleAuthProvider(config, { resourcesDir, cipher: options.secretCipher, db, now: options.now }),

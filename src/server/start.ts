@@ -60,13 +60,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     db: openDatabase(target),
     label: describeTarget(target),
     workflows: loadWorkflowDefinitions(workflowsDir),
-    calendar: {
-      timeZone: config.sla.timeZone,
-      dayStart: config.sla.dayStart,
-      dayEnd: config.sla.dayEnd,
-      alsaceMoselle: config.sla.alsaceMoselle,
-      extraClosedDays: config.sla.extraClosedDays,
-    },
+    calendar: config.sla,
     citizenDataRoles: config.privacy.citizenDataRoles,
     demo:
       options.demoRequests === undefined

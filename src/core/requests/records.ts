@@ -20,3 +20,12 @@ export interface NewHistoryEvent {
 
 /** A comment to store; `createdAt` as the contract's ISO string or epoch ms. */
 export type NewComment = Omit<Comment, 'createdAt'> & { createdAt: string | number }
+
+/** A request's transition fields as stored (JSON text): only string values are kept. */
+export function parseFields(json: string): Record<string, string> {
+  const parsed: unknown = JSON.parse(json)
+  const out: Record<string, string> = {}
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') out[k] = v
+  return out
+}

@@ -8,7 +8,7 @@ import { demoReference, type SeedReferenceOptions } from '../../core/demo/refere
 import { generateCitizens, generateRequests } from '../../core/demo/generate'
 import type { Citizen } from '../../shared/domain'
 import { putReferenceItem, putWorkflow, upsertAgent } from './reference'
-import { citizenParams, REQUEST_COLUMNS, requestParams } from './rows'
+import { citizenParams, COMMENT_COLUMNS, HISTORY_COLUMNS, REQUEST_COLUMNS, requestParams } from './rows'
 import { insertRows, type Sql, type SqlDatabase, type SqlParam } from './sql/client'
 
 export interface ServerDemoOptions extends SeedReferenceOptions {
@@ -58,18 +58,8 @@ export async function seedServerDemo(
     const batch = { requests: [] as SqlParam[][], history: [] as SqlParam[][], comments: [] as SqlParam[][] }
     const flush = async () => {
       await insertRows(tx, 'requests', REQUEST_COLUMNS, batch.requests)
-      await insertRows(
-        tx,
-        'history_events',
-        ['request_id', 'kind', 'at', 'actor_id', 'actor_name', 'data', 'mutation_id'],
-        batch.history,
-      )
-      await insertRows(
-        tx,
-        'comments',
-        ['id', 'request_id', 'kind', 'body', 'author_id', 'author_name', 'created_at'],
-        batch.comments,
-      )
+      await insertRows(tx, 'history_events', HISTORY_COLUMNS, batch.history)
+      await insertRows(tx, 'comments', COMMENT_COLUMNS, batch.comments)
       batch.requests = []
       batch.history = []
       batch.comments = []

@@ -38,6 +38,7 @@ import { decideTourDelete, decideTourSave, stopsToAssign } from '../../core/tour
 import type { NewHistoryEvent } from '../../core/requests/records'
 import type { BusinessCalendar } from '../../core/workflow/sla'
 import { ChangeSet } from './feed'
+import { parisTime } from './parisTime'
 import type { ReferenceSnapshot } from './reference'
 import {
   changesMadeBy,
@@ -48,7 +49,7 @@ import {
   nextReference,
   upsertRequests,
 } from './requests'
-import { toHistoryEvent, toTour, type HistoryDbRow } from './rows'
+import { COMMENT_COLUMNS, HISTORY_COLUMNS, toHistoryEvent, toTour, type HistoryDbRow } from './rows'
 import {
   insertRows,
   insertRowsReturning,
@@ -86,9 +87,6 @@ interface VersionRow {
   actor_name: string | null
   at: number
 }
-
-const when = (ms: number) =>
-  new Date(ms).toLocaleString('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' })
 
 /** One batch inside its transaction. */
 async function applyInTransaction(
@@ -143,13 +141,7 @@ async function applyInTransaction(
         tx,
         [...pending.requests].map((id) => rows.get(id)!),
       )
-    if (pending.comments.length > 0)
-      await insertRows(
-        tx,
-        'comments',
-        ['id', 'request_id', 'kind', 'body', 'author_id', 'author_name', 'created_at'],
-        pending.comments,
-      )
+    if (pending.comments.length > 0) await insertRows(tx, 'comments', COMMENT_COLUMNS, pending.comments)
     if (pending.versions.length > 0)
       await insertRows(
         tx,
@@ -161,7 +153,7 @@ async function applyInTransaction(
       const stored = await insertRowsReturning<HistoryDbRow>(
         tx,
         'history_events',
-        ['request_id', 'kind', 'at', 'actor_id', 'actor_name', 'data', 'mutation_id'],
+        HISTORY_COLUMNS,
         pending.history,
         'id, request_id, kind, at, actor_id, actor_name, data, mutation_id',
       )
@@ -343,7 +335,7 @@ async function applyInTransaction(
       return {
         status: 'rejected',
         code: 'tour_changed',
-        reason: `La tournée a été ${what} par ${who} le ${when(other.at)} : votre version n’a pas été appliquée.`,
+        reason: `La tournée a été ${what} par ${who} le ${parisTime(other.at)} : votre version n’a pas été appliquée.`,
       }
     }
     const stored = await tx.get<{ data: string }>('SELECT data FROM tours WHERE id = ?', [m.entityId])

@@ -11,6 +11,7 @@ import { Category, Team } from '../../shared/domain'
 import { CoreError } from '../../shared/result'
 import { RoutingRule, Sector } from '../../shared/routing'
 import { ChangeSet } from './feed'
+import { parisTime } from './parisTime'
 import type { ReferenceKind } from './reference'
 import type { Sql, SqlDatabase } from './sql/client'
 
@@ -77,16 +78,13 @@ async function item(tx: Sql, kind: ReferenceKind, id: string): Promise<Reference
   return row && { kind: row.kind, id: row.id, version: row.version, data: JSON.parse(row.data) as unknown }
 }
 
-const when = (ms: number) =>
-  new Date(ms).toLocaleString('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' })
-
 /** The refusal of an edit made on an older version: who changed it since, and when. */
 async function staleVersion(tx: Sql, kind: ReferenceKind, id: string, current: number): Promise<CoreError> {
   const last = await tx.get<{ actor_name: string | null; at: number }>(
     'SELECT actor_name, at FROM reference_audit WHERE kind = ? AND item_id = ? ORDER BY id DESC LIMIT 1',
     [kind, id],
   )
-  const by = last ? ` par ${last.actor_name ?? 'un autre administrateur'} le ${when(last.at)}` : ''
+  const by = last ? ` par ${last.actor_name ?? 'un autre administrateur'} le ${parisTime(last.at)}` : ''
   return new CoreError(
     'version_conflict',
     `${NAMES[kind][0]!.toUpperCase()}${NAMES[kind].slice(1)} a été modifié(e)${by} : rechargez avant d’enregistrer.`,

@@ -14,6 +14,7 @@ import {
 } from '../../shared/domain'
 import type { SavedTour } from '../../shared/savedTour'
 import type { RequestRecord, ServerHistoryEvent } from '../../shared/sync'
+import { parseFields } from '../../core/requests/records'
 import type { SqlParam } from './sql/client'
 
 export interface RequestDbRow {
@@ -72,15 +73,27 @@ export const REQUEST_COLUMNS = [
   'version',
 ] as const
 
-export const REQUEST_SELECT = `n, ${REQUEST_COLUMNS.join(', ')}`
+/** The columns of a history event and of a comment as written (the id of an event is the database's). */
+export const HISTORY_COLUMNS = [
+  'request_id',
+  'kind',
+  'at',
+  'actor_id',
+  'actor_name',
+  'data',
+  'mutation_id',
+] as const
+export const COMMENT_COLUMNS = [
+  'id',
+  'request_id',
+  'kind',
+  'body',
+  'author_id',
+  'author_name',
+  'created_at',
+] as const
 
-function parseFields(json: string): Record<string, string> {
-  const parsed: unknown = JSON.parse(json)
-  const out: Record<string, string> = {}
-  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') out[k] = v
-  return out
-}
+export const REQUEST_SELECT = `n, ${REQUEST_COLUMNS.join(', ')}`
 
 export const toRequestRecord = (r: RequestDbRow): RequestRecord => ({
   id: r.id,

@@ -23,6 +23,7 @@ import {
 import { CoreError } from '../../../shared/result'
 import { bboxOfGeometry, pointInPolygon, type AreaGeometry } from '../../../shared/geo'
 import type { RequestFieldsPatch, RequestStatusChange } from '../../../core/requests/operations'
+import { parseFields } from '../../../core/requests/records'
 import type { Db } from '../db'
 import { toFtsMatch } from '../fts'
 import { effectiveTeams, type Scope } from '../../../core/authz/scope'
@@ -96,14 +97,6 @@ export const priorityIndex = (p: Priority): number => PRIORITIES.indexOf(p)
 const priorityAt = (i: number): Priority => PRIORITIES[i] ?? 'normal'
 const iso = (ms: number): string => new Date(ms).toISOString()
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms))
-
-function parseFields(json: string): Record<string, string> {
-  const parsed: unknown = JSON.parse(json)
-  const out: Record<string, string> = {}
-  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') out[k] = v
-  return out
-}
 
 function toRow(r: DbRequestRow): RequestRow {
   return {

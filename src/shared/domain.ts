@@ -138,6 +138,17 @@ export const HistoryEvent = z.object({
   actorName: z.string().nullable(),
   /** Kind-specific details: from/to status, transition id, assignee, rule id… */
   data: z.record(z.string(), z.unknown()),
+  /**
+   * A change made on this console that the server has not applied (absent once it has):
+   * waiting to be sent, in the conflict inbox, refused (with the server's reason), or
+   * dropped when its conflict was settled.
+   */
+  sync: z
+    .object({
+      state: z.enum(['pending', 'conflict', 'rejected', 'dropped']),
+      reason: z.string().nullable(),
+    })
+    .optional(),
 })
 export type HistoryEvent = z.infer<typeof HistoryEvent>
 

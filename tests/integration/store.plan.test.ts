@@ -169,9 +169,12 @@ describe('query plans', () => {
     expect(plansOf(() => getRequestRow(db, XSS_REQUEST_ID)).join()).toMatch(
       /SEARCH requests USING INDEX sqlite_autoindex_requests_\d \(id=\?\)/,
     )
-    expect(plansOf(() => listHistory(db, XSS_REQUEST_ID)).join()).toMatch(
-      /SEARCH history_events USING INDEX history_events_request \(request_id=\?\)/,
-    )
+    const history = plansOf(() => listHistory(db, XSS_REQUEST_ID)).join()
+    expect(history).toMatch(/SEARCH h USING INDEX history_events_request \(request_id=\?\)/)
+    // Whether each event still waits or was refused: one index lookup each, never a scan.
+    expect(history).toMatch(/SEARCH o USING (COVERING )?INDEX sqlite_autoindex_outbox_\d \(mutation_id=\?\)/)
+    expect(history).toMatch(/SEARCH c USING INDEX sqlite_autoindex_conflicts_\d \(mutation_id=\?\)/)
+    expect(history).not.toMatch(/\bSCAN\b/)
     expect(plansOf(() => listComments(db, XSS_REQUEST_ID)).join()).toMatch(
       /SEARCH comments USING INDEX comments_request \(request_id=\?\)/,
     )

@@ -126,9 +126,16 @@ describe('two and three consoles on one server', () => {
       patch: { title: 'Version de Luc', priority: 'high' },
       baseVersion: v,
     })
+    // Until it is sent, Luc's history tells his edit waits.
+    const lucsEdit = async () =>
+      (await luc.value('request.history', { id })).filter(
+        (h) => h.kind === 'edited' && h.actorName === 'Luc Henrion',
+      )
+    expect((await lucsEdit()).map((h) => h.sync?.state)).toEqual(['pending'])
     await zoe.sync()
     const status = await luc.sync()
     expect(status.conflicts).toBe(1)
+    expect((await lucsEdit()).map((h) => h.sync?.state)).toEqual(['conflict'])
     // Nothing of Luc's was applied: not even the priority that did not overlap.
     expect((await serverRow(id)).title).toBe('Version de Zoé')
     const [conflict] = await luc.value('conflicts.list', {})
@@ -142,12 +149,13 @@ describe('two and three consoles on one server', () => {
     expect(title!.theirAt).not.toBeNull()
     // The cache shows the server's state meanwhile; the agent's version waits in the inbox.
     expect((await luc.value('request.get', { id })).title).toBe('Version de Zoé')
-    expect((await luc.value('request.history', { id })).some((h) => h.kind === 'sync_conflict')).toBe(true)
 
     expect(await luc.value('conflicts.resolve', { id: conflict!.id, choice: 'mine' })).toEqual({
       requeued: true,
     })
     expect((await luc.sync()).conflicts).toBe(0)
+    // The first try was not applied; the one sent again was, and says nothing more.
+    expect((await lucsEdit()).map((h) => h.sync?.state)).toEqual(['dropped', undefined])
     expect(await serverRow(id)).toMatchObject({ title: 'Version de Luc', priority: 'high' })
     await zoe.sync()
     expect((await zoe.value('request.get', { id })).title).toBe('Version de Luc')

@@ -65,7 +65,7 @@ describe(`session renewal on ${TEST_STORE}`, () => {
   })
 
   for (const fault of ['drop_after_forward', 'duplicate'] as const)
-    it(`a console whose renewal ${fault === 'duplicate' ? 'reaches the server twice' : 'answer is lost'} goes on without the password and pushes its edit`, async () => {
+    it(`after a server restart, a console whose renewal ${fault === 'duplicate' ? 'reaches the server twice' : 'answer is lost'} goes on without the password and pushes its edit`, async () => {
       // Access tokens of 2 s: every round renews the session.
       world = await openSyncWorld({ requests: 20, server: { tokens: { accessTtlSeconds: 2 } } })
       proxy = await startFaultProxy(world.url)
@@ -76,6 +76,8 @@ describe(`session renewal on ${TEST_STORE}`, () => {
         .pluck()
         .get() as string
       await zoe.value('request.update', { id, patch: { title: 'Après un renouvellement perturbé' } })
+      // The server restarts (an update, a crash) while the edit waits.
+      await world.replaceServer(world.database)
       let renewals = 0
       proxy.setPlan(({ method, path }) =>
         method === 'POST' && path.startsWith('/api/v1/auth/token') && renewals++ === 0

@@ -188,8 +188,18 @@ describe('personal data leaves with the request', () => {
          VALUES ('m-forged', 'request', ?, 'comment', 0, '{"commentId":"c-forged","kind":"internal","body":"note"}', 1)`,
       )
       .run(id)
+    dina.db
+      .prepare(
+        `INSERT INTO history_events (request_id, kind, at, actor_id, actor_name, data, mutation_id)
+         VALUES (?, 'commented', 1, 'agent-dina.dpo', 'Dina', '{"kind":"internal"}', 'm-forged')`,
+      )
+      .run(id)
     const status = await dina.sync()
     expect(status).toMatchObject({ pending: 0, conflicts: 1 })
     expect(dina.db.prepare("SELECT count(*) FROM comments WHERE id = 'c-forged'").pluck().get()).toBe(0)
+    // Its history tells it was refused, and why, in the server's words.
+    const event = (await dina.value('request.history', { id })).find((h) => h.kind === 'commented')
+    expect(event?.sync).toMatchObject({ state: 'rejected' })
+    expect(event?.sync?.reason).toMatch(/\S/)
   })
 })

@@ -10,9 +10,14 @@
  * - Pull: pages applied in short transactions with the event loop let go between them;
  *   the cursor moves in the same transaction as the last chunk of its page, so a crash
  *   or a lost connection resumes where it stopped (the initial sync included).
- * - Failures: network, timeouts, 5xx and unreadable replies retry with exponential
- *   backoff and full jitter; a refused session tries the refresh token, then asks the
- *   agent for their password again. Nothing pending is ever dropped on the way.
+ * - Failures: a page of the feed (or of details) that fails is asked again on its own, a
+ *   few times, soon; a round that fails waits with exponential backoff and full jitter,
+ *   reset by any round that moved something (pushed, pulled), so progress is never
+ *   punished. The nudge stream reconnects with the same policy.
+ * - One token owner: any call the server refuses for its access token (a round, the nudge
+ *   stream, an administration call) drops that token only, and one shared renewal (single
+ *   flight) gets the next; the agent is asked for their password only when the server
+ *   says the session is over. Nothing pending is ever dropped on the way.
  */
 import type { EventName, EventPayload, SessionInfo } from '../../shared/contract'
 import {
@@ -20,6 +25,7 @@ import {
   Mutation,
   SYNC_LIMITS,
   type ChangesReply,
+  type DetailsReply,
   type MutationResult,
   type SyncStatus,
 } from '../../shared/sync'
@@ -27,7 +33,7 @@ import type { WorkflowDefinition } from '../../shared/workflow'
 import type { CacheOpContext } from '../cache/requestWrites'
 import { withFullSync, type Db } from '../cache/db'
 import { countOpenConflicts, insertConflict } from '../cache/queries/conflicts'
-import { appendHistory } from '../cache/queries/history'
+import { appendHistory, hasLocalEventOf } from '../cache/queries/history'
 import {
   countPendingMutations,
   listPendingFor,
@@ -79,6 +85,9 @@ const CHUNK_BUDGET_MS = 25
 
 const BACKOFF_BASE_MS = 1000
 const BACKOFF_MAX_MS = 60_000
+/** A failed page (or details batch, or renewal) is asked again this many times within a round. */
+const CALL_RETRIES = 4
+const CALL_RETRY_BASE_MS = 200
 /** Logout does not wait longer than this for the server to hear about it. */
 const REVOKE_WAIT_MS = 2000
 /** An access token is renewed this long before it expires. */
@@ -90,6 +99,27 @@ const RESTORED =
   'Le serveur a été restauré depuis une sauvegarde : vos modifications récentes lui sont renvoyées et les données rechargées.'
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** Wait `ms`, or less if `signal` aborts; leaves no listener and no timer behind. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve()
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
+
+/**
+ * Worth asking again at once: a dropped connection, a 5xx or a damaged reply. Not a timeout
+ * (a server that does not answer is not asked four more times in a row), nor the request itself.
+ */
+const isTransient = (e: unknown) =>
+  e instanceof SyncError && (e.kind === 'offline' || e.kind === 'server' || e.kind === 'protocol')
 
 /** The engine was stopped (logout, quit) in the middle of a round: nothing more is written. */
 class Stopped extends Error {}
@@ -108,6 +138,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   let lastSyncAt: number | null = null
   let initial: SyncStatus['initial'] = null
   let failures = 0
+  /** Something was pushed or pulled in the current round: a failure after it does not grow the backoff. */
+  let progressed = false
   let running: Promise<void> | null = null
   let again = false
   let timer: NodeJS.Timeout | null = null
@@ -129,6 +161,21 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   const backoff = (attempt: number) =>
     Math.max(250, random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 16)))
 
+  /**
+   * One call of the protocol, asked again a few times after a transient failure (the feed,
+   * details and renewal are idempotent): one lost page does not cost the round.
+   */
+  async function retried<T>(call: () => Promise<T>, first?: Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await (attempt === 0 && first ? first : call())
+      } catch (e) {
+        if (!isTransient(e) || attempt >= CALL_RETRIES || stopped) throw e
+        await pause(Math.max(50, random() * CALL_RETRY_BASE_MS * 2 ** attempt))
+      }
+    }
+  }
+
   function schedule(ms: number) {
     if (stopped) return
     if (timer) clearTimeout(timer)
@@ -146,6 +193,11 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     return obtaining
   }
 
+  /** The server refused `token`: forget it, unless a renewal already replaced it. */
+  function refused(token: string | null) {
+    if (token !== null && access?.token === token) access = null
+  }
+
   async function obtainAccess(): Promise<string> {
     access = null
     const session = deps.session()
@@ -153,7 +205,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     const refreshToken = deps.tokens.load()
     if (refreshToken) {
       try {
-        reply = await transport.token({ grantType: 'refresh_token', refreshToken, clientId: deps.clientId })
+        // A lost or repeated answer is asked again: within its grace the server renews the same token again.
+        reply = await retried(() =>
+          transport.token({ grantType: 'refresh_token', refreshToken, clientId: deps.clientId }),
+        )
       } catch (e) {
         if (!(e instanceof SyncError) || e.kind !== 'auth') throw e
         // Only the token that was refused: another one may have been saved meanwhile.
@@ -167,7 +222,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     }
     if (!reply && credentials) {
       try {
-        reply = await transport.token({ grantType: 'password', ...credentials, clientId: deps.clientId })
+        const login = credentials
+        reply = await retried(() =>
+          transport.token({ grantType: 'password', ...login, clientId: deps.clientId }),
+        )
       } catch (e) {
         if (e instanceof SyncError && e.kind === 'auth') {
           credentials = null
@@ -226,7 +284,9 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       reason: details.reason ?? null,
     })
     const session = deps.session()
-    if (getRequestRow(db, p.entityId))
+    // The change's own event now says « en conflit » or « refusée »; a change that left none
+    // (a tour's stop) gets one, so the request's history still tells what happened.
+    if (getRequestRow(db, p.entityId) && !hasLocalEventOf(db, p.entityId, p.mutationId))
       appendHistory(db, {
         requestId: p.entityId,
         kind: 'sync_conflict',
@@ -324,6 +384,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           if (r.status !== 'conflict') for (const stop of r.stops ?? []) ids.add(stop.request.id)
         })
       })
+      progressed = true
       pruneSent(db, deps.now())
       if (ids.size > 0) deps.emit('requests.changed', { ids: [...ids] })
       if (tourIds.size > 0) deps.emit('tours.changed', { ids: [...tourIds] })
@@ -386,13 +447,15 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     const firstSync = getSyncState(db, 'initial_done') !== '1'
     let done = 0
     // A first download asks for requests alone: the queue is usable sooner, details follow.
-    let next = transport.changes(token, cursor, pageSize, firstSync)
+    const pageAt = (since: string) => transport.changes(token, since, pageSize, firstSync)
+    let next: Promise<ChangesReply> | null = null
     for (;;) {
-      const page = await next
+      const from = cursor
+      const page: ChangesReply = await retried(() => pageAt(from), next ?? undefined)
       if ((page.changes.length > 0 || page.hasMore) && !(Number(page.nextCursor) > Number(cursor)))
         throw new SyncError('protocol', 'Le serveur a renvoyé un curseur qui n’avance pas : réponse ignorée.')
       // The next page is on its way while this one is written: the server's time and ours overlap.
-      const prefetch = page.hasMore ? transport.changes(token, page.nextCursor, pageSize, firstSync) : null
+      const prefetch: Promise<ChangesReply> | null = page.hasMore ? pageAt(page.nextCursor) : null
       prefetch?.catch(() => {})
       const ids: string[] = []
       const tourIds: string[] = []
@@ -408,6 +471,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         throw e
       }
       cursor = page.nextCursor
+      if (page.changes.length > 0) progressed = true
       if (ids.length > 0) deps.emit('requests.changed', { ids })
       if (tourIds.length > 0) deps.emit('tours.changed', { ids: tourIds })
       if (firstSync) {
@@ -431,11 +495,11 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     for (let i = 0; i < waiting.length; i += SYNC_LIMITS.detailsPerBatch)
       batches.push(waiting.slice(i, i + SYNC_LIMITS.detailsPerBatch))
     let done = 0
-    let next = transport.details(token, batches[0]!)
+    let next: Promise<DetailsReply> | undefined
     for (const [n, ids] of batches.entries()) {
       initial = { done, total: waiting.length, phase: 'details' }
       publish()
-      const { details } = await next
+      const { details } = await retried(() => transport.details(token, ids), next)
       assertRunning()
       // The next batch is on its way while this one is written.
       if (n + 1 < batches.length) {
@@ -448,6 +512,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         for (const id of ids) backfill.done(db, id)
       })()
       done += ids.length
+      progressed = true
       // No requests.changed: comments and history change no row of a queue or count.
       await yieldToEventLoop()
     }
@@ -496,10 +561,13 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   async function round(): Promise<void> {
     state = 'syncing'
     publish()
+    progressed = false
     let recovered = false
-    for (let attempt = 0; ; attempt++) {
+    let renewed = false
+    for (;;) {
+      let token: string | null = null
       try {
-        const token = await ensureAccess()
+        token = await ensureAccess()
         await push(token)
         await pull(token)
         await fetchDetails(token)
@@ -513,10 +581,11 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           state = 'idle'
           return
         }
-        // A call refused the access token (expired early, or the event stream already dropped
-        // it): renew it once, whoever noticed first. Only a refused renewal asks for the password.
-        if (e instanceof SyncError && e.kind === 'auth' && e.code === 'unauthenticated' && attempt === 0) {
-          access = null
+        // A call refused the access token (expired early, signed with a key the server lost):
+        // drop that token and renew once, whoever noticed first. Only a refused renewal asks for the password.
+        if (e instanceof SyncError && e.kind === 'auth' && e.code === 'unauthenticated' && !renewed) {
+          renewed = true
+          refused(token)
           continue
         }
         // The server was restored: send again what it forgot, pull it all again (once a round).
@@ -538,7 +607,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       lastError = e.code === 'bad_credentials' ? e.message : AUTH_REQUIRED
       return
     }
-    failures++
+    // A round that moved something before failing starts the backoff again from the bottom.
+    failures = progressed ? 1 : failures + 1
     if (e instanceof SyncError) {
       state = e.kind === 'offline' || e.kind === 'timeout' ? 'offline' : 'error'
       lastError = e.message
@@ -575,23 +645,31 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     return status()
   }
 
+  /**
+   * Hold the nudge stream open. Each time it opens, a round runs (nudges may have been missed
+   * while it was down) and the reconnect backoff starts again; a stream the server refuses
+   * drops its token only (the next connection shares the one renewal).
+   */
   async function eventsLoop(signal: AbortSignal) {
-    for (let attempt = 0; !signal.aborted; attempt++) {
-      const opened = deps.now()
+    let attempt = 0
+    while (!signal.aborted) {
+      let token: string | null = null
       try {
-        const token = await ensureAccess()
-        // Nudges may have been missed while the stream was down.
-        schedule(10)
-        await transport.events(token, () => schedule(10), signal)
+        token = await ensureAccess()
+        await transport.events(
+          token,
+          () => schedule(10),
+          signal,
+          () => {
+            attempt = 0
+            schedule(10)
+          },
+        )
       } catch (e) {
-        if (e instanceof SyncError && e.kind === 'auth') access = null
+        if (e instanceof SyncError && e.kind === 'auth') refused(token)
       }
-      if (deps.now() - opened > 10_000) attempt = 0
       if (signal.aborted) return
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, backoff(attempt))
-        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true })
-      })
+      await pause(backoff(attempt++), signal)
     }
   }
 
@@ -639,7 +717,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       } catch (e) {
         if (!(e instanceof SyncError) || e.kind !== 'auth') throw e
         // A token the server no longer knows (it restarted, or it expired early): renew it once.
-        if (access?.token === token) access = null
+        refused(token)
         return fn(await ensureAccess())
       }
     },

@@ -226,10 +226,16 @@ export function createSyncTransport(options: TransportOptions) {
       ),
 
     /**
-     * Hold the nudge stream open; resolves when it ends (server gone, `signal` aborted,
-     * nothing heard for `idleMs`: the server's keep-alives stopped).
+     * Hold the nudge stream open; `onOpen` once the server accepted it; resolves when it ends
+     * (server gone, `signal` aborted, nothing heard for `idleMs`: the server's keep-alives stopped).
      */
-    async events(token: string, onNudge: () => void, signal: AbortSignal, idleMs = 45_000): Promise<void> {
+    async events(
+      token: string,
+      onNudge: () => void,
+      signal: AbortSignal,
+      onOpen: () => void = () => {},
+      idleMs = 45_000,
+    ): Promise<void> {
       const local = new AbortController()
       const abort = () => local.abort()
       signal.addEventListener('abort', abort, { once: true })
@@ -241,6 +247,7 @@ export function createSyncTransport(options: TransportOptions) {
         })
         if (res.status === 401) throw new SyncError('auth', 'Session refusée par le serveur.', 401)
         if (!res.ok || !res.body) throw new SyncError('server', MESSAGES.server(res.status), res.status)
+        onOpen()
         const parser = createParser({ onEvent: (e) => e.event === 'changes' && onNudge() })
         const decoder = new TextDecoder()
         const reader = res.body.getReader()

@@ -439,6 +439,13 @@ const en: Messages = {
     empty: 'No events.',
     by: 'by {actor}',
     system: 'by the system',
+    sync: {
+      pending: 'waiting to be sent',
+      conflict: 'in conflict, to be settled',
+      rejected: 'refused: {reason}',
+      rejectedPlain: 'refused by the server',
+      dropped: 'not applied (conflict settled)',
+    },
     kinds: {
       created: 'Request created',
       createdVia: 'Request created ({channel})',

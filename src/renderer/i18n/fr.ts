@@ -445,6 +445,13 @@ const fr = {
     empty: 'Aucun événement.',
     by: 'par {actor}',
     system: 'par le système',
+    sync: {
+      pending: 'en attente d’envoi',
+      conflict: 'en conflit, à arbitrer',
+      rejected: 'refusée : {reason}',
+      rejectedPlain: 'refusée par le serveur',
+      dropped: 'non appliquée (conflit réglé)',
+    },
     kinds: {
       created: 'Demande créée',
       createdVia: 'Demande créée ({channel})',

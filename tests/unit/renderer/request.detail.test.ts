@@ -81,6 +81,39 @@ describe('request detail', () => {
     expect(w.find('.history').text()).toContain('par Léo Petit')
   })
 
+  it('tells a change the server has not applied as it is: waiting, in conflict, refused with the reason', async () => {
+    const base = {
+      requestId: 'r1',
+      at: '2026-03-02T10:00:00.000Z',
+      actorId: 'ag-leo',
+      actorName: 'Léo Petit',
+    }
+    answer('request.history', () => [
+      { ...base, id: 1, kind: 'edited', data: {}, sync: { state: 'pending', reason: null } },
+      {
+        ...base,
+        id: 2,
+        kind: 'assigned',
+        data: { assigneeId: null },
+        sync: { state: 'conflict', reason: null },
+      },
+      {
+        ...base,
+        id: 3,
+        kind: 'transitioned',
+        data: { from: 'new', to: 'assigned' },
+        sync: { state: 'rejected', reason: 'Cette demande n’existe plus.' },
+      },
+      { ...base, id: 4, kind: 'transitioned', data: { from: 'assigned', to: 'new' } },
+    ])
+    const items = (await openDetail()).findAll('.history li').map((li) => li.text())
+    expect(items[0]).toContain('en attente d’envoi')
+    expect(items[1]).toContain('en conflit')
+    expect(items[2]).toContain('refusée : Cette demande n’existe plus.')
+    // Applied: nothing more said.
+    expect(items[3]).not.toMatch(/attente|conflit|refusée/)
+  })
+
   it('opens an inline form for a transition that needs a reason, then sends the reason', async () => {
     answer('request.transition', () => detailOf({ status: 'rejected', statusKind: 'closed', version: 4 }))
     const w = await openDetail()

@@ -36,13 +36,30 @@ interface DbHistoryRow {
   actor_id: string | null
   actor_name: string | null
   data: string
+  sync_state: 'pending' | 'conflict' | 'rejected' | 'dropped' | null
+  sync_reason: string | null
 }
 
-/** A request's history, oldest first (events of the same instant in the order they were written). */
+/**
+ * A request's history, oldest first (events of the same instant in the order they were
+ * written). An event this console wrote and the server has not applied says so: it waits
+ * in the outbox, or it is in the conflict inbox (in conflict, refused with its reason, or
+ * dropped once settled). Applied, it is linked to the server's copy and says nothing more.
+ */
 export function listHistory(db: Db, requestId: string): HistoryEvent[] {
   const rows = cached(
     db,
-    'SELECT id, request_id, kind, at, actor_id, actor_name, data FROM history_events WHERE request_id = ? ORDER BY at, id',
+    `SELECT h.id, h.request_id, h.kind, h.at, h.actor_id, h.actor_name, h.data,
+            CASE WHEN h.server_id IS NOT NULL OR h.mutation_id IS NULL OR h.kind = 'sync_conflict' THEN NULL
+                 WHEN o.mutation_id IS NOT NULL THEN 'pending'
+                 WHEN c.kind = 'rejected' THEN 'rejected'
+                 WHEN c.resolved_at IS NOT NULL THEN 'dropped'
+                 WHEN c.kind = 'conflict' THEN 'conflict' END AS sync_state,
+            c.reason AS sync_reason
+     FROM history_events h
+     LEFT JOIN outbox o ON o.mutation_id = h.mutation_id AND h.server_id IS NULL
+     LEFT JOIN conflicts c ON c.mutation_id = h.mutation_id AND h.server_id IS NULL
+     WHERE h.request_id = ? ORDER BY h.at, h.id`,
   ).all(requestId) as DbHistoryRow[]
   return rows.map((r) => ({
     id: r.id,
@@ -52,7 +69,20 @@ export function listHistory(db: Db, requestId: string): HistoryEvent[] {
     actorId: r.actor_id,
     actorName: r.actor_name,
     data: JSON.parse(r.data) as Record<string, unknown>,
+    ...(r.sync_state ? { sync: { state: r.sync_state, reason: r.sync_reason } } : {}),
   }))
+}
+
+/** Whether this console's history already tells of the change `mutationId` (an event it wrote). */
+export function hasLocalEventOf(db: Db, requestId: string, mutationId: string): boolean {
+  return (
+    cached(
+      db,
+      "SELECT 1 FROM history_events WHERE mutation_id = ? AND request_id = ? AND kind <> 'sync_conflict' LIMIT 1",
+    )
+      .pluck()
+      .get(mutationId, requestId) !== undefined
+  )
 }
 
 /**

@@ -44,6 +44,16 @@ export function openPostgresDatabase(url: string, options: PostgresOptions = {})
   const pool = new pg.Pool({ ...config, max: options.max ?? 10 })
   // An idle connection dropped by the server must not crash the process: the pool replaces it.
   pool.on('error', () => undefined)
+  // The server answers « applied » only once it is on disk: a cluster set to commit
+  // asynchronously is overridden on our connections (stronger settings, such as waiting
+  // for a synchronous standby, are kept). Queued before the connection's first query.
+  pool.on('connect', (client) => {
+    client
+      .query(
+        "SELECT set_config('synchronous_commit', 'on', false) WHERE current_setting('synchronous_commit') = 'off'",
+      )
+      .catch(() => undefined)
+  })
 
   const texts = new Map<string, string>()
   const text = (sql: string) => {

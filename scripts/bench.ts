@@ -10,6 +10,12 @@
  * process: `--sync-rows N` requests (default 100 000), `--no-sync` to skip them.
  * Targets: initial sync ≥ 20k rows/s, an edit visible on another console ≤ 1000 ms (p95).
  *
+ * Then the first download through the tests' fault proxy (faultySyncFigures in benchSync.ts):
+ * `--faulty-rows N` requests (default 5 000), with no fault, then 30 % and 60 % of the
+ * console's HTTP requests faulted; `--faulty-cap-s S` bounds each faulty run (default 600),
+ * `--no-faulty` skips them (`--no-sync` / `--sync-rows 0` skip the figures above only).
+ * Target: initial_sync_faulty_ratio (30 % faults / none) ≤ 3.
+ *
  * Then the central server's write throughput (scripts/benchServer.ts): one server process on
  * SQLite and one on PostgreSQL (durable), 4 clients pushing batches of 50 mutations
  * (`--no-server` to skip). Target: server_pg_mutations_per_s ≥ 2000.
@@ -40,7 +46,7 @@ import type { Scope } from '../src/core/authz/scope'
 import type { QueueFilter } from '../src/shared/contract'
 import { mapFigures } from './benchMap'
 import { serverFigures } from './benchServer'
-import { syncFigures } from './benchSync'
+import { faultySyncFigures, syncFigures } from './benchSync'
 
 /** The demo's "now": the same data on every run. */
 const NOW = Date.UTC(2026, 2, 16, 10, 0)
@@ -53,6 +59,10 @@ interface Args {
   /** Internal: measure the cache at this path (the child process of a run). */
   measure: string | null
   syncRows: number
+  /** Requests of the faulty first downloads; 0: skipped. */
+  faultyRows: number
+  /** The most each faulty run may take, in seconds. */
+  faultyCapS: number
   mapPoints: number
   server: boolean
 }
@@ -65,6 +75,8 @@ function parseArgs(argv: string[]): Args {
     keep: false,
     measure: null,
     syncRows: 100_000,
+    faultyRows: 5000,
+    faultyCapS: 600,
     mapPoints: 200_000,
     server: true,
   }
@@ -81,6 +93,9 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--seed') args.seed = value()
     else if (arg === '--sync-rows') args.syncRows = value()
     else if (arg === '--no-sync') args.syncRows = 0
+    else if (arg === '--faulty-rows') args.faultyRows = value()
+    else if (arg === '--no-faulty') args.faultyRows = 0
+    else if (arg === '--faulty-cap-s') args.faultyCapS = value()
     else if (arg === '--map-points') args.mapPoints = value()
     else if (arg === '--no-map') args.mapPoints = 0
     else if (arg === '--no-server') args.server = false
@@ -91,10 +106,11 @@ function parseArgs(argv: string[]): Args {
       if (!args.measure) throw new Error('--measure expects a file')
     } else
       throw new Error(
-        `unknown argument ${arg} (expected --rows N, --seed S, --sync-rows N, --no-sync, --map-points N, --no-map, --no-server, --json, --keep)`,
+        `unknown argument ${arg} (expected --rows N, --seed S, --sync-rows N, --no-sync, --faulty-rows N, --no-faulty, --faulty-cap-s S, --map-points N, --no-map, --no-server, --json, --keep)`,
       )
   }
   if (args.rows < 1000) throw new Error('--rows must be at least 1000')
+  if (args.faultyCapS < 1) throw new Error('--faulty-cap-s must be at least 1')
   return args
 }
 
@@ -318,6 +334,16 @@ async function main() {
     )
     const figures = JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as Record<string, number>
     const sync = args.syncRows > 0 ? await syncFigures(args.syncRows, log) : {}
+    const faulty =
+      args.faultyRows > 0
+        ? await faultySyncFigures({
+            rows: args.faultyRows,
+            capMs: args.faultyCapS * 1000,
+            log,
+            // A run that did not complete is said even with --json (on stderr: stdout stays one JSON line).
+            warn: args.json ? (line) => console.error(line) : log,
+          })
+        : {}
     const server = args.server ? await serverFigures(log) : {}
     const map = args.mapPoints > 0 ? await mapFigures({ points: args.mapPoints, log }) : {}
     const out = {
@@ -326,6 +352,7 @@ async function main() {
       bulk_insert_rows_per_s: Math.round(args.rows / (built.timings.loadMs / 1000)),
       ...figures,
       ...sync,
+      ...faulty,
       ...server,
       ...map,
     }

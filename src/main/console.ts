@@ -22,6 +22,7 @@ import { createSyncTransport } from './sync/transport'
 import type { SyncStatus } from '../shared/sync'
 import type { CoreDeps } from './services/deps'
 import { createReferenceAdminService } from './services/referenceAdmin'
+import { createPrivacyService } from './services/privacy'
 import { createSessionService } from './services/session'
 import { openStore, type Db } from './cache/db'
 import { cacheOpContext } from './cache/requestWrites'
@@ -144,7 +145,20 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
         }
       : null,
   )
-  const handlers = createHandlers(deps, sessions, sync, admin)
+  // The citizens' rights (DPO) on the server, with the same token; an erasure or a
+  // rectification comes back through the change feed, so a round runs right after it.
+  const privacy = createPrivacyService(
+    engine && transport
+      ? {
+          withAccess: (fn) => engine.withAccess(fn),
+          transport,
+          afterChange: () => void engine.syncNow(),
+        }
+      : null,
+  )
+  // Contact details on demand: fetched from the server with the engine's access token.
+  const contacts = engine ? { citizenContact: engine.citizenContact } : null
+  const handlers = createHandlers(deps, sessions, sync, admin, privacy, contacts)
 
   return {
     db,

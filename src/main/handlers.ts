@@ -6,19 +6,22 @@ import type { QueueFilter, SessionInfo } from '../shared/contract'
 import { CoreError } from '../shared/result'
 import type { Handlers } from './dispatch'
 import { countQueue, listInPolygon, listInViewport, listQueue } from './cache/queries/requests'
+import { citizenDataRolesOf, forgetAllCitizens } from './cache/queries/citizens'
+import { isScrubNeeded, scrubFreedSpace } from './cache/scrub'
 import { listAgents, listCategories, listSectors, listTeams } from './cache/queries/reference'
 import { deleteView, listViews, saveView } from './cache/queries/views'
-import { scopeFor } from '../core/authz/permissions'
+import { canReadCitizen, scopeFor } from '../core/authz/permissions'
 import { cacheOpContext } from './cache/requestWrites'
 import type { CoreDeps } from './services/deps'
 import { createBulkService } from './services/bulkActions'
 import { mapSettingsFor } from './services/mapSettings'
-import { createRequestService } from './services/requests'
+import { createRequestService, type ContactRemote } from './services/requests'
 import { createTourService } from './services/tours'
 import type { SessionService } from './services/session'
 import { statusesOf } from '../core/workflow/engine'
 import { createConflictService } from './sync/conflicts'
 import { createReferenceAdminService, type ReferenceAdminService } from './services/referenceAdmin'
+import { createPrivacyService, type PrivacyService } from './services/privacy'
 import type { SyncStatus } from '../shared/sync'
 
 /** What the handlers need of sync; a console without a server gets the local-only one. */
@@ -36,9 +39,13 @@ export function createHandlers(
   sync: SyncControl,
   /** Reference administration on the server; without one, every call says a server is needed. */
   admin: ReferenceAdminService = createReferenceAdminService(null),
+  /** The citizens' rights (DPO) on the server; without one, every call says a server is needed. */
+  privacy: PrivacyService = createPrivacyService(null),
+  /** Contact details on demand from the server (the sync engine, with its token); null: local-only profile. */
+  contacts: ContactRemote | null = null,
 ): Handlers {
   const { db } = deps
-  const requests = createRequestService(deps)
+  const requests = createRequestService(deps, () => contacts)
   const bulk = createBulkService(deps, requests)
   const tours = createTourService(deps, requests)
   const conflicts = createConflictService(
@@ -50,6 +57,25 @@ export function createHandlers(
 
   /** The queue's filter for a map query, with the clock its `overdue` part needs. */
   const mapFilter = (filter: QueueFilter | undefined) => (filter ? { filter, now: deps.now() } : {})
+
+  /**
+   * Whether the session's searches may match citizens' names: a role that may not read
+   * them must not learn whose request it is by typing a name (issue 12).
+   */
+  const citizenNames = (session: SessionInfo) =>
+    canReadCitizen(session, citizenDataRolesOf(db, deps.config.privacy.citizenDataRoles))
+
+  /**
+   * After login on a synced profile: a session that may not read citizens keeps no names
+   * (data minimisation; they come back with the requests for a role that may); contact
+   * details no longer needed go. Their bytes leave the file.
+   */
+  function minimiseAfterLogin(session: SessionInfo) {
+    requests.releaseAll(session)
+    if (!deps.config.sync.serverUrl) return
+    const forgotten = session.citizenData ? 0 : forgetAllCitizens(db)
+    scrubFreedSpace(db, { fts: forgotten > 0 })
+  }
 
   return {
     'session.login': async (input) => {
@@ -66,11 +92,15 @@ export function createHandlers(
         sessions.logout()
         throw e
       }
+      minimiseAfterLogin(session)
       return session
     },
-    'session.logout': async () => {
+    'session.logout': async (_input, { session }) => {
+      // Contact details stay only for the agent's own open requests (offline call-backs).
+      requests.releaseAll(session)
       sessions.logout()
       await sync.afterLogout()
+      if (deps.config.sync.serverUrl) scrubFreedSpace(db, { fts: isScrubNeeded(db) })
       return {}
     },
     'session.current': () => sessions.current(),
@@ -88,13 +118,25 @@ export function createHandlers(
     }),
 
     'queue.list': (input, { session }) =>
-      listQueue(db, { scope: scopeFor(session), ...input, now: deps.now() }),
+      listQueue(db, {
+        scope: scopeFor(session),
+        ...input,
+        now: deps.now(),
+        citizenNames: citizenNames(session),
+      }),
     'queue.counts': (input, { session }) =>
-      countQueue(db, { scope: scopeFor(session), filter: input.filter, now: deps.now() }),
+      countQueue(db, {
+        scope: scopeFor(session),
+        filter: input.filter,
+        now: deps.now(),
+        citizenNames: citizenNames(session),
+      }),
 
     'request.get': ({ id }, { session }) => requests.get(session, id),
     'request.getMany': ({ ids }, { session }) => requests.getMany(session, ids),
     'request.citizen': ({ id }, { session }) => requests.citizen(session, id),
+    'request.citizenContact': ({ id, purpose }, { session }) => requests.citizenContact(session, id, purpose),
+    'request.releaseCitizen': ({ id }, { session }) => requests.releaseCitizen(session, id),
     'request.history': ({ id }, { session }) => requests.history(session, id),
     'request.comments': ({ id }, { session }) => requests.comments(session, id),
     'request.transitions': ({ id }, { session }) => requests.transitions(session, id),
@@ -117,11 +159,23 @@ export function createHandlers(
     },
 
     'map.points': ({ bbox, limit, filter }, { session }) =>
-      listInViewport(db, { scope: scopeFor(session), bbox, limit, ...mapFilter(filter) }),
+      listInViewport(db, {
+        scope: scopeFor(session),
+        bbox,
+        limit,
+        ...mapFilter(filter),
+        citizenNames: citizenNames(session),
+      }),
     'map.settings': () => mapSettingsFor(deps.config),
     'map.sectors': () => listSectors(db),
     'map.select': ({ polygon, limit, filter }, { session }) =>
-      listInPolygon(db, { scope: scopeFor(session), polygon, limit, ...mapFilter(filter) }),
+      listInPolygon(db, {
+        scope: scopeFor(session),
+        polygon,
+        limit,
+        ...mapFilter(filter),
+        citizenNames: citizenNames(session),
+      }),
 
     'views.list': (_input, { session }) => listViews(db, session.agentId),
     'views.save': (input, { session }) =>
@@ -144,6 +198,14 @@ export function createHandlers(
     'admin.apiAccounts.list': (_input, { session }) => admin.apiAccounts.list(session),
     'admin.apiAccounts.create': (input, { session }) => admin.apiAccounts.create(session, input),
     'admin.apiAccounts.revoke': (input, { session }) => admin.apiAccounts.revoke(session, input),
+
+    'privacy.search': (input, { session }) => privacy.search(session, input),
+    'privacy.file': ({ id }, { session }) => privacy.file(session, id),
+    'privacy.export': ({ id }, { session }) => privacy.export(session, id),
+    'privacy.rectify': (input, { session }) => privacy.rectify(session, input),
+    'privacy.erase': (input, { session }) => privacy.erase(session, input),
+    'privacy.legalHold': (input, { session }) => privacy.legalHold(session, input),
+    'privacy.accessLog': (input, { session }) => privacy.accessLog(session, input),
   }
 }
 

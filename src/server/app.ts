@@ -8,14 +8,17 @@ import formbody from '@fastify/formbody'
 import type { AuthProvider } from '../core/directory/provider'
 import { openKeyRing } from './auth/keyRing'
 import { createTokenIssuer, type TokenIssuerOptions } from './auth/tokens'
+import { createLoginGate, type LoginGateOptions } from './auth/loginGate'
 import { createEventHub } from './events'
 import { createMetrics } from './metrics'
 import { openApiDocument } from './openapi'
 import { registerApiAccess } from './routes/apiAccess'
 import { registerAdminRoutes } from './routes/admin'
+import { registerContactRoutes } from './routes/contacts'
 import { registerOperationsRoutes } from './routes/operations'
 import { registerOpen311Routes } from './routes/open311'
 import { registerPartnerRoutes } from './routes/partner'
+import { registerPrivacyRoutes } from './routes/privacy'
 import { registerSyncRoutes } from './routes/sync'
 import { apiError, useZodValidation } from './routes/validation'
 import type { ServerStore } from './store/types'
@@ -31,6 +34,16 @@ export interface ServerOptions {
   metricsToken?: string
   /** The address partners reach the server at (config `server.publicUrl`): the OpenAPI document's server. */
   publicUrl?: string
+  /**
+   * Reverse proxies and load balancers whose `X-Forwarded-For` is believed (config
+   * `server.trustedProxies`: addresses or CIDR ranges): the client's address then limits
+   * login attempts, not the proxy's. Empty: the peer's own address.
+   */
+  trustedProxies?: string[]
+  /** Limits of password checks on the token endpoint (defaults suit a production server). */
+  loginGate?: LoginGateOptions
+  /** Nudge streams one agent may hold open at once on this instance (default 8). */
+  maxStreamsPerAgent?: number
 }
 
 /** A route as Fastify registered it: what the OpenAPI document must describe. */
@@ -56,6 +69,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     bodyLimit: BODY_LIMIT,
     // Nudge streams never end by themselves: closing the server closes them.
     forceCloseConnections: true,
+    trustProxy: options.trustedProxies?.length ? options.trustedProxies : false,
     logger: options.log
       ? {
           level: 'info',
@@ -91,7 +105,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     keys,
     now,
   })
-  const hub = createEventHub()
+  const hub = createEventHub({ maxStreamsPerAgent: options.maxStreamsPerAgent })
   const unsubscribe = options.store.onChange((scopes) => hub.nudge(scopes))
 
   const metrics = createMetrics()
@@ -110,8 +124,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ]
   })
   // Every reply says which life of the database answered: a restored server has a new epoch.
-  app.addHook('onRequest', async (_req, reply) => {
+  // API replies carry tokens and personal data: never cached by a browser or a proxy, never
+  // sniffed into something else than their declared type.
+  app.addHook('onRequest', async (req, reply) => {
     reply.header('grc-server-epoch', options.store.epoch)
+    reply.header('x-content-type-options', 'nosniff')
+    if (req.url.startsWith('/api/v1/')) reply.header('cache-control', 'no-store')
   })
   app.addHook('onResponse', async (req, reply) => {
     // The route's pattern, never the URL itself (ids, queries); unknown paths share one label.
@@ -145,10 +163,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     metrics,
     now,
     maxSessionMs: (options.tokens?.maxSessionHours ?? 12) * 3600_000,
+    loginGate: createLoginGate({ ...options.loginGate, now }),
   })
   registerOpen311Routes(app, { store: options.store, access })
   registerPartnerRoutes(app, { store: options.store, access })
   registerAdminRoutes(app, { store: options.store, authenticate, now })
+  registerContactRoutes(app, { store: options.store, authenticate, now })
+  registerPrivacyRoutes(app, { store: options.store, authenticate, now })
 
   app.addHook('onClose', async () => {
     unsubscribe()

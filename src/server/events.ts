@@ -12,8 +12,9 @@ interface Listener {
   res: ServerResponse
 }
 
-export function createEventHub(options: { heartbeatMs?: number } = {}) {
+export function createEventHub(options: { heartbeatMs?: number; maxStreamsPerAgent?: number } = {}) {
   const listeners = new Set<Listener>()
+  const maxStreamsPerAgent = options.maxStreamsPerAgent ?? 8
   const heartbeat = setInterval(() => {
     // A comment line keeps proxies from closing an idle stream and reveals dead peers.
     for (const l of listeners) l.res.write(': keep-alive\n\n')
@@ -45,6 +46,15 @@ export function createEventHub(options: { heartbeatMs?: number } = {}) {
     get size() {
       return listeners.size
     },
+
+    /** Streams `agentId` holds open on this instance. */
+    streamsOf(agentId: string): number {
+      let n = 0
+      for (const l of listeners) if (l.session.agentId === agentId) n++
+      return n
+    },
+
+    maxStreamsPerAgent,
 
     close(): void {
       clearInterval(heartbeat)

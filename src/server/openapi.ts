@@ -4,9 +4,8 @@
  * It describes every route the server registers (a test walks Fastify's routes), and names
  * the server only by its configured public address, never by a client's Host header.
  */
-import { z, type ZodObject, type ZodType } from 'zod'
+import { z } from 'zod'
 import {
-  ApiErrorReply,
   ChangesReply,
   DetailsReply,
   DetailsRequest,
@@ -33,24 +32,9 @@ import {
   DEFAULT_RATE_PER_MINUTE,
   type ApiScope,
 } from './store/apiAccounts'
-
-const schemaOf = (s: ZodType, io: 'input' | 'output') =>
-  z.toJSONSchema(s, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as Record<string, unknown>
-
-const json = (s: ZodType, io: 'input' | 'output' = 'output') => ({
-  content: { 'application/json': { schema: schemaOf(s, io) } },
-})
-const error = (description: string) => ({ description, ...json(ApiErrorReply) })
-
-/** The query parameters of a zod object, one by one. */
-const queryParameters = (s: ZodObject) =>
-  Object.entries(s.shape).map(([name, field]) => {
-    const schema = schemaOf(field as ZodType, 'input')
-    const { description, ...rest } = schema
-    return { name, in: 'query', required: false, ...(description ? { description } : {}), schema: rest }
-  })
-
-const agent = [{ agentToken: [] }]
+import { agent, error, json, queryParameters } from './openapi/common'
+import { contactPaths } from './openapi/contactPaths'
+import { privacyPaths } from './openapi/privacyPaths'
 
 // --- Open311 ---------------------------------------------------------------------------
 
@@ -612,6 +596,8 @@ export function openApiDocument(serverUrl?: string) {
           },
         },
       },
+      ...contactPaths,
+      ...privacyPaths,
     },
   }
 }

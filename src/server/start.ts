@@ -10,6 +10,7 @@ import { createAuthProvider } from '../core/directory'
 import type { AuthProvider } from '../core/directory/provider'
 import { loadWorkflowDefinitions } from '../core/workflow/definitions'
 import { buildServer } from './app'
+import type { LoginGateOptions } from './auth/loginGate'
 import type { TokenIssuerOptions } from './auth/tokens'
 import { PORTAL_RATE_PER_MINUTE, PORTAL_SCOPES } from './store/apiAccounts'
 import { databaseFailureStore } from './store/loginFailures'
@@ -41,6 +42,10 @@ export interface StartServerOptions {
   log?: boolean
   /** When set, /metrics asks for it as a bearer token. */
   metricsToken?: string
+  /** Limits of password checks on the token endpoint (tests make them small). */
+  loginGate?: LoginGateOptions
+  /** Nudge streams one agent may hold open at once on an instance (default 8). */
+  maxStreamsPerAgent?: number
 }
 
 export interface RunningServer {
@@ -62,6 +67,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     workflows: loadWorkflowDefinitions(workflowsDir),
     calendar: config.sla,
     citizenDataRoles: config.privacy.citizenDataRoles,
+    privacyController: config.privacy.controller ?? null,
+    privacyPolicy: {
+      citizenDataRoles: config.privacy.citizenDataRoles,
+      retention: config.privacy.retention,
+      accessLogMonths: config.privacy.accessLogMonths,
+    },
     demo:
       options.demoRequests === undefined
         ? null
@@ -96,6 +107,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     log: options.log,
     metricsToken: options.metricsToken,
     publicUrl: config.server.publicUrl,
+    trustedProxies: config.server.trustedProxies,
+    loginGate: options.loginGate,
+    maxStreamsPerAgent: options.maxStreamsPerAgent,
   })
   try {
     await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })

@@ -36,6 +36,22 @@ import { ApiAccount, ApiAccountCreated, ApiAccountCreateInput, ApiAccountRevokeI
 import { MapSettings } from './mapSettings'
 import { IsoDay, SavedTour, TourPlanInput } from './savedTour'
 import { Conflict, CreateRequestInput, RequestPatch, SyncStatus } from './sync'
+import {
+  AccessLogPage,
+  AccessLogQuery,
+  CitizenContact,
+  CitizenFile,
+  CitizenSearchInput,
+  CitizenSearchReply,
+  ContactPurpose,
+  ErasureResult,
+  LegalHoldReply,
+  PrivacyEraseInput,
+  PrivacyLegalHoldInput,
+  PrivacyRectifyInput,
+  RectifyReply,
+  SubjectAccessExport,
+} from './privacy'
 import { TransitionField } from './workflow'
 
 const SearchText = z
@@ -92,6 +108,11 @@ export const SessionInfo = z.object({
   startedAt: z.string(),
   /** Locked after inactivity: only `session.unlock` (or logout) goes through until the password is typed. */
   locked: z.boolean().optional(),
+  /**
+   * The session may read citizens' names and ask for their contact details (the server's
+   * `privacy.citizenDataRoles` when synced, else the configuration's). Absent: not said yet.
+   */
+  citizenData: z.boolean().optional(),
 })
 export type SessionInfo = z.infer<typeof SessionInfo>
 
@@ -201,6 +222,17 @@ export const contract = {
   ),
   /** The citizen's contact details; only for roles that need them, and logged. */
   'request.citizen': spec(ById, Citizen.nullable()),
+  /**
+   * The citizen's contact details for one purpose, asked of the server and logged there with
+   * it; offline, only for the agent's own open request whose details this console holds
+   * (logged here, uploaded later, `offline: true`). Null: the request has no citizen.
+   */
+  'request.citizenContact': spec(
+    z.object({ id: Id, purpose: ContactPurpose }).strict(),
+    CitizenContact.nullable(),
+  ),
+  /** The detail pane closed or moved on: the console forgets the details it need not keep. */
+  'request.releaseCitizen': spec(ById, z.object({})),
   'request.history': spec(ById, z.array(HistoryEvent)),
   'request.comments': spec(ById, z.array(Comment)),
   /** Which transitions the session may fire now, and why each other one is blocked. */
@@ -374,6 +406,24 @@ export const contract = {
   'admin.apiAccounts.create': spec(ApiAccountCreateInput, ApiAccountCreated),
   /** Revoke an account: its key is refused from then on. */
   'admin.apiAccounts.revoke': spec(ApiAccountRevokeInput, z.object({ account: ApiAccount })),
+
+  /**
+   * The citizens' rights (RGPD), for the DPO only, on the central server; without a server,
+   * or offline, refused with `server_unavailable`. Search terms are never logged.
+   */
+  'privacy.search': spec(CitizenSearchInput, CitizenSearchReply),
+  /** A citizen's file: details, requests with comments and history, latest accesses (logged `dpo_view`). */
+  'privacy.file': spec(ById, CitizenFile),
+  /** The subject access export (art. 15); logged, with an `exported` event on each request. */
+  'privacy.export': spec(ById, SubjectAccessExport),
+  /** Rectify a citizen's details (art. 16); each request's history says which fields, never the values. */
+  'privacy.rectify': spec(PrivacyRectifyInput, RectifyReply),
+  /** Erase a citizen (art. 17): requests under a legal hold keep them and are listed. */
+  'privacy.erase': spec(PrivacyEraseInput, ErasureResult),
+  /** Set (a reason) or lift (null) a request's legal hold. */
+  'privacy.legalHold': spec(PrivacyLegalHoldInput, LegalHoldReply),
+  /** The access log, newest first, one keyset page at a time. */
+  'privacy.accessLog': spec(AccessLogQuery, AccessLogPage),
 } as const
 
 export type Contract = typeof contract

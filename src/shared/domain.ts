@@ -43,6 +43,42 @@ export type Point = z.infer<typeof Point>
 export const Team = z.object({ id: Id, code: z.string(), name: z.string() })
 export type Team = z.infer<typeof Team>
 
+/** Months after a request's closing (RGPD art. 5(1)(e)): at most a century. */
+export const RetentionMonths = z.number().int().min(1).max(1200)
+
+/**
+ * What happens to a closed request's personal data, and when: anonymised, then deleted,
+ * each so many months after closing; null: never. Re-exported by src/shared/privacy.ts
+ * (defined here because a category carries its own).
+ */
+export const RetentionRule = z
+  .object({
+    anonymiseAfterClosedMonths: RetentionMonths.nullable(),
+    deleteAfterClosedMonths: RetentionMonths.nullable(),
+  })
+  .strict()
+  .refine(
+    (r) =>
+      r.anonymiseAfterClosedMonths === null ||
+      r.deleteAfterClosedMonths === null ||
+      r.deleteAfterClosedMonths >= r.anonymiseAfterClosedMonths,
+    {
+      message: 'deleteAfterClosedMonths comes after anonymiseAfterClosedMonths',
+      path: ['deleteAfterClosedMonths'],
+    },
+  )
+export type RetentionRule = z.infer<typeof RetentionRule>
+
+/** A category's own retention: each field it sets replaces the authority's default. */
+export const CategoryRetention = z
+  .object({
+    anonymiseAfterClosedMonths: RetentionMonths.nullable(),
+    deleteAfterClosedMonths: RetentionMonths.nullable(),
+  })
+  .partial()
+  .strict()
+export type CategoryRetention = z.infer<typeof CategoryRetention>
+
 export const Category = z.object({
   id: Id,
   code: z.string(),
@@ -53,6 +89,8 @@ export const Category = z.object({
   slaBusinessHours: z.number().int().positive(),
   requiresLocation: z.boolean(),
   subcategories: z.array(z.string()),
+  /** Retention for this category's requests; absent: the authority's defaults (`privacy.retention`). */
+  retention: CategoryRetention.optional(),
 })
 export type Category = z.infer<typeof Category>
 

@@ -23,6 +23,7 @@ import {
 import { RoutingRule, Sector } from './routing'
 import { SavedTour, TOUR_MAX_STOPS, TourSavePayload } from './savedTour'
 import { TransitionField } from './workflow'
+import { CitizenRef, PrivacyPolicy } from './privacy'
 
 export const SYNC_LIMITS = {
   /** Mutations per push. */
@@ -78,10 +79,15 @@ export const ServerHistoryEvent = z.object({
 })
 export type ServerHistoryEvent = z.infer<typeof ServerHistoryEvent>
 
-/** Everything a console caches about one request. `citizen` only for the roles that need it. */
+/**
+ * Everything a console caches about one request. `citizen` only for the roles that need it
+ * (servers that deliver contact details on demand always send null); `citizenRef`, the
+ * citizen's id and name, for the same roles (queue search), from those servers on.
+ */
 export const RequestEntity = z.object({
   request: RequestRecord,
   citizen: Citizen.nullable(),
+  citizenRef: CitizenRef.nullable().optional(),
   comments: z.array(Comment).max(10_000),
   history: z.array(ServerHistoryEvent).max(10_000),
 })
@@ -97,6 +103,8 @@ export const ReferenceBundle = z.object({
   sectors: z.array(Sector),
   routingRules: z.array(RoutingRule),
   workflows: z.array(WorkflowDocument),
+  /** The server's privacy settings (who reads citizens, retention, access log); absent from older servers. */
+  privacy: PrivacyPolicy.optional(),
 })
 export type ReferenceBundle = z.infer<typeof ReferenceBundle>
 
@@ -114,6 +122,18 @@ export const Change = z.discriminatedUnion('type', [
     seq: z.number().int(),
     id: Id,
     reason: z.enum(['deleted', 'out_of_scope']),
+  }),
+  /**
+   * A citizen was erased (RGPD art. 17): the console forgets them and scrubs what it holds of
+   * the listed requests (those this session may see); their anonymised copies follow as
+   * `request` changes with higher sequence numbers.
+   */
+  z.object({
+    type: z.literal('citizen_erased'),
+    seq: z.number().int(),
+    citizenId: Id,
+    erasedAt: EpochMs,
+    requestIds: z.array(Id).max(10_000),
   }),
   z.object({ type: z.literal('reference'), seq: z.number().int(), reference: ReferenceBundle }),
   z.object({ type: z.literal('tour'), seq: z.number().int(), tour: SavedTour }),

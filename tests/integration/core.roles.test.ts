@@ -107,13 +107,31 @@ describe('citizen data', () => {
     expect(history.some((h) => h.kind === 'viewed_personal_data')).toBe(true)
   })
 
+  it('is delivered for a stated purpose, which the log and the history keep (local profile)', async () => {
+    const id = await requestWithCitizen()
+    const before = count('access_log')
+    const contact = await t.value('request.citizenContact', { id, purpose: 'written_reply' })
+    expect(contact).toMatchObject({ purpose: 'written_reply', offline: false })
+    expect(count('access_log')).toBe(before + 1)
+    const history = await t.value('request.history', { id })
+    expect(history.at(-1)).toMatchObject({ kind: 'viewed_personal_data', data: { purpose: 'written_reply' } })
+  })
+
   it('is refused to a technician and an admin, and nothing is logged', async () => {
     const id = await requestWithCitizen()
     const before = count('access_log')
     await t.as('tom.tech')
     expect(await t.call('request.citizen', { id })).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    expect(await t.call('request.citizenContact', { id, purpose: 'intervention' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    })
     await t.as('alex.admin')
     expect(await t.call('request.citizen', { id })).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    expect(await t.call('request.citizenContact', { id, purpose: 'callback' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    })
     expect(count('access_log')).toBe(before)
   })
 })

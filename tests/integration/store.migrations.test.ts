@@ -81,6 +81,7 @@ describe('migrations', () => {
       'outbox',
       'sync_state',
       'access_log',
+      'citizen_contacts',
       'saved_views',
       'requests_fts',
       'requests_geo',
@@ -131,6 +132,51 @@ describe('migrations', () => {
     expect(schemaVersion(db)).toBe(1)
     const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table'`).pluck().all()
     expect(tables).toEqual(['a'])
+  })
+
+  it('0006: a synced cache keeps citizens’ names only; earlier reads get an id to be uploaded once', () => {
+    const db = new Database(file)
+    opened.push(db)
+    migrate(db, MIGRATIONS.slice(0, 5))
+    db.exec(`INSERT INTO citizens (id, name, email, phone, postal_address, contact_preference)
+             VALUES ('c1', 'Jeanne Dupré', 'j@example.test', '0600000000', '1 rue X', 'email');
+             INSERT INTO sync_state (key, value) VALUES ('cursor', '42');
+             INSERT INTO access_log (at, agent_id, request_id, citizen_id, action) VALUES (1, 'a', 'r', 'c1', 'read_contact');`)
+    expect(migrate(db, MIGRATIONS)).toContain(6)
+    expect(db.prepare('SELECT * FROM citizens').get()).toEqual({
+      id: 'c1',
+      name: 'Jeanne Dupré',
+      email: null,
+      phone: null,
+      postal_address: null,
+      contact_preference: 'none',
+    })
+    const row = db.prepare('SELECT entry_id, uploaded_at FROM access_log').get() as {
+      entry_id: string
+      uploaded_at: number | null
+    }
+    expect(row.entry_id).toMatch(/^[0-9a-f]{32}$/)
+    expect(row.uploaded_at).toBeNull()
+    // Its freed space is scrubbed after the next sync round.
+    expect(db.prepare("SELECT value FROM sync_state WHERE key = 'scrub_needed'").pluck().get()).toBe('1')
+    // A read the server has not got yet cannot be deleted; once uploaded, it can.
+    expect(() => db.prepare('DELETE FROM access_log').run()).toThrow(/not uploaded yet/)
+    db.prepare('UPDATE access_log SET uploaded_at = 2').run()
+    expect(db.prepare('DELETE FROM access_log').run().changes).toBe(1)
+  })
+
+  it('0006: a local-only cache keeps its citizens whole', () => {
+    const db = new Database(file)
+    opened.push(db)
+    migrate(db, MIGRATIONS.slice(0, 5))
+    db.exec(`INSERT INTO citizens (id, name, email, phone, postal_address, contact_preference)
+             VALUES ('c1', 'Jeanne Dupré', 'j@example.test', NULL, NULL, 'email')`)
+    migrate(db, MIGRATIONS)
+    expect(db.prepare('SELECT email FROM citizens').pluck().get()).toBe('j@example.test')
+  })
+
+  it('open with secure_delete on: deleted content is zeroed in the file', () => {
+    expect(open().pragma('secure_delete', { simple: true })).toBe(1)
   })
 
   it('refuse a list of migrations with a gap', () => {

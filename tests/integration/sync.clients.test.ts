@@ -62,6 +62,15 @@ describe('two and three consoles on one server', () => {
     const count = (db: typeof zoe.db) => db.prepare('SELECT count(*) FROM citizens').pluck().get() as number
     expect(count(zoe.db)).toBeGreaterThan(0)
     expect(count(tom.db)).toBe(0)
+    // Names only, for queue search: contact details come on demand, one request at a time.
+    expect(
+      zoe.db
+        .prepare(
+          'SELECT count(*) FROM citizens WHERE email IS NOT NULL OR phone IS NOT NULL OR postal_address IS NOT NULL',
+        )
+        .pluck()
+        .get(),
+    ).toBe(0)
   })
 
   it('an edit on one console shows on the other after a sync', async () => {

@@ -57,7 +57,9 @@ describe('a durable acknowledgement', () => {
   it(`the server commits a batch to disk before it answers (${TEST_STORE})`, async () => {
     if (TEST_STORE === 'postgres') {
       // The test cluster commits asynchronously; the server's own connections do not.
-      const row = await server().get<{ synchronous_commit: string }>('SHOW synchronous_commit')
+      const row = await world.server.store.sql.transaction((tx) =>
+        tx.get<{ synchronous_commit: string }>('SHOW synchronous_commit'),
+      )
       expect(row?.synchronous_commit).toBe('on')
     } else {
       const row = await server().get<{ synchronous: number }>('PRAGMA synchronous')
@@ -161,6 +163,9 @@ describe('faults between console and server', () => {
     )
     // The progress bar saw both phases, and the details (history) of every request came.
     expect(progress.some((p) => p.phase === 'requests' && p.total > p.done)).toBe(true)
+    // Resumed, the bar goes on from where it was, never back to the start.
+    const requestsDone = progress.filter((p) => p.phase === 'requests').map((p) => p.done)
+    expect(requestsDone).toEqual([...requestsDone].sort((a, b) => a - b))
     expect(progress.some((p) => p.phase === 'details')).toBe(true)
     expect(zoe.db.prepare('SELECT count(*) FROM sync_backfill').pluck().get()).toBe(0)
     const missing = zoe.db

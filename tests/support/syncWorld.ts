@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import type { ChannelName, InputOf, OutputOf } from '../../src/shared/contract'
 import type { Result } from '../../src/shared/result'
 import type { SyncStatus } from '../../src/shared/sync'
-import { parseConfig } from '../../src/core/config'
+import { AppConfigSchema, parseConfig } from '../../src/core/config'
 import { createConsole } from '../../src/main/console'
 import type { SecretCipher } from '../../src/main/sync/secrets'
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/start'
@@ -37,6 +37,14 @@ export interface ClientOptions {
   pageSize?: number
 }
 
+/**
+ * The server's configuration unless a test gives its own: retention off, or the demo's
+ * requests closed long ago would be anonymised on the server and nowhere else.
+ */
+export const SYNC_WORLD_SERVER_CONFIG = AppConfigSchema.parse({
+  privacy: { retention: { anonymiseAfterClosedMonths: null } },
+})
+
 export async function openSyncWorld(options: SyncWorldOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'grc-sync-'))
   const resourcesDir = join(repoRoot, 'resources')
@@ -44,6 +52,7 @@ export async function openSyncWorld(options: SyncWorldOptions = {}) {
   let server: RunningServer = await startServer({
     database,
     resourcesDir,
+    config: SYNC_WORLD_SERVER_CONFIG,
     demoRequests: options.requests ?? 60,
     demoSeed: 11,
     portalKey: 'test-portal-key',
@@ -149,6 +158,7 @@ export async function openSyncWorld(options: SyncWorldOptions = {}) {
     server = await startServer({
       database: replacement,
       resourcesDir,
+      config: SYNC_WORLD_SERVER_CONFIG,
       portalKey: 'test-portal-key',
       ...options.server,
       port,

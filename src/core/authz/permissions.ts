@@ -49,3 +49,16 @@ export function actorOf(session: SessionInfo): Actor {
 export function canAdministerReference(session: SessionInfo): boolean {
   return session.roles.includes('admin')
 }
+
+/**
+ * The citizens' rights (RGPD: search, file, export, rectification, erasure, legal hold) are
+ * the DPO's alone; an administrator's role does not include them.
+ */
+export function canExerciseRights(session: SessionInfo): boolean {
+  return session.roles.includes('dpo')
+}
+
+/** Who read which citizen's data, when and why: the DPO's to read, nobody else's. */
+export function canReadAccessLog(session: SessionInfo): boolean {
+  return session.roles.includes('dpo')
+}

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { Role } from '../../shared/domain'
 import { BaseMapChoice, DEFAULT_DEPOT, Depot, TeamDepots } from '../../shared/mapSettings'
+import { Controller, RETENTION_DEFAULTS, RetentionMonths } from '../../shared/privacy'
 
 const HourMinute = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)')
 const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
@@ -217,6 +218,12 @@ export const AppConfigSchema = z
          * Without it the document names no server (never the Host header a client sent).
          */
         publicUrl: PublicUrl.optional(),
+        /**
+         * Reverse proxies and load balancers in front of the server whose `X-Forwarded-For` is
+         * believed (addresses or CIDR ranges, e.g. ["10.0.0.5", "10.1.0.0/16"]): login limits
+         * then count each client's address, not the proxy's. Empty: the peer's own address.
+         */
+        trustedProxies: z.array(z.string().min(2).max(64)).max(64).default([]),
       })
       .strict()
       .prefault({}),
@@ -224,6 +231,41 @@ export const AppConfigSchema = z
       .object({
         /** Roles that may read a citizen's contact details (each read is logged). */
         citizenDataRoles: z.array(Role).default(['agent', 'lead', 'supervisor', 'dpo']),
+        /** Months the access log is kept (CNIL recommendation 2021-122: 6 months to a year). */
+        accessLogMonths: z.number().int().min(1).max(36).default(12),
+        /** A console not opened for this many days forgets its synced data at its next start. */
+        cacheMaxIdleDays: z.number().int().min(1).max(365).default(30),
+        /**
+         * The authority's retention defaults for closed requests (a category may set its own);
+         * null: never. No deletion by default: public archives are destroyed only with a visa
+         * d'élimination (Code du patrimoine L212-2), so requests are anonymised instead.
+         */
+        retention: z
+          .object({
+            anonymiseAfterClosedMonths: RetentionMonths.nullable().default(
+              RETENTION_DEFAULTS.anonymiseAfterClosedMonths,
+            ),
+            deleteAfterClosedMonths: RetentionMonths.nullable().default(
+              RETENTION_DEFAULTS.deleteAfterClosedMonths,
+            ),
+            keepInternalComments: z.boolean().default(RETENTION_DEFAULTS.keepInternalComments),
+            /** When the server's daily run starts (Europe/Paris). */
+            runAt: HourMinute.default(RETENTION_DEFAULTS.runAt),
+          })
+          .strict()
+          .refine(
+            (r) =>
+              r.anonymiseAfterClosedMonths === null ||
+              r.deleteAfterClosedMonths === null ||
+              r.deleteAfterClosedMonths >= r.anonymiseAfterClosedMonths,
+            {
+              message: 'deleteAfterClosedMonths comes after anonymiseAfterClosedMonths',
+              path: ['deleteAfterClosedMonths'],
+            },
+          )
+          .prefault({}),
+        /** The data controller, named in subject access exports. */
+        controller: Controller.strict().optional(),
       })
       .strict()
       .prefault({}),

@@ -29,6 +29,10 @@ function configure(db: Db, options: OpenStoreOptions): void {
   // Reads through the OS page cache instead of copying pages: random row lookups (search,
   // filters) are about twice as fast on a large cache. Address space only, not memory.
   db.pragma('mmap_size = 1073741824')
+  // Deleted content is overwritten with zeros, not left in free pages: an erased citizen's
+  // name or e-mail must not stay readable in the file (with `scrubFreedSpace`, cache/scrub.ts).
+  // Measured at no cost on 100k inserts and 20k FTS-updating updates.
+  db.pragma('secure_delete = ON')
 }
 
 /**
@@ -52,6 +56,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Db {
 export function openMemoryStore(options: OpenStoreOptions = {}): Db {
   const db = new Database(':memory:', options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
   db.pragma('foreign_keys = ON')
+  db.pragma('secure_delete = ON')
   migrate(db, MIGRATIONS, ':memory:')
   return db
 }

@@ -42,6 +42,16 @@ export interface FtsRestrictions {
 
 /** The searchable columns: the user's words never match the tags. */
 const TEXT_COLUMNS = '{reference title description address citizen_name}'
+/**
+ * The same without the citizen's name, for roles that may not read citizens: the name must
+ * not be findable by searching it (the index would answer "this request is theirs").
+ */
+const TEXT_COLUMNS_NO_NAMES = '{reference title description address}'
+
+export interface FtsMatchOptions {
+  /** Whether the user's words may match the citizen's name (`canReadCitizen`). */
+  citizenNames: boolean
+}
 
 /**
  * The full MATCH expression for `text` within `restrictions`, or null when the text has no
@@ -50,11 +60,12 @@ const TEXT_COLUMNS = '{reference title description address citizen_name}'
  */
 export function toFtsMatch(
   text: string | undefined | null,
-  restrictions: FtsRestrictions = {},
+  restrictions: FtsRestrictions,
+  options: FtsMatchOptions,
 ): string | null {
   const words = toFtsQuery(text)
   if (words === null) return null
-  const parts = [`${TEXT_COLUMNS} : (${words})`]
+  const parts = [`${options.citizenNames ? TEXT_COLUMNS : TEXT_COLUMNS_NO_NAMES} : (${words})`]
   const any = (tokens: string[]) => `tags : (${tokens.join(' OR ')})`
   if (restrictions.teamIds?.length) parts.push(any(restrictions.teamIds.map((t) => tag('t', t))))
   if (restrictions.statuses?.length) parts.push(any(restrictions.statuses.map((s) => tag('s', s))))

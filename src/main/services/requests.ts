@@ -6,11 +6,15 @@
  */
 import type { ParsedInputOf, SessionInfo } from '../../shared/contract'
 import type { Citizen, Comment, RequestDetail, TransitionAvailability } from '../../shared/domain'
-import { CoreError } from '../../shared/result'
+import type { CitizenContact, ContactPurpose } from '../../shared/privacy'
+import { CoreError, type ErrorCode } from '../../shared/result'
 import type { CreateRequestInput } from '../../shared/sync'
 import { withFullSync } from '../cache/db'
 import { logPersonalDataAccess } from '../cache/queries/accessLog'
-import { getCitizen } from '../cache/queries/citizens'
+import { citizenDataRolesOf, getCitizen, putCitizenName } from '../cache/queries/citizens'
+import { dropStaleContacts, getContact, putContact, shownContact } from '../cache/queries/contacts'
+import { getSyncState } from '../cache/queries/syncState'
+import { SyncError } from '../sync/transport'
 import { listComments } from '../cache/queries/comments'
 import { appendHistory, listHistory } from '../cache/queries/history'
 import { enqueueMutation, pendingBaseVersion } from '../cache/queries/outbox'
@@ -33,9 +37,69 @@ import {
 } from '../../core/requests/operations'
 import { applyRequestOp, cacheOpContext } from '../cache/requestWrites'
 
-export function createRequestService(deps: CoreDeps) {
+/** Contact details on demand from the server (the sync engine, with its access token). */
+export interface ContactRemote {
+  citizenContact(requestId: string, purpose: ContactPurpose): Promise<CitizenContact>
+}
+
+const NOT_FOR_ROLE = 'Les coordonnées de l’usager ne sont pas accessibles à votre rôle.'
+const CONTACT_UNAVAILABLE =
+  'Le serveur est injoignable : hors ligne, les coordonnées de l’usager ne restent disponibles que pour vos ' +
+  'demandes en cours déjà consultées. Réessayez une fois la connexion revenue.'
+
+/** The server's refusals of a delivery, in the core's codes. */
+const REFUSED: Partial<Record<number, ErrorCode>> = { 403: 'forbidden', 404: 'not_found' }
+
+/** A failed server call that leaves the offline copy as the only answer (vs a refusal of the server). */
+const isUnreachable = (e: unknown) => e instanceof SyncError && e.kind !== 'refused'
+
+export function createRequestService(
+  deps: CoreDeps,
+  /** The server, for contact details on demand; null (local-only profile): the cache is the authority. */
+  remote: () => ContactRemote | null = () => null,
+) {
   const { db } = deps
   const ctx = cacheOpContext(db, deps.workflows, deps.calendar)
+  const synced = () => Boolean(deps.config.sync.serverUrl)
+  const mayReadCitizen = (session: SessionInfo) =>
+    canReadCitizen(session, citizenDataRolesOf(db, deps.config.privacy.citizenDataRoles))
+
+  /** Details no longer needed leave the cache: kept for the shown request and the agent's own open ones. */
+  function dropStale(session: SessionInfo | null) {
+    dropStaleContacts(db, { agentId: session?.agentId ?? null, openRequestId: shownContact.get(db) })
+  }
+
+  /** One read of personal data logged here (with its local history event, which carries the entry's id). */
+  function logRead(
+    session: SessionInfo,
+    row: { id: string; citizenId: string },
+    action: 'contact_read_offline' | 'contact_read_local',
+    purpose: ContactPurpose | null,
+  ): number {
+    const at = deps.now()
+    const entryId = deps.newId()
+    logPersonalDataAccess(db, {
+      entryId,
+      at,
+      agentId: session.agentId,
+      requestId: row.id,
+      citizenId: row.citizenId,
+      action,
+      purpose,
+      clientId: getSyncState(db, 'client_id') ?? null,
+    })
+    appendHistory(db, {
+      requestId: row.id,
+      kind: 'viewed_personal_data',
+      at,
+      actorId: session.agentId,
+      actorName: session.displayName,
+      data: purpose ? { purpose } : {},
+      // Uploaded with this id: the server's event of it is linked to this one, not added twice.
+      mutationId: synced() ? entryId : null,
+    })
+    return at
+  }
 
   function visibleRow(session: SessionInfo, id: string): RequestRow {
     const row = getRequestRow(db, id)
@@ -90,6 +154,8 @@ export function createRequestService(deps: CoreDeps) {
           payload: op.payload,
           createdAt: at,
         })
+      // Closed or given to someone else: its citizen's details are no longer the agent's to keep.
+      if (op.op === 'transition' || op.op === 'assign') dropStale(session)
       return outcome
     })
   }
@@ -136,34 +202,124 @@ export function createRequestService(deps: CoreDeps) {
       return listComments(db, id)
     },
 
-    /** Contact details for the roles that need them; each read is logged (RGPD traceability). */
+    /**
+     * Contact details as the cache holds them, for the roles that need them; each read is
+     * logged (RGPD traceability). A local-only profile's cache holds the whole record; a
+     * synced one, the name only (`citizenContact` asks the server). Kept until the renderer
+     * moves to `citizenContact`.
+     */
     citizen(session: SessionInfo, id: string): Citizen | null {
       const row = visibleRow(session, id)
-      if (!canReadCitizen(session, deps.config.privacy.citizenDataRoles))
-        throw new CoreError('forbidden', 'Les coordonnées de l’usager ne sont pas accessibles à votre rôle.')
+      if (!mayReadCitizen(session)) throw new CoreError('forbidden', NOT_FOR_ROLE)
       if (!row.citizenId) return null
       const citizenId = row.citizenId
-      return db.transaction(() => {
+      return withFullSync(db, () => {
         const citizen = getCitizen(db, citizenId) ?? null
         if (!citizen) return null
-        const at = deps.now()
-        logPersonalDataAccess(db, {
-          at,
-          agentId: session.agentId,
-          requestId: id,
-          citizenId,
-          action: 'read_contact',
-        })
-        appendHistory(db, {
-          requestId: id,
-          kind: 'viewed_personal_data',
-          at,
-          actorId: session.agentId,
-          actorName: session.displayName,
-          data: {},
-        })
+        logRead(session, { id, citizenId }, 'contact_read_local', null)
         return citizen
-      })()
+      })
+    },
+
+    /**
+     * The citizen's contact details for one purpose. With a server: asked of it (it logs the
+     * delivery and writes the history event, which comes back through the feed), kept for
+     * this request while needed. Server unreachable: the copy kept here, only for the agent's
+     * own open request, logged here with its purpose and uploaded later (`offline: true`).
+     * Local-only profile: the cache's record, logged. Null: the request has no citizen.
+     */
+    async citizenContact(
+      session: SessionInfo,
+      id: string,
+      purpose: ContactPurpose,
+    ): Promise<CitizenContact | null> {
+      const row = visibleRow(session, id)
+      if (!mayReadCitizen(session)) throw new CoreError('forbidden', NOT_FOR_ROLE)
+      if (!row.citizenId) return null
+      const citizenId = row.citizenId
+      if (!synced()) {
+        return withFullSync(db, () => {
+          const citizen = getCitizen(db, citizenId)
+          if (!citizen) return null
+          const at = logRead(session, { id, citizenId }, 'contact_read_local', purpose)
+          return { ...citizen, purpose, deliveredAt: new Date(at).toISOString(), offline: false }
+        })
+      }
+      let delivered: CitizenContact | null = null
+      let unreachable: unknown = null
+      try {
+        const server = remote()
+        if (!server) throw new SyncError('offline', 'no sync engine')
+        delivered = await server.citizenContact(id, purpose)
+      } catch (e) {
+        if (e instanceof SyncError && e.kind === 'refused') {
+          // No citizen on the server (any more: erased): nothing to show.
+          if (e.code === 'no_citizen') return null
+          throw new CoreError(REFUSED[e.status ?? 0] ?? 'invalid_input', e.message)
+        }
+        if (!isUnreachable(e)) throw e
+        unreachable = e
+      }
+      if (delivered) {
+        const contact = delivered
+        withFullSync(db, () => {
+          // The request may have left the cache while the server answered.
+          if (!getRequestRow(db, id)) return
+          putCitizenName(db, { id: contact.id, name: contact.name })
+          putContact(db, {
+            requestId: id,
+            citizenId: contact.id,
+            email: contact.email,
+            phone: contact.phone,
+            postalAddress: contact.postalAddress,
+            contactPreference: contact.contactPreference,
+            purpose,
+            agentId: session.agentId,
+            fetchedAt: deps.now(),
+          })
+          shownContact.set(db, id)
+          dropStale(session)
+        })
+        return { ...contact, purpose, offline: false }
+      }
+      // Offline: the copy kept here, for the agent's own open request only.
+      const ownOpen = row.assigneeId === session.agentId && row.statusKind === 'open'
+      const kept = ownOpen ? getContact(db, id, session.agentId) : undefined
+      if (!kept)
+        throw new CoreError('server_unavailable', CONTACT_UNAVAILABLE, {
+          reason: unreachable instanceof Error ? unreachable.message : null,
+        })
+      return withFullSync(db, () => {
+        const at = logRead(session, { id, citizenId }, 'contact_read_offline', purpose)
+        shownContact.set(db, id)
+        return {
+          id: kept.citizenId,
+          name: getCitizen(db, kept.citizenId)?.name ?? '',
+          email: kept.email,
+          phone: kept.phone,
+          postalAddress: kept.postalAddress,
+          contactPreference: kept.contactPreference,
+          purpose,
+          deliveredAt: new Date(at).toISOString(),
+          offline: true,
+        }
+      })
+    },
+
+    /**
+     * The detail pane closed or moved on from request `id`: the details the console need not
+     * keep go (those of the agent's own open requests stay, for offline use).
+     */
+    releaseCitizen(session: SessionInfo, id: string): Record<string, never> {
+      if (shownContact.get(db) === id) shownContact.set(db, null)
+      withFullSync(db, () => dropStale(session))
+      return {}
+    },
+
+    /** At logout: only the agent's own open requests keep their citizen's details. */
+    releaseAll(session: SessionInfo | null): void {
+      shownContact.set(db, null)
+      withFullSync(db, () => dropStale(session))
     },
 
     transitions(session: SessionInfo, id: string): TransitionAvailability {

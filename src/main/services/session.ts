@@ -5,6 +5,8 @@
  */
 import type { SessionInfo } from '../../shared/contract'
 import { CoreError } from '../../shared/result'
+import { canReadCitizen } from '../../core/authz/permissions'
+import { citizenDataRolesOf } from '../cache/queries/citizens'
 import { agentIdFor, getAgentByLogin, upsertAgent } from '../cache/queries/reference'
 import type { CoreDeps } from './deps'
 
@@ -16,6 +18,10 @@ export function createSessionService(deps: CoreDeps) {
   let lastActivity = 0
   let locked = false
   const idleMs = deps.config.auth.idleLockMinutes * 60_000
+
+  /** Whether the session may read citizens (the server's roles when synced, else the configuration's). */
+  const citizenDataOf = (s: Pick<SessionInfo, 'roles'>) =>
+    canReadCitizen(s as SessionInfo, citizenDataRolesOf(deps.db, deps.config.privacy.citizenDataRoles))
 
   let timer: NodeJS.Timeout | null = null
   function checkIdle() {
@@ -61,6 +67,7 @@ export function createSessionService(deps: CoreDeps) {
         kind: identity.kind,
         startedAt: new Date(deps.now()).toISOString(),
       }
+      session.citizenData = citizenDataOf(session)
       locked = false
       lastActivity = deps.now()
       armTimer()
@@ -77,6 +84,7 @@ export function createSessionService(deps: CoreDeps) {
         throw new CoreError('bad_credentials', 'Identifiant ou mot de passe incorrect.')
       // The directory may have changed the agent's roles or teams meanwhile: they apply now.
       session = { ...session, roles: identity.roles, teamIds: identity.teamIds, kind: identity.kind }
+      session.citizenData = citizenDataOf(session)
       upsertAgent(deps.db, {
         id: session.agentId,
         login: session.login,

@@ -12,7 +12,7 @@ import { canSeeTeam } from '../../core/authz/permissions'
 import type { RequestOp } from '../../core/requests/operations'
 import { applyRequestOp, type CacheOpContext } from '../cache/requestWrites'
 import type { Db } from '../cache/db'
-import { insertCitizen } from '../cache/queries/citizens'
+import { putCitizenName } from '../cache/queries/citizens'
 import { upsertComment } from '../cache/queries/comments'
 import { appendHistory, mergeServerHistoryEvent } from '../cache/queries/history'
 import { listPendingFor } from '../cache/queries/outbox'
@@ -26,6 +26,8 @@ import {
 } from '../cache/queries/reference'
 import { applyServerRequest, getRequestRow } from '../cache/queries/requests'
 import { cached } from '../cache/statements'
+import { setSyncState } from '../cache/queries/syncState'
+import { markScrubNeeded } from '../cache/scrub'
 import { deleteTour, putTour } from '../cache/queries/tours'
 import { parseWorkflowDefinition } from '../../core/workflow/definitions'
 
@@ -40,12 +42,15 @@ export function applyRequestEntity(
 ): void {
   const { db } = ctx
   const { request } = entity
-  if (entity.citizen) insertCitizen(db, entity.citizen)
+  // The citizen's name only (queue search): contact details come on demand, one request at
+  // a time (issue 12); an older server's whole citizen is kept as a name too.
+  const ref = entity.citizenRef ?? (entity.citizen && { id: entity.citizen.id, name: entity.citizen.name })
+  if (ref) putCitizenName(db, ref)
   const before = cached(db, 'SELECT citizen_id FROM requests WHERE id = ?').pluck().get(request.id) as
     string | null | undefined
   const isNew = applyServerRequest(db, request) === 'inserted'
   // No citizen sent (erased, or no longer for this role): the cached copy goes.
-  if (!entity.citizen && request.citizenId) forgetCitizen(db, request.citizenId)
+  if (!ref && request.citizenId) forgetCitizen(db, request.citizenId)
   if (before && before !== request.citizenId) forgetCitizenIfOrphan(db, before)
   for (const c of entity.comments) upsertComment(db, c)
   // A request new to this cache has no local events to link to: its history goes straight in.
@@ -103,9 +108,11 @@ function forgetCitizenIfOrphan(db: Db, citizenId: string) {
  */
 export function forgetSyncedData(db: Db): void {
   db.transaction(() => {
-    db.exec(`DELETE FROM sync_backfill; DELETE FROM comments; DELETE FROM requests; DELETE FROM citizens;
-             DELETE FROM conflicts; DELETE FROM offline_verifiers; DELETE FROM tours;
+    db.exec(`DELETE FROM sync_backfill; DELETE FROM citizen_contacts; DELETE FROM comments; DELETE FROM requests;
+             DELETE FROM citizens; DELETE FROM conflicts; DELETE FROM offline_verifiers; DELETE FROM tours;
              DELETE FROM sync_state WHERE key IN ('cursor', 'initial_done', 'refresh_token_encrypted');`)
+    // Their bytes leave the file and the WAL after the next round.
+    markScrubNeeded(db)
   })()
 }
 
@@ -143,6 +150,8 @@ export function applyReference(db: Db, bundle: ReferenceBundle): Map<string, Wor
   bundle.sectors.forEach((s) => upsertSector(db, s))
   for (const w of bundle.workflows)
     upsertWorkflowDefinition(db, w.id, w.version, JSON.stringify(w.definition))
+  // Who reads citizens (and, later, retention) as the server says: `citizenDataRolesOf`.
+  if (bundle.privacy) setSyncState(db, 'privacy_policy', JSON.stringify(bundle.privacy))
   return workflows
 }
 

@@ -19,7 +19,9 @@
  *   flight) gets the next; the agent is asked for their password only when the server
  *   says the session is over. Nothing pending is ever dropped on the way.
  */
+import { hostname } from 'node:os'
 import type { EventName, EventPayload, SessionInfo } from '../../shared/contract'
+import { OfflineAccess, PRIVACY_LIMITS, type CitizenContact, type ContactPurpose } from '../../shared/privacy'
 import {
   isTourOp,
   Mutation,
@@ -47,6 +49,16 @@ import {
   type PendingMutation,
 } from '../cache/queries/outbox'
 import { getRequestRow } from '../cache/queries/requests'
+import { pendingAccessUploads, settleAccessUploads } from '../cache/queries/accessLog'
+import { dropStaleContacts, shownContact } from '../cache/queries/contacts'
+import {
+  ERASED_REASON,
+  eraseLocally,
+  isScrubNeeded,
+  scrubFreedSpace,
+  scrubRequestLocally,
+  stripQueuedText,
+} from '../cache/scrub'
 import { getSyncState, setSyncState } from '../cache/queries/syncState'
 import { cached } from '../cache/statements'
 import { WorkflowDefinitionError } from '../../core/workflow/definitions'
@@ -244,6 +256,15 @@ export function createSyncEngine(deps: SyncEngineDeps) {
 
   // --- push -------------------------------------------------------------------------------
 
+  const eraseCtx = { db, now: deps.now, newId: deps.newId }
+  /** The mutations of the batch being settled (each is settled by its own answer). */
+  let answering: ReadonlySet<string> = new Set()
+
+  /** Drop the contact details no longer needed (a pull may have reassigned or closed their request). */
+  function dropStale(session: SessionInfo | null) {
+    dropStaleContacts(db, { agentId: session?.agentId ?? null, openRequestId: shownContact.get(db) })
+  }
+
   function toMutation(p: PendingMutation) {
     return Mutation.safeParse({
       mutationId: p.mutationId,
@@ -331,8 +352,35 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       toInbox(p, 'conflict', { theirs: r.theirs, serverVersion: r.entity.request.version })
       return takeState && takeEntity(p.entityId, r.entity)
     }
+    if (r.code === 'citizen_erased') return settleErased(p, r)
     toInbox(p, 'rejected', { reason: r.reason, serverVersion: r.entity?.request.version ?? -1 })
     if (takeState) takeEntity(p.entityId, r.entity)
+  }
+
+  /**
+   * Refused because the request's citizen was erased after the change was made: the change
+   * waits in the inbox without its text, and the request is scrubbed and taken again from
+   * the server's anonymised copy (its local history told the text too). Always taken here,
+   * whichever answer of the batch is last: the request was just removed.
+   */
+  function settleErased(p: PendingMutation, r: Extract<MutationResult, { status: 'rejected' }>) {
+    insertConflict(db, {
+      id: deps.newId(),
+      mutationId: p.mutationId,
+      requestId: p.entityId,
+      op: p.op,
+      payload: stripQueuedText(p.op, p.payload),
+      baseVersion: p.baseVersion ?? 0,
+      madeAt: p.createdAt,
+      detectedAt: deps.now(),
+      serverVersion: r.entity?.request.version ?? -1,
+      theirs: [],
+      kind: 'rejected',
+      reason: ERASED_REASON,
+    })
+    scrubRequestLocally(eraseCtx, p.entityId, answering)
+    const session = deps.session()
+    if (r.entity && visibleTo(session, r.entity)) applyRequestEntity(deps.ctx, r.entity, session)
   }
 
   async function push(token: string): Promise<void> {
@@ -372,18 +420,24 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       const ids = new Set<string>()
       const tourIds = new Set<string>()
       assertRunning()
-      withFullSync(db, () => {
-        // The server's copy of a request is taken in once per batch, with its last answer:
-        // k changes to one request cost one write and one rebase, not k.
-        const lastFor = new Map(results.map((r, i) => [byId.get(r.mutationId)!.entityId, i]))
-        results.forEach((r, i) => {
-          const p = byId.get(r.mutationId)!
-          // Still pending? A duplicate answer for one already settled changes nothing.
-          if (isPending(db, p.mutationId)) settle(p, r, lastFor.get(p.entityId) === i)
-          ;(isTourOp(p.op) ? tourIds : ids).add(p.entityId)
-          if (r.status !== 'conflict') for (const stop of r.stops ?? []) ids.add(stop.request.id)
+      answering = new Set(batch.map((m) => m.mutationId))
+      try {
+        withFullSync(db, () => {
+          // The server's copy of a request is taken in once per batch, with its last answer:
+          // k changes to one request cost one write and one rebase, not k.
+          const lastFor = new Map(results.map((r, i) => [byId.get(r.mutationId)!.entityId, i]))
+          results.forEach((r, i) => {
+            const p = byId.get(r.mutationId)!
+            // Still pending? A duplicate answer for one already settled changes nothing.
+            if (isPending(db, p.mutationId)) settle(p, r, lastFor.get(p.entityId) === i)
+            ;(isTourOp(p.op) ? tourIds : ids).add(p.entityId)
+            if (r.status !== 'conflict') for (const stop of r.stops ?? []) ids.add(stop.request.id)
+          })
+          dropStale(deps.session())
         })
-      })
+      } finally {
+        answering = new Set()
+      }
       progressed = true
       pruneSent(db, deps.now())
       if (ids.size > 0) deps.emit('requests.changed', { ids: [...ids] })
@@ -392,6 +446,88 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       // An answer that covers none of the batch would loop forever: try again next round.
       if (results.length === 0) return
     }
+  }
+
+  // --- the access log ---------------------------------------------------------------------
+
+  /**
+   * Reads of contact details made offline (and those logged before contacts came on demand)
+   * go to the server, which records each entry id once; the rows it has leave the
+   * workstation in the same transaction. A server without the route (older) is skipped
+   * quietly: the rows wait for one that has it.
+   */
+  async function uploadAccessLog(token: string): Promise<void> {
+    for (;;) {
+      assertRunning()
+      const agentId = deps.session()?.agentId
+      if (!agentId) return
+      const pending = pendingAccessUploads(db, agentId, deps.clientId, PRIVACY_LIMITS.uploadEntries)
+      const entries = pending.filter((e) => OfflineAccess.safeParse(e).success)
+      if (entries.length === 0) return
+      let accepted: string[]
+      try {
+        accepted = (await transport.uploadAccessLog(token, { entries })).accepted
+      } catch (e) {
+        if (e instanceof SyncError && (e.status === 404 || e.status === 501)) return
+        if (e instanceof SyncError && e.kind === 'refused') {
+          deps.logError?.('sync', e)
+          withFullSync(db, () =>
+            settleAccessUploads(
+              db,
+              entries.map((x) => x.id),
+              [],
+              deps.now(),
+            ),
+          )
+          return
+        }
+        throw e
+      }
+      assertRunning()
+      withFullSync(db, () =>
+        settleAccessUploads(
+          db,
+          entries.map((x) => x.id),
+          accepted,
+          deps.now(),
+        ),
+      )
+      progressed = true
+      if (accepted.length < entries.length) return
+    }
+  }
+
+  /**
+   * After a round that deleted personal data, even one that failed later or was stopped:
+   * the bytes leave the file and the WAL. Never fails the round (tried again after the next).
+   */
+  function scrubIfNeeded() {
+    try {
+      if (!isScrubNeeded(db)) return
+      if (!scrubFreedSpace(db).checkpointed)
+        deps.logError?.('sync', new Error('scrub: WAL checkpoint busy, retried after the next round'))
+    } catch (e) {
+      deps.logError?.('sync', e)
+    }
+  }
+
+  /**
+   * A citizen's contact details for one request and purpose, from the server (which logs
+   * the delivery and puts it in the request's history, fed back to this console).
+   * @throws SyncError as any call of the protocol.
+   */
+  async function citizenContact(requestId: string, purpose: ContactPurpose): Promise<CitizenContact> {
+    const workstation = hostname().slice(0, PRIVACY_LIMITS.workstation)
+    const contact = await engine.withAccess((token) =>
+      transport.citizenContact(token, requestId, {
+        purpose,
+        clientId: deps.clientId,
+        ...(workstation ? { workstation } : {}),
+      }),
+    )
+    // The server's history event of the delivery comes back with the next round.
+    schedule(20)
+    return contact
   }
 
   // --- pull -------------------------------------------------------------------------------
@@ -422,6 +558,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         } else if (c.type === 'tour_removed') {
           if (takeServerTour(db, c.id, null)) tourIds.push(c.id)
         } else if (c.type === 'request_removed') removeRequest(db, c.id)
+        else if (c.type === 'citizen_erased') ids.push(...eraseLocally(eraseCtx, c))
         else if (visibleTo(session, c.entity)) {
           applyRequestEntity(deps.ctx, c.entity, session)
           if (c.partial) backfill.add(db, c.entity.request.id)
@@ -430,6 +567,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         if (c.type === 'request') ids.push(c.entity.request.id)
         else if (c.type === 'request_removed') ids.push(c.id)
       }
+      dropStale(session)
       if (i >= changes.length) setSyncState(db, 'cursor', page.nextCursor)
     })()
     if (workflows) {
@@ -445,7 +583,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   async function pull(token: string): Promise<void> {
     let cursor = getSyncState(db, 'cursor') ?? '0'
     const firstSync = getSyncState(db, 'initial_done') !== '1'
-    let done = 0
+    // A first download resumed after a failure goes on counting from what is already in.
+    let done = firstSync ? (cached(db, 'SELECT count(*) FROM requests').pluck().get() as number) : 0
     // A first download asks for requests alone: the queue is usable sooner, details follow.
     const pageAt = (since: string) => transport.changes(token, since, pageSize, firstSync)
     let next: Promise<ChangesReply> | null = null
@@ -545,8 +684,9 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   function recoverFromRestore(): void {
     withFullSync(db, () => {
       const requeued = requeueSent(db)
-      db.exec(`DELETE FROM sync_backfill; DELETE FROM comments; DELETE FROM requests; DELETE FROM citizens;
-               DELETE FROM tours; DELETE FROM sync_state WHERE key IN ('cursor', 'initial_done', 'server_epoch');`)
+      db.exec(`DELETE FROM sync_backfill; DELETE FROM citizen_contacts; DELETE FROM comments; DELETE FROM requests;
+               DELETE FROM citizens; DELETE FROM tours;
+               DELETE FROM sync_state WHERE key IN ('cursor', 'initial_done', 'server_epoch');`)
       deps.logError?.(
         'sync',
         new Error(`server restored from a backup: ${requeued} applied changes sent again`),
@@ -569,6 +709,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       try {
         token = await ensureAccess()
         await push(token)
+        await uploadAccessLog(token)
         await pull(token)
         await fetchDetails(token)
         failures = 0
@@ -633,6 +774,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         do {
           again = false
           await round()
+          scrubIfNeeded()
           // After a failure the backoff decides when to try again, not a call that came meanwhile.
         } while (again && !stopped && state === 'idle')
       } finally {
@@ -673,10 +815,11 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     }
   }
 
-  return {
+  const engine = {
     status,
     syncNow,
     checkEpoch,
+    citizenContact: (requestId: string, purpose: ContactPurpose) => citizenContact(requestId, purpose),
 
     /** After login: keep the password in memory only until the server has given a token. */
     start(login: { login: string; password: string } | null) {
@@ -747,6 +890,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       await running
     },
   }
+  return engine
 }
 
 export type SyncEngine = ReturnType<typeof createSyncEngine>

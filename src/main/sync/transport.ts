@@ -22,6 +22,21 @@ import {
   ApiAccountsListReply,
   type ApiAccountCreate,
 } from '../../shared/apiAccounts'
+import {
+  AccessLogPage,
+  CitizenContact,
+  CitizenFile,
+  CitizenSearchReply,
+  ErasureResult,
+  LegalHoldReply,
+  OfflineAccessReply,
+  RectifyReply,
+  SubjectAccessExport,
+  type AccessLogQuery,
+  type CitizenContactRequest,
+  type CitizenRectification,
+  type OfflineAccessUpload,
+} from '../../shared/privacy'
 
 const RevokeReply = z.object({})
 const EmptyReply = z.object({})
@@ -224,6 +239,65 @@ export function createSyncTransport(options: TransportOptions) {
         { method: 'DELETE', token },
         ApiAccountRevokeReply,
       ),
+
+    /** A citizen's contact details for one purpose (logged by the server with it). */
+    citizenContact: (token: string, requestId: string, body: CitizenContactRequest) =>
+      call(
+        `/api/v1/requests/${encodeURIComponent(requestId)}/citizen-contact`,
+        { method: 'POST', token, body },
+        CitizenContact,
+      ),
+    /** Reads made offline, uploaded once; the reply lists the ids the server holds. */
+    uploadAccessLog: (token: string, body: OfflineAccessUpload) =>
+      call('/api/v1/access-log', { method: 'POST', token, body }, OfflineAccessReply),
+
+    /** The citizens' rights (DPO accounts only): search by name, e-mail or phone. */
+    privacySearch: (token: string, q: string, limit: number) =>
+      call(
+        `/api/v1/privacy/citizens?${new URLSearchParams({ q, limit: String(limit) })}`,
+        { method: 'GET', token },
+        CitizenSearchReply,
+      ),
+    privacyFile: (token: string, citizenId: string) =>
+      call(
+        `/api/v1/privacy/citizens/${encodeURIComponent(citizenId)}`,
+        { method: 'GET', token },
+        CitizenFile,
+      ),
+    privacyExport: (token: string, citizenId: string) =>
+      call(
+        `/api/v1/privacy/citizens/${encodeURIComponent(citizenId)}/export`,
+        { method: 'GET', token },
+        SubjectAccessExport,
+      ),
+    privacyRectify: (token: string, citizenId: string, body: CitizenRectification) =>
+      call(
+        `/api/v1/privacy/citizens/${encodeURIComponent(citizenId)}/rectify`,
+        { method: 'POST', token, body },
+        RectifyReply,
+      ),
+    privacyErase: (token: string, citizenId: string, reason: string) =>
+      call(
+        `/api/v1/privacy/citizens/${encodeURIComponent(citizenId)}/erase`,
+        { method: 'POST', token, body: { reason } },
+        ErasureResult,
+      ),
+    /** Set (a reason) or lift (null) a request's legal hold. */
+    privacyLegalHold: (token: string, requestId: string, reason: string | null) =>
+      call(
+        `/api/v1/privacy/requests/${encodeURIComponent(requestId)}/legal-hold`,
+        { method: 'PUT', token, body: { reason } },
+        LegalHoldReply,
+      ),
+    /** The access log, newest first; `before` is the previous page's `next`. */
+    privacyAccessLog: (token: string, q: AccessLogQuery) => {
+      const query = new URLSearchParams({ limit: String(q.limit) })
+      for (const key of ['citizenId', 'agentId', 'from', 'to', 'before'] as const) {
+        const value = q[key]
+        if (value !== undefined) query.set(key, value)
+      }
+      return call(`/api/v1/privacy/access-log?${query}`, { method: 'GET', token }, AccessLogPage)
+    },
 
     /**
      * Hold the nudge stream open; `onOpen` once the server accepted it; resolves when it ends

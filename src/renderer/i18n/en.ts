@@ -2,10 +2,12 @@
 import type { Messages } from './fr'
 import { bulkEn } from './bulk.en'
 import { adminEn } from './admin.en'
+import { privacyEn } from './privacy.en'
 
 const en: Messages = {
   bulk: bulkEn,
   admin: adminEn,
+  privacy: privacyEn,
   app: {
     name: 'GRC Console',
     loading: 'Loading the console…',
@@ -394,7 +396,24 @@ const en: Messages = {
       post: 'Post',
       none: 'None',
     },
-    logged: 'Every view of these details is logged.',
+    logged: 'Every view of these details is logged with its purpose.',
+    show: 'Show contact details',
+    hide: 'Hide',
+    purpose: 'Purpose of the consultation',
+    choosePurpose: 'Choose a purpose…',
+    purposeRequired: 'Choose the purpose of the consultation before showing the contact details.',
+    purposes: {
+      callback: 'Call the citizen back',
+      intervention: 'Prepare or carry out an intervention',
+      written_reply: 'Reply in writing',
+      identity_check: 'Check identity or a duplicate',
+    },
+    recorded: 'Consultation logged: {purpose}, {time}.',
+    offline: 'Offline',
+    offlineNote: 'Read on this workstation: the consultation will be sent to the server once back online.',
+    unavailable:
+      'Contact details unavailable offline: only those of your own open requests, already shown on this workstation, stay readable.',
+    notForRole: 'Your role ({roles}) gives no access to citizens’ contact details.',
   },
   transitions: {
     title: 'Actions',

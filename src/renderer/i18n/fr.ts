@@ -5,10 +5,12 @@
  */
 import { bulkFr } from './bulk.fr'
 import { adminFr } from './admin.fr'
+import { privacyFr } from './privacy.fr'
 
 const fr = {
   bulk: bulkFr,
   admin: adminFr,
+  privacy: privacyFr,
   app: {
     name: 'GRC Console',
     loading: 'Chargement de la console…',
@@ -400,7 +402,24 @@ const fr = {
       post: 'Courrier',
       none: 'Aucune',
     },
-    logged: 'Chaque consultation de ces coordonnées est tracée.',
+    logged: 'Chaque consultation de ces coordonnées est enregistrée avec sa finalité.',
+    show: 'Afficher les coordonnées',
+    hide: 'Masquer',
+    purpose: 'Finalité de la consultation',
+    choosePurpose: 'Choisir une finalité…',
+    purposeRequired: 'Choisissez la finalité de la consultation avant d’afficher les coordonnées.',
+    purposes: {
+      callback: 'Rappeler l’usager',
+      intervention: 'Préparer ou réaliser une intervention',
+      written_reply: 'Répondre par écrit',
+      identity_check: 'Vérifier l’identité ou un doublon',
+    },
+    recorded: 'Consultation enregistrée : {purpose}, {time}.',
+    offline: 'Hors ligne',
+    offlineNote: 'Lues sur ce poste : la consultation sera transmise au serveur au retour du réseau.',
+    unavailable:
+      'Coordonnées indisponibles hors connexion : seules celles de vos demandes ouvertes, déjà affichées sur ce poste, restent lisibles.',
+    notForRole: 'Votre rôle ({roles}) ne donne pas accès aux coordonnées des usagers.',
   },
   transitions: {
     title: 'Actions',

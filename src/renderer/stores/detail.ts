@@ -2,11 +2,14 @@
  * The request open in the detail pane: the request itself, its history, comments, what
  * the agent may do with it, and the citizen block for roles that may see it. Every change
  * goes through the core, then the detail, the list row and the counts are refreshed.
+ *
+ * Contact details are never loaded on opening: the agent asks for them with a purpose
+ * (`showCitizen`), the server logs it, and hiding them or leaving the request tells the core
+ * to forget what it need not keep (`request.releaseCitizen`).
  */
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type {
-  Citizen,
   Comment,
   CommentKind,
   HistoryEvent,
@@ -14,14 +17,28 @@ import type {
   TransitionAvailability,
   TransitionOption,
 } from '../../shared/domain'
+import type { CitizenContact, ContactPurpose } from '../../shared/privacy'
 import type { RequestPatch } from '../../shared/sync'
 import type { TransitionField } from '../../shared/workflow'
 import { ApiError, invoke, type ApiErrorCode } from '../api'
 import { summaryOf, useQueueStore } from './queue'
 import { noteApiError, useSessionStore } from './session'
 
-/** `hidden`: the role may not see citizens, so the block is not shown at all. */
-export type CitizenState = 'hidden' | 'loading' | 'shown' | 'anonymous' | 'forbidden' | 'error'
+/**
+ * The citizen block: `hidden` while no request is shown; `not_allowed`: the role may not read
+ * citizens (the block says so); `idle`: the button and its purpose; `unavailable`: offline
+ * and this console may not show them from its cache.
+ */
+export type CitizenState =
+  | 'hidden'
+  | 'not_allowed'
+  | 'anonymous'
+  | 'idle'
+  | 'loading'
+  | 'shown'
+  | 'forbidden'
+  | 'unavailable'
+  | 'error'
 
 /** A refusal to show next to the control that caused it. */
 export interface ActionError {
@@ -48,7 +65,7 @@ export const useDetailStore = defineStore('detail', () => {
   const history = shallowRef<HistoryEvent[]>([])
   const comments = shallowRef<Comment[]>([])
   const transitions = shallowRef<TransitionAvailability | null>(null)
-  const citizen = shallowRef<Citizen | null>(null)
+  const citizen = shallowRef<CitizenContact | null>(null)
   const citizenState = ref<CitizenState>('hidden')
   const loading = ref(false)
   const loadError = ref<ApiErrorCode | null>(null)
@@ -65,6 +82,22 @@ export const useDetailStore = defineStore('detail', () => {
 
   // Opening another request while one loads must not show the first one's answers.
   let token = 0
+  /** The request whose contact details were asked for in this opening: released on leaving it. */
+  let askedFor: string | null = null
+
+  /** Tell the core the details shown for that request are no longer on screen. */
+  function release() {
+    const id = askedFor
+    askedFor = null
+    if (id) invoke('request.releaseCitizen', { id }).catch(() => undefined)
+  }
+
+  /** What the block shows for the request as it is now (before any details are asked for). */
+  function citizenStateOf(current: RequestDetail | null): CitizenState {
+    if (!current) return 'hidden'
+    if (!useSessionStore().canSeeCitizen) return 'not_allowed'
+    return current.hasCitizen ? 'idle' : 'anonymous'
+  }
 
   async function fetchAll(id: string, mine: number) {
     const [d, h, c, t] = await Promise.all([
@@ -84,6 +117,7 @@ export const useDetailStore = defineStore('detail', () => {
   /** Open a request in the detail pane. */
   async function open(id: string) {
     const mine = ++token
+    release()
     openId.value = id
     loading.value = true
     loadError.value = null
@@ -101,26 +135,37 @@ export const useDetailStore = defineStore('detail', () => {
     } finally {
       if (mine === token) loading.value = false
     }
-    await loadCitizen(id, mine)
+    citizenState.value = citizenStateOf(detail.value)
   }
 
-  // Loaded once per opening, not on every refresh: each read is written to the access log.
-  async function loadCitizen(id: string, mine: number) {
-    if (!useSessionStore().canSeeCitizen) return
-    if (!detail.value?.hasCitizen) {
-      citizenState.value = 'anonymous'
-      return
-    }
+  /**
+   * The agent pressed « Afficher les coordonnées » with a purpose: asked of the core (the
+   * server logs the delivery with it; offline, the agent's own open request only).
+   */
+  async function showCitizen(purpose: ContactPurpose) {
+    const id = openId.value
+    if (!id || !detail.value?.hasCitizen || !useSessionStore().canSeeCitizen) return
+    const mine = token
+    askedFor = id
     citizenState.value = 'loading'
     try {
-      const answer = await invoke('request.citizen', { id })
+      const answer = await invoke('request.citizenContact', { id, purpose })
       if (mine !== token) return
       citizen.value = answer
       citizenState.value = answer ? 'shown' : 'anonymous'
     } catch (e) {
       if (mine !== token) return
-      citizenState.value = noteApiError(e) === 'forbidden' ? 'forbidden' : 'error'
+      const code = noteApiError(e)
+      citizenState.value =
+        code === 'forbidden' ? 'forbidden' : code === 'server_unavailable' ? 'unavailable' : 'error'
     }
+  }
+
+  /** « Masquer »: off the screen, and the core drops what it need not keep. */
+  function hideCitizen() {
+    citizen.value = null
+    citizenState.value = citizenStateOf(detail.value)
+    release()
   }
 
   /** Reload the open request (after a change, or when the core says it changed). */
@@ -129,14 +174,23 @@ export const useDetailStore = defineStore('detail', () => {
     if (!id) return
     const mine = token
     try {
-      await fetchAll(id, mine)
+      if (!(await fetchAll(id, mine))) return
     } catch (e) {
       if (mine === token) loadError.value = noteApiError(e)
+      return
     }
+    // The citizen was detached (erased, anonymised) or the role changed: nothing left to show.
+    const now = citizenStateOf(detail.value)
+    if (now !== 'idle' && citizenState.value !== now) {
+      citizen.value = null
+      citizenState.value = now
+      release()
+    } else if (citizenState.value === 'hidden') citizenState.value = now
   }
 
   function close() {
     token++
+    release()
     openId.value = null
     detail.value = null
     pending.value = null
@@ -288,6 +342,8 @@ export const useDetailStore = defineStore('detail', () => {
     transitions,
     citizen,
     citizenState,
+    showCitizen,
+    hideCitizen,
     loading,
     loadError,
     pending,

@@ -9,7 +9,11 @@ import type { SessionInfo } from '../../shared/contract'
 import type { Role } from '../../shared/domain'
 import { ApiError, errorCodeOf, invoke, on, type ApiErrorCode } from '../api'
 
-/** Roles the core gives citizen contact details to (it refuses the others). */
+/**
+ * Roles the core gives citizen contact details to by default (`privacy.citizenDataRoles`):
+ * only used when the core has not said (`SessionInfo.citizenData`), which it does from the
+ * configuration or the server's policy, so this list cannot drift from them.
+ */
 const CITIZEN_ROLES: readonly Role[] = ['agent', 'lead', 'supervisor', 'dpo']
 
 /** A refused login or unlock: the code, and the core's own sentence when it wrote one. */
@@ -47,7 +51,8 @@ export const useSessionStore = defineStore('session', () => {
   const refusedWhileLocked = ref(false)
 
   const hasRole = (...roles: Role[]) => roles.some((r) => session.value?.roles.includes(r) ?? false)
-  const canSeeCitizen = computed(() => hasRole(...CITIZEN_ROLES))
+  /** The session may read citizens and ask for their contact details (the core checks again). */
+  const canSeeCitizen = computed(() => session.value?.citizenData ?? hasRole(...CITIZEN_ROLES))
 
   /** Leads assign within their own teams; supervisors and admins anywhere. */
   function canAssign(teamId: string): boolean {

@@ -9,6 +9,7 @@ import type { SessionInfo } from '../../shared/contract'
 import { CoreError } from '../../shared/result'
 import { DetailsRequest, MutationBatch, SYNC_LIMITS, TokenRequest } from '../../shared/sync'
 import type { AuthProvider } from '../../core/directory/provider'
+import { LoginRefused, type LoginGate } from '../auth/loginGate'
 import { hashToken, type TokenIssuer } from '../auth/tokens'
 import type { EventHub } from '../events'
 import type { Metrics } from '../metrics'
@@ -24,6 +25,7 @@ export interface SyncRouteDeps {
   now: () => number
   /** How long after the password a refresh token may still be renewed. */
   maxSessionMs: number
+  loginGate: LoginGate
 }
 
 export const ChangesQuery = z
@@ -64,6 +66,14 @@ declare module 'fastify' {
   }
 }
 
+/** JSON only: a form posted from another site cannot log a browser in (login CSRF). */
+async function jsonOnly(req: FastifyRequest, reply: FastifyReply) {
+  if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? ''))
+    return reply
+      .code(415)
+      .send(apiError('invalid_input', 'Le jeton se demande en JSON (content-type: application/json).'))
+}
+
 /** @returns the agents' authentication (their access token), for the other agent routes. */
 export function registerSyncRoutes(
   app: FastifyInstance,
@@ -85,37 +95,54 @@ export function registerSyncRoutes(
     return { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refresh.token }
   }
 
-  app.post('/api/v1/auth/token', { schema: { body: TokenRequest } }, async (req, reply) => {
-    const body = req.body as TokenRequest
-    if (body.grantType === 'password') {
-      try {
-        const identity = await deps.auth.authenticate(body.login, body.password)
-        const agent = await store.agentFromDirectory(identity)
-        return { ...(await issue(agent, body.clientId, deps.now())), agent }
-      } catch (e) {
-        const status = e instanceof CoreError ? LOGIN_STATUS[e.code] : undefined
-        if (status) {
-          const retry = (e as CoreError).details as { retryAfterSeconds?: number } | undefined
-          if (retry?.retryAfterSeconds) reply.header('retry-after', String(retry.retryAfterSeconds))
-          return reply.code(status).send(apiError((e as CoreError).code, (e as CoreError).message))
+  app.post(
+    '/api/v1/auth/token',
+    { schema: { body: TokenRequest }, preValidation: jsonOnly },
+    async (req, reply) => {
+      const body = req.body as TokenRequest
+      if (body.grantType === 'password') {
+        try {
+          const identity = await deps.loginGate.run(
+            req.ip,
+            () => deps.auth.authenticate(body.login, body.password),
+            (e) => e instanceof CoreError && (e.code === 'bad_credentials' || e.code === 'too_many_attempts'),
+          )
+          const agent = await store.agentFromDirectory(identity)
+          return { ...(await issue(agent, body.clientId, deps.now())), agent }
+        } catch (e) {
+          if (e instanceof LoginRefused)
+            return reply
+              .code(429)
+              .header('retry-after', String(e.retryAfterSeconds))
+              .send(apiError('too_many_attempts', e.message))
+          const status = e instanceof CoreError ? LOGIN_STATUS[e.code] : undefined
+          if (status) {
+            const retry = (e as CoreError).details as { retryAfterSeconds?: number } | undefined
+            if (retry?.retryAfterSeconds) reply.header('retry-after', String(retry.retryAfterSeconds))
+            return reply.code(status).send(apiError((e as CoreError).code, (e as CoreError).message))
+          }
+          throw e
         }
-        throw e
       }
-    }
-    const grant = await store.takeRefreshToken(hashToken(body.refreshToken), body.clientId, RENEWAL_GRACE_MS)
-    const alive =
-      grant &&
-      grant.expiresAt > deps.now() &&
-      grant.clientId === body.clientId &&
-      // A session ends, however often it is refreshed: then the password again.
-      deps.now() - grant.authAt < deps.maxSessionMs
-    const agent = alive && (await store.getAgent(grant.agentId))
-    if (!agent || !grant)
-      return reply
-        .code(401)
-        .send(apiError('session_expired', 'Votre session a expiré : identifiez-vous à nouveau.'))
-    return { ...(await issue(agent, body.clientId, grant.authAt, grant.familyId)), agent }
-  })
+      const grant = await store.takeRefreshToken(
+        hashToken(body.refreshToken),
+        body.clientId,
+        RENEWAL_GRACE_MS,
+      )
+      const alive =
+        grant &&
+        grant.expiresAt > deps.now() &&
+        grant.clientId === body.clientId &&
+        // A session ends, however often it is refreshed: then the password again.
+        deps.now() - grant.authAt < deps.maxSessionMs
+      const agent = alive && (await store.getAgent(grant.agentId))
+      if (!agent || !grant)
+        return reply
+          .code(401)
+          .send(apiError('session_expired', 'Votre session a expiré : identifiez-vous à nouveau.'))
+      return { ...(await issue(agent, body.clientId, grant.authAt, grant.familyId)), agent }
+    },
+  )
 
   /** Logout: the agent's refresh tokens stop working at once. */
   app.post('/api/v1/auth/revoke', { preHandler: authenticate }, async (req) => {
@@ -177,6 +204,13 @@ export function registerSyncRoutes(
   )
 
   app.get('/api/v1/events', { preHandler: authenticate }, (req, reply) => {
+    // A console holds one stream; a few more for an agent on several workstations. Beyond,
+    // it is a leak or an attack on the instance's sockets.
+    if (deps.hub.streamsOf(req.session!.agentId) >= deps.hub.maxStreamsPerAgent)
+      return reply
+        .code(429)
+        .header('retry-after', '30')
+        .send(apiError('too_many_attempts', 'Trop de flux de notifications ouverts pour cet agent.'))
     reply.hijack()
     deps.hub.attach(req.session!, reply.raw)
   })

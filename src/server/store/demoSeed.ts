@@ -8,6 +8,7 @@ import { demoReference, type SeedReferenceOptions } from '../../core/demo/refere
 import { generateCitizens, generateRequests } from '../../core/demo/generate'
 import type { Citizen } from '../../shared/domain'
 import { putReferenceItem, putWorkflow, upsertAgent } from './reference'
+import { citizenGrams } from './citizenSearch'
 import { citizenParams, COMMENT_COLUMNS, HISTORY_COLUMNS, REQUEST_COLUMNS, requestParams } from './rows'
 import { insertRows, type Sql, type SqlDatabase, type SqlParam } from './sql/client'
 
@@ -52,6 +53,13 @@ export async function seedServerDemo(
       'citizens',
       ['id', 'name', 'email', 'phone', 'postal_address', 'contact_preference'],
       citizens.map(citizenParams),
+    )
+    // The DPO's search finds them at once: their grams in the same multi-row statements.
+    await insertRows(
+      tx,
+      'citizen_search',
+      ['gram', 'field', 'citizen_id'],
+      citizens.flatMap((c) => citizenGrams(c).map(([gram, field]): SqlParam[] => [gram, field, c.id])),
     )
     let requests = 0
     const lastByYear = new Map<number, number>()

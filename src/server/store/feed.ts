@@ -1,7 +1,8 @@
 /**
  * The change feed. A write transaction collects what it touched (`ChangeSet`: a request in
- * its old and new team, a tour, the reference data) and, last thing before its commit,
- * takes that many sequence numbers from the one-row counter and records them per scope.
+ * its old and new team, a tour, the reference data, an erased citizen) and, last thing
+ * before its commit, takes that many sequence numbers from the one-row counter and records
+ * them per scope.
  * The counter's row lock is held only from there to the commit, so sequence order is
  * commit order on any number of server instances: a console that read up to N never
  * misses a change numbered below N that commits later.
@@ -10,7 +11,7 @@ import type { SessionInfo } from '../../shared/contract'
 import { scopeFor } from '../../core/authz/permissions'
 import type { Sql, SqlDatabase, SqlParam } from './sql/client'
 
-export type FeedEntity = 'request' | 'tour' | 'reference'
+export type FeedEntity = 'request' | 'tour' | 'reference' | 'citizen'
 
 /** The nudge channel every instance listens to; the payload lists the scopes that moved. */
 export const CHANGES_CHANNEL = 'grc_changes'
@@ -29,6 +30,16 @@ export class ChangeSet {
 
   reference(): void {
     this.touch('*', 'reference', 'all')
+  }
+
+  /**
+   * A citizen erased: every console hears of it (scope '*', which every session reads),
+   * including one whose requests of that citizen have since moved to another team and
+   * that must still scrub what it kept. Touch it before the requests it anonymised, so
+   * they get the later sequence numbers.
+   */
+  citizen(id: string): void {
+    this.touch('*', 'citizen', id)
   }
 
   get size(): number {

@@ -11,7 +11,7 @@
  * mutation is then answered from the other instance's outcome.
  */
 import type { SessionInfo } from '../../shared/contract'
-import type { Citizen, Comment, Role } from '../../shared/domain'
+import type { Comment, Role } from '../../shared/domain'
 import { CoreError } from '../../shared/result'
 import type { SavedTour } from '../../shared/savedTour'
 import {
@@ -23,7 +23,7 @@ import {
   type ServerHistoryEvent,
 } from '../../shared/sync'
 import type { WorkflowDefinition } from '../../shared/workflow'
-import { canReadCitizen, canSeeTeam } from '../../core/authz/permissions'
+import { canSeeTeam } from '../../core/authz/permissions'
 import {
   assertMayChange,
   decideRequestOp,
@@ -42,7 +42,7 @@ import { parisTime } from './parisTime'
 import type { ReferenceSnapshot } from './reference'
 import {
   changesMadeBy,
-  citizensOf,
+  citizenRefsFor,
   entitiesFor,
   getRequests,
   insertRequest,
@@ -88,6 +88,38 @@ interface VersionRow {
   at: number
 }
 
+/** Request fields whose value is free text (names, addresses, phone numbers may be typed in). */
+const TEXT_PATCH_FIELDS = ['title', 'description', 'address'] as const
+
+/**
+ * A change that carries free text: a comment, an edit of the title, description or address,
+ * a transition with text fields (a reason, a resolution note).
+ */
+function bearsText(m: Mutation): boolean {
+  switch (m.op) {
+    case 'comment':
+      return true
+    case 'update':
+      return TEXT_PATCH_FIELDS.some((f) => m.payload[f] !== undefined)
+    case 'transition':
+      return Object.values(m.payload.fields).some((v) => typeof v === 'string' && v.trim() !== '')
+    default:
+      return false
+  }
+}
+
+/** When each of `ids` was anonymised, for those that were. */
+async function anonymisedAtOf(tx: Sql, ids: readonly string[]): Promise<Map<string, number>> {
+  const unique = [...new Set(ids)]
+  if (unique.length === 0) return new Map()
+  const rows = await tx.all<{ id: string; anonymised_at: number }>(
+    `SELECT id, anonymised_at FROM requests
+     WHERE id IN (${placeholders(unique.length)}) AND anonymised_at IS NOT NULL`,
+    unique,
+  )
+  return new Map(rows.map((r) => [r.id, Number(r.anonymised_at)]))
+}
+
 /** One batch inside its transaction. */
 async function applyInTransaction(
   ctx: MutationContext,
@@ -111,6 +143,12 @@ async function applyInTransaction(
       `SELECT id FROM tours WHERE id IN (${placeholders(tourIds.length)}) ORDER BY id FOR UPDATE`,
       tourIds,
     )
+
+  // When the requests that text-bearing changes aim at were anonymised (erasure, retention).
+  const anonymisedAt = await anonymisedAtOf(
+    tx,
+    mutations.filter(bearsText).map((m) => m.entityId),
+  )
 
   const ids = [...new Set(mutations.map((m) => m.mutationId))]
   const prior = new Map(
@@ -271,6 +309,17 @@ async function applyInTransaction(
     if (!row) return { status: 'rejected', code: 'not_found', reason: 'Cette demande n’existe plus.' }
     if (!canSeeTeam(session, row.teamId))
       return { status: 'rejected', code: 'not_found', reason: 'Demande introuvable.' }
+    // Text typed before the request was anonymised may hold what the erasure removed: an
+    // offline console's queue must not bring it back.
+    const erasedAt = anonymisedAt.get(row.id)
+    if (erasedAt !== undefined && bearsText(m) && m.createdAt < erasedAt)
+      return {
+        status: 'rejected',
+        code: 'citizen_erased',
+        reason:
+          `Les données personnelles de l’usager de cette demande ont été effacées le ${parisTime(erasedAt)} : ` +
+          'cette modification, faite avant, n’a pas été appliquée pour ne pas les réintroduire.',
+      }
     // A base version the server never reached: it was restored from an older backup and the
     // versions in between are lost; nothing newer than its own state can conflict, so the
     // change applies on what it has (the console sends its lost changes again in order).
@@ -511,7 +560,7 @@ async function answer(
   const complete = new Set(
     mutations.filter((_m, i) => outcomes[i]!.status !== 'applied').map((m) => m.entityId),
   )
-  // What this transaction wrote is known without reading it back (the citizens are read, once).
+  // What this transaction wrote is known without reading it back (the citizens' names are read, once).
   const fromMemory = requestIds.filter(
     (id) => !complete.has(id) && memory.fresh.has(id) && memory.rows.has(id),
   )
@@ -524,16 +573,13 @@ async function answer(
     (id) => !complete.has(id),
   )
   const known = [...inMemory].map((id) => memory.rows.get(id)!).filter((r) => canSeeTeam(session, r.teamId))
-  const citizens = canReadCitizen(session, ctx.citizenDataRoles)
-    ? await citizensOf(
-        ctx.db,
-        known.flatMap((r) => (r.citizenId ? [r.citizenId] : [])),
-      )
-    : new Map<string, Citizen>()
+  const citizens = await citizenRefsFor(ctx.db, session, ctx.citizenDataRoles, known)
   for (const request of known)
     entities.set(request.id, {
       request,
-      citizen: (request.citizenId && citizens.get(request.citizenId)) || null,
+      // As in the feed: the citizen's name for the roles that read citizens, never their contacts.
+      citizen: null,
+      citizenRef: (request.citizenId && citizens.get(request.citizenId)) || null,
       comments: memory.made.comments.get(request.id) ?? [],
       history: memory.made.history.get(request.id) ?? [],
     })

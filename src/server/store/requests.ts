@@ -1,12 +1,14 @@
 /**
- * Requests on the server: read (one, several with their comments, history and citizen as
- * a session may see them), and write what the core's decisions say, feeding the change set.
+ * Requests on the server: read (one, several with their comments, history and citizen's
+ * name as a session may see them), and write what the core's decisions say, feeding the change set.
  */
 import type { SessionInfo } from '../../shared/contract'
 import type { Citizen, Comment, Role } from '../../shared/domain'
+import type { CitizenRef } from '../../shared/privacy'
 import type { RequestEntity, RequestRecord, ServerHistoryEvent } from '../../shared/sync'
 import { canReadCitizen, canSeeTeam } from '../../core/authz/permissions'
 import type { NewHistoryEvent } from '../../core/requests/records'
+import { indexCitizen } from './citizenSearch'
 import type { ChangeSet } from './feed'
 import {
   citizenParams,
@@ -108,11 +110,13 @@ export async function appendHistory(sql: Pick<Sql, 'run'>, e: NewHistoryEvent): 
   )
 }
 
+/** A new citizen, findable at once by the DPO's search. */
 export async function insertCitizen(sql: Pick<Sql, 'run'>, c: Citizen): Promise<void> {
   await sql.run(
     `INSERT INTO citizens (id, name, email, phone, postal_address, contact_preference) VALUES (?, ?, ?, ?, ?, ?)`,
     citizenParams(c),
   )
+  await indexCitizen(sql, c)
 }
 
 /** The next reference of the year (`GRC-2026-000123`); the counter row hands each number out once. */
@@ -159,16 +163,52 @@ export async function changesMadeBy(
   return { comments, history }
 }
 
-/** The citizens of `ids`, by id. */
-export async function citizensOf(
+/**
+ * The citizens of `ids` as the feed names them (id and name, never how to reach them), by
+ * id; an erased citizen is named no more.
+ */
+export async function citizenRefsOf(
   sql: Pick<Sql, 'all'>,
   ids: readonly string[],
-): Promise<Map<string, Citizen>> {
+): Promise<Map<string, CitizenRef>> {
   const unique = [...new Set(ids)]
   const rows = await inChunks(unique, (part) =>
-    sql.all<CitizenDbRow>(`SELECT * FROM citizens WHERE id IN (${placeholders(part.length)})`, part),
+    sql.all<{ id: string; name: string }>(
+      `SELECT id, name FROM citizens WHERE id IN (${placeholders(part.length)}) AND erased_at IS NULL`,
+      part,
+    ),
   )
-  return new Map(rows.map((c) => [c.id, toCitizen(c)]))
+  return new Map(rows.map((c) => [c.id, { id: c.id, name: c.name }]))
+}
+
+/**
+ * The citizen references of `requests` for `session`: the roles that may read citizens'
+ * data get names (the queue's search), the others nothing. Contact details never go in bulk:
+ * they are delivered one request at a time, logged (contacts.ts).
+ */
+export async function citizenRefsFor(
+  sql: Pick<Sql, 'all'>,
+  session: SessionInfo,
+  citizenDataRoles: readonly Role[],
+  requests: readonly RequestRecord[],
+): Promise<Map<string, CitizenRef>> {
+  if (!canReadCitizen(session, citizenDataRoles)) return new Map()
+  return citizenRefsOf(
+    sql,
+    requests.flatMap((r) => (r.citizenId ? [r.citizenId] : [])),
+  )
+}
+
+/** One citizen with their contact details, and when they were erased (null: not erased). */
+export async function citizenById(
+  sql: Pick<Sql, 'get'>,
+  id: string,
+): Promise<(Citizen & { erasedAt: number | null }) | undefined> {
+  const row = await sql.get<CitizenDbRow & { erased_at: number | string | null }>(
+    `SELECT id, name, email, phone, postal_address, contact_preference, erased_at FROM citizens WHERE id = ?`,
+    [id],
+  )
+  return row && { ...toCitizen(row), erasedAt: row.erased_at === null ? null : Number(row.erased_at) }
 }
 
 /** Comments and history of `ids`, by request. */
@@ -217,16 +257,15 @@ export async function entitiesFor(
     sql,
     rows.filter((r) => !isLight(r.id)).map((r) => r.id),
   )
-  const citizenIds = canReadCitizen(session, citizenDataRoles)
-    ? [...new Set(rows.flatMap((r) => (r.citizenId ? [r.citizenId] : [])))]
-    : []
-  const citizens = await citizensOf(sql, citizenIds)
+  const citizens = await citizenRefsFor(sql, session, citizenDataRoles, rows)
   return new Map(
     rows.map((request) => [
       request.id,
       {
         request,
-        citizen: (request.citizenId && citizens.get(request.citizenId)) || null,
+        // Contact details never travel in the feed (contacts.ts delivers them, logged).
+        citizen: null,
+        citizenRef: (request.citizenId && citizens.get(request.citizenId)) || null,
         comments: details.get(request.id)?.comments ?? [],
         history: details.get(request.id)?.history ?? [],
       },

@@ -21,6 +21,8 @@ import {
   logApiUse,
   revokeApiAccount,
 } from './apiAccounts'
+import { readAccessLog, recordOfflineAccess } from './accessLog'
+import { deliverCitizenContact } from './contacts'
 import { seedServerDemo, type ServerDemoOptions } from './demoSeed'
 import { ChangeSet, CHANGES_CHANNEL, changeRows, remainingAfter } from './feed'
 import { migrateServerStore } from './migrate'
@@ -32,6 +34,16 @@ import {
   getPartnerRequest,
   listPartnerRequests,
 } from './partnerRequests'
+import {
+  citizenFile,
+  eraseCitizen,
+  exportCitizen,
+  rectifyCitizen,
+  searchCitizens,
+  setLegalHold,
+} from './privacy'
+import type { Controller, PrivacyContext } from './privacyContext'
+import type { PrivacyPolicy } from '../../shared/privacy'
 import {
   agentByLogin,
   agentById,
@@ -50,9 +62,51 @@ import {
   insertRequest,
   nextReference,
 } from './requests'
+import { applyRetention, planRetention } from './retention'
 import { REQUEST_SELECT, toRequestRecord, toTour, type RequestDbRow } from './rows'
 import { placeholders, type Sql, type SqlDatabase, type SqlParam } from './sql/client'
 import type { ServerStore } from './types'
+
+/**
+ * The erasures of `citizenIds` as `session` may hear of them: when the last one was made,
+ * and the requests each detached (held ones excepted) that the session may see now. All
+ * the citizen's erasures count: a console offline across two of them hears only the last.
+ */
+async function erasuresFor(
+  sql: Pick<Sql, 'all' | 'dialect'>,
+  session: SessionInfo,
+  citizenIds: readonly string[],
+): Promise<Map<string, { erasedAt: number; requestIds: string[] }>> {
+  if (citizenIds.length === 0) return new Map()
+  const rows = await sql.all<{ citizen_id: string; at: number; request_ids: string }>(
+    `SELECT citizen_id, at, request_ids FROM privacy_erasures
+     WHERE citizen_id IN (${placeholders(citizenIds.length)}) ORDER BY at, id`,
+    [...citizenIds],
+  )
+  const byCitizen = new Map<string, { erasedAt: number; requestIds: Set<string> }>()
+  for (const r of rows) {
+    const e = byCitizen.get(r.citizen_id) ?? { erasedAt: 0, requestIds: new Set<string>() }
+    e.erasedAt = Math.max(e.erasedAt, Number(r.at))
+    for (const id of JSON.parse(r.request_ids) as string[]) e.requestIds.add(id)
+    byCitizen.set(r.citizen_id, e)
+  }
+  const requests = await getRequests(
+    sql,
+    [...byCitizen.values()].flatMap((e) => [...e.requestIds]),
+  )
+  return new Map(
+    [...byCitizen].map(([citizenId, e]) => [
+      citizenId,
+      {
+        erasedAt: e.erasedAt,
+        requestIds: [...e.requestIds].filter((id) => {
+          const request = requests.get(id)
+          return request !== undefined && canSeeTeam(session, request.teamId)
+        }),
+      },
+    ]),
+  )
+}
 
 export interface ServerStoreOptions {
   db: SqlDatabase
@@ -61,6 +115,14 @@ export interface ServerStoreOptions {
   workflows: Map<string, WorkflowDefinition>
   calendar: BusinessCalendar
   citizenDataRoles: readonly Role[]
+  /** Who answers for the citizens' data (config `privacy.controller`), named in exports. */
+  privacyController?: Controller | null
+  /**
+   * The authority's privacy policy (config `privacy`): sent to every console with the
+   * reference data (who may read citizens, the retention it applies to its cache) and
+   * followed by erasure and retention here. Absent: the built-in defaults.
+   */
+  privacyPolicy?: PrivacyPolicy
   /** Seed the demo authority when the database is new. */
   demo?: Omit<ServerDemoOptions, 'now'> | null
   now?: () => number
@@ -80,7 +142,12 @@ export async function openServerStore(options: ServerStoreOptions): Promise<Serv
   /** The reference data, reloaded when the feed says another transaction (any instance) changed it. */
   async function reference(sql: Pick<Sql, 'all' | 'get'>): Promise<ReferenceSnapshot> {
     const version = await referenceVersion(sql)
-    if (!snapshot || snapshot.version !== version) snapshot = await loadReference(sql)
+    if (!snapshot || snapshot.version !== version) {
+      const loaded = await loadReference(sql)
+      snapshot = options.privacyPolicy
+        ? { ...loaded, bundle: { ...loaded.bundle, privacy: options.privacyPolicy } }
+        : loaded
+    }
     return snapshot
   }
 
@@ -114,6 +181,16 @@ export async function openServerStore(options: ServerStoreOptions): Promise<Serv
       await changes.publish(db, tx)
       return value
     })
+
+  const privacy: PrivacyContext = {
+    db,
+    citizenDataRoles: options.citizenDataRoles,
+    controller: options.privacyController ?? null,
+    now,
+    newId,
+    reference,
+    write,
+  }
 
   return {
     sql: db,
@@ -195,7 +272,8 @@ export async function openServerStore(options: ServerStoreOptions): Promise<Serv
       const rows = await changeRows(db, session, since, limit)
       const requestIds = rows.filter((r) => r.entity === 'request').map((r) => r.entity_id)
       const tourIds = rows.filter((r) => r.entity === 'tour').map((r) => r.entity_id)
-      const [entities, existing, tours, ref] = await Promise.all([
+      const citizenIds = rows.filter((r) => r.entity === 'citizen').map((r) => r.entity_id)
+      const [entities, existing, tours, ref, erasures] = await Promise.all([
         entitiesFor(db, session, options.citizenDataRoles, requestIds, light),
         getRequests(db, requestIds),
         tourIds.length === 0
@@ -205,6 +283,7 @@ export async function openServerStore(options: ServerStoreOptions): Promise<Serv
               tourIds,
             ),
         rows.some((r) => r.entity === 'reference') ? reference(db) : null,
+        erasuresFor(db, session, citizenIds),
       ])
       const tourById = new Map(tours.map(toTour).map((t) => [t.id, t]))
       const seen = new Set<string>()
@@ -215,6 +294,14 @@ export async function openServerStore(options: ServerStoreOptions): Promise<Serv
         seen.add(key)
         if (r.entity === 'reference') {
           changes.push({ type: 'reference', seq: r.seq, reference: ref!.bundle })
+          continue
+        }
+        // An erased citizen: the console forgets them and scrubs the requests listed (those
+        // this session may see); their anonymised copies follow as request changes.
+        if (r.entity === 'citizen') {
+          const erasure = erasures.get(r.entity_id)
+          if (erasure)
+            changes.push({ type: 'citizen_erased', seq: r.seq, citizenId: r.entity_id, ...erasure })
           continue
         }
         if (r.entity === 'tour') {
@@ -358,6 +445,19 @@ export async function openServerStore(options: ServerStoreOptions): Promise<Serv
       )
       return rows.map(toRequestRecord)
     },
+
+    // The citizen's data (contacts.ts, accessLog.ts, privacy.ts, retention.ts).
+    deliverCitizenContact: (session, input) => deliverCitizenContact(privacy, session, input),
+    recordOfflineAccess: (session, entries) => recordOfflineAccess(privacy, session, entries),
+    accessLog: (session, query) => readAccessLog(privacy, session, query),
+    searchCitizens: (session, q, limit) => searchCitizens(privacy, session, q, limit),
+    citizenFile: (session, id) => citizenFile(privacy, session, id),
+    exportCitizen: (session, id) => exportCitizen(privacy, session, id),
+    rectifyCitizen: (session, id, input) => rectifyCitizen(privacy, session, id, input),
+    eraseCitizen: (session, id, reason) => eraseCitizen(privacy, session, id, reason),
+    setLegalHold: (session, requestId, reason) => setLegalHold(privacy, session, requestId, reason),
+    planRetention: (policy, at) => planRetention(privacy, policy, at ?? now()),
+    applyRetention: (policy, at) => applyRetention(privacy, policy, at ?? now()),
 
     onChange(listener) {
       listeners.add(listener)

@@ -13,6 +13,22 @@ import type {
   PartnerRequestInput,
   PartnerRequestPage,
 } from './partnerRequests'
+import type { ContactDeliveryInput } from './contacts'
+import type {
+  AccessLogPage,
+  AccessLogQuery,
+  CitizenContact,
+  CitizenFile,
+  CitizenMatch,
+  CitizenRectification,
+  ErasureResult,
+  LegalHoldReply,
+  OfflineAccess,
+  PrivacyCitizen,
+  RetentionPlan,
+  SubjectAccessExport,
+} from './privacyContext'
+import type { RetentionReport, ServerRetentionPolicy } from './retention'
 import type { SqlDatabase } from './sql/client'
 
 export interface RefreshTokenGrant {
@@ -121,6 +137,41 @@ export interface ServerStore {
   /** Create a request submitted by a citizen, routed by the routing rules. */
   createCitizenRequest(input: CitizenRequestInput): Promise<RequestRecord>
   listPublicRequests(filter: PublicRequestFilter): Promise<RequestRecord[]>
+
+  // --- the citizen's data (RGPD) ------------------------------------------------------
+  // Refusals are CoreErrors (`forbidden`, `not_found`, `invalid_input`); the routes say them
+  // as HTTP statuses. Every access to a citizen's data is logged in `citizen_access_log`.
+
+  /**
+   * A request's citizen's contact details for `purpose`, logged (`contact_delivered`) with
+   * a `viewed_personal_data` history event, in one transaction. Null when the request has
+   * no citizen or the citizen was erased.
+   */
+  deliverCitizenContact(session: SessionInfo, input: ContactDeliveryInput): Promise<CitizenContact | null>
+  /** Reads a console made offline, logged once each (by id): the ids accepted. */
+  recordOfflineAccess(session: SessionInfo, entries: readonly OfflineAccess[]): Promise<string[]>
+  /** The access log, newest first (DPO only); `next` continues it. */
+  accessLog(session: SessionInfo, query: AccessLogQuery): Promise<AccessLogPage>
+  /** Citizens resembling `q` by name, e-mail or phone (DPO only; the terms are never logged). */
+  searchCitizens(session: SessionInfo, q: string, limit: number): Promise<CitizenMatch[]>
+  /** One citizen's file for the DPO's screen. */
+  citizenFile(session: SessionInfo, citizenId: string): Promise<CitizenFile>
+  /** The subject access export (art. 15). */
+  exportCitizen(session: SessionInfo, citizenId: string): Promise<SubjectAccessExport>
+  /** Rectification (art. 16): the citizen as corrected. */
+  rectifyCitizen(
+    session: SessionInfo,
+    citizenId: string,
+    input: CitizenRectification,
+  ): Promise<PrivacyCitizen>
+  /** Erasure (art. 17): requests under legal hold are kept and listed. */
+  eraseCitizen(session: SessionInfo, citizenId: string, reason: string): Promise<ErasureResult>
+  /** Put a request under legal hold (a reason) or lift it (null). */
+  setLegalHold(session: SessionInfo, requestId: string, reason: string | null): Promise<LegalHoldReply>
+  /** What retention would do at `now` (default: the store's clock), without doing it. */
+  planRetention(policy: ServerRetentionPolicy, now?: number): Promise<RetentionPlan>
+  /** Apply retention at `now`: anonymise or delete what is due, purge the access log. */
+  applyRetention(policy: ServerRetentionPolicy, now?: number): Promise<RetentionReport>
 
   /** Called after each commit, on any instance, that changed what some teams see ('*' for everyone). */
   onChange(listener: (scopes: ReadonlySet<string>) => void): () => void

@@ -1,5 +1,6 @@
 import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { OutputOf } from '../../../src/shared/contract'
 import type { Comment, Role } from '../../../src/shared/domain'
 import { ApiError } from '../../../src/renderer/apiError'
 import RequestDetail from '../../../src/renderer/components/RequestDetail.vue'
@@ -186,25 +187,150 @@ describe('request detail', () => {
     ])
   })
 
-  it('shows the citizen block to an agent', async () => {
-    const w = await openDetail(['agent'])
-    expect(w.find('#citizen-title').text()).toBe('Usager')
-    expect(w.find('.citizen').text()).toContain('Camille Durand')
-  })
-
-  it('shows no citizen block at all to a technician and never asks for it', async () => {
-    const w = await openDetail(['technician'])
-    expect(w.find('.citizen').exists()).toBe(false)
-    expect(w.text()).not.toContain('Camille Durand')
-    expect(callsTo('request.citizen')).toEqual([])
-  })
-
-  it('says the contact details are not accessible when the core refuses them', async () => {
-    answer('request.citizen', () => {
-      throw new ApiError('forbidden', 'no')
+  describe('citizen contact details on demand', () => {
+    const contact = (over: Partial<OutputOf<'request.citizenContact'> & object> = {}) => ({
+      id: 'c1',
+      name: 'Camille Durand',
+      email: 'camille@example.org',
+      phone: null,
+      postalAddress: null,
+      contactPreference: 'email' as const,
+      purpose: 'callback' as const,
+      deliveredAt: '2026-03-02T10:15:00.000Z',
+      offline: false,
+      ...over,
     })
-    const w = await openDetail(['agent'])
-    expect(w.find('.citizen').text()).toContain('Coordonnées non accessibles pour votre rôle')
+    beforeEach(() => {
+      answer('request.citizenContact', ({ purpose }) => contact({ purpose }))
+      answer('request.releaseCitizen', () => ({}))
+    })
+
+    it('loads nothing on opening: the agent sees a button and a labelled purpose list', async () => {
+      const w = await openDetail(['agent'])
+      expect(w.find('#citizen-title').text()).toBe('Usager')
+      expect(w.find('.citizen').text()).not.toContain('Camille Durand')
+      expect(callsTo('request.citizenContact')).toEqual([])
+      expect(callsTo('request.citizen')).toEqual([])
+      const select = controlLabelled(w, 'Finalité de la consultation') as HTMLSelectElement
+      expect([...select.options].map((o) => o.text)).toEqual([
+        'Choisir une finalité…',
+        'Rappeler l’usager',
+        'Préparer ou réaliser une intervention',
+        'Répondre par écrit',
+        'Vérifier l’identité ou un doublon',
+      ])
+      expect(buttonNamed(w, 'Afficher les coordonnées').attributes('type')).toBe('submit')
+    })
+
+    it('asks for a purpose first, then shows the details with the consultation logged', async () => {
+      const w = await openDetail(['agent'])
+      await buttonNamed(w, 'Afficher les coordonnées').trigger('click')
+      await w.find('.citizen form').trigger('submit')
+      expect(w.find('.citizen [role="alert"]').text()).toBe(
+        'Choisissez la finalité de la consultation avant d’afficher les coordonnées.',
+      )
+      expect(callsTo('request.citizenContact')).toEqual([])
+
+      await w.find('#citizen-purpose').setValue('intervention')
+      await w.find('.citizen form').trigger('submit')
+      await flushPromises()
+      expect(callsTo('request.citizenContact')).toEqual([{ id: 'r1', purpose: 'intervention' }])
+      const block = w.find('.citizen').text()
+      expect(block).toContain('Camille Durand')
+      expect(block).toContain('camille@example.org')
+      expect(block).toContain('Consultation enregistrée : Préparer ou réaliser une intervention')
+      expect(block).not.toContain('Hors ligne')
+    })
+
+    it('says when the details were read offline from this console', async () => {
+      answer('request.citizenContact', ({ purpose }) => contact({ purpose, offline: true }))
+      const w = await openDetail(['agent'])
+      await w.find('#citizen-purpose').setValue('callback')
+      await w.find('.citizen form').trigger('submit')
+      await flushPromises()
+      expect(w.find('.citizen .badge').text()).toBe('Hors ligne')
+      expect(w.find('.citizen').text()).toContain('la consultation sera transmise au serveur')
+    })
+
+    it('« Masquer » and closing the request let the core forget the details', async () => {
+      const w = await openDetail(['agent'])
+      await w.find('#citizen-purpose').setValue('callback')
+      await w.find('.citizen form').trigger('submit')
+      await flushPromises()
+      await buttonNamed(w, 'Masquer').trigger('click')
+      await flushPromises()
+      expect(callsTo('request.releaseCitizen')).toEqual([{ id: 'r1' }])
+      expect(w.find('.citizen').text()).not.toContain('Camille Durand')
+      // The same request may be looked at again for the same purpose.
+      expect((document.getElementById('citizen-purpose') as HTMLSelectElement).value).toBe('callback')
+
+      await w.find('.citizen form').trigger('submit')
+      await flushPromises()
+      useDetailStore().close()
+      await flushPromises()
+      expect(callsTo('request.releaseCitizen')).toEqual([{ id: 'r1' }, { id: 'r1' }])
+    })
+
+    it('releases nothing for a request whose details were never asked for', async () => {
+      await openDetail(['agent'])
+      useDetailStore().close()
+      await flushPromises()
+      expect(callsTo('request.releaseCitizen')).toEqual([])
+    })
+
+    it('tells a technician why there is no button, and never asks', async () => {
+      const w = await openDetail(['technician'])
+      expect(w.find('.citizen').text()).toContain(
+        'Votre rôle (agent de terrain) ne donne pas accès aux coordonnées des usagers.',
+      )
+      expect(w.find('.citizen button').exists()).toBe(false)
+      expect(w.text()).not.toContain('Camille Durand')
+      expect(callsTo('request.citizenContact')).toEqual([])
+    })
+
+    it('follows what the core says of the session over the role list', async () => {
+      wrapper = mountWithApp(RequestDetail, { ...sessionFor(['agent']), citizenData: false })
+      await useReferenceStore().load()
+      await useDetailStore().open('r1')
+      await flushPromises()
+      expect(wrapper.find('.citizen').text()).toContain('ne donne pas accès aux coordonnées')
+      wrapper.unmount()
+
+      wrapper = mountWithApp(RequestDetail, { ...sessionFor(['technician']), citizenData: true })
+      await useReferenceStore().load()
+      await useDetailStore().open('r1')
+      await flushPromises()
+      expect(buttonNamed(wrapper, 'Afficher les coordonnées').exists()).toBe(true)
+    })
+
+    it('says the request is anonymous when it has no citizen', async () => {
+      answer('request.get', () => detailOf({ hasCitizen: false }))
+      const w = await openDetail(['agent'])
+      expect(w.find('.citizen').text()).toContain('Demande anonyme')
+      expect(w.find('.citizen button').exists()).toBe(false)
+    })
+
+    it('says the details are not accessible when the core refuses them', async () => {
+      answer('request.citizenContact', () => {
+        throw new ApiError('forbidden', 'no')
+      })
+      const w = await openDetail(['agent'])
+      await w.find('#citizen-purpose').setValue('callback')
+      await w.find('.citizen form').trigger('submit')
+      await flushPromises()
+      expect(w.find('.citizen [role="alert"]').text()).toBe('Coordonnées non accessibles pour votre rôle')
+    })
+
+    it('says offline details are only those of the agent’s own open requests', async () => {
+      answer('request.citizenContact', () => {
+        throw new ApiError('server_unavailable', 'offline')
+      })
+      const w = await openDetail(['agent'])
+      await w.find('#citizen-purpose').setValue('callback')
+      await w.find('.citizen form').trigger('submit')
+      await flushPromises()
+      expect(w.find('.citizen [role="alert"]').text()).toContain('Coordonnées indisponibles hors connexion')
+    })
   })
 
   it('lets a lead assign to an agent of the request’s team', async () => {

@@ -5,5 +5,6 @@ import sync from './0002-sync'
 import offlineLogin from './0003-offline-login'
 import tours from './0004-tours'
 import sentMutations from './0005-sent-mutations'
+import privacy from './0006-privacy'
 
-export const MIGRATIONS: readonly Migration[] = [initial, sync, offlineLogin, tours, sentMutations]
+export const MIGRATIONS: readonly Migration[] = [initial, sync, offlineLogin, tours, sentMutations, privacy]

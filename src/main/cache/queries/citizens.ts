@@ -1,7 +1,12 @@
-/** Citizens (usagers): personal data. Read through the request service only, which logs each read. */
-import type { Citizen } from '../../../shared/domain'
+/**
+ * Citizens (usagers): personal data. Read through the request service only, which logs each
+ * read. A local-only profile holds their whole record; a synced one, their names only.
+ */
+import type { Citizen, Role } from '../../../shared/domain'
+import { PrivacyPolicy } from '../../../shared/privacy'
 import type { Db } from '../db'
 import { cached } from '../statements'
+import { getSyncState } from './syncState'
 
 interface DbCitizenRow {
   id: string
@@ -37,4 +42,47 @@ export function insertCitizen(db: Db, c: Citizen): void {
      WHERE name IS NOT excluded.name OR email IS NOT excluded.email OR phone IS NOT excluded.phone
        OR postal_address IS NOT excluded.postal_address OR contact_preference IS NOT excluded.contact_preference`,
   ).run(c.id, c.name, c.email, c.phone, c.postalAddress, c.contactPreference)
+}
+
+/**
+ * What a synced cache keeps of a citizen: their name, for queue search by the roles that may
+ * read it (issue 12). Contact details come on demand (queries/contacts.ts), never in bulk.
+ */
+export function putCitizenName(db: Db, ref: { id: string; name: string }): void {
+  insertCitizen(db, {
+    id: ref.id,
+    name: ref.name,
+    email: null,
+    phone: null,
+    postalAddress: null,
+    contactPreference: 'none',
+  })
+}
+
+/**
+ * Forget every citizen (a session that may not read them, on a synced profile): their
+ * names leave the search index by trigger. @returns how many rows went.
+ */
+export function forgetAllCitizens(db: Db): number {
+  return db.transaction(() => {
+    cached(db, 'DELETE FROM citizen_contacts').run()
+    return cached(db, 'DELETE FROM citizens').run().changes
+  })()
+}
+
+/**
+ * Who may read citizens: the server's `privacy.citizenDataRoles` (kept from the last
+ * reference bundle) on a synced profile, else the configuration's.
+ */
+export function citizenDataRolesOf(db: Db, configured: readonly Role[]): readonly Role[] {
+  const raw = getSyncState(db, 'privacy_policy')
+  if (raw) {
+    try {
+      const policy = PrivacyPolicy.safeParse(JSON.parse(raw))
+      if (policy.success) return policy.data.citizenDataRoles
+    } catch {
+      // A damaged copy: the configuration's roles, until the next bundle replaces it.
+    }
+  }
+  return configured
 }

@@ -106,3 +106,26 @@ export function resolveConflict(
     id,
   )
 }
+
+/** Every conflict of one request, settled or not (erasure scrubs them all). */
+export function listConflictsFor(db: Db, requestId: string): StoredConflict[] {
+  return (
+    cached(db, 'SELECT * FROM conflicts WHERE request_id = ? ORDER BY detected_at, id').all(
+      requestId,
+    ) as DbConflictRow[]
+  ).map(toConflict)
+}
+
+/** Replace what a conflict holds of the change and of the server's values (scrubbed text). */
+export function rewriteConflictText(
+  db: Db,
+  id: string,
+  payload: unknown,
+  theirs: readonly FieldChange[],
+): void {
+  cached(db, 'UPDATE conflicts SET payload = ?, theirs = ? WHERE id = ?').run(
+    JSON.stringify(payload ?? null),
+    JSON.stringify(theirs),
+    id,
+  )
+}

@@ -190,3 +190,8 @@ export function requeueSent(db: Db): number {
   cached(db, 'DELETE FROM sent_mutations').run()
   return sent.length
 }
+
+/** Forget the applied changes of one entity kept for a restore (their citizen was erased). */
+export function forgetSentFor(db: Db, entityId: string): number {
+  return cached(db, 'DELETE FROM sent_mutations WHERE entity_id = ?').run(entityId).changes
+}

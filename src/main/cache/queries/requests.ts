@@ -441,25 +441,38 @@ function filterConditions(
   return where
 }
 
+/**
+ * Whether a search may match citizens' names: only for roles that may read them
+ * (`canReadCitizen`). Callers acting for a session always say; left out, as for the
+ * benchmarks and the cache's own tests, names are searched (the cache's full text).
+ */
+export interface CitizenNamesOption {
+  citizenNames?: boolean
+}
+
 /** The FTS MATCH expression for the filter's text, narrowed by what the index can check. */
 function ftsMatchFor(
   filter: QueueFilter,
   teams: readonly string[] | null,
-  options: FilterOptions = {},
+  options: FilterOptions & CitizenNamesOption = {},
 ): string | null {
   const assignees =
     filter.assigneeId?.length || filter.unassigned
       ? [...(filter.assigneeId ?? []), ...(filter.unassigned ? [null] : [])]
       : []
-  return toFtsMatch(filter.text, {
-    teamIds: teams,
-    statuses: options.ignoreStatus ? [] : filter.status,
-    categoryIds: filter.categoryId,
-    assignees,
-  })
+  return toFtsMatch(
+    filter.text,
+    {
+      teamIds: teams,
+      statuses: options.ignoreStatus ? [] : filter.status,
+      categoryIds: filter.categoryId,
+      assignees,
+    },
+    { citizenNames: options.citizenNames ?? true },
+  )
 }
 
-export interface ListQueueArgs {
+export interface ListQueueArgs extends CitizenNamesOption {
   scope: Scope
   filter: QueueFilter
   sort: QueueSort
@@ -651,7 +664,7 @@ export function listQueue(db: Db, args: ListQueueArgs): QueuePage {
   const scoped = effectiveTeams(args.scope, filter.teamId)
   if ((scoped && scoped.length === 0) || limit <= 0) return { rows: [], nextCursor: null }
   const params: Record<string, unknown> = { limit: limit + 1 }
-  const match = ftsMatchFor(filter, scoped)
+  const match = ftsMatchFor(filter, scoped, { citizenNames: args.citizenNames })
   const found =
     match !== null
       ? pageBySearch(db, args, scoped, match, cursor, params)
@@ -680,7 +693,7 @@ export function offsetQueuePage(
   const params: Record<string, unknown> = { limit: args.limit, offset: args.offset }
   const where = filterConditions(filter, args.now, params, { alias: 'r.' })
   if (teams) where.push(`r.team_id IN (${inList(params, 't', teams)})`)
-  const match = ftsMatchFor(filter, teams)
+  const match = ftsMatchFor(filter, teams, { citizenNames: args.citizenNames })
   if (match !== null) {
     params.fts = match
     where.push('r.rowid IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH @fts)')
@@ -701,7 +714,10 @@ export interface QueueCounts {
  * `scope`. The status filter is ignored so every tab shows its count. Without text or
  * overdue filter, the answer comes from the maintained counts (a few hundred rows).
  */
-export function countQueue(db: Db, args: { scope: Scope; filter: QueueFilter; now: number }): QueueCounts {
+export function countQueue(
+  db: Db,
+  args: { scope: Scope; filter: QueueFilter; now: number } & CitizenNamesOption,
+): QueueCounts {
   const { filter, now } = args
   const scoped = effectiveTeams(args.scope, filter.teamId)
   if (scoped && scoped.length === 0) return { byStatus: {}, total: 0, overdue: 0 }
@@ -711,7 +727,7 @@ export function countQueue(db: Db, args: { scope: Scope; filter: QueueFilter; no
   const params: Record<string, unknown> = {}
   const teamList = `r.team_id IN (${inList(params, 't', teams)})`
   const conditions = filterConditions(filter, now, params, { ignoreStatus: true, alias: 'r.' })
-  const match = ftsMatchFor(filter, scoped, { ignoreStatus: true })
+  const match = ftsMatchFor(filter, scoped, { ignoreStatus: true, citizenNames: args.citizenNames })
   const from = match === null ? 'requests r' : 'requests_fts f CROSS JOIN requests r ON r.rowid = f.rowid'
   if (match !== null) {
     params.fts = match
@@ -777,13 +793,15 @@ export interface MapPoint {
 }
 
 /** The queue's filter, for the map: the same requests as the queue, those located in the area. */
-export type MapFilterArgs =
-  | { filter?: undefined; now?: number }
-  | {
-      filter: QueueFilter
-      /** What is overdue is decided at this time (epoch ms), as in the queue. */
-      now: number
-    }
+export type MapFilterArgs = CitizenNamesOption &
+  (
+    | { filter?: undefined; now?: number }
+    | {
+        filter: QueueFilter
+        /** What is overdue is decided at this time (epoch ms), as in the queue. */
+        now: number
+      }
+  )
 
 type GeoRow = [string, number, number, string, string, number]
 
@@ -803,12 +821,13 @@ function geoFilter(
   teams: readonly string[] | null,
   now: number,
   params: Record<string, unknown>,
+  citizenNames: boolean | undefined,
 ): { conditions: string[]; joinRequests: boolean } {
   if (!filter) return { conditions: [], joinRequests: false }
   const { status, categoryId, priority, assigneeId, unassigned, overdue } = filter
   const conditions = filterConditions({ status, categoryId, priority }, now, params, { alias: G })
   const onRequest = filterConditions({ assigneeId, unassigned, overdue }, now, params, { alias: 'r.' })
-  const match = ftsMatchFor(filter, teams)
+  const match = ftsMatchFor(filter, teams, { citizenNames })
   if (match !== null) {
     params.fts = match
     conditions.push(`${G}id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH @fts)`)
@@ -827,7 +846,7 @@ function viewportQuery(db: Db, args: { scope: Scope; bbox: Bbox; limit: number }
   const teams = effectiveTeams(args.scope, filter?.teamId)
   if (teams && teams.length === 0) return null
   const params: Record<string, unknown> = { ...args.bbox, limit: args.limit }
-  const { conditions, joinRequests } = geoFilter(filter, teams, args.now ?? 0, params)
+  const { conditions, joinRequests } = geoFilter(filter, teams, args.now ?? 0, params, args.citizenNames)
   const from = joinRequests ? `requests_geo CROSS JOIN requests r ON r.rowid = ${G}id` : 'requests_geo'
   const select = (extra: string[]) =>
     `SELECT ${GEO_COLUMNS} FROM ${from} WHERE ${[IN_BOX, ...extra, ...conditions].join(' AND ')} LIMIT @limit`

@@ -7,6 +7,7 @@ import serverEpoch from './0003-server-epoch'
 import apiAccounts from './0004-api-accounts'
 import referenceAudit from './0005-reference-audit'
 import refreshFamilies from './0006-refresh-families'
+import privacy from './0007-privacy'
 
 export const SERVER_MIGRATIONS: readonly Migration<Sql>[] = [
   initial,
@@ -15,4 +16,5 @@ export const SERVER_MIGRATIONS: readonly Migration<Sql>[] = [
   apiAccounts,
   referenceAudit,
   refreshFamilies,
+  privacy,
 ]

@@ -40,6 +40,15 @@ export interface SqlDatabase extends Omit<Sql, 'savepoint'> {
   ping(): Promise<void>
   /** Connections in use and idle (metrics). */
   poolStats(): { total: number; idle: number; waiting: number }
+  /**
+   * Give back the space of rows just deleted or overwritten so their bytes leave the files
+   * (after an erasure or a retention purge). SQLite: `wal_checkpoint(TRUNCATE)` after the
+   * queue's previous units (with `secure_delete` on, freed pages are already zeroed; this
+   * empties the WAL, which still holds the old pages); a reader holding a snapshot makes it
+   * partial, and the next call finishes it. PostgreSQL: nothing (dead tuples go when VACUUM
+   * reuses them; the WAL and backups keep them, see the documentation).
+   */
+  reclaim(): Promise<void>
   close(): Promise<void>
 }
 

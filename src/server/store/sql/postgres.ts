@@ -44,16 +44,6 @@ export function openPostgresDatabase(url: string, options: PostgresOptions = {})
   const pool = new pg.Pool({ ...config, max: options.max ?? 10 })
   // An idle connection dropped by the server must not crash the process: the pool replaces it.
   pool.on('error', () => undefined)
-  // The server answers « applied » only once it is on disk: a cluster set to commit
-  // asynchronously is overridden on our connections (stronger settings, such as waiting
-  // for a synchronous standby, are kept). Queued before the connection's first query.
-  pool.on('connect', (client) => {
-    client
-      .query(
-        "SELECT set_config('synchronous_commit', 'on', false) WHERE current_setting('synchronous_commit') = 'off'",
-      )
-      .catch(() => undefined)
-  })
 
   const texts = new Map<string, string>()
   const text = (sql: string) => {
@@ -125,7 +115,12 @@ export function openPostgresDatabase(url: string, options: PostgresOptions = {})
         },
       }
       try {
-        await client.query('BEGIN')
+        // The server answers « applied » only once it is on disk: a cluster set to commit
+        // asynchronously is overridden for our transactions (stronger settings, such as
+        // waiting for a synchronous standby, are kept). One round trip with BEGIN.
+        await client.query(
+          "BEGIN; SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'",
+        )
         const value = await fn(tx)
         await client.query('COMMIT')
         client.release()
@@ -154,6 +149,8 @@ export function openPostgresDatabase(url: string, options: PostgresOptions = {})
       await pool.query('SELECT 1')
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    // Dead tuples stay until VACUUM reuses their space; nothing to do from here.
+    async reclaim() {},
     async close() {
       // Closing twice is harmless (a shutdown hook after a test's own close).
       if (closing) return

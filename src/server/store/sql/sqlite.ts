@@ -15,6 +15,9 @@ export function openSqliteDatabase(file: string): SqlDatabase & { raw: Db } {
   // The server answers for what it acknowledged: a commit survives a power cut.
   db.pragma('synchronous = FULL')
   db.pragma('busy_timeout = 5000')
+  // A deleted or overwritten row's bytes are zeroed, not left in free pages (an erased
+  // citizen must not stay readable in the file); measured at no visible cost.
+  db.pragma('secure_delete = ON')
   db.defaultSafeIntegers(false)
 
   const statements = new Map<string, Database.Statement>()
@@ -106,6 +109,7 @@ export function openSqliteDatabase(file: string): SqlDatabase & { raw: Db } {
     },
     ping: () => queued(() => void db.prepare('SELECT 1').get()),
     poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
+    reclaim: () => queued(() => void db.pragma('wal_checkpoint(TRUNCATE)')),
     close: () => queued(() => void (db.open && db.close())),
   }
 }

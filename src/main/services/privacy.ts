@@ -1,0 +1,150 @@
+/**
+ * The citizens' rights from the console (RGPD, issue 12): the DPO searches a citizen, reads
+ * their file and the access log, exports, rectifies, erases and sets legal holds, all on the
+ * central server (which logs each of these). Nothing is kept in the cache here: an erasure
+ * or a rectification comes back through the change feed like any other change.
+ *
+ * Only the DPO (checked here, and again by the server); without a server, or when it cannot
+ * be reached, refused in words (`server_unavailable`). Search terms are never logged, here
+ * or in an error's details.
+ */
+import type { SessionInfo } from '../../shared/contract'
+import type {
+  AccessLogPage,
+  AccessLogQuery,
+  CitizenFile,
+  CitizenSearchReply,
+  ErasureResult,
+  LegalHoldReply,
+  PrivacyEraseInput,
+  PrivacyLegalHoldInput,
+  PrivacyRectifyInput,
+  RectifyReply,
+  SubjectAccessExport,
+} from '../../shared/privacy'
+import { CoreError, ERROR_CODES, type ErrorCode } from '../../shared/result'
+import { canExerciseRights, canReadAccessLog } from '../../core/authz/permissions'
+import { SyncError, type SyncTransport } from '../sync/transport'
+
+export const PRIVACY_NEEDS_SERVER =
+  'L’exercice des droits des usagers demande une connexion au serveur central.'
+const ONLY_DPO = 'L’exercice des droits des usagers est réservé au délégué à la protection des données.'
+const NOT_ON_SERVER =
+  'Le serveur central ne propose pas encore l’exercice des droits des usagers : il doit d’abord être mis à jour.'
+
+/** What the service needs of the sync side: a valid access token and the HTTP calls. */
+export interface PrivacyRemote {
+  withAccess<T>(fn: (token: string) => Promise<T>): Promise<T>
+  transport: Pick<
+    SyncTransport,
+    | 'privacySearch'
+    | 'privacyFile'
+    | 'privacyExport'
+    | 'privacyRectify'
+    | 'privacyErase'
+    | 'privacyLegalHold'
+    | 'privacyAccessLog'
+  >
+  /** A change was made on the server: sync now, so this console takes it. */
+  afterChange(): void
+}
+
+type Transport = PrivacyRemote['transport']
+
+/** The server's refusals passed on as they are (its message says what to do). */
+const PASSED_ON = new Set<string>(['invalid_input', 'forbidden', 'not_found', 'version_conflict'])
+const BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: 'invalid_input',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'version_conflict',
+}
+const isErrorCode = (code: string | undefined): code is ErrorCode =>
+  (ERROR_CODES as readonly (string | undefined)[]).includes(code)
+
+/**
+ * A failed server call in the core's words. `listing`: a call that names no item, so a 404
+ * means the server has no such route (older than this console), not a missing citizen. A
+ * 501 is a server that has the route but not the feature yet.
+ */
+export function privacyRefusalOf(e: unknown, listing = false): unknown {
+  if (!(e instanceof SyncError)) return e
+  if (e.status === 501 || (e.kind === 'refused' && e.status === 404 && (listing || !e.code)))
+    return new CoreError('server_unavailable', NOT_ON_SERVER, { reason: NOT_ON_SERVER })
+  if (e.kind === 'refused') {
+    const code = e.code && PASSED_ON.has(e.code) && isErrorCode(e.code) ? e.code : BY_STATUS[e.status ?? 0]
+    return new CoreError(code ?? 'invalid_input', e.message)
+  }
+  // Offline, timeout, a server error, an unreadable reply, an expired server session: the
+  // reason on its own too, for a screen that already says a server is needed.
+  return new CoreError('server_unavailable', `${PRIVACY_NEEDS_SERVER} ${e.message}`, { reason: e.message })
+}
+
+export function createPrivacyService(remote: PrivacyRemote | null) {
+  /** The checks every call passes before it reaches the server, then the call. */
+  async function onServer<T>(
+    allowed: boolean,
+    fn: (t: Transport, token: string) => Promise<T>,
+    listing = false,
+  ): Promise<T> {
+    if (!allowed) throw new CoreError('forbidden', ONLY_DPO)
+    if (!remote) throw new CoreError('server_unavailable', PRIVACY_NEEDS_SERVER)
+    try {
+      return await remote.withAccess((token) => fn(remote.transport, token))
+    } catch (e) {
+      // A restored server: the sync engine recovers first; the DPO tries again after.
+      if (e instanceof SyncError && e.kind === 'restored') remote.afterChange()
+      throw privacyRefusalOf(e, listing)
+    }
+  }
+
+  /** A change made on the server (history events, anonymised requests): this console syncs. */
+  function changed<T>(value: T): T {
+    remote?.afterChange()
+    return value
+  }
+
+  return {
+    async search(session: SessionInfo, input: { q: string; limit: number }): Promise<CitizenSearchReply> {
+      return onServer(
+        canExerciseRights(session),
+        (t, token) => t.privacySearch(token, input.q, input.limit),
+        true,
+      )
+    },
+    async file(session: SessionInfo, citizenId: string): Promise<CitizenFile> {
+      return onServer(canExerciseRights(session), (t, token) => t.privacyFile(token, citizenId))
+    },
+    /** Logged by the server, with an `exported` event on each request: fed back to consoles. */
+    async export(session: SessionInfo, citizenId: string): Promise<SubjectAccessExport> {
+      return changed(
+        await onServer(canExerciseRights(session), (t, token) => t.privacyExport(token, citizenId)),
+      )
+    },
+    async rectify(session: SessionInfo, input: PrivacyRectifyInput): Promise<RectifyReply> {
+      const { id, ...body } = input
+      return changed(
+        await onServer(canExerciseRights(session), (t, token) => t.privacyRectify(token, id, body)),
+      )
+    },
+    async erase(session: SessionInfo, input: PrivacyEraseInput): Promise<ErasureResult> {
+      return changed(
+        await onServer(canExerciseRights(session), (t, token) =>
+          t.privacyErase(token, input.id, input.reason),
+        ),
+      )
+    },
+    async legalHold(session: SessionInfo, input: PrivacyLegalHoldInput): Promise<LegalHoldReply> {
+      return changed(
+        await onServer(canExerciseRights(session), (t, token) =>
+          t.privacyLegalHold(token, input.requestId, input.reason),
+        ),
+      )
+    },
+    async accessLog(session: SessionInfo, query: AccessLogQuery): Promise<AccessLogPage> {
+      return onServer(canReadAccessLog(session), (t, token) => t.privacyAccessLog(token, query), true)
+    },
+  }
+}
+
+export type PrivacyService = ReturnType<typeof createPrivacyService>

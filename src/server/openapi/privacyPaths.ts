@@ -1,0 +1,138 @@
+/** The OpenAPI entries of the DPO's routes for the citizens' rights (routes/privacy.ts). */
+import {
+  CitizenFile,
+  CitizenRectification,
+  CitizenSearchInput,
+  CitizenSearchReply,
+  ErasureInput,
+  ErasureResult,
+  LegalHoldInput,
+  LegalHoldReply,
+  RectifyReply,
+  RetentionPlan,
+  SubjectAccessExport,
+} from '../../shared/privacy'
+import { agent, error, idParameter, json, queryParameters } from './common'
+
+const dpoErrors = {
+  '401': error('Missing or expired access token'),
+  '403': error('Not the data protection officer'),
+}
+const citizen = idParameter()
+
+export const privacyPaths = {
+  '/api/v1/privacy/citizens': {
+    get: {
+      summary: 'Find citizens by name, e-mail or phone, ignoring case, accents and small typos (DPO role)',
+      description:
+        'Matches the name (accents, case and small typos ignored; either order), the e-mail and the ' +
+        'phone in any spelling (`06 12 34 56 78`, `+33 6 12 34 56 78`). The search terms are never logged, ' +
+        'and the search itself writes nothing.',
+      security: agent,
+      parameters: queryParameters(CitizenSearchInput),
+      responses: {
+        '200': { description: 'The best matches first', ...json(CitizenSearchReply) },
+        '400': error('A malformed parameter'),
+        ...dpoErrors,
+      },
+    },
+  },
+  '/api/v1/privacy/citizens/{id}': {
+    get: {
+      summary: 'A citizen’s file: data, requests, accesses (DPO role; logged)',
+      description:
+        'The citizen, every request of theirs with public and internal comments, history and legal hold, ' +
+        'and the latest accesses to their data with the agents’ names. Logged as `dpo_view`.',
+      security: agent,
+      parameters: [citizen],
+      responses: {
+        '200': { description: 'The file', ...json(CitizenFile) },
+        '404': error('Unknown citizen'),
+        ...dpoErrors,
+      },
+    },
+  },
+  '/api/v1/privacy/citizens/{id}/export': {
+    get: {
+      summary: 'Subject access export (RGPD art. 15), format grc-subject-access/1 (DPO role; logged)',
+      description:
+        'Everything held on the citizen: their data, requests (comments public and internal, history ' +
+        'with actors reduced to a team or role, retention dates, legal hold), the accesses to their ' +
+        'data without agents’ names (CJEU C-579/21), purposes and legal bases, recipients and the ' +
+        'retention policy. Logged as `export`, and written in each request’s history (`exported`).',
+      security: agent,
+      parameters: [citizen],
+      responses: {
+        '200': { description: 'Everything held on the citizen', ...json(SubjectAccessExport) },
+        '404': error('Unknown citizen'),
+        ...dpoErrors,
+      },
+    },
+  },
+  '/api/v1/privacy/citizens/{id}/rectify': {
+    post: {
+      summary: 'Rectify a citizen’s data (RGPD art. 16) (DPO role; logged)',
+      description:
+        'Changes the fields given (at least one). Each request of the citizen gets history `edited` ' +
+        '`{citizen: true, fields}` naming the fields, never their values. Logged as `rectify`.',
+      security: agent,
+      parameters: [citizen],
+      requestBody: { required: true, ...json(CitizenRectification, 'input') },
+      responses: {
+        '200': { description: 'The citizen as corrected', ...json(RectifyReply) },
+        '400': error('Malformed request'),
+        '404': error('Unknown or erased citizen'),
+        ...dpoErrors,
+      },
+    },
+  },
+  '/api/v1/privacy/citizens/{id}/erase': {
+    post: {
+      summary: 'Erase a citizen (RGPD art. 17); requests under legal hold are kept and listed (DPO role)',
+      description:
+        'In one transaction: requests without a legal hold are detached from the citizen and their free ' +
+        'text (title, description, address, fields, comments, history, conflict values) is redacted; ' +
+        'internal comments go unless the retention policy keeps them; history `anonymised`. The ' +
+        'citizen is anonymised when no held request still needs them. The erasure is registered with ' +
+        'its reason (never type the citizen’s identity in it) and logged as `erase`; every console ' +
+        'hears of it through the change feed.',
+      security: agent,
+      parameters: [citizen],
+      requestBody: { required: true, ...json(ErasureInput, 'input') },
+      responses: {
+        '200': { description: 'What was anonymised, and what a legal hold kept', ...json(ErasureResult) },
+        '400': error('Malformed request'),
+        '404': error('Unknown citizen'),
+        ...dpoErrors,
+      },
+    },
+  },
+  '/api/v1/privacy/requests/{id}/legal-hold': {
+    put: {
+      summary: 'Put a request under legal hold (a reason) or lift it (null) (DPO role)',
+      description:
+        'A held request is neither erased nor anonymised by retention (RGPD art. 17(3)(b)/(e)). ' +
+        'Logged as `legal_hold` when the request has a citizen.',
+      security: agent,
+      parameters: [idParameter()],
+      requestBody: { required: true, ...json(LegalHoldInput, 'input') },
+      responses: {
+        '200': { description: 'The request’s legal hold', ...json(LegalHoldReply) },
+        '400': error('Malformed request'),
+        '404': error('Unknown request'),
+        ...dpoErrors,
+      },
+    },
+  },
+  '/api/v1/privacy/retention/preview': {
+    get: {
+      summary: 'What retention would anonymise or delete now, by category (DPO role)',
+      security: agent,
+      responses: {
+        '200': { description: 'The retention plan', ...json(RetentionPlan) },
+        ...dpoErrors,
+        '501': error('Not available on this server yet'),
+      },
+    },
+  },
+}

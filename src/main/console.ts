@@ -15,6 +15,14 @@ import { countPendingMutations } from './cache/queries/outbox'
 import { listWorkflowDefinitionsRaw } from './cache/queries/reference'
 import { getSyncState, setSyncState } from './cache/queries/syncState'
 import { forgetSyncedData } from './sync/apply'
+import {
+  applyCacheRetention,
+  purgeIdleProfile,
+  recordSessionSeen,
+  RETENTION_PENDING_KEY,
+  takeRetentionPending,
+} from './cache/retention'
+import { retentionPolicyOf } from './cache/queries/privacyPolicy'
 import { createSyncEngine } from './sync/engine'
 import { countOpenConflicts } from './cache/queries/conflicts'
 import { createRefreshTokenStore, type SecretCipher } from './sync/secrets'
@@ -53,6 +61,8 @@ export interface CreateConsoleOptions {
   secretCipher?: SecretCipher | null
   now?: () => number
   logError?: (where: string, error: unknown) => void
+  /** How often the cache's retention runs while the app is open (default: hourly). */
+  retentionIntervalMs?: number
 }
 
 /** Where a profile's cache lives: one SQLite file per profile. */
@@ -78,6 +88,12 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
   if (config.demo.seedWhenEmpty && !serverUrl)
     prepareDemoProfile(db, { count: config.demo.requests, seed: config.demo.seed, now: now() })
 
+  // Retention (cache/retention.ts) before anything else, before any login: a profile left
+  // unopened past its date is not kept because nobody logs in. Synced profiles only (a
+  // local demo is its own record, see there).
+  const retention = serverUrl ? cacheRetention(db, config, now, options.logError) : null
+  retention?.atStart()
+
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
   const deps: CoreDeps = {
     db,
@@ -90,7 +106,20 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
       createConsoleAuthProvider(config, { resourcesDir, cipher: options.secretCipher, db, now: options.now }),
     now,
     newId: randomUUID,
-    emit: (event, payload) => listeners.get(event)?.forEach((cb) => cb(payload)),
+    emit: (event, payload) => {
+      listeners.get(event)?.forEach((cb) => cb(payload))
+      // A round is over: a pull that changed the server's policy runs retention again.
+      if (
+        event === 'sync.changed' &&
+        (payload as SyncStatus).state !== 'syncing' &&
+        retention?.policyChanged()
+      )
+        emitChanged(retention.run())
+    },
+  }
+  /** Retention removed something: the screens read the cache again. */
+  const emitChanged = (changed: boolean) => {
+    if (changed) listeners.get('requests.changed')?.forEach((cb) => cb({ ids: [] }))
   }
   const sessions = createSessionService(deps)
   // The transport tells the engine each reply's server epoch (a restored server has a new one).
@@ -159,6 +188,15 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
   // Contact details on demand: fetched from the server with the engine's access token.
   const contacts = engine ? { citizenContact: engine.citizenContact } : null
   const handlers = createHandlers(deps, sessions, sync, admin, privacy, contacts)
+  // Hourly while the app runs: what fell due meanwhile goes; an open session keeps the
+  // profile from being idle. Does not keep the process alive.
+  const retentionTimer = retention
+    ? setInterval(() => {
+        if (sessions.current()) retention.sessionSeen()
+        emitChanged(retention.run())
+      }, options.retentionIntervalMs ?? RETENTION_INTERVAL_MS)
+    : null
+  retentionTimer?.unref()
 
   return {
     db,
@@ -178,6 +216,8 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
       return () => set.delete(listener)
     },
     async close() {
+      if (retentionTimer) clearInterval(retentionTimer)
+      if (sessions.current()) retention?.sessionSeen()
       await engine?.stop({ forget: false })
       sessions.logout()
       listeners.clear()
@@ -203,6 +243,56 @@ function claimProfile(db: Db, login: string): void {
     forgetSyncedData(db)
   }
   setSyncState(db, 'owner_login', login)
+}
+
+const RETENTION_INTERVAL_MS = 3600_000
+
+/**
+ * The cache's retention on a synced profile: the idle purge and a first run at start, a run
+ * every hour and after a pull that changed the server's policy. Never fails the console: a
+ * failure is logged (no personal data in it) and the next run tries again.
+ */
+function cacheRetention(
+  db: Db,
+  config: AppConfig,
+  now: () => number,
+  logError: CreateConsoleOptions['logError'],
+) {
+  const run = (): boolean => {
+    try {
+      takeRetentionPending(db)
+      const r = applyCacheRetention(db, retentionPolicyOf(db, config.privacy.retention), now())
+      return r.anonymised + r.deleted > 0
+    } catch (e) {
+      logError?.('retention', e)
+      return false
+    }
+  }
+  return {
+    run,
+    atStart() {
+      try {
+        purgeIdleProfile(db, now(), config.privacy.cacheMaxIdleDays)
+      } catch (e) {
+        logError?.('retention', e)
+      }
+      run()
+    },
+    policyChanged: () => {
+      try {
+        return db.open && getSyncState(db, RETENTION_PENDING_KEY) === '1'
+      } catch {
+        return false
+      }
+    },
+    sessionSeen: () => {
+      try {
+        recordSessionSeen(db, now())
+      } catch (e) {
+        logError?.('retention', e)
+      }
+    },
+  }
 }
 
 /** This workstation's id in the protocol: made once per profile. */

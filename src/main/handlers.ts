@@ -2,11 +2,14 @@
  * The contract's handlers, one per channel, over the core's services. Each one receives
  * the parsed input and the session; authorisation is checked in the services.
  */
+import type { Category, CategoryRetention } from '../shared/domain'
 import type { QueueFilter, SessionInfo } from '../shared/contract'
 import { CoreError } from '../shared/result'
 import type { Handlers } from './dispatch'
 import { countQueue, listInPolygon, listInViewport, listQueue } from './cache/queries/requests'
-import { citizenDataRolesOf, forgetAllCitizens } from './cache/queries/citizens'
+import { forgetAllCitizens } from './cache/queries/citizens'
+import { citizenDataRolesOf } from './cache/queries/privacyPolicy'
+import { categoryRetentionOf } from './cache/retention'
 import { isScrubNeeded, scrubFreedSpace } from './cache/scrub'
 import { listAgents, listCategories, listSectors, listTeams } from './cache/queries/reference'
 import { deleteView, listViews, saveView } from './cache/queries/views'
@@ -32,6 +35,10 @@ export interface SyncControl {
   afterLogin(login: string, password: string): void
   afterLogout(): Promise<void>
 }
+
+/** Each category with the retention the server set for it (kept apart from the cache's categories). */
+const withOwnRetention = (categories: Category[], own: Map<string, CategoryRetention>) =>
+  categories.map((c) => (own.has(c.id) ? { ...c, retention: own.get(c.id) } : c))
 
 export function createHandlers(
   deps: CoreDeps,
@@ -111,7 +118,7 @@ export function createHandlers(
     'session.unlock': ({ password }) => sessions.unlock(password),
 
     'reference.get': (_input, { session }) => ({
-      categories: listCategories(db),
+      categories: withOwnRetention(listCategories(db), categoryRetentionOf(db)),
       teams: listTeams(db),
       agents: listAgents(db, scopeFor(session)),
       statuses: statusesOf([...deps.workflows.values()]),
@@ -206,6 +213,7 @@ export function createHandlers(
     'privacy.erase': (input, { session }) => privacy.erase(session, input),
     'privacy.legalHold': (input, { session }) => privacy.legalHold(session, input),
     'privacy.accessLog': (input, { session }) => privacy.accessLog(session, input),
+    'privacy.retentionPreview': (_input, { session }) => privacy.retentionPreview(session, deps),
   }
 }
 

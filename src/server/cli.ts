@@ -9,6 +9,10 @@
  *                       Scopes: open311:submit, open311:read, requests:read, requests:write.
  *   api-accounts list   the accounts (key prefix, name, scopes, limits, dates, last use; never a key)
  *   api-accounts revoke ID|PREFIX   the account's key stops working at once
+ *   retention [--dry-run] apply the retention policy now (privacy.retention of --config): closed
+ *                       requests past their delays anonymised (or deleted), the access log purged;
+ *                       --dry-run prints what it would do, by category, and changes nothing.
+ *                       `serve` runs it every day at privacy.retention.runAt (Europe/Paris).
  * Options:
  *   --port N            listen port (default 8787)
  *   --host H            listen address (default 127.0.0.1; 0.0.0.0 to serve a network)
@@ -26,9 +30,12 @@
  */
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { ConfigError, loadConfig } from '../core/config'
+import type { RetentionPlan, RetentionRule } from '../shared/privacy'
+import { ConfigError, loadConfig, type AppConfig } from '../core/config'
+import { loadWorkflowDefinitions } from '../core/workflow/definitions'
 import { openKeyRing } from './auth/keyRing'
 import { backupDatabase, restoreDatabase } from './backup'
+import { startRetentionSchedule } from './retention'
 import { startServer } from './start'
 import {
   API_SCOPES,
@@ -43,6 +50,9 @@ import {
 import { migrateServerStore } from './store/migrate'
 import { SERVER_MIGRATIONS } from './store/migrations'
 import { databaseTarget, describeTarget, openDatabase } from './store/open'
+import { parisTime } from './store/parisTime'
+import type { RetentionReport, ServerRetentionPolicy } from './store/retention'
+import { openServerStore } from './store/store'
 import type { SqlDatabase } from './store/sql/client'
 
 const repoRoot = resolve(__dirname, '..', '..')
@@ -61,6 +71,7 @@ export type ServerCommand =
   | 'api-accounts create'
   | 'api-accounts list'
   | 'api-accounts revoke'
+  | 'retention'
 
 /** What `api-accounts create` makes; `api-accounts revoke` names `account`. */
 export interface ApiAccountArgs {
@@ -86,6 +97,8 @@ export interface ServerArgs {
   reference: string | null
   config: string | null
   apiAccount: ApiAccountArgs
+  /** retention --dry-run: say what it would do, change nothing. */
+  dryRun: boolean
 }
 
 const API_ACCOUNT_COMMANDS = ['create', 'list', 'revoke'] as const
@@ -106,6 +119,7 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
     demo: null,
     reference: null,
     config: null,
+    dryRun: false,
     apiAccount: {
       name: null,
       scopes: [],
@@ -118,7 +132,8 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
   }
   const account = out.apiAccount
   let i = 0
-  if (argv[0] === 'backup' || argv[0] === 'restore') out.command = argv[i++] as ServerCommand
+  if (argv[0] === 'backup' || argv[0] === 'restore' || argv[0] === 'retention')
+    out.command = argv[i++] as ServerCommand
   else if (argv[0] === 'keys' && argv[1] === 'rotate') {
     out.command = 'keys rotate'
     i = 2
@@ -144,6 +159,10 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
     const arg = argv[i]!
     if (arg === '--demo') {
       out.demo ??= 5000
+      continue
+    }
+    if (arg === '--dry-run' && out.command === 'retention') {
+      out.dryRun = true
       continue
     }
     const value = argv[++i]
@@ -238,13 +257,124 @@ export async function apiAccountsCommand(
   return accounts.flatMap((account, i) => [...(i > 0 ? [''] : []), ...describeAccount(account)])
 }
 
+/** `n` and its noun, French plural (0 and 1 singular). */
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n > 1 ? many : one}`
+
+/** A retention rule in French words. */
+export function describeRule(rule: RetentionRule): string {
+  const anonymise =
+    rule.anonymiseAfterClosedMonths === null
+      ? 'jamais anonymisées'
+      : `anonymisées ${rule.anonymiseAfterClosedMonths} mois après la clôture`
+  const remove =
+    rule.deleteAfterClosedMonths === null
+      ? 'jamais supprimées'
+      : `supprimées ${rule.deleteAfterClosedMonths} mois après la clôture`
+  return `${anonymise}, ${remove}`
+}
+
+/**
+ * A retention plan by category, in French, with a few references each: what
+ * `retention --dry-run` prints (what `retention` would do now; nothing is changed).
+ */
+export function describePlan(
+  plan: RetentionPlan,
+  policy: ServerRetentionPolicy,
+  categoryNames: ReadonlyMap<string, string>,
+): string[] {
+  const lines = [
+    `Conservation des données : simulation au ${parisTime(Date.parse(plan.at))} (heure de Paris). Rien n’est modifié.`,
+    `Règle par défaut : demandes closes ${describeRule(policy.retention)} ; journal des accès gardé ${policy.accessLogMonths} mois.`,
+    '',
+  ]
+  const total = { anonymise: 0, delete: 0, held: 0 }
+  for (const c of plan.categories) {
+    total.anonymise += c.anonymise
+    total.delete += c.delete
+    total.held += c.held
+    const name = categoryNames.get(c.categoryId) ?? 'catégorie inconnue'
+    lines.push(`${name} (${c.categoryId}) : ${describeRule(c.rule)}`)
+    if (c.anonymise + c.delete + c.held === 0) {
+      lines.push('  rien à faire')
+      continue
+    }
+    lines.push(
+      `  à anonymiser : ${count(c.anonymise, 'demande')} ; à supprimer : ${count(c.delete, 'demande')} ; ` +
+        `gardées par un gel juridique : ${count(c.held, 'demande')}`,
+    )
+    if (c.samples.length > 0) lines.push(`  par exemple : ${c.samples.join(', ')}`)
+  }
+  lines.push(
+    '',
+    `Total : ${count(total.anonymise, 'demande')} à anonymiser, ${total.delete} à supprimer, ` +
+      `${total.held} ${total.held > 1 ? 'gardées' : 'gardée'} par un gel juridique.`,
+    `Journal des accès : ${count(plan.accessLog.entries, 'entrée')} antérieure${plan.accessLog.entries > 1 ? 's' : ''} ` +
+      `au ${parisTime(Date.parse(plan.accessLog.before))} à purger.`,
+  )
+  return lines
+}
+
+/** What a retention run did, in French: counts only. */
+export function describeRetentionReport(r: RetentionReport): string[] {
+  return [
+    `Conservation des données appliquée le ${parisTime(r.at)} (heure de Paris) :`,
+    `  ${count(r.anonymised, 'demande anonymisée', 'demandes anonymisées')}`,
+    `  ${count(r.deleted, 'demande supprimée', 'demandes supprimées')}`,
+    `  ${count(r.held, 'demande gardée', 'demandes gardées')} par un gel juridique`,
+    `  ${count(r.citizensAnonymised, 'usager anonymisé', 'usagers anonymisés')} (plus aucune demande)`,
+    `  ${count(r.accessLogPurged, 'entrée', 'entrées')} du journal des accès purgée${r.accessLogPurged > 1 ? 's' : ''}`,
+  ]
+}
+
+/** The server's configuration: machine-wide file, then --config, then GRC_CONFIG. */
+export function serverConfig(args: Pick<ServerArgs, 'config'>): AppConfig {
+  if (args.config && !existsSync(args.config))
+    throw new ConfigError(`${args.config}: --config names a file that does not exist`)
+  return loadConfig({
+    machineConfigFile: MACHINE_CONFIG,
+    userConfigFile: args.config ?? join(repoRoot, '.server', 'no-config.json'),
+  }).config
+}
+
+/** The retention policy of a configuration, as the server runs it. */
+export const retentionPolicyOf = (config: AppConfig): ServerRetentionPolicy => ({
+  retention: config.privacy.retention,
+  accessLogMonths: config.privacy.accessLogMonths,
+})
+
+/** `retention [--dry-run]`: the plan, or the run's report, line by line. */
+async function retentionCommand(args: ServerArgs, config: AppConfig, print: (line: string) => void) {
+  const target = databaseTarget(args.database)
+  const store = await openServerStore({
+    db: openDatabase(target),
+    label: describeTarget(target),
+    workflows: loadWorkflowDefinitions(config.workflows.dir ?? join(repoRoot, 'resources', 'workflows')),
+    calendar: config.sla,
+    citizenDataRoles: config.privacy.citizenDataRoles,
+    privacyController: config.privacy.controller ?? null,
+    privacyPolicy: { citizenDataRoles: config.privacy.citizenDataRoles, ...retentionPolicyOf(config) },
+  })
+  try {
+    const policy = retentionPolicyOf(config)
+    if (args.dryRun) {
+      const names = new Map((await store.listCategories()).map((c) => [c.id, c.name.fr]))
+      for (const line of describePlan(await store.planRetention(policy), policy, names)) print(line)
+    } else for (const line of describeRetentionReport(await store.applyRetention(policy))) print(line)
+  } finally {
+    await store.close()
+  }
+}
+
 /** The commands that work on the database without serving. */
 export async function runCommand(
   args: ServerArgs,
   print: (line: string) => void = console.log,
+  config?: AppConfig,
 ): Promise<void> {
   const target = databaseTarget(args.database)
-  if (args.command === 'backup') {
+  if (args.command === 'retention') {
+    await retentionCommand(args, config ?? serverConfig(args), print)
+  } else if (args.command === 'backup') {
     await backupDatabase(target, args.file!)
     print(`Backup of ${describeTarget(target)} written to ${args.file}`)
   } else if (args.command === 'restore') {
@@ -273,12 +403,7 @@ export async function runCommand(
 async function main() {
   const args = parseServerArgs(process.argv.slice(2))
   if (args.command !== 'serve') return runCommand(args)
-  if (args.config && !existsSync(args.config))
-    throw new ConfigError(`${args.config}: --config names a file that does not exist`)
-  const { config } = loadConfig({
-    machineConfigFile: MACHINE_CONFIG,
-    userConfigFile: args.config ?? join(repoRoot, '.server', 'no-config.json'),
-  })
+  const config = serverConfig(args)
   const server = await startServer({
     database: args.database,
     resourcesDir: join(repoRoot, 'resources'),
@@ -296,7 +421,13 @@ async function main() {
     console.log(
       `Open311 API key of the account "portail" (shown once, only its hash is kept; see api-accounts list): ${server.createdPortalKey}`,
     )
-  const stop = () => void server.close().then(() => process.exit(0))
+  // Retention every day at privacy.retention.runAt (one instance runs it); counts only in the log.
+  const retention = startRetentionSchedule({ store: server.store, policy: retentionPolicyOf(config) })
+  const stop = () =>
+    void retention
+      .stop()
+      .then(() => server.close())
+      .then(() => process.exit(0))
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
 }

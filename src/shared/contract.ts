@@ -50,6 +50,8 @@ import {
   PrivacyLegalHoldInput,
   PrivacyRectifyInput,
   RectifyReply,
+  RetentionPlan,
+  RetentionPolicy,
   SubjectAccessExport,
 } from './privacy'
 import { TransitionField } from './workflow'
@@ -148,6 +150,14 @@ export type SavedView = z.infer<typeof SavedView>
 
 const Empty = z.object({}).strict()
 const ById = z.object({ id: Id }).strict()
+
+/**
+ * The retention preview as the DPO's screen reads it: the server's plan, and the policy it
+ * runs with (the authority's defaults and `runAt`, Europe/Paris) as the reference data
+ * brought it to this console, or the configuration's on a profile not synced yet.
+ */
+export const RetentionPreview = RetentionPlan.extend({ policy: RetentionPolicy })
+export type RetentionPreview = z.infer<typeof RetentionPreview>
 
 export type Access = 'public' | 'session'
 
@@ -424,6 +434,13 @@ export const contract = {
   'privacy.legalHold': spec(PrivacyLegalHoldInput, LegalHoldReply),
   /** The access log, newest first, one keyset page at a time. */
   'privacy.accessLog': spec(AccessLogQuery, AccessLogPage),
+  /**
+   * What the server's next retention run would do, per category (a dry run: nothing
+   * changes), with the authority's policy this console holds from the server (its run time
+   * and defaults, to say when and whether a category follows them). A server without the
+   * route says it must be updated (`server_unavailable`, details `{ outdated: true }`).
+   */
+  'privacy.retentionPreview': spec(Empty, RetentionPreview),
 } as const
 
 export type Contract = typeof contract

@@ -3,8 +3,9 @@
  * file behind its own web bridge, in its own Chromium page. A citizen files a request on the
  * portal (Open311) under a unique name; Zoé (agent) asks for their contact details with a
  * purpose; Dina (DPO) finds the citizen with a typo, reads the file and who accessed it,
- * exports it (JSON and the printable document, one click) and erases the citizen. axe finds
- * no serious or critical violation on the privacy screen.
+ * exports it (JSON and the printable document, one click) and erases the citizen, then reads
+ * what the next retention run would do. axe finds no serious or critical violation on the
+ * privacy screen, its retention tab included.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -252,5 +253,34 @@ describe('the citizens’ data', () => {
     await noSerious(dina, 'access log')
     await dina.screenshot({ path: join(shots, 'privacy-log.png') })
     expect(requestId).not.toBe('')
+  })
+
+  it('the DPO sees what the next retention run would do, or that the server must be updated', async () => {
+    const dina = await consolePage('dina-retention', 'dina.dpo')
+    await dina.getByRole('link', { name: 'Protection des données' }).click()
+    await dina.getByRole('tab', { name: 'Conservation' }).click()
+    const panel = dina.getByRole('tabpanel', { name: 'Conservation' })
+    await panel.getByRole('heading', { level: 2, name: 'Conservation des données' }).waitFor()
+    // The server's answer: its plan, or (a server without the route: 404 or 501) words saying it must be updated.
+    const plan = panel.getByText(/^Prochain passage : /)
+    const outdated = panel.getByRole('alert')
+    await expect
+      .poll(async () => (await plan.count()) + (await outdated.count()), { timeout: 15_000 })
+      .toBeGreaterThan(0)
+    if ((await outdated.count()) > 0) {
+      // Not the DPO's fault, nor a connection problem: the server is older than the console.
+      expect(await outdated.textContent()).toContain('le serveur doit être mis à jour')
+    } else {
+      expect(await plan.textContent()).toMatch(/Prochain passage : .+ à \d\d:\d\d \(heure de Paris\)\./)
+      const text = (await panel.textContent())!
+      expect(text).toContain('Règle de la collectivité')
+      expect(text).toContain('Code du patrimoine, article L212-2')
+      expect(text).toMatch(/Règle : .+ \((règle de la collectivité|propre à la catégorie)\)/)
+      expect(text).toMatch(/(seraient anonymisées|serait anonymisée|ne serait anonymisée)/)
+      expect(text).toContain('Journal des accès')
+    }
+    await noSerious(dina, 'retention preview')
+    await dina.screenshot({ path: join(shots, 'privacy-retention.png') })
+    await dina.context().close()
   })
 })

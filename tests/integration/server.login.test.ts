@@ -1,8 +1,9 @@
 /**
- * The token endpoint under attack: password spraying from one address is cut off before
- * any password is checked, a flood of bogus logins does not make a real agent wait, the
- * endpoint takes JSON only (no login CSRF), its answers are never cached, and one agent
- * cannot hold an instance's sockets with nudge streams.
+ * The server under attack: password spraying from one address is cut off before any
+ * password is checked, a flood of bogus logins does not make a real agent wait, the token
+ * endpoint takes JSON only (no login CSRF), its answers are never cached, one agent cannot
+ * hold an instance's sockets with nudge streams, and a mutation id copied from another
+ * agent's history gives neither their outcome nor a silent loss.
  */
 import { request } from 'node:http'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -164,5 +165,57 @@ describe(`the token endpoint under attack (${TEST_STORE})`, () => {
       })
       .toBe(200)
     for (const s of streams) s.abort()
+  })
+
+  it('a mutation id is answered only to its own agent and workstation', async () => {
+    const { url, store } = await start({ demoRequests: 20 })
+    const token = async (login: string, clientId: string) =>
+      (await ask(url, { grantType: 'password', login, password: DEMO_PASSWORD, clientId })).body.accessToken!
+    const zoe = await token('zoe.agent', 'poste-zoe')
+    const luc = await token('luc.lead', 'poste-luc')
+    const zoeElsewhere = await token('zoe.agent', 'poste-2')
+    const request = (await store.sql.get<{ id: string; version: number }>(
+      "SELECT id, version FROM requests WHERE team_id = 'voirie' ORDER BY id LIMIT 1",
+    ))!
+    const mutationId = crypto.randomUUID()
+    const push = async (accessToken: string, clientId: string, title: string) => {
+      const r = await fetch(`${url}/api/v1/mutations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          mutations: [
+            {
+              mutationId,
+              clientId,
+              entityId: request.id,
+              createdAt: Date.now(),
+              op: 'update',
+              baseVersion: request.version,
+              payload: { title },
+            },
+          ],
+        }),
+      })
+      expect(r.status).toBe(200)
+      return ((await r.json()) as { results: Array<{ status: string; reason?: string }> }).results[0]!
+    }
+    expect((await push(zoe, 'poste-zoe', 'Titre de Zoé')).status).toBe('applied')
+    // Luc copies the id from the request's history: his change is refused, said why, and
+    // Zoé's outcome is not his to read.
+    const lucs = await push(luc, 'poste-luc', 'Titre de Luc')
+    expect(lucs).toMatchObject({ status: 'rejected' })
+    expect(lucs.reason).toMatch(/déjà servi/)
+    expect((await push(zoeElsewhere, 'poste-2', 'Titre du poste 2')).status).toBe('rejected')
+    // Zoé's workstation sending it again (a lost answer) gets its own answer again.
+    expect((await push(zoe, 'poste-zoe', 'Titre de Zoé')).status).toBe('applied')
+    const row = await store.sql.get<{ title: string }>('SELECT title FROM requests WHERE id = ?', [
+      request.id,
+    ])
+    expect(row?.title).toBe('Titre de Zoé')
+    const answers = await store.sql.get<{ n: number }>(
+      'SELECT count(*) AS n FROM applied_mutations WHERE mutation_id = ?',
+      [mutationId],
+    )
+    expect(Number(answers?.n)).toBe(1)
   })
 })

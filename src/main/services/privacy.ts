@@ -8,7 +8,7 @@
  * be reached, refused in words (`server_unavailable`). Search terms are never logged, here
  * or in an error's details.
  */
-import type { SessionInfo } from '../../shared/contract'
+import type { RetentionPreview, SessionInfo } from '../../shared/contract'
 import type {
   AccessLogPage,
   AccessLogQuery,
@@ -22,15 +22,21 @@ import type {
   RectifyReply,
   SubjectAccessExport,
 } from '../../shared/privacy'
-import { CoreError, ERROR_CODES, type ErrorCode } from '../../shared/result'
+import type { RetentionPolicy } from '../../shared/privacy'
+import { CoreError } from '../../shared/result'
 import { canExerciseRights, canReadAccessLog } from '../../core/authz/permissions'
 import { SyncError, type SyncTransport } from '../sync/transport'
+import { isOutdatedServer, serverRefusal, type ServerRefusalWords } from './serverRefusal'
+import type { Db } from '../cache/db'
+import { retentionPolicyOf } from '../cache/queries/privacyPolicy'
 
 export const PRIVACY_NEEDS_SERVER =
   'L’exercice des droits des usagers demande une connexion au serveur central.'
 const ONLY_DPO = 'L’exercice des droits des usagers est réservé au délégué à la protection des données.'
 const NOT_ON_SERVER =
   'Le serveur central ne propose pas encore l’exercice des droits des usagers : il doit d’abord être mis à jour.'
+const RETENTION_NOT_ON_SERVER =
+  'Le serveur central ne calcule pas encore l’aperçu de la conservation : le serveur doit être mis à jour.'
 
 /** What the service needs of the sync side: a valid access token and the HTTP calls. */
 export interface PrivacyRemote {
@@ -44,6 +50,7 @@ export interface PrivacyRemote {
     | 'privacyErase'
     | 'privacyLegalHold'
     | 'privacyAccessLog'
+    | 'privacyRetentionPreview'
   >
   /** A change was made on the server: sync now, so this console takes it. */
   afterChange(): void
@@ -51,34 +58,14 @@ export interface PrivacyRemote {
 
 type Transport = PrivacyRemote['transport']
 
-/** The server's refusals passed on as they are (its message says what to do). */
-const PASSED_ON = new Set<string>(['invalid_input', 'forbidden', 'not_found', 'version_conflict'])
-const BY_STATUS: Partial<Record<number, ErrorCode>> = {
-  400: 'invalid_input',
-  403: 'forbidden',
-  404: 'not_found',
-  409: 'version_conflict',
+const WORDS: ServerRefusalWords = {
+  passedOn: new Set(['invalid_input', 'forbidden', 'not_found', 'version_conflict']),
+  needsServer: PRIVACY_NEEDS_SERVER,
+  notOnServer: NOT_ON_SERVER,
 }
-const isErrorCode = (code: string | undefined): code is ErrorCode =>
-  (ERROR_CODES as readonly (string | undefined)[]).includes(code)
 
-/**
- * A failed server call in the core's words. `listing`: a call that names no item, so a 404
- * means the server has no such route (older than this console), not a missing citizen. A
- * 501 is a server that has the route but not the feature yet.
- */
-export function privacyRefusalOf(e: unknown, listing = false): unknown {
-  if (!(e instanceof SyncError)) return e
-  if (e.status === 501 || (e.kind === 'refused' && e.status === 404 && (listing || !e.code)))
-    return new CoreError('server_unavailable', NOT_ON_SERVER, { reason: NOT_ON_SERVER })
-  if (e.kind === 'refused') {
-    const code = e.code && PASSED_ON.has(e.code) && isErrorCode(e.code) ? e.code : BY_STATUS[e.status ?? 0]
-    return new CoreError(code ?? 'invalid_input', e.message)
-  }
-  // Offline, timeout, a server error, an unreadable reply, an expired server session: the
-  // reason on its own too, for a screen that already says a server is needed.
-  return new CoreError('server_unavailable', `${PRIVACY_NEEDS_SERVER} ${e.message}`, { reason: e.message })
-}
+/** A failed server call in the core's words (`listing`: see `serverRefusal`). */
+export const privacyRefusalOf = (e: unknown, listing = false): unknown => serverRefusal(e, WORDS, listing)
 
 export function createPrivacyService(remote: PrivacyRemote | null) {
   /** The checks every call passes before it reaches the server, then the call. */
@@ -143,6 +130,30 @@ export function createPrivacyService(remote: PrivacyRemote | null) {
     },
     async accessLog(session: SessionInfo, query: AccessLogQuery): Promise<AccessLogPage> {
       return onServer(canReadAccessLog(session), (t, token) => t.privacyAccessLog(token, query), true)
+    },
+    /**
+     * What the next retention run would do (the server's dry run: nothing changes, nothing is
+     * logged), with the policy it runs with. `cache`: where this console keeps the server's
+     * policy, and the configuration's for a profile not synced yet.
+     */
+    async retentionPreview(
+      session: SessionInfo,
+      cache: { db: Db; config: { privacy: { retention: RetentionPolicy } } },
+    ): Promise<RetentionPreview> {
+      try {
+        const plan = await onServer(
+          canExerciseRights(session),
+          (t, token) => t.privacyRetentionPreview(token),
+          true,
+        )
+        return { ...plan, policy: retentionPolicyOf(cache.db, cache.config.privacy.retention) }
+      } catch (e) {
+        if (!isOutdatedServer(e)) throw e
+        throw new CoreError('server_unavailable', RETENTION_NOT_ON_SERVER, {
+          reason: RETENTION_NOT_ON_SERVER,
+          outdated: true,
+        })
+      }
     },
   }
 }

@@ -28,9 +28,10 @@ import {
 } from '../../shared/apiAccounts'
 import type { SessionInfo } from '../../shared/contract'
 import { LocalizedText } from '../../shared/domain'
-import { CoreError, ERROR_CODES, type ErrorCode } from '../../shared/result'
+import { CoreError } from '../../shared/result'
 import { canAdministerReference } from '../../core/authz/permissions'
 import { SyncError, type SyncTransport } from '../sync/transport'
+import { serverRefusal, type ServerRefusalWords } from './serverRefusal'
 
 export const NEEDS_SERVER = 'L’administration du référentiel demande une connexion au serveur central.'
 const ONLY_ADMINS = 'L’administration du référentiel est réservée aux administrateurs.'
@@ -56,32 +57,14 @@ export interface ReferenceAdminRemote {
 
 type Transport = ReferenceAdminRemote['transport']
 
-/** The server's refusals passed on as they are (its message says what to do). */
-const PASSED_ON = new Set<string>(['invalid_input', 'forbidden', 'not_found', 'version_conflict', 'in_use'])
-const BY_STATUS: Partial<Record<number, ErrorCode>> = {
-  400: 'invalid_input',
-  403: 'forbidden',
-  404: 'not_found',
-  409: 'version_conflict',
+const WORDS: ServerRefusalWords = {
+  passedOn: new Set(['invalid_input', 'forbidden', 'not_found', 'version_conflict', 'in_use']),
+  needsServer: NEEDS_SERVER,
+  notOnServer: NOT_ON_SERVER,
 }
-const isErrorCode = (code: string | undefined): code is ErrorCode =>
-  (ERROR_CODES as readonly (string | undefined)[]).includes(code)
 
-/**
- * A failed server call in the core's words. `listing`: a call that names no item, so a 404
- * means the server has no such route (older than this console), not a missing item.
- */
-export function refusalOf(e: unknown, listing = false): unknown {
-  if (!(e instanceof SyncError)) return e
-  if (e.kind === 'refused') {
-    if (e.status === 404 && (listing || !e.code)) return new CoreError('server_unavailable', NOT_ON_SERVER)
-    const code = e.code && PASSED_ON.has(e.code) && isErrorCode(e.code) ? e.code : BY_STATUS[e.status ?? 0]
-    return new CoreError(code ?? 'invalid_input', e.message)
-  }
-  // Offline, timeout, a server error, an unreadable reply, an expired server session: the
-  // reason on its own too, for a screen that already says a server is needed.
-  return new CoreError('server_unavailable', `${NEEDS_SERVER} ${e.message}`, { reason: e.message })
-}
+/** A failed server call in the core's words (`listing`: see `serverRefusal`). */
+export const refusalOf = (e: unknown, listing = false): unknown => serverRefusal(e, WORDS, listing)
 
 const WorkflowName = z.object({ name: LocalizedText })
 

@@ -6,7 +6,8 @@
 import type { SessionInfo } from '../../shared/contract'
 import { CoreError } from '../../shared/result'
 import { canReadCitizen } from '../../core/authz/permissions'
-import { citizenDataRolesOf } from '../cache/queries/citizens'
+import { citizenDataRolesOf } from '../cache/queries/privacyPolicy'
+import { recordSessionSeen } from '../cache/retention'
 import { agentIdFor, getAgentByLogin, upsertAgent } from '../cache/queries/reference'
 import type { CoreDeps } from './deps'
 
@@ -70,6 +71,8 @@ export function createSessionService(deps: CoreDeps) {
       session.citizenData = citizenDataOf(session)
       locked = false
       lastActivity = deps.now()
+      // The profile is in use: its idle clock (`purgeIdleProfile`) starts again.
+      recordSessionSeen(deps.db, deps.now())
       armTimer()
       deps.emit('session.changed', { session })
       return session

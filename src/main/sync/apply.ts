@@ -26,7 +26,9 @@ import {
 } from '../cache/queries/reference'
 import { applyServerRequest, getRequestRow } from '../cache/queries/requests'
 import { cached } from '../cache/statements'
-import { setSyncState } from '../cache/queries/syncState'
+import { getSyncState, setSyncState } from '../cache/queries/syncState'
+import { CATEGORY_RETENTION_KEY, markRetentionPending } from '../cache/retention'
+import { PRIVACY_POLICY_KEY } from '../cache/queries/privacyPolicy'
 import { markScrubNeeded } from '../cache/scrub'
 import { deleteTour, putTour } from '../cache/queries/tours'
 import { parseWorkflowDefinition } from '../../core/workflow/definitions'
@@ -150,9 +152,25 @@ export function applyReference(db: Db, bundle: ReferenceBundle): Map<string, Wor
   bundle.sectors.forEach((s) => upsertSector(db, s))
   for (const w of bundle.workflows)
     upsertWorkflowDefinition(db, w.id, w.version, JSON.stringify(w.definition))
-  // Who reads citizens (and, later, retention) as the server says: `citizenDataRolesOf`.
-  if (bundle.privacy) setSyncState(db, 'privacy_policy', JSON.stringify(bundle.privacy))
+  // Who reads citizens (`citizenDataRolesOf`) and the retention this cache applies
+  // (cache/retention.ts) as the server says, each category's own rule with it (the cache's
+  // categories table has no column for it). A change runs the cache's retention again.
+  const own = Object.fromEntries(bundle.categories.flatMap((c) => (c.retention ? [[c.id, c.retention]] : [])))
+  const policyChanged = keepIfChanged(
+    db,
+    PRIVACY_POLICY_KEY,
+    bundle.privacy && JSON.stringify(bundle.privacy),
+  )
+  const rulesChanged = keepIfChanged(db, CATEGORY_RETENTION_KEY, JSON.stringify(own))
+  if (policyChanged || rulesChanged) markRetentionPending(db)
   return workflows
+}
+
+/** Keep `value` under `key` (nothing: the key stays as it was). @returns whether it changed. */
+function keepIfChanged(db: Db, key: string, value: string | undefined): boolean {
+  if (value === undefined || getSyncState(db, key) === value) return false
+  setSyncState(db, key, value)
+  return true
 }
 
 /** Comments and history of a request first pulled without them (a light first download). */

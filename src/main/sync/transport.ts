@@ -31,6 +31,7 @@ import {
   LegalHoldReply,
   OfflineAccessReply,
   RectifyReply,
+  RetentionPlan,
   SubjectAccessExport,
   type AccessLogQuery,
   type CitizenContactRequest,
@@ -298,6 +299,9 @@ export function createSyncTransport(options: TransportOptions) {
       }
       return call(`/api/v1/privacy/access-log?${query}`, { method: 'GET', token }, AccessLogPage)
     },
+    /** What the next retention run would do, per category (a dry run on the server). */
+    privacyRetentionPreview: (token: string) =>
+      call('/api/v1/privacy/retention/preview', { method: 'GET', token }, RetentionPlan),
 
     /**
      * Hold the nudge stream open; `onOpen` once the server accepted it; resolves when it ends

@@ -60,6 +60,11 @@ export const adminEn: typeof adminFr = {
     teamId: 'Team',
     communeCode: 'Commune code (INSEE)',
     geometry: 'Outline',
+    retention: 'Data retention',
+    anonymiseMode: 'Anonymising the citizen’s data',
+    anonymiseMonths: 'Anonymise after (months after closing)',
+    deleteMode: 'Deleting closed requests',
+    deleteMonths: 'Delete after (months after closing)',
   },
   hints: {
     subcategories: 'One sub-category per line; leave empty if there are none.',
@@ -69,8 +74,17 @@ export const adminEn: typeof adminFr = {
     criteria: 'A criterion left on “All” matches every request.',
     communeCode: 'Five characters (2A or 2B for Corsica); empty for a sector that is not a whole commune.',
     code: 'Short and stable: other applications use it.',
+    retention:
+      'By default the category follows the authority’s rule (the server’s configuration: anonymised 12 months after closing, no deletion, unless configured otherwise). “Never” keeps this category’s data without limit: justify it to the data protection officer.',
+    deleteAfter:
+      'Deleting requests destroys public archives: only with a disposal approval (visa d’élimination) from the Archives (French Heritage Code, article L212-2).',
   },
   criteria: 'Rule criteria',
+  retention: {
+    inherit: 'The authority’s rule',
+    months: 'After a number of months',
+    never: 'Never',
+  },
   anyCategory: 'All categories',
   anySubcategory: 'All sub-categories',
   anyChannel: 'All channels',
@@ -102,6 +116,9 @@ export const adminEn: typeof adminFr = {
     duplicateSubcategory: 'The sub-category “{name}” is listed twice.',
     communeCode: 'A commune code has five characters (2A or 2B for Corsica).',
     unchanged: 'Nothing to save.',
+    months: 'The field “{field}” expects a whole number of months, from 1 to {max}.',
+    deleteBeforeAnonymise:
+      'Deletion cannot come before anonymisation: give a deletion delay at least as long.',
   },
   outline: {
     title: 'Outline (read only)',

@@ -63,6 +63,11 @@ export const adminFr = {
     teamId: 'Équipe',
     communeCode: 'Code commune (INSEE)',
     geometry: 'Contour',
+    retention: 'Conservation des données',
+    anonymiseMode: 'Anonymisation des données de l’usager',
+    anonymiseMonths: 'Anonymiser après (mois après la clôture)',
+    deleteMode: 'Suppression des demandes closes',
+    deleteMonths: 'Supprimer après (mois après la clôture)',
   },
   hints: {
     subcategories: 'Une sous-catégorie par ligne ; laissez vide s’il n’y en a pas.',
@@ -73,8 +78,17 @@ export const adminFr = {
     communeCode:
       'Cinq caractères (2A ou 2B pour la Corse) ; vide pour un secteur qui n’est pas une commune entière.',
     code: 'Court et stable : il sert aux échanges avec les autres applications.',
+    retention:
+      'Par défaut, la catégorie suit la règle de la collectivité (configuration du serveur : anonymisation 12 mois après la clôture, pas de suppression, sauf réglage contraire). « Jamais » garde les données de cette catégorie sans limite : justifiez-le auprès du délégué à la protection des données.',
+    deleteAfter:
+      'Supprimer des demandes détruit des archives publiques : seulement avec un visa d’élimination des Archives (Code du patrimoine, article L212-2).',
   },
   criteria: 'Critères de la règle',
+  retention: {
+    inherit: 'Règle de la collectivité',
+    months: 'Après un nombre de mois',
+    never: 'Jamais',
+  },
   anyCategory: 'Toutes les catégories',
   anySubcategory: 'Toutes les sous-catégories',
   anyChannel: 'Tous les canaux',
@@ -109,6 +123,9 @@ export const adminFr = {
     duplicateSubcategory: 'La sous-catégorie « {name} » figure deux fois.',
     communeCode: 'Le code commune compte cinq caractères (2A ou 2B pour la Corse).',
     unchanged: 'Aucune modification à enregistrer.',
+    months: 'Le champ « {field} » attend un nombre entier de mois, de 1 à {max}.',
+    deleteBeforeAnonymise:
+      'La suppression ne peut pas venir avant l’anonymisation : indiquez un délai de suppression au moins égal.',
   },
   outline: {
     title: 'Contour (lecture seule)',

@@ -18,6 +18,52 @@ export const privacyEn: typeof privacyFr = {
     label: 'Data protection',
     citizens: 'Citizens',
     log: 'Access log',
+    retention: 'Retention',
+  },
+  retention: {
+    title: 'Data retention',
+    intro:
+      'What the next retention run will do on the central server, category by category. This preview changes nothing.',
+    nextRun: 'Next run: {date} (Paris time).',
+    computedAt: 'Preview computed on {date}: requests reaching their date before the run will be added.',
+    refresh: 'Refresh the preview',
+    loading: 'Computing the preview…',
+    outdated: 'The central server does not compute the retention preview yet: the server must be updated.',
+    outdatedHint:
+      'Ask the server’s administrator to install the version that applies retention, then refresh the preview.',
+    policyTitle: 'The authority’s rule',
+    policy: 'By default: {anonymise}; {delete}.',
+    internalComments: {
+      kept: 'Internal notes are kept when a request is anonymised.',
+      dropped: 'Internal notes are deleted when a request is anonymised.',
+    },
+    legalBasis:
+      'No deletion by default: requests are public archives, destroyed only with a disposal approval (visa d’élimination) from the Archives (French Heritage Code, article L212-2).',
+    legalDelete:
+      'Deletion destroys public archives: it needs a disposal approval (visa d’élimination) from the Archives (French Heritage Code, article L212-2).',
+    anonymisedInstead:
+      'Closed requests’ personal data is anonymised once its delay has passed (GDPR, article 5(1)(e): storage limitation).',
+    anonymiseAfter: 'anonymised {delay} after closing',
+    noAnonymise: 'no anonymisation',
+    deleteAfter: 'deleted {delay} after closing',
+    noDelete: 'no deletion',
+    months: '{n} months | {n} month | {n} months',
+    years: '{n} years | {n} year | {n} years',
+    categoriesTitle: 'By category',
+    rule: 'Rule: {anonymise}; {delete}.',
+    sources: {
+      own: 'the category’s own',
+      default: 'the authority’s rule',
+    },
+    anonymise:
+      'No request would be anonymised. | {n} request would be anonymised. | {n} requests would be anonymised.',
+    delete: 'No request would be deleted. | {n} request would be deleted. | {n} requests would be deleted.',
+    held: 'No due request is under legal hold. | {n} due request is kept under legal hold. | {n} due requests are kept under legal hold.',
+    samples: 'For example: {references}.',
+    nothing: 'No category has requests to anonymise or delete at the next run.',
+    accessLogTitle: 'Access log',
+    accessLog:
+      'No access-log entry before {date}: nothing to purge. | {n} access-log entry before {date} would be purged. | {n} access-log entries before {date} would be purged.',
   },
   log: {
     title: 'Access log',

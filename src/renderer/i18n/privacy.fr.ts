@@ -19,6 +19,55 @@ export const privacyFr = {
     label: 'Protection des données',
     citizens: 'Usagers',
     log: 'Journal des accès',
+    retention: 'Conservation',
+  },
+  retention: {
+    title: 'Conservation des données',
+    intro:
+      'Ce que le prochain passage de la conservation fera sur le serveur central, catégorie par catégorie. Rien n’est modifié par cet aperçu.',
+    nextRun: 'Prochain passage : {date} (heure de Paris).',
+    computedAt:
+      'Aperçu calculé le {date} : les demandes qui atteindront leur échéance d’ici le passage s’y ajouteront.',
+    refresh: 'Actualiser l’aperçu',
+    loading: 'Calcul de l’aperçu…',
+    outdated:
+      'Le serveur central ne calcule pas encore l’aperçu de la conservation : le serveur doit être mis à jour.',
+    outdatedHint:
+      'Demandez à l’administrateur du serveur d’installer la version qui applique la conservation, puis actualisez l’aperçu.',
+    policyTitle: 'Règle de la collectivité',
+    policy: 'Par défaut : {anonymise} ; {delete}.',
+    internalComments: {
+      kept: 'Les notes internes sont conservées lors de l’anonymisation.',
+      dropped: 'Les notes internes sont supprimées lors de l’anonymisation.',
+    },
+    legalBasis:
+      'Pas de suppression par défaut : les demandes sont des archives publiques, qui ne sont détruites qu’avec un visa d’élimination des Archives (Code du patrimoine, article L212-2).',
+    legalDelete:
+      'La suppression détruit des archives publiques : elle suppose un visa d’élimination des Archives (Code du patrimoine, article L212-2).',
+    anonymisedInstead:
+      'Les données personnelles des demandes closes sont anonymisées passé leur délai (RGPD, article 5-1-e : conservation limitée).',
+    anonymiseAfter: 'anonymisation {delay} après la clôture',
+    noAnonymise: 'pas d’anonymisation',
+    deleteAfter: 'suppression {delay} après la clôture',
+    noDelete: 'pas de suppression',
+    months: '{n} mois | {n} mois | {n} mois',
+    years: '{n} an | {n} an | {n} ans',
+    categoriesTitle: 'Par catégorie',
+    rule: 'Règle : {anonymise} ; {delete}.',
+    sources: {
+      own: 'propre à la catégorie',
+      default: 'règle de la collectivité',
+    },
+    anonymise:
+      'Aucune demande ne serait anonymisée. | {n} demande serait anonymisée. | {n} demandes seraient anonymisées.',
+    delete:
+      'Aucune demande ne serait supprimée. | {n} demande serait supprimée. | {n} demandes seraient supprimées.',
+    held: 'Aucune demande échue n’est sous gel juridique. | {n} demande échue est conservée sous gel juridique. | {n} demandes échues sont conservées sous gel juridique.',
+    samples: 'Par exemple : {references}.',
+    nothing: 'Aucune catégorie n’a de demande à anonymiser ou à supprimer au prochain passage.',
+    accessLogTitle: 'Journal des accès',
+    accessLog:
+      'Aucune entrée du journal des accès antérieure au {date} : rien à purger. | {n} entrée du journal des accès antérieure au {date} serait purgée. | {n} entrées du journal des accès antérieures au {date} seraient purgées.',
   },
   log: {
     title: 'Journal des accès',

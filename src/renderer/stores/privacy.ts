@@ -17,7 +17,9 @@ import {
   type PrivacyCitizen,
   type SubjectAccessExport,
 } from '../../shared/privacy'
+import type { RetentionPreview } from '../../shared/contract'
 import { invoke } from '../api'
+import { ApiError } from '../apiError'
 import { failureOf, type AdminFailure } from './admin'
 
 export type PrivacyFailure = AdminFailure
@@ -49,6 +51,74 @@ export function logQueryOf(filter: LogFilter): AccessLogQueryInput {
 export type RectifyFields = Partial<
   Pick<PrivacyCitizen, 'name' | 'email' | 'phone' | 'postalAddress' | 'contactPreference'>
 >
+
+/** A failed retention preview; `outdated`: the server has no such route yet (it must be updated). */
+export type RetentionFailure = PrivacyFailure & { outdated: boolean }
+
+function retentionFailureOf(e: unknown): RetentionFailure {
+  const outdated =
+    e instanceof ApiError && (e.details as { outdated?: unknown } | undefined)?.outdated === true
+  return { ...failureOf(e), outdated }
+}
+
+const PARIS = 'Europe/Paris'
+const parisParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: PARIS,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+})
+
+/** Paris wall-clock fields of an instant. */
+function parisClock(ms: number) {
+  const parts = Object.fromEntries(parisParts.formatToParts(new Date(ms)).map((p) => [p.type, p.value]))
+  return {
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+  }
+}
+
+/**
+ * The instants a Paris wall-clock time stands for, earliest first (Paris is one or two hours
+ * ahead of UTC): two on the night the clocks go back, none on the night they go forward (then
+ * an hour later, as the clocks read it).
+ */
+function parisInstants(year: number, month: number, day: number, hour: number, minute: number): number[] {
+  const wall = Date.UTC(year, month - 1, day, hour, minute)
+  const found = [wall - 7_200_000, wall - 3_600_000].filter((ms) => {
+    const c = parisClock(ms)
+    return Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute) === wall
+  })
+  return found.length ? found : [wall - 3_600_000]
+}
+
+/**
+ * The next daily run after `now`: `runAt` (`HH:MM`) is Paris time, whatever the
+ * workstation's zone. @returns epoch milliseconds.
+ */
+export function nextRetentionRun(runAt: string, now: number): number {
+  const [hour, minute] = runAt.split(':').map(Number) as [number, number]
+  const today = parisClock(now)
+  for (let days = 0; days < 3; days++) {
+    const day = new Date(Date.UTC(today.year, today.month - 1, today.day + days))
+    const instants = parisInstants(
+      day.getUTCFullYear(),
+      day.getUTCMonth() + 1,
+      day.getUTCDate(),
+      hour,
+      minute,
+    )
+    const at = instants.find((ms) => ms > now)
+    if (at !== undefined) return at
+  }
+  return now + 86_400_000
+}
 
 export const usePrivacyStore = defineStore('privacy', () => {
   const query = ref('')
@@ -86,6 +156,12 @@ export const usePrivacyStore = defineStore('privacy', () => {
   let logNext: string | null = null
   let logQuery: AccessLogQueryInput = { limit: 100 }
   let logGeneration = 0
+
+  /** What the server's next retention run would do (« Conservation »). */
+  const retention = shallowRef<RetentionPreview | null>(null)
+  const retentionLoading = ref(false)
+  const retentionError = shallowRef<RetentionFailure | null>(null)
+  let retentionGeneration = 0
 
   let searchGeneration = 0
   let fileGeneration = 0
@@ -218,6 +294,27 @@ export const usePrivacyStore = defineStore('privacy', () => {
     }
   }
 
+  /** Ask the server what its next retention run would do (a dry run: nothing changes). */
+  async function loadRetention(): Promise<boolean> {
+    const asked = ++retentionGeneration
+    retentionLoading.value = true
+    try {
+      const answer = await invoke('privacy.retentionPreview', {})
+      if (asked !== retentionGeneration) return false
+      retention.value = answer
+      retentionError.value = null
+      return true
+    } catch (e) {
+      if (asked === retentionGeneration) {
+        retention.value = null
+        retentionError.value = retentionFailureOf(e)
+      }
+      return false
+    } finally {
+      if (asked === retentionGeneration) retentionLoading.value = false
+    }
+  }
+
   /** Run an action on the open citizen; the file is read again after (the server changed it). */
   async function act<T>(run: (id: string) => Promise<T>, done: (answer: T) => PrivacyNotice | null) {
     const id = fileId.value
@@ -290,6 +387,10 @@ export const usePrivacyStore = defineStore('privacy', () => {
 
   function reset() {
     searchGeneration++
+    retentionGeneration++
+    retention.value = null
+    retentionLoading.value = false
+    retentionError.value = null
     logGeneration++
     log.value = []
     logLoaded.value = false
@@ -325,6 +426,10 @@ export const usePrivacyStore = defineStore('privacy', () => {
     logError,
     logMore,
     loadLog,
+    retention,
+    retentionLoading,
+    retentionError,
+    loadRetention,
     busy,
     actionError,
     notice,

@@ -127,11 +127,16 @@ export const privacyPaths = {
   '/api/v1/privacy/retention/preview': {
     get: {
       summary: 'What retention would anonymise or delete now, by category (DPO role)',
+      description:
+        'A dry run of the server’s retention with its own policy (configuration `privacy.retention`, ' +
+        'each category’s own `retention` over it): per category the rule, how many closed requests ' +
+        'would be anonymised or deleted, how many a legal hold keeps, a few references; and how many ' +
+        'access-log entries are older than `privacy.accessLogMonths`. Changes nothing; the daily run ' +
+        '(`privacy.retention.runAt`, Europe/Paris) and `npm run server -- retention` do the same.',
       security: agent,
       responses: {
         '200': { description: 'The retention plan', ...json(RetentionPlan) },
         ...dpoErrors,
-        '501': error('Not available on this server yet'),
       },
     },
   },

@@ -14,9 +14,10 @@ import {
   LegalHoldInput,
   type CitizenSearchReply,
   type RectifyReply,
+  type RetentionPlan,
 } from '../../shared/privacy'
 import type { ServerStore } from '../store/types'
-import { mayExerciseRights, notImplemented, refuse } from './privacyAccess'
+import { mayExerciseRights, refuse } from './privacyAccess'
 
 export interface PrivacyRouteDeps {
   store: ServerStore
@@ -102,6 +103,14 @@ export function registerPrivacyRoutes(app: FastifyInstance, deps: PrivacyRouteDe
       }
     },
   )
-  // TODO(issue 12, WP5): store.planRetention with the server's policy.
-  app.get('/api/v1/privacy/retention/preview', dpo, (_req, reply) => notImplemented(reply))
+  // What the next retention run would do, with the server's own policy (nothing is changed).
+  app.get('/api/v1/privacy/retention/preview', dpo, async (_req, reply) => {
+    try {
+      const plan = await store.planRetention(null, deps.now())
+      void reply.header('cache-control', 'no-store')
+      return plan satisfies RetentionPlan
+    } catch (e) {
+      return refuse(reply, e)
+    }
+  })
 }

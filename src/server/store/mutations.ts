@@ -67,6 +67,9 @@ interface BatchMemory {
   made: { history: Map<string, ServerHistoryEvent[]>; comments: Map<string, Comment[]> }
 }
 
+const MUTATION_ID_TAKEN =
+  'Cet identifiant de modification a déjà servi à un autre agent ou poste : modification refusée, renvoyez-la.'
+
 type Outcome =
   | { status: 'applied'; version: number }
   | { status: 'conflict'; theirs: FieldChange[] }
@@ -151,13 +154,25 @@ async function applyInTransaction(
   )
 
   const ids = [...new Set(mutations.map((m) => m.mutationId))]
+  // A mutation id is answered again only to the agent and workstation that sent it: anyone
+  // else presenting it (copied from a history event) neither learns that outcome nor has
+  // their own change taken for it: theirs is refused, with the reason, into their inbox.
+  const priorRows = await tx.all<{
+    mutation_id: string
+    outcome: string
+    agent_id: string
+    client_id: string
+  }>(
+    `SELECT mutation_id, outcome, agent_id, client_id FROM applied_mutations WHERE mutation_id IN (${placeholders(ids.length)})`,
+    ids,
+  )
   const prior = new Map(
-    (
-      await tx.all<{ mutation_id: string; outcome: string }>(
-        `SELECT mutation_id, outcome FROM applied_mutations WHERE mutation_id IN (${placeholders(ids.length)})`,
-        ids,
-      )
-    ).map((r) => [r.mutation_id, JSON.parse(r.outcome) as Outcome]),
+    priorRows.map((r): [string, Outcome] => [
+      r.mutation_id,
+      r.agent_id === session.agentId && r.client_id === clientId
+        ? (JSON.parse(r.outcome) as Outcome)
+        : { status: 'rejected', code: 'invalid_input', reason: MUTATION_ID_TAKEN },
+    ]),
   )
 
   // What the batch writes goes out together, a few statements per batch instead of several

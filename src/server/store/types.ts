@@ -168,10 +168,13 @@ export interface ServerStore {
   eraseCitizen(session: SessionInfo, citizenId: string, reason: string): Promise<ErasureResult>
   /** Put a request under legal hold (a reason) or lift it (null). */
   setLegalHold(session: SessionInfo, requestId: string, reason: string | null): Promise<LegalHoldReply>
-  /** What retention would do at `now` (default: the store's clock), without doing it. */
-  planRetention(policy: ServerRetentionPolicy, now?: number): Promise<RetentionPlan>
+  /**
+   * What retention would do at `now` (default: the store's clock), without doing it;
+   * `policy` null: the server's own (its reference bundle's `privacy`).
+   */
+  planRetention(policy: ServerRetentionPolicy | null, now?: number): Promise<RetentionPlan>
   /** Apply retention at `now`: anonymise or delete what is due, purge the access log. */
-  applyRetention(policy: ServerRetentionPolicy, now?: number): Promise<RetentionReport>
+  applyRetention(policy: ServerRetentionPolicy | null, now?: number): Promise<RetentionReport>
 
   /** Called after each commit, on any instance, that changed what some teams see ('*' for everyone). */
   onChange(listener: (scopes: ReadonlySet<string>) => void): () => void

@@ -1,6 +1,7 @@
 import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { AdminAuditEntry, AdminItem, AdminSaveInput } from '../../../src/shared/adminReference'
+import { AdminSaveInput, type AdminAuditEntry, type AdminItem } from '../../../src/shared/adminReference'
+import { Category } from '../../../src/shared/domain'
 import { ApiError } from '../../../src/renderer/apiError'
 import NavBar from '../../../src/renderer/components/NavBar.vue'
 import { slugOf } from '../../../src/renderer/stores/admin'
@@ -352,6 +353,70 @@ describe('the administration screen', () => {
     expect(textOf(document.querySelector('form [role="alert"]'))).toContain(
       'Aucune modification à enregistrer.',
     )
+  })
+
+  it('sets a category’s own retention: months, never, or the authority’s rule (left out)', async () => {
+    const w = await mountAdmin()
+    await click(allByRole(document.body, 'tab')[1]!)
+    await openItem('Voirie et trottoirs')
+    // Nothing of its own: both follow the authority's rule, no months asked.
+    const anonymise = controlLabelled(w, 'Anonymisation des données de l’usager') as HTMLSelectElement
+    const remove = controlLabelled(w, 'Suppression des demandes closes') as HTMLSelectElement
+    expect(anonymise.selectedOptions[0]!.text).toBe('Règle de la collectivité')
+    expect(remove.selectedOptions[0]!.text).toBe('Règle de la collectivité')
+    expect([...remove.options].map((o) => o.text)).toEqual([
+      'Règle de la collectivité',
+      'Après un nombre de mois',
+      'Jamais',
+    ])
+    expect(document.body.textContent).toContain('visa d’élimination')
+    expect(w.find('#category-anonymise-months').exists()).toBe(false)
+
+    // Months out of range, then a deletion before the anonymisation: said, not sent.
+    await w.find('#category-anonymise-mode').setValue('months')
+    await w.find('#category-delete-mode').setValue('months')
+    await type(w, 'Anonymiser après (mois après la clôture)', '0')
+    await type(w, 'Supprimer après (mois après la clôture)', '24')
+    await submit(w)
+    expect(saved()).toEqual([])
+    expect(textOf(document.querySelector('form [role="alert"]'))).toContain(
+      'Le champ « Anonymiser après (mois après la clôture) » attend un nombre entier de mois, de 1 à 1200.',
+    )
+    expect(document.activeElement?.id).toBe('category-anonymise-months')
+    await type(w, 'Anonymiser après (mois après la clôture)', '36')
+    await submit(w)
+    expect(saved()).toEqual([])
+    expect(textOf(document.querySelector('form [role="alert"]'))).toContain(
+      'La suppression ne peut pas venir avant l’anonymisation',
+    )
+
+    // Anonymised after 6 months, never deleted.
+    await type(w, 'Anonymiser après (mois après la clôture)', '6')
+    await w.find('#category-delete-mode').setValue('never')
+    await submit(w)
+    expect(saved().at(-1)!.data).toMatchObject({
+      id: 'voirie',
+      retention: { anonymiseAfterClosedMonths: 6, deleteAfterClosedMonths: null },
+    })
+    // What the server accepts (src/server/store/referenceAdmin.ts checks with Category).
+    expect(Category.safeParse(saved().at(-1)!.data).success).toBe(true)
+    expect(AdminSaveInput.safeParse(saved().at(-1)!).success).toBe(true)
+
+    // Read back from the server's version: the form shows it; back to the authority's rule leaves the field out.
+    expect((controlLabelled(w, 'Anonymiser après (mois après la clôture)') as HTMLInputElement).value).toBe(
+      '6',
+    )
+    expect((controlLabelled(w, 'Suppression des demandes closes') as HTMLSelectElement).value).toBe('never')
+    await w.find('#category-delete-mode').setValue('inherit')
+    await submit(w)
+    expect(saved().at(-1)!.data).toMatchObject({ retention: { anonymiseAfterClosedMonths: 6 } })
+    expect((saved().at(-1)!.data as { retention?: unknown }).retention).toEqual({
+      anonymiseAfterClosedMonths: 6,
+    })
+    await w.find('#category-anonymise-mode').setValue('inherit')
+    await submit(w)
+    expect(saved().at(-1)!.data).not.toHaveProperty('retention')
+    expect(saved()).toHaveLength(3)
   })
 
   it('shows a version conflict in words, with who changed it, and « Recharger » brings the server’s version', async () => {

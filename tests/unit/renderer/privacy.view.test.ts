@@ -11,6 +11,8 @@ import { escapeHtml, subjectAccessHtml } from '../../../src/shared/privacyExport
 import { ApiError } from '../../../src/renderer/apiError'
 import NavBar from '../../../src/renderer/components/NavBar.vue'
 import PrivacyView from '../../../src/renderer/views/PrivacyView.vue'
+import { nextRetentionRun } from '../../../src/renderer/stores/privacy'
+import type { RetentionPreview } from '../../../src/shared/contract'
 import { useReferenceStore } from '../../../src/renderer/stores/reference'
 import { answer, callsTo, resetFakeApi } from './support/fakeApi'
 import { reference, sessionFor } from './support/fixtures'
@@ -148,7 +150,52 @@ const exported: SubjectAccessExport = {
   },
 }
 
+/** Two categories: Voirie keeps the authority's rule, Éclairage sets its own (never anonymised, deleted after 10 years). */
+const preview: RetentionPreview = {
+  at: '2026-03-02T10:00:00.000Z',
+  categories: [
+    {
+      categoryId: 'cat-voirie',
+      rule: { anonymiseAfterClosedMonths: 12, deleteAfterClosedMonths: null },
+      anonymise: 3,
+      delete: 0,
+      held: 1,
+      samples: ['GRC-2024-000011', 'GRC-2024-000012', 'GRC-2024-000015'],
+    },
+    {
+      categoryId: 'cat-light',
+      rule: { anonymiseAfterClosedMonths: null, deleteAfterClosedMonths: 120 },
+      anonymise: 0,
+      delete: 1,
+      held: 0,
+      samples: ['GRC-2015-000002'],
+    },
+  ],
+  accessLog: { before: '2025-03-02T10:00:00.000Z', entries: 42 },
+  policy: {
+    anonymiseAfterClosedMonths: 12,
+    deleteAfterClosedMonths: null,
+    keepInternalComments: false,
+    runAt: '02:30',
+  },
+}
+
+const withLighting = {
+  ...reference,
+  categories: [
+    ...reference.categories,
+    {
+      ...reference.categories[0]!,
+      id: 'cat-light',
+      code: 'eclairage',
+      name: { fr: 'Éclairage public', en: 'Street lighting' },
+      retention: { anonymiseAfterClosedMonths: null, deleteAfterClosedMonths: 120 },
+    },
+  ],
+}
+
 let wrapper: VueWrapper | null = null
+const squash = (text: string | null | undefined) => (text ?? '').replace(/\s+/g, ' ').trim()
 
 beforeEach(() => {
   resetFakeApi()
@@ -370,6 +417,89 @@ describe('the data protection screen', () => {
     expect(alert).toContain('Serveur injoignable.')
   })
 
+  it('shows what the next retention run would do, per category and in words, before it happens', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(new Date('2026-03-02T10:00:00.000Z'))
+    try {
+      answer('reference.get', () => withLighting)
+      answer('privacy.retentionPreview', () => preview)
+      const w = await openView()
+      byRole('tab', 'Conservation').click()
+      await flushPromises()
+      expect(callsTo('privacy.retentionPreview')).toEqual([{}])
+      const panel = byRole('tabpanel', 'Conservation')
+      const text = squash(panel.textContent)
+      // The next run, on Paris time: tomorrow at 02:30.
+      expect(text).toContain('Prochain passage : mardi 3 mars 2026 à 02:30 (heure de Paris).')
+      // The authority's rule and its legal basis.
+      expect(text).toContain('Par défaut : anonymisation 1 an après la clôture ; pas de suppression.')
+      expect(text).toContain('Les notes internes sont supprimées lors de l’anonymisation.')
+      expect(text).toContain('visa d’élimination')
+      expect(text).toContain('Code du patrimoine, article L212-2')
+      expect(text).toContain('anonymisées passé leur délai (RGPD, article 5-1-e')
+      // Each category: its rule and whose it is, the counts, a few references.
+      const items = [...panel.querySelectorAll('li.category')].map((li) => squash(li.textContent))
+      expect(items).toHaveLength(2)
+      const roads = items.find((i) => i.startsWith('Voirie'))!
+      expect(roads).toContain(
+        'Règle : anonymisation 1 an après la clôture (règle de la collectivité) ; pas de suppression (règle de la collectivité).',
+      )
+      expect(roads).toContain('3 demandes seraient anonymisées.')
+      expect(roads).toContain('Aucune demande ne serait supprimée.')
+      expect(roads).toContain('1 demande échue est conservée sous gel juridique.')
+      expect(roads).toContain('Par exemple : GRC-2024-000011, GRC-2024-000012, GRC-2024-000015.')
+      const lighting = items.find((i) => i.startsWith('Éclairage public'))!
+      expect(lighting).toContain(
+        'Règle : pas d’anonymisation (propre à la catégorie) ; suppression 10 ans après la clôture (propre à la catégorie).',
+      )
+      expect(lighting).toContain('1 demande serait supprimée.')
+      // The access log's purge.
+      expect(text).toContain(
+        '42 entrées du journal des accès antérieures au dimanche 2 mars 2025 à 11:00 seraient purgées.',
+      )
+
+      // Every control named; the tab is reached with the arrows too.
+      for (const b of panel.querySelectorAll('button'))
+        expect((b.getAttribute('aria-label') ?? b.textContent)?.trim(), b.outerHTML).toBeTruthy()
+      expect(byRole('tab', 'Conservation').getAttribute('aria-selected')).toBe('true')
+
+      // Asked again on demand.
+      await buttonNamed(w, 'Actualiser l’aperçu').trigger('click')
+      await flushPromises()
+      expect(callsTo('privacy.retentionPreview')).toHaveLength(2)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('says the server must be updated when it has no retention preview yet', async () => {
+    answer('privacy.retentionPreview', () => {
+      throw new ApiError('server_unavailable', 'outdated', {
+        reason:
+          'Le serveur central ne calcule pas encore l’aperçu de la conservation : le serveur doit être mis à jour.',
+        outdated: true,
+      })
+    })
+    await openView()
+    byRole('tab', 'Conservation').click()
+    await flushPromises()
+    const alert = squash(byRole('tabpanel', 'Conservation').querySelector('[role="alert"]')?.textContent)
+    expect(alert).toContain('le serveur doit être mis à jour')
+    expect(alert).not.toContain('demande une connexion au serveur central')
+  })
+
+  it('says a server is needed for the retention preview when it cannot be reached', async () => {
+    answer('privacy.retentionPreview', () => {
+      throw new ApiError('server_unavailable', 'no server', { reason: 'Serveur injoignable.' })
+    })
+    await openView()
+    byRole('tab', 'Conservation').click()
+    await flushPromises()
+    const alert = squash(byRole('tabpanel', 'Conservation').querySelector('[role="alert"]')?.textContent)
+    expect(alert).toContain('L’exercice des droits des usagers demande une connexion au serveur central.')
+    expect(alert).toContain('Serveur injoignable.')
+  })
+
   it('gives every control an accessible name and uses no v-html', async () => {
     const w = await openView()
     await searchAndOpen(w)
@@ -394,6 +524,25 @@ describe('the data protection screen', () => {
     )
     expect(Object.keys(sources).length).toBeGreaterThan(7)
     for (const [file, text] of Object.entries(sources)) expect(text, file).not.toContain('v-html')
+  })
+})
+
+describe('the next retention run', () => {
+  it('is at runAt, Paris time, whatever the season', () => {
+    const at = (now: string) => new Date(nextRetentionRun('02:30', Date.parse(now))).toISOString()
+    // Winter (UTC+1), later today or tomorrow.
+    expect(at('2026-01-15T01:00:00.000Z')).toBe('2026-01-15T01:30:00.000Z')
+    expect(at('2026-01-15T10:00:00.000Z')).toBe('2026-01-16T01:30:00.000Z')
+    // Summer (UTC+2).
+    expect(at('2026-07-01T10:00:00.000Z')).toBe('2026-07-02T00:30:00.000Z')
+    // 02:30 does not exist on the night the clocks go forward: an hour later.
+    expect(at('2026-03-28T12:00:00.000Z')).toBe('2026-03-29T01:30:00.000Z')
+    // The night they go back: the first 02:30.
+    expect(at('2026-10-24T12:00:00.000Z')).toBe('2026-10-25T00:30:00.000Z')
+    // Already past midnight in Paris on New Year's Eve: the evening of 1 January.
+    expect(new Date(nextRetentionRun('23:59', Date.parse('2026-12-31T23:00:00.000Z'))).toISOString()).toBe(
+      '2027-01-01T22:59:00.000Z',
+    )
   })
 })
 

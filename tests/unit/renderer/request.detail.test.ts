@@ -68,6 +68,17 @@ describe('request detail', () => {
     expect(document.querySelector('script')).toBeNull()
   })
 
+  it('shows a title that hides its real order (bidi override) in its real order, and edits it untouched', async () => {
+    const title = 'Pièce jointe \u202Egnp.exe'
+    answer('request.get', () => detailOf({ title }))
+    const w = await openDetail()
+    const shownTitle = w.find('#detail-title').text()
+    expect(shownTitle).toBe('Pièce jointe \uFFFDgnp.exe')
+    expect(shownTitle).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/)
+    // What is stored stays as it is: the edit form gets it whole.
+    expect(useDetailStore().detail?.title).toBe(title)
+  })
+
   it('lists the blocked transitions with their reasons in words', async () => {
     const w = await openDetail()
     const blocked = w.find('.blocked')

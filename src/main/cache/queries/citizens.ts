@@ -2,11 +2,9 @@
  * Citizens (usagers): personal data. Read through the request service only, which logs each
  * read. A local-only profile holds their whole record; a synced one, their names only.
  */
-import type { Citizen, Role } from '../../../shared/domain'
-import { PrivacyPolicy } from '../../../shared/privacy'
+import type { Citizen } from '../../../shared/domain'
 import type { Db } from '../db'
 import { cached } from '../statements'
-import { getSyncState } from './syncState'
 
 interface DbCitizenRow {
   id: string
@@ -68,21 +66,4 @@ export function forgetAllCitizens(db: Db): number {
     cached(db, 'DELETE FROM citizen_contacts').run()
     return cached(db, 'DELETE FROM citizens').run().changes
   })()
-}
-
-/**
- * Who may read citizens: the server's `privacy.citizenDataRoles` (kept from the last
- * reference bundle) on a synced profile, else the configuration's.
- */
-export function citizenDataRolesOf(db: Db, configured: readonly Role[]): readonly Role[] {
-  const raw = getSyncState(db, 'privacy_policy')
-  if (raw) {
-    try {
-      const policy = PrivacyPolicy.safeParse(JSON.parse(raw))
-      if (policy.success) return policy.data.citizenDataRoles
-    } catch {
-      // A damaged copy: the configuration's roles, until the next bundle replaces it.
-    }
-  }
-  return configured
 }

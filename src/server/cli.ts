@@ -36,7 +36,7 @@ import { loadWorkflowDefinitions } from '../core/workflow/definitions'
 import { openKeyRing } from './auth/keyRing'
 import { backupDatabase, restoreDatabase } from './backup'
 import { startRetentionSchedule } from './retention'
-import { startServer } from './start'
+import { privacyPolicyOf, startServer } from './start'
 import {
   API_SCOPES,
   createApiAccount,
@@ -336,12 +336,6 @@ export function serverConfig(args: Pick<ServerArgs, 'config'>): AppConfig {
   }).config
 }
 
-/** The retention policy of a configuration, as the server runs it. */
-export const retentionPolicyOf = (config: AppConfig): ServerRetentionPolicy => ({
-  retention: config.privacy.retention,
-  accessLogMonths: config.privacy.accessLogMonths,
-})
-
 /** `retention [--dry-run]`: the plan, or the run's report, line by line. */
 async function retentionCommand(args: ServerArgs, config: AppConfig, print: (line: string) => void) {
   const target = databaseTarget(args.database)
@@ -352,10 +346,10 @@ async function retentionCommand(args: ServerArgs, config: AppConfig, print: (lin
     calendar: config.sla,
     citizenDataRoles: config.privacy.citizenDataRoles,
     privacyController: config.privacy.controller ?? null,
-    privacyPolicy: { citizenDataRoles: config.privacy.citizenDataRoles, ...retentionPolicyOf(config) },
+    privacyPolicy: privacyPolicyOf(config),
   })
   try {
-    const policy = retentionPolicyOf(config)
+    const policy = privacyPolicyOf(config)
     if (args.dryRun) {
       const names = new Map((await store.listCategories()).map((c) => [c.id, c.name.fr]))
       for (const line of describePlan(await store.planRetention(policy), policy, names)) print(line)
@@ -422,7 +416,7 @@ async function main() {
       `Open311 API key of the account "portail" (shown once, only its hash is kept; see api-accounts list): ${server.createdPortalKey}`,
     )
   // Retention every day at privacy.retention.runAt (one instance runs it); counts only in the log.
-  const retention = startRetentionSchedule({ store: server.store, policy: retentionPolicyOf(config) })
+  const retention = startRetentionSchedule({ store: server.store, policy: privacyPolicyOf(config) })
   const stop = () =>
     void retention
       .stop()

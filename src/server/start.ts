@@ -6,6 +6,7 @@
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { AppConfigSchema, type AppConfig } from '../core/config'
+import type { PrivacyPolicy } from '../shared/privacy'
 import { createAuthProvider } from '../core/directory'
 import type { AuthProvider } from '../core/directory/provider'
 import { loadWorkflowDefinitions } from '../core/workflow/definitions'
@@ -18,6 +19,13 @@ import { loadReferenceFiles } from './store/referenceFiles'
 import { databaseTarget, describeTarget, openDatabase } from './store/open'
 import { openServerStore } from './store/store'
 import type { ServerStore } from './store/types'
+
+/** The privacy policy of a configuration, as the server follows it and sends it to consoles. */
+export const privacyPolicyOf = (config: AppConfig): PrivacyPolicy => ({
+  citizenDataRoles: config.privacy.citizenDataRoles,
+  retention: config.privacy.retention,
+  accessLogMonths: config.privacy.accessLogMonths,
+})
 
 export interface StartServerOptions {
   /** A SQLite file, or a `postgres://` URL. */
@@ -68,11 +76,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     calendar: config.sla,
     citizenDataRoles: config.privacy.citizenDataRoles,
     privacyController: config.privacy.controller ?? null,
-    privacyPolicy: {
-      citizenDataRoles: config.privacy.citizenDataRoles,
-      retention: config.privacy.retention,
-      accessLogMonths: config.privacy.accessLogMonths,
-    },
+    privacyPolicy: privacyPolicyOf(config),
     demo:
       options.demoRequests === undefined
         ? null

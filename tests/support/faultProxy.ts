@@ -6,9 +6,10 @@
  * streams are piped live, since buffering a response that never ends would stall the client.
  */
 import { Agent, createServer, request as httpRequest } from 'node:http'
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { forwardableHeaders } from './forwarding'
 
 export type Fault =
   | { kind: 'pass' }
@@ -57,33 +58,6 @@ const FAULT_KINDS: readonly FaultKind[] = [
   'truncate',
   'duplicate',
 ]
-
-// Hop-by-hop headers describe one connection, not the message: the proxy owns both its connections.
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'host',
-  'te',
-  'trailer',
-  'upgrade',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-])
-
-function forwardableHeaders(headers: IncomingHttpHeaders, alsoDrop: string[] = []): OutgoingHttpHeaders {
-  const listedInConnection = String(headers.connection ?? '')
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-  const out: OutgoingHttpHeaders = {}
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listedInConnection.includes(name)) continue
-    if (alsoDrop.includes(name)) continue
-    out[name] = value
-  }
-  return out
-}
 
 function readBody(stream: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -17,14 +17,9 @@
  * can pick its moment, e.g. kill an instance while a console's push is inside it.
  */
 import { createServer, request as httpRequest } from 'node:http'
-import type {
-  ClientRequest,
-  IncomingHttpHeaders,
-  IncomingMessage,
-  OutgoingHttpHeaders,
-  ServerResponse,
-} from 'node:http'
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { forwardableHeaders } from './forwarding'
 
 export interface InFlightRequest {
   /** Index of the upstream (in the list given to startLoadBalancer). */
@@ -57,36 +52,6 @@ export interface LoadBalancer {
   inFlight(): InFlightRequest[]
   /** Destroys every socket, client and upstream side (event streams included), then stops listening. */
   close(): Promise<void>
-}
-
-// Hop-by-hop headers describe one connection, not the message: the balancer owns both its connections.
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'host',
-  'te',
-  'trailer',
-  'upgrade',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-])
-
-function forwardableHeaders(
-  headers: IncomingHttpHeaders,
-  alsoDrop: readonly string[] = [],
-): OutgoingHttpHeaders {
-  const listedInConnection = String(headers.connection ?? '')
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-  const out: OutgoingHttpHeaders = {}
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listedInConnection.includes(name)) continue
-    if (alsoDrop.includes(name)) continue
-    out[name] = value
-  }
-  return out
 }
 
 /** The whole body; fails when the stream breaks before its end. */

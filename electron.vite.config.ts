@@ -12,13 +12,18 @@ const root = __dirname
 
 export default defineConfig({
   main: {
+    define: {
+      // A demo build (`GRC_DEMO_BUILD=1 npm run build`): the packaged console may run the
+      // bundled demo accounts (start.ts). Any other packaged build refuses them.
+      __GRC_DEMO_BUILD__: JSON.stringify(process.env.GRC_DEMO_BUILD === '1'),
+    },
     build: {
       // package.json dependencies stay in node_modules (shipped by electron-builder);
       // better-sqlite3 above all: it loads a native file at run time and cannot be bundled.
       externalizeDeps: true,
       rolldownOptions: {
         input: { index: resolve(root, 'src/main/index.ts') },
-        external: ['better-sqlite3'],
+        external: ['better-sqlite3-multiple-ciphers'],
         output: { format: 'cjs' },
       },
     },

@@ -5,6 +5,8 @@
  *
  * Targets at 500k on the reference 2-core machine: queue page ≤ 5 ms, deep page ≤ 5 ms,
  * facets ≤ 20 ms, FTS ≤ 20 ms, viewport ≤ 10 ms, bulk load ≥ 80k rows/s.
+ * The cache is encrypted as a console's is (`cache_encrypted: true`); `--plain` measures a
+ * clear cache, to see what encryption costs.
  *
  * Then the sync figures (scripts/benchSync.ts) against the reference server in its own
  * process: `--sync-rows N` requests (default 100 000), `--no-sync` to skip them.
@@ -25,6 +27,7 @@
  * to skip), our layers against a plain `ol/source/Cluster` canvas layer. Target: ≥ 10× faster.
  */
 import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -54,6 +57,8 @@ const NOW = Date.UTC(2026, 2, 16, 10, 0)
 interface Args {
   rows: number
   json: boolean
+  /** A clear cache instead of an encrypted one. */
+  plain: boolean
   seed: number
   keep: boolean
   /** Internal: measure the cache at this path (the child process of a run). */
@@ -67,10 +72,13 @@ interface Args {
   server: boolean
 }
 
+const BENCH_KEY_ENV = 'GRC_BENCH_CACHE_KEY'
+
 function parseArgs(argv: string[]): Args {
   const args: Args = {
     rows: 500_000,
     json: false,
+    plain: false,
     seed: 42,
     keep: false,
     measure: null,
@@ -100,13 +108,14 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--no-map') args.mapPoints = 0
     else if (arg === '--no-server') args.server = false
     else if (arg === '--json') args.json = true
+    else if (arg === '--plain') args.plain = true
     else if (arg === '--keep') args.keep = true
     else if (arg === '--measure') {
       args.measure = argv[++i] ?? null
       if (!args.measure) throw new Error('--measure expects a file')
     } else
       throw new Error(
-        `unknown argument ${arg} (expected --rows N, --seed S, --sync-rows N, --no-sync, --faulty-rows N, --no-faulty, --faulty-cap-s S, --map-points N, --no-map, --no-server, --json, --keep)`,
+        `unknown argument ${arg} (expected --rows N, --seed S, --sync-rows N, --no-sync, --faulty-rows N, --no-faulty, --faulty-cap-s S, --map-points N, --no-map, --no-server, --json, --plain, --keep)`,
       )
   }
   if (args.rows < 1000) throw new Error('--rows must be at least 1000')
@@ -174,8 +183,13 @@ function build(db: Db, args: Args, log: (line: string) => void) {
 }
 
 /** The hot queries, timed on an existing cache (run in a fresh process: no leftover heap). */
-function measure(file: string, now: number, log: (line: string) => void): Record<string, number> {
-  const db = openStore(file)
+function measure(
+  file: string,
+  key: Buffer | undefined,
+  now: number,
+  log: (line: string) => void,
+): Record<string, number> {
+  const db = openStore(file, { key })
   try {
     const zoe = DEMO_AGENTS.find((a) => a.login === 'zoe.agent')!
     const scopes: Record<string, Scope> = {
@@ -311,15 +325,19 @@ async function main() {
   const args = parseArgs(process.argv.slice(2))
   if (args.measure) {
     // Child: human lines on stderr, the figures as one JSON line on stdout.
-    const figures = measure(args.measure, NOW, args.json ? () => {} : (line) => console.error(line))
+    const hex = process.env[BENCH_KEY_ENV]
+    const key = hex ? Buffer.from(hex, 'hex') : undefined
+    const figures = measure(args.measure, key, NOW, args.json ? () => {} : (line) => console.error(line))
     console.log(JSON.stringify(figures))
     return
   }
   const log = args.json ? () => {} : (line: string) => console.log(line)
   const dir = mkdtempSync(join(tmpdir(), 'grc-bench-'))
   const file = join(dir, 'cache.db')
+  // A throw-away key for a throw-away cache, handed to the measuring child.
+  const key = args.plain ? undefined : randomBytes(32)
   try {
-    const db = openStore(file)
+    const db = openStore(file, { key })
     let built: ReturnType<typeof build>
     try {
       built = build(db, args, log)
@@ -330,7 +348,12 @@ async function main() {
     const child = execFileSync(
       process.execPath,
       [...process.execArgv, process.argv[1]!, '--measure', file, ...(args.json ? ['--json'] : [])],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 },
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 16 * 1024 * 1024,
+        env: key ? { ...process.env, [BENCH_KEY_ENV]: key.toString('hex') } : process.env,
+      },
     )
     const figures = JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as Record<string, number>
     const sync = args.syncRows > 0 ? await syncFigures(args.syncRows, log) : {}
@@ -348,6 +371,7 @@ async function main() {
     const map = args.mapPoints > 0 ? await mapFigures({ points: args.mapPoints, log }) : {}
     const out = {
       rows: args.rows,
+      cache_encrypted: !args.plain,
       bulk_load_rows_per_s: Math.round(args.rows / (built.loadMs / 1000)),
       bulk_insert_rows_per_s: Math.round(args.rows / (built.timings.loadMs / 1000)),
       ...figures,

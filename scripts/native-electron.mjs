@@ -2,11 +2,11 @@
 /**
  * `npm run native:electron` (run by `npm start` and `npm run dev` before Electron starts).
  *
- * better-sqlite3 is a native module: the copy `npm install` compiled in node_modules is for
+ * better-sqlite3-multiple-ciphers (better-sqlite3 with encryption) is a native module: the copy `npm install` compiled in node_modules is for
  * Node's ABI, and stays that way because the tests run on Node. Electron needs a build for
  * its own ABI, so this script makes a second one, in
- * `.native/electron-<electronVersion>/better_sqlite3.node`, and the main process loads it
- * through better-sqlite3's `nativeBinding` option (src/main/app/nativeBinding.ts).
+ * `.native/electron-<electronVersion>/better-sqlite3-multiple-ciphers/better_sqlite3.node`, and the main process loads it
+ * through the module's `nativeBinding` option (src/main/app/nativeBinding.ts).
  *
  * How: copy node_modules/better-sqlite3 (sources, without its Node build) into a scratch
  * folder under .native/, run @electron/rebuild there (it tries a prebuilt Electron binary
@@ -33,12 +33,13 @@ import {
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-const MODULE = 'better-sqlite3'
+const MODULE = 'better-sqlite3-multiple-ciphers'
 const BINARY = 'better_sqlite3.node'
 
 /** Where the Electron build goes; src/main/app/nativeBinding.ts computes the same path. */
 export function electronBindingTarget(root, electronVersion) {
-  return join(root, '.native', `electron-${electronVersion}`, BINARY)
+  // Named after the module: a build of plain better-sqlite3 left by an older checkout is never taken for it.
+  return join(root, '.native', `electron-${electronVersion}`, MODULE, BINARY)
 }
 
 /** The stamp written beside the binary: a build is reused only if all of it still holds. */

@@ -4,7 +4,7 @@
  * bridge (src/main/web) both call `invoke`, which is `dispatch` over the core's handlers.
  */
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AppConfig } from '../core/config'
 import { createConsoleAuthProvider } from './auth/offlineLogin'
@@ -33,6 +33,9 @@ import { createReferenceAdminService } from './services/referenceAdmin'
 import { createPrivacyService } from './services/privacy'
 import { createSessionService } from './services/session'
 import { openStore, type Db } from './cache/db'
+import { profileCacheKey, type CacheKeySeal } from './cache/cacheKey'
+import { demoAccountsRefusal, usesDemoAccounts } from '../core/directory/demoAccounts'
+import type { EncryptionProgress } from './cache/encryption'
 import { cacheOpContext } from './cache/requestWrites'
 import { prepareDemoProfile } from './cache/demoProfile'
 import { loadWorkflowDefinitions, parseWorkflowDefinition } from '../core/workflow/definitions'
@@ -57,12 +60,25 @@ export interface CreateConsoleOptions {
   /** better-sqlite3 built for Electron's ABI, when running under Electron. */
   nativeBinding?: string
   auth?: AuthProvider
-  /** Electron's safeStorage: the server's refresh token is kept encrypted; without it, in memory only. */
+  /**
+   * Electron's safeStorage: it seals the cache's key and the server's refresh token.
+   * Without it (tests, `dev:web`) the key sits in a file only the user can read, and the
+   * refresh token stays in memory.
+   */
   secretCipher?: SecretCipher | null
+  /** A cache from before encryption is being converted (once, at start). */
+  onCacheEncryption?: (progress: EncryptionProgress) => void
   now?: () => number
   logError?: (where: string, error: unknown) => void
   /** How often the cache's retention runs while the app is open (default: hourly). */
   retentionIntervalMs?: number
+  /** How requests reach the server: Electron's network stack in the app (proxy, certificate store), Node's fetch otherwise. */
+  fetch?: typeof fetch
+  /**
+   * Whether the bundled demo accounts may open sessions (development, tests, a demo build).
+   * false: a configuration that would use them is refused at start.
+   */
+  demoAccounts?: boolean
 }
 
 /** Where a profile's cache lives: one SQLite file per profile. */
@@ -71,11 +87,38 @@ export function profileCachePath(config: AppConfig, userDataDir: string): string
   return join(base, config.profile.name, 'cache.db')
 }
 
-export async function createConsole(options: CreateConsoleOptions): Promise<ConsoleCore & { db: Db }> {
+export async function createConsole(
+  options: CreateConsoleOptions,
+): Promise<ConsoleCore & { db: Db; cacheKeySeal: CacheKeySeal }> {
   const { config, resourcesDir } = options
+  const demoAccounts = usesDemoAccounts(config)
+  // A packaged console (not a demo build) never lets the public demo accounts in.
+  if (demoAccounts && options.demoAccounts === false)
+    throw new Error(
+      demoAccountsRefusal(
+        'La configuration du poste se trouve dans le fichier de configuration de la machine (docs/configuration.md).',
+      ),
+    )
   const file = profileCachePath(config, options.userDataDir)
-  mkdirSync(join(file, '..'), { recursive: true })
-  const db = openStore(file, { nativeBinding: options.nativeBinding })
+  const profileDir = join(file, '..')
+  // The profile's folder is its user's alone (an older console made it 0755).
+  mkdirSync(profileDir, { recursive: true, mode: 0o700 })
+  chmodSync(profileDir, 0o700)
+  const cacheKey = profileCacheKey(
+    profileDir,
+    options.secretCipher
+      ? {
+          kind: 'keychain',
+          cipher: options.secretCipher,
+          allowWeakKeychain: config.security.allowWeakKeychain,
+        }
+      : { kind: 'key-file' },
+  )
+  const db = openStore(file, {
+    nativeBinding: options.nativeBinding,
+    key: cacheKey.key,
+    onEncryptProgress: options.onCacheEncryption,
+  })
   const serverUrl = config.sync.serverUrl
   // With a server, its workflows (kept in the cache at the last sync) are the ones in force.
   const synced = serverUrl ? listWorkflowDefinitionsRaw(db) : []
@@ -98,12 +141,19 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
   const deps: CoreDeps = {
     db,
     config,
+    loginInfo: { demoAccounts, cacheKeySeal: cacheKey.sealedBy },
     workflows,
     // The configuration's sla section is the business calendar itself.
     calendar: config.sla,
     auth:
       options.auth ??
-      createConsoleAuthProvider(config, { resourcesDir, cipher: options.secretCipher, db, now: options.now }),
+      createConsoleAuthProvider(config, {
+        resourcesDir,
+        cipher: options.secretCipher,
+        db,
+        sealKey: cacheKey.key,
+        now: options.now,
+      }),
     now,
     newId: randomUUID,
     emit: (event, payload) => {
@@ -128,6 +178,8 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
     ? createSyncTransport({
         baseUrl: serverUrl,
         timeoutMs: config.sync.timeoutSeconds * 1000,
+        fetch: options.fetch,
+        caFile: config.sync.caFile ?? undefined,
         onEpoch: (epoch) => onEpoch(epoch),
       })
     : null
@@ -200,6 +252,7 @@ export async function createConsole(options: CreateConsoleOptions): Promise<Cons
 
   return {
     db,
+    cacheKeySeal: cacheKey.sealedBy,
     invoke: async (channel, input) => {
       try {
         sessions.assertUnlocked(channel)

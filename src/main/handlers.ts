@@ -111,6 +111,7 @@ export function createHandlers(
       return {}
     },
     'session.current': () => sessions.current(),
+    'session.loginInfo': () => deps.loginInfo ?? { demoAccounts: true, cacheKeySeal: 'key-file' },
     'session.activity': () => {
       sessions.activity()
       return {}

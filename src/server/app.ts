@@ -21,6 +21,7 @@ import { registerPartnerRoutes } from './routes/partner'
 import { registerPrivacyRoutes } from './routes/privacy'
 import { registerSyncRoutes } from './routes/sync'
 import { apiError, useZodValidation } from './routes/validation'
+import { TLS_MIN_VERSION } from './tls'
 import type { ServerStore } from './store/types'
 
 export interface ServerOptions {
@@ -44,6 +45,8 @@ export interface ServerOptions {
   loginGate?: LoginGateOptions
   /** Nudge streams one agent may hold open at once on this instance (default 8). */
   maxStreamsPerAgent?: number
+  /** Serve HTTPS with this certificate and key (PEM), TLS 1.2 at least. */
+  https?: { cert: Buffer; key: Buffer }
 }
 
 /** A route as Fastify registered it: what the OpenAPI document must describe. */
@@ -66,6 +69,8 @@ const BODY_LIMIT = 4 * 1024 * 1024
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const now = options.now ?? Date.now
   const app = Fastify({
+    // null: plain HTTP (on loopback, or behind a reverse proxy that terminates TLS).
+    https: options.https ? { ...options.https, minVersion: TLS_MIN_VERSION } : null,
     bodyLimit: BODY_LIMIT,
     // Nudge streams never end by themselves: closing the server closes them.
     forceCloseConnections: true,

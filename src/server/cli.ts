@@ -15,11 +15,14 @@
  *                       `serve` runs it every day at privacy.retention.runAt (Europe/Paris).
  * Options:
  *   --port N            listen port (default 8787)
- *   --host H            listen address (default 127.0.0.1; 0.0.0.0 to serve a network)
+ *   --host H            listen address (default 127.0.0.1; 0.0.0.0 to serve a network, with `auth` configured)
  *   --database TARGET   a postgres://USER@HOST:PORT/DB URL, or a SQLite file
  *   --db PATH           the SQLite file (default ./.server/grc.db)
- *   --demo              seed the demo authority into a new database (reference data, accounts, requests)
+ *   --demo              seed the demo authority into a new database (reference data, accounts, requests);
+ *                       the only way to serve the bundled demo accounts (password `demo`), and on loopback only
  *   --demo-requests N   how many demo requests (default 5000; implies --demo)
+ *   --tls-cert FILE     serve HTTPS with this certificate (PEM, chain included), with --tls-key
+ *   --tls-key FILE      its private key (PEM, unencrypted), with --tls-cert
  *   --reference DIR     an authority's own reference data into a new database (docs/server.md)
  *   --config FILE       JSON configuration (the console's format: auth, sla, privacy, workflows)
  * Configuration layers, lowest first: /etc/grc-server/config.json, --config, GRC_CONFIG.
@@ -35,6 +38,7 @@ import { ConfigError, loadConfig, type AppConfig } from '../core/config'
 import { loadWorkflowDefinitions } from '../core/workflow/definitions'
 import { openKeyRing } from './auth/keyRing'
 import { backupDatabase, restoreDatabase } from './backup'
+import { assertDemoAccountsAsked } from './demoGuard'
 import { startRetentionSchedule } from './retention'
 import { privacyPolicyOf, startServer } from './start'
 import {
@@ -54,6 +58,7 @@ import { parisTime } from './store/parisTime'
 import type { RetentionReport, ServerRetentionPolicy } from './store/retention'
 import { openServerStore } from './store/store'
 import type { SqlDatabase } from './store/sql/client'
+import { readTlsFiles } from './tls'
 
 const repoRoot = resolve(__dirname, '..', '..')
 
@@ -99,6 +104,9 @@ export interface ServerArgs {
   apiAccount: ApiAccountArgs
   /** retention --dry-run: say what it would do, change nothing. */
   dryRun: boolean
+  /** --tls-cert / --tls-key: serve HTTPS (both or neither). */
+  tlsCert: string | null
+  tlsKey: string | null
 }
 
 const API_ACCOUNT_COMMANDS = ['create', 'list', 'revoke'] as const
@@ -120,6 +128,8 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
     reference: null,
     config: null,
     dryRun: false,
+    tlsCert: null,
+    tlsKey: null,
     apiAccount: {
       name: null,
       scopes: [],
@@ -190,6 +200,8 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
     else if (arg === '--demo-requests' && /^\d{1,7}$/.test(value)) out.demo = Number(value)
     else if (arg === '--config') out.config = resolve(value)
     else if (arg === '--reference') out.reference = resolve(value)
+    else if (arg === '--tls-cert' && out.command === 'serve') out.tlsCert = resolve(value)
+    else if (arg === '--tls-key' && out.command === 'serve') out.tlsKey = resolve(value)
     else if (arg === '--to' && out.command === 'backup') out.file = resolve(value)
     else if (arg === '--from' && out.command === 'restore') out.file = resolve(value)
     else throw new Error(`unknown or invalid argument: ${arg} (see src/server/cli.ts)`)
@@ -198,6 +210,10 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
     throw new Error('--demo and --reference exclude each other: the demo authority, or your own')
   if ((out.command === 'backup' || out.command === 'restore') && !out.file)
     throw new Error(out.command === 'backup' ? 'backup needs --to FILE' : 'restore needs --from FILE')
+  if ((out.tlsCert === null) !== (out.tlsKey === null))
+    throw new Error(
+      '--tls-cert et --tls-key vont ensemble : le certificat du serveur (PEM) et sa clé privée (PEM)',
+    )
   if (creating && !account.name) throw new Error('api-accounts create needs --name NAME')
   if (creating && account.scopes.length === 0)
     throw new Error(`api-accounts create needs --scopes (some of ${API_SCOPES.join(', ')})`)
@@ -398,6 +414,9 @@ async function main() {
   const args = parseServerArgs(process.argv.slice(2))
   if (args.command !== 'serve') return runCommand(args)
   const config = serverConfig(args)
+  // Before the database opens: a refusal leaves nothing behind.
+  assertDemoAccountsAsked(config, args.demo !== null)
+  const tls = args.tlsCert && args.tlsKey ? readTlsFiles(args.tlsCert, args.tlsKey) : undefined
   const server = await startServer({
     database: args.database,
     resourcesDir: join(repoRoot, 'resources'),
@@ -409,6 +428,7 @@ async function main() {
     portalKey: process.env.GRC_PORTAL_KEY || undefined,
     log: process.env.GRC_SERVER_LOG === '1',
     metricsToken: process.env.GRC_METRICS_TOKEN || undefined,
+    tls,
   })
   console.log(`GRC central server: ${server.url}  (protocol: ${server.url}/api/openapi.json)`)
   if (server.createdPortalKey)

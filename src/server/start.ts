@@ -11,6 +11,8 @@ import { createAuthProvider } from '../core/directory'
 import type { AuthProvider } from '../core/directory/provider'
 import { loadWorkflowDefinitions } from '../core/workflow/definitions'
 import { buildServer } from './app'
+import { assertDemoAccountsOnLoopback } from './demoGuard'
+import type { TlsFiles } from './tls'
 import type { LoginGateOptions } from './auth/loginGate'
 import type { TokenIssuerOptions } from './auth/tokens'
 import { PORTAL_RATE_PER_MINUTE, PORTAL_SCOPES } from './store/apiAccounts'
@@ -54,6 +56,8 @@ export interface StartServerOptions {
   loginGate?: LoginGateOptions
   /** Nudge streams one agent may hold open at once on an instance (default 8). */
   maxStreamsPerAgent?: number
+  /** Serve HTTPS with this certificate and key (tls.ts reads and checks them). */
+  tls?: TlsFiles
 }
 
 export interface RunningServer {
@@ -65,8 +69,18 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
+/** The URL the server answers at: a wildcard address is reached on loopback, IPv6 in brackets. */
+function urlOf(scheme: 'http' | 'https', host: string, port: number | undefined): string {
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+  return `${scheme}://${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${port}`
+}
+
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const config = options.config ?? AppConfigSchema.parse({})
+  const host = options.host ?? '127.0.0.1'
+  // Before the database opens: the public demo passwords never reach a network (tests and the
+  // command line alike; the command line also asks for --demo, demoGuard.ts).
+  if (!options.auth) assertDemoAccountsOnLoopback(config, host)
   const workflowsDir = config.workflows.dir ?? join(options.resourcesDir, 'workflows')
   const target = databaseTarget(options.database)
   const store = await openServerStore({
@@ -114,18 +128,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     trustedProxies: config.server.trustedProxies,
     loginGate: options.loginGate,
     maxStreamsPerAgent: options.maxStreamsPerAgent,
+    https: options.tls,
   })
   try {
-    await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })
+    await app.listen({ port: options.port ?? 0, host })
   } catch (e) {
     await store.close()
     throw e
   }
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : options.port
-  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'
   return {
-    url: `http://${host}:${port}`,
+    url: urlOf(options.tls ? 'https' : 'http', host, port),
     app,
     store,
     createdPortalKey,

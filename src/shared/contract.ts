@@ -118,6 +118,18 @@ export const SessionInfo = z.object({
 })
 export type SessionInfo = z.infer<typeof SessionInfo>
 
+/** What the login screen says about this workstation before anyone logs in. */
+export const LoginInfo = z.object({
+  /** The bundled demo accounts open sessions here (development, tests, a demo build). */
+  demoAccounts: z.boolean(),
+  /**
+   * How the cache's key is protected: the OS keychain, Linux's `basic_text` fallback
+   * (allowed by the machine configuration, and said on screen), or a key file (`dev:web`).
+   */
+  cacheKeySeal: z.enum(['keychain', 'weak-keychain', 'key-file']),
+})
+export type LoginInfo = z.infer<typeof LoginInfo>
+
 /** A saved tour with its stops' requests in visiting order (stops no longer in the cache are counted). */
 export const TourDetail = z.object({
   tour: SavedTour,
@@ -181,6 +193,8 @@ export const contract = {
   'session.logout': spec(Empty, z.object({}), 'public'),
   /** The current session, or null when nobody is logged in. */
   'session.current': spec(Empty, SessionInfo.nullable(), 'public'),
+  /** What the login screen shows before a login: demo accounts, how the cache is protected. */
+  'session.loginInfo': spec(Empty, LoginInfo, 'public'),
   /** The agent typed or clicked: the idle lock's clock starts again (sent at most once a minute). */
   'session.activity': spec(Empty, z.object({})),
   /** Unlock a session locked after inactivity, with the same password (checked again by the provider). */

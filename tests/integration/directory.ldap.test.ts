@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CoreError } from '../../src/shared/result'
 import { AppConfigSchema, type AppConfig } from '../../src/core/config'
 import { createAuthProvider } from '../../src/core/directory'
+import { hashPassword } from '../../src/core/directory/password'
 import { createConsoleAuthProvider } from '../../src/main/auth/offlineLogin'
 import { openMemoryStore } from '../../src/main/cache/db'
 import { startServer } from '../../src/server/start'
@@ -23,6 +24,7 @@ import {
   startSlapd,
   type Slapd,
 } from '../support/slapd'
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { createServer, type AddressInfo } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -31,6 +33,8 @@ import { tmpdir } from 'node:os'
 let slapd: Slapd
 /** A port nothing listens on: the "first server is down" of a fail-over list. */
 const DEAD = 'ldap://127.0.0.1:9'
+/** The profile's cache key, as a console would have it: the offline snapshots' MAC needs it. */
+const SEAL_KEY = randomBytes(32)
 
 beforeAll(async () => {
   // IP-only certificate names: StartTLS must check the name it connected to, not "localhost".
@@ -82,7 +86,7 @@ const provider = (
   const options = { resourcesDir: join(repoRoot, 'resources'), env, ...rest }
   // With a cache, the console's provider (offline login inside the throttle); without, the server's.
   return db
-    ? createConsoleAuthProvider(configWith(ldap), { ...options, db })
+    ? createConsoleAuthProvider(configWith(ldap), { ...options, db, sealKey: SEAL_KEY })
     : createAuthProvider(configWith(ldap), options)
 }
 
@@ -255,7 +259,8 @@ describe('TLS and fail-over', () => {
   })
 })
 
-describe('offline login', () => {
+// Each check runs scrypt at N = 2^17 (about half a second, more on a loaded machine).
+describe('offline login', { timeout: 30_000 }, () => {
   it('after an online login, the directory unreachable: an offline session until the expiry', async () => {
     const db = openMemoryStore()
     let now = Date.now()
@@ -270,6 +275,54 @@ describe('offline login', () => {
     )
     expect(expired.code).toBe('directory_unreachable')
     expect(expired.message).toMatch(/expiré/)
+  })
+
+  it('a snapshot edited on disk (a role granted, the expiry pushed) opens nothing, and is forgotten', async () => {
+    const db = openMemoryStore()
+    await provider({}, { db }).authenticate('zoe.agent', FIXTURE_PASSWORD)
+    const row = db.prepare('SELECT verifier, identity FROM offline_verifiers').get() as {
+      verifier: string
+      identity: string
+    }
+    // Memory-hard: scrypt at N = 2^17; no password in clear anywhere in the row.
+    expect(row.verifier).toMatch(/^scrypt2\$131072\$8\$1\$/)
+    expect(JSON.stringify(row)).not.toContain(FIXTURE_PASSWORD)
+    const granted = JSON.stringify({ ...JSON.parse(row.identity), roles: ['supervisor'] })
+    db.prepare('UPDATE offline_verifiers SET identity = ?').run(granted)
+    const refused = await refusal(
+      provider({ urls: [DEAD] }, { db }).authenticate('zoe.agent', FIXTURE_PASSWORD),
+    )
+    expect(refused.code).toBe('directory_unreachable')
+    expect(refused.message).toMatch(/pas de session hors ligne valable/)
+    expect(db.prepare('SELECT count(*) FROM offline_verifiers').pluck().get()).toBe(0)
+
+    // The expiry is covered too; and a key of another profile does not check either.
+    await provider({}, { db }).authenticate('zoe.agent', FIXTURE_PASSWORD)
+    db.prepare('UPDATE offline_verifiers SET expires_at = expires_at + 86400000 * 365').run()
+    expect(
+      (await refusal(provider({ urls: [DEAD] }, { db }).authenticate('zoe.agent', FIXTURE_PASSWORD))).code,
+    ).toBe('directory_unreachable')
+    await provider({}, { db }).authenticate('zoe.agent', FIXTURE_PASSWORD)
+    const elsewhere = createConsoleAuthProvider(configWith({ urls: [DEAD] }), {
+      resourcesDir: join(repoRoot, 'resources'),
+      env,
+      db,
+      sealKey: randomBytes(32),
+    })
+    expect((await refusal(elsewhere.authenticate('zoe.agent', FIXTURE_PASSWORD))).code).toBe(
+      'directory_unreachable',
+    )
+  })
+
+  it('a verifier of the old kind (scrypt 2^14, no seal) is never accepted offline', async () => {
+    const db = openMemoryStore()
+    await provider({}, { db }).authenticate('zoe.agent', FIXTURE_PASSWORD)
+    db.prepare('UPDATE offline_verifiers SET verifier = ?, mac = NULL').run(
+      await hashPassword(FIXTURE_PASSWORD),
+    )
+    expect(
+      (await refusal(provider({ urls: [DEAD] }, { db }).authenticate('zoe.agent', FIXTURE_PASSWORD))).code,
+    ).toBe('directory_unreachable')
   })
 
   it('a password changed in the directory wins as soon as it is reachable again', async () => {

@@ -2,7 +2,7 @@
  * The cache's schema on a real SQLite file: built from empty, versioned, refused when newer
  * than the code, never half-migrated; history append-only; durable writes for the outbox.
  */
-import Database from 'better-sqlite3'
+import Database from 'better-sqlite3-multiple-ciphers'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

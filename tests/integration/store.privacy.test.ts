@@ -3,9 +3,9 @@
  * is no name oracle for roles that may not read citizens; contact details are kept only
  * while needed; an erasure leaves no byte of the citizen in the cache file or its WAL.
  */
-import { existsSync, readFileSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cacheBytes } from '../support/consoleCache'
 import { openTestCore, type TestCore } from '../support/core'
 import { insertCitizen } from '../../src/main/cache/queries/citizens'
 import {
@@ -29,9 +29,9 @@ const EMAIL = 'eloise.quintavalle.7731@example.test'
 const PHONE = '+33 6 71 93 28 46'
 const NEEDLES = ['Quintavalle', 'quintavalle', 'QUINTAVALLE', 'Éloïse', 'eloise', EMAIL, '71 93 28 46']
 
-/** Which needles the cache's file or its WAL still hold (raw bytes, UTF-8). */
+/** Which needles the cache's file or its WAL still hold (every page and WAL frame, decrypted, UTF-8). */
 function bytesFound(db: Db): string[] {
-  const files = [db.name, `${db.name}-wal`].filter(existsSync).map((f) => readFileSync(f))
+  const files = cacheBytes(db.name)
   return NEEDLES.filter((n) => files.some((bytes) => bytes.indexOf(Buffer.from(n, 'utf8')) >= 0))
 }
 

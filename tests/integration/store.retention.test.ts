@@ -7,10 +7,11 @@
  * and a local-only demo profile is never touched.
  */
 import type { OutputOf } from '../../src/shared/contract'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { cacheBytes } from '../support/consoleCache'
 import { parseConfig, type AppConfig } from '../../src/core/config'
 import { addMonths } from '../../src/core/privacy/retention'
 import { createConsole, profileCachePath } from '../../src/main/console'
@@ -52,7 +53,7 @@ const KEPT = { id: 'cit-kept', name: 'Berthilde Oyarzabal', email: 'berthilde.oy
 const DUE_NEEDLES = ['Vauquelinard', 'vauquelinard', 'Anselme', 'anselme', DUE.email, '48 95 37']
 
 function bytesFound(file: string, needles: readonly string[]): string[] {
-  const files = [file, `${file}-wal`].filter(existsSync).map((f) => readFileSync(f))
+  const files = cacheBytes(file)
   return needles.filter((n) => files.some((bytes) => bytes.indexOf(Buffer.from(n, 'utf8')) >= 0))
 }
 

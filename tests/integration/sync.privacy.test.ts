@@ -5,9 +5,9 @@
  * leaves no byte of the citizen in any console's cache file or WAL, whether the console was
  * online, offline at the time, or had an edit of the request queued.
  */
-import { existsSync, readFileSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { cacheBytes } from '../support/consoleCache'
 import type { SessionInfo } from '../../src/shared/contract'
 import { startFaultProxy, type FaultProxy } from '../support/faultProxy'
 import { openSyncWorld, type SyncClient, type SyncWorld } from '../support/syncWorld'
@@ -86,10 +86,10 @@ async function plantCitizen(
   return planted
 }
 
-/** What of the citizen the console's cache file or its WAL still hold (raw bytes). */
+/** What of the citizen the console's cache file or its WAL still hold (every page and WAL frame, decrypted). */
 function bytesOf(c: SyncClient, p: Planted): string[] {
   const file = c.db.name
-  const files = [file, `${file}-wal`].filter(existsSync).map((f) => readFileSync(f))
+  const files = cacheBytes(file)
   const needles = [p.surname, p.surname.toLowerCase(), p.email, '71 93 28 46']
   return needles.filter((n) => files.some((bytes) => bytes.indexOf(Buffer.from(n, 'utf8')) >= 0))
 }

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
+import { openConsoleCache } from '../support/consoleCache'
 import { AppConfigSchema } from '../../src/core/config'
 import { addMonths } from '../../src/core/privacy/retention'
-import { openStore } from '../../src/main/cache/db'
 import { LAST_SESSION_KEY } from '../../src/main/cache/retention'
 import { setSyncState } from '../../src/main/cache/queries/syncState'
 import { startFaultProxy, type FaultProxy } from '../support/faultProxy'
@@ -82,7 +82,7 @@ describe('a profile left unopened', () => {
     await zoe.close()
 
     // Forty days later (nobody opened it since).
-    const db = openStore(file)
+    const db = openConsoleCache(file)
     setSyncState(db, LAST_SESSION_KEY, String(Date.now() - 40 * DAY))
     db.close()
     const again = await world.client('zoe', 'zoe.agent', { via: proxy.url, timeoutSeconds: 2, login: false })

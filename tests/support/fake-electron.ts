@@ -95,7 +95,16 @@ type HeadersListener = (
   callback: (response: { responseHeaders?: Record<string, string[] | string> }) => void,
 ) => void
 
+/** What Chromium asks a certificate verify proc (the fields the shell reads). */
+export interface FakeVerifyRequest {
+  hostname: string
+  certificate: { data: string; issuerCert?: FakeVerifyRequest['certificate'] | null }
+  errorCode: number
+}
+type CertificateVerifyProc = (request: FakeVerifyRequest, callback: (result: number) => void) => void
+
 export class FakeSession {
+  certificateVerifyProc: CertificateVerifyProc | null = null
   permissionRequestHandler: PermissionRequestHandler | null = null
   permissionCheckHandler: PermissionCheckHandler | null = null
   headersFilter: { urls: string[] } | null = null
@@ -105,6 +114,16 @@ export class FakeSession {
       this.headersFilter = filter
       this.headersListener = listener
     },
+  }
+
+  setCertificateVerifyProc(proc: CertificateVerifyProc | null): void {
+    this.certificateVerifyProc = proc
+  }
+  /** Chromium verifying a server's certificate: the proc's answer (-3, Chromium's own, without one). */
+  verifyCertificate(request: FakeVerifyRequest): number {
+    let result = -3
+    this.certificateVerifyProc?.(request, (r) => (result = r))
+    return result
   }
 
   setPermissionRequestHandler(handler: PermissionRequestHandler | null): void {
@@ -333,8 +352,26 @@ export function createFakeElectron() {
     },
   }
 
+  /**
+   * Electron's network stack: records each request and answers with `respond` (by default a
+   * 503, so a test that forgets to set it sees an error, never a silent success).
+   */
+  const net = {
+    requests: [] as Array<{ url: string; init?: RequestInit }>,
+    respond: (_url: string, _init?: RequestInit): Response | Promise<Response> =>
+      new Response('{}', { status: 503 }),
+    fetch(input: string | Request, init?: RequestInit): Promise<Response> {
+      if (typeof input !== 'string' && !(input instanceof Request))
+        return Promise.reject(new TypeError('net.fetch takes a string or a Request'))
+      const url = typeof input === 'string' ? input : input.url
+      this.requests.push({ url, init })
+      return Promise.resolve(this.respond(url, init))
+    },
+  }
+
   return {
     app,
+    net,
     safeStorage,
     BrowserWindow: FakeBrowserWindow,
     ipcMain,
@@ -371,6 +408,9 @@ export const electronModule = {
   },
   get safeStorage() {
     return current.safeStorage
+  },
+  get net() {
+    return current.net
   },
   get ipcRenderer() {
     return current.ipcRenderer

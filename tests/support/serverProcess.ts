@@ -25,6 +25,15 @@ export interface ServerProcessOptions {
   port?: number
   /** Seed the demo authority into a new database (`--demo-requests N`). */
   demoRequests?: number
+  /**
+   * Start it as the demo (default true), the only way the server accepts the bundled demo accounts the
+   * tests log in with: without `demoRequests`, `--demo-requests 0` (a database that has data is left as it
+   * is; a new one gets the demo's reference data). false: as a deployment, which needs accounts of its own
+   * (`--config`), or is refused.
+   */
+  demo?: boolean
+  /** Serve HTTPS with these PEM files (`--tls-cert`, `--tls-key`). */
+  tls?: { cert: string; key: string }
   /** More command-line arguments. */
   args?: readonly string[]
   /** More environment variables. */
@@ -34,7 +43,7 @@ export interface ServerProcessOptions {
 }
 
 export interface ServerProcess {
-  /** http://127.0.0.1:PORT, the same after a restart. */
+  /** http://127.0.0.1:PORT (https:// with `tls`), the same after a restart. */
   readonly url: string
   readonly port: number
   /** The server's own pid (the current process after a restart). */
@@ -51,7 +60,7 @@ export interface ServerProcess {
   close(): Promise<void>
 }
 
-const URL_LINE = /GRC central server: (http:\/\/\S+)/
+const URL_LINE = /GRC central server: (https?:\/\/\S+)/
 const DEFAULT_START_TIMEOUT_MS = 60_000
 const CLOSE_GRACE_MS = 5000
 /** Kept of a server's output for messages: its last characters. */
@@ -84,6 +93,13 @@ function childEnv(extra: Readonly<Record<string, string>> | undefined): NodeJS.P
   return { ...env, ...extra }
 }
 
+/** `--demo-requests N` as the options say (see `demo`); none when the test's own arguments choose. */
+function demoArgs(options: ServerProcessOptions): string[] {
+  if (options.demoRequests !== undefined) return ['--demo-requests', String(options.demoRequests)]
+  const chosen = options.args?.some((a) => a === '--demo' || a === '--demo-requests' || a === '--reference')
+  return options.demo === false || chosen ? [] : ['--demo-requests', '0']
+}
+
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS
   let output = ''
@@ -106,7 +122,8 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       options.database,
       '--port',
       String(port),
-      ...(options.demoRequests !== undefined ? ['--demo-requests', String(options.demoRequests)] : []),
+      ...demoArgs(options),
+      ...(options.tls ? ['--tls-cert', options.tls.cert, '--tls-key', options.tls.key] : []),
       ...(options.args ?? []),
     ]
     const [command, args] = SETPRIV

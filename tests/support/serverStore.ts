@@ -65,7 +65,7 @@ const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id 
 
 /** The requests of a console's cache, as comparable rows. */
 export function requestRows(
-  db: import('better-sqlite3').Database,
+  db: import('better-sqlite3-multiple-ciphers').Database,
   teamIds?: readonly string[],
 ): ComparableRequest[] {
   const rows = db

@@ -21,6 +21,9 @@ import { IPC_INVOKE } from '../../src/shared/ipc'
 import type { ConsoleCore, CreateConsoleOptions } from '../../src/main/console'
 import type { AppConfig } from '../../src/core/config'
 import { DEFAULT_DEPOT } from '../../src/shared/mapSettings'
+import { electronBindingFile } from '../../src/main/app/nativeBinding'
+import { ERR_CERT_AUTHORITY_INVALID } from '../../src/main/app/trustedCa'
+import { makePki } from '../support/tlsCerts'
 
 let electron: FakeElectron
 let root: string
@@ -31,6 +34,7 @@ let logged: string[]
 const config = {
   profile: { name: 'demo' },
   map: { baseMap: 'osm', depot: DEFAULT_DEPOT, teamDepots: {} },
+  sync: { serverUrl: null },
 } as unknown as AppConfig
 
 beforeEach(() => {
@@ -126,8 +130,8 @@ describe('starting the app', () => {
     )
   })
 
-  it('under Electron, hands the core the Electron build of better-sqlite3', async () => {
-    const file = join(root, '.native', 'electron-45.5.0', 'better_sqlite3.node')
+  it('under Electron, hands the core the Electron build of better-sqlite3-multiple-ciphers', async () => {
+    const file = electronBindingFile(root, '45.5.0')
     mkdirSync(join(file, '..'), { recursive: true })
     writeFileSync(file, '')
     const running = start({ versions: { ...process.versions, electron: '45.5.0' } })
@@ -171,6 +175,83 @@ describe('starting the app', () => {
     expect(resourcesDirFor(false, '/ignored', '/home/dev/grc-console')).toBe(
       join('/home/dev/grc-console', 'resources'),
     )
+  })
+})
+
+describe('the network and the demo accounts', () => {
+  const ready = async (overrides: Partial<StartOptions> = {}) => {
+    const running = start(overrides)
+    await electron.app.fireReady()
+    await running.ready
+  }
+  const withSync = (sync: Record<string, unknown>) =>
+    ({
+      loadConfig: () => ({ config: { ...config, sync } as unknown as AppConfig, layers: [], origins: {} }),
+    }) satisfies Partial<StartOptions>
+
+  it('hands the core a fetch that goes through Electron’s network stack (proxy, certificate store)', async () => {
+    await ready()
+    const doFetch = created[0]!.fetch!
+    expect(doFetch).toBeTypeOf('function')
+    electron.net.respond = () => new Response('{"ok":true}', { status: 200 })
+    const signal = new AbortController().signal
+    const res = await doFetch(new URL('https://grc.ville.fr/api/v1/changes?since=0'), {
+      method: 'GET',
+      headers: { accept: 'application/json' },
+      signal,
+    })
+    expect(await res.json()).toEqual({ ok: true })
+    expect(electron.net.requests).toEqual([
+      {
+        url: 'https://grc.ville.fr/api/v1/changes?since=0',
+        init: expect.objectContaining({ method: 'GET', signal }),
+      },
+    ])
+  })
+
+  it('allows the demo accounts in development, refuses them once packaged, except in a demo build', async () => {
+    await ready()
+    expect(created.at(-1)!.demoAccounts).toBe(true)
+
+    electron = resetFakeElectron()
+    electron.app.appPath = root
+    electron.app.paths.userData = join(root, 'userData')
+    electron.app.isPackaged = true
+    await ready()
+    expect(created.at(-1)!.demoAccounts).toBe(false)
+
+    electron = resetFakeElectron()
+    electron.app.appPath = root
+    electron.app.paths.userData = join(root, 'userData')
+    electron.app.isPackaged = true
+    await ready({ demoBuild: true })
+    expect(created.at(-1)!.demoAccounts).toBe(true)
+  })
+
+  it('with sync.caFile, Chromium also trusts the authority’s CA for the server, and only for it', async () => {
+    const pki = makePki({ altNames: 'DNS:grc.ville.fr' })
+    await ready(withSync({ serverUrl: 'https://grc.ville.fr', caFile: pki.caFile }))
+    const verify = (hostname: string) =>
+      electron.session.defaultSession.verifyCertificate({
+        hostname,
+        certificate: { data: pki.certPem, issuerCert: { data: pki.caPem } },
+        errorCode: ERR_CERT_AUTHORITY_INVALID,
+      })
+    expect(verify('grc.ville.fr')).toBe(0)
+    expect(verify('tiles.ville.fr')).toBe(-3)
+    expect(created).toHaveLength(1)
+  })
+
+  it('without sync.caFile, Chromium’s verdict stands', async () => {
+    await ready(withSync({ serverUrl: 'https://grc.ville.fr' }))
+    expect(electron.session.defaultSession.certificateVerifyProc).toBeNull()
+  })
+
+  it('an unreadable sync.caFile stops the start, in words', async () => {
+    await ready(withSync({ serverUrl: 'https://grc.ville.fr', caFile: join(root, 'absent.pem') }))
+    expect(created).toHaveLength(0)
+    expect(electron.dialog.errors[0]?.content).toMatch(/sync\.caFile : .*absent\.pem\) : il n’existe pas/)
+    expect(electron.app.exitCode).toBe(1)
   })
 })
 

@@ -11,6 +11,9 @@ import { groupName, mapGroups, normalizeDn } from '../../src/core/directory/ldap
 import type { AuthProvider } from '../../src/core/directory/provider'
 import { openMemoryStore } from '../../src/main/cache/db'
 
+/** The profile's cache key, as a console holds it. */
+const SEAL_KEY = Buffer.alloc(32, 7)
+
 const ZOE = {
   login: 'zoe',
   displayName: 'Zoé',
@@ -92,20 +95,21 @@ describe('throttling cannot be dodged', () => {
   })
 })
 
-describe('offline login', () => {
+// Each check runs scrypt at N = 2^17 (about half a second, more on a loaded machine).
+describe('offline login', { timeout: 30_000 }, () => {
   it('opens an offline session with the same password while the directory is down, until the expiry', async () => {
     let now = Date.UTC(2026, 10, 29)
     const db = openMemoryStore()
     const { provider, state } = fakeDirectory()
-    const p = withOfflineLogin(provider, db, { days: 7, now: () => now })
+    const p = withOfflineLogin(provider, db, { days: 7, sealKey: SEAL_KEY, now: () => now })
     expect(await p.authenticate('zoe', 'Secret-1')).toMatchObject({ kind: 'online' })
-    // The verifier is a salted scrypt hash, never the password.
+    // The verifier is a salted, memory-hard scrypt hash, never the password.
     const stored = db.prepare('SELECT verifier, identity FROM offline_verifiers').get() as Record<
       string,
       string
     >
     expect(JSON.stringify(stored)).not.toContain('Secret-1')
-    expect(stored.verifier).toMatch(/^scrypt\$/)
+    expect(stored.verifier).toMatch(/^scrypt2\$131072\$/)
 
     state.reachable = false
     expect(await p.authenticate('zoe', 'Secret-1')).toMatchObject({
@@ -123,7 +127,7 @@ describe('offline login', () => {
   it('a password changed in the directory wins as soon as it is reachable again', async () => {
     const db = openMemoryStore()
     const { provider, state } = fakeDirectory()
-    const p = withOfflineLogin(provider, db, { days: 7 })
+    const p = withOfflineLogin(provider, db, { days: 7, sealKey: SEAL_KEY })
     await p.authenticate('zoe', 'Secret-1')
     state.password = 'Nouveau-2'
     // Online, the old password is refused, and forgotten for offline use too.

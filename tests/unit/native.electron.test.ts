@@ -46,8 +46,8 @@ function fakeProject(): string {
     writeFileSync(join(dir, 'node_modules', name, 'package.json'), JSON.stringify({ name, version }))
   }
   pkg('electron', versions.electron)
-  pkg('better-sqlite3', versions.betterSqlite3)
-  const module = join(dir, 'node_modules', 'better-sqlite3')
+  pkg('better-sqlite3-multiple-ciphers', versions.betterSqlite3)
+  const module = join(dir, 'node_modules', 'better-sqlite3-multiple-ciphers')
   writeFileSync(join(module, 'binding.gyp'), '{}')
   mkdirSync(join(module, 'build', 'Release'), { recursive: true })
   writeFileSync(join(module, 'build', 'Release', 'better_sqlite3.node'), 'NODE-ABI build')
@@ -58,7 +58,7 @@ function fakeProject(): string {
 function fakeRebuild(seen: Array<Record<string, unknown>>): Rebuild {
   return async (options) => {
     seen.push(options)
-    const module = join(String(options.buildPath), 'node_modules', 'better-sqlite3')
+    const module = join(String(options.buildPath), 'node_modules', 'better-sqlite3-multiple-ciphers')
     // The scratch copy must start from sources: the Node build must not have been copied.
     if (existsSync(join(module, 'build'))) throw new Error('the Node build leaked into the scratch copy')
     mkdirSync(join(module, 'build', 'Release'), { recursive: true })
@@ -86,7 +86,7 @@ describe('which better-sqlite3 binary the main process loads', () => {
 
   it('the per-version Electron build when running Electron from the repository', () => {
     expect(electronNativeBindingPath('/repo', { electronVersion: '45.5.0', packaged: false })).toBe(
-      join('/repo', '.native', 'electron-45.5.0', 'better_sqlite3.node'),
+      join('/repo', '.native', 'electron-45.5.0', 'better-sqlite3-multiple-ciphers', 'better_sqlite3.node'),
     )
   })
 
@@ -111,22 +111,45 @@ describe('scripts/native-electron.mjs', () => {
     const plan = script.planNativeBuild({ root, versions })
     expect(plan).toMatchObject({
       action: 'build',
-      target: join(root, '.native', 'electron-45.5.0', 'better_sqlite3.node'),
+      target: join(
+        root,
+        '.native',
+        'electron-45.5.0',
+        'better-sqlite3-multiple-ciphers',
+        'better_sqlite3.node',
+      ),
     })
   })
 
   it('builds into .native/electron-<version>/ from a scratch copy, leaving the Node build alone', async () => {
     const seen: Array<Record<string, unknown>> = []
     expect(await run([], fakeRebuild(seen))).toBe(0)
-    const target = join(root, '.native', 'electron-45.5.0', 'better_sqlite3.node')
+    const target = join(
+      root,
+      '.native',
+      'electron-45.5.0',
+      'better-sqlite3-multiple-ciphers',
+      'better_sqlite3.node',
+    )
     expect(readFileSync(target, 'utf8')).toBe('ELECTRON 45.5.0')
     expect(
       readFileSync(
-        join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
+        join(
+          root,
+          'node_modules',
+          'better-sqlite3-multiple-ciphers',
+          'build',
+          'Release',
+          'better_sqlite3.node',
+        ),
         'utf8',
       ),
     ).toBe('NODE-ABI build')
-    expect(seen[0]).toMatchObject({ electronVersion: '45.5.0', onlyModules: ['better-sqlite3'], force: true })
+    expect(seen[0]).toMatchObject({
+      electronVersion: '45.5.0',
+      onlyModules: ['better-sqlite3-multiple-ciphers'],
+      force: true,
+    })
     expect(seen[0]?.buildPath).toBe(seen[0]?.projectRootPath)
     expect(dirname(String(seen[0]?.buildPath))).toBe(join(root, '.native'))
     // The scratch folder is gone; only the versioned build remains.
@@ -145,8 +168,8 @@ describe('scripts/native-electron.mjs', () => {
   it('rebuilds when better-sqlite3 was upgraded, or with --force', async () => {
     await run([], fakeRebuild([]))
     writeFileSync(
-      join(root, 'node_modules', 'better-sqlite3', 'package.json'),
-      JSON.stringify({ name: 'better-sqlite3', version: '12.12.0' }),
+      join(root, 'node_modules', 'better-sqlite3-multiple-ciphers', 'package.json'),
+      JSON.stringify({ name: 'better-sqlite3-multiple-ciphers', version: '12.12.0' }),
     )
     expect(script.planNativeBuild({ root, versions: { ...versions, betterSqlite3: '12.12.0' } }).action).toBe(
       'build',
@@ -172,14 +195,18 @@ describe('scripts/native-electron.mjs', () => {
     expect(await run(['--dry-run'], rebuild)).toBe(0)
     expect(rebuild).not.toHaveBeenCalled()
     expect(existsSync(join(root, '.native', 'electron-45.5.0'))).toBe(false)
-    expect(out.join('\n')).toMatch(/would build \.native[\\/]electron-45\.5\.0[\\/]better_sqlite3\.node/)
+    expect(out.join('\n')).toMatch(
+      /would build \.native[\\/]electron-45\.5\.0[\\/]better-sqlite3-multiple-ciphers[\\/]better_sqlite3\.node/,
+    )
   })
 
   it('fails with a clear message when offline, leaving no half-written binary', async () => {
     // What @electron/rebuild does: node-gyp's output goes to console.error, the error says little.
     const offline: Rebuild = async () => {
       console.error(new Error('connect ECONNREFUSED 127.0.0.1:443'))
-      throw new Error("node-gyp failed to rebuild '.native/.build/node_modules/better-sqlite3'")
+      throw new Error(
+        "node-gyp failed to rebuild '.native/.build/node_modules/better-sqlite3-multiple-ciphers'",
+      )
     }
     expect(await run([], offline)).toBe(1)
     const message = out.join('\n')
@@ -187,7 +214,11 @@ describe('scripts/native-electron.mjs', () => {
     expect(message).toMatch(/npm run native:electron/)
     expect(message).toMatch(/npm test/)
     expect(message).toMatch(/ECONNREFUSED/)
-    expect(existsSync(join(root, '.native', 'electron-45.5.0', 'better_sqlite3.node'))).toBe(false)
+    expect(
+      existsSync(
+        join(root, '.native', 'electron-45.5.0', 'better-sqlite3-multiple-ciphers', 'better_sqlite3.node'),
+      ),
+    ).toBe(false)
     expect(readdirSync(join(root, '.native'))).toEqual([])
   })
 

@@ -41,6 +41,9 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv
 }
 
+/** Keys that lower the workstation's protection: an agent's own file must not set them. */
+const MACHINE_ONLY_KEYS = new Set(['security.allowWeakKeychain'])
+
 export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const env = options.env ?? process.env
   const candidates: Array<ConfigLayer & { required: boolean }> = [
@@ -60,7 +63,13 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     }
     const raw = readLayer(layer.file)
     reportIssues(AppConfigSchema.safeParse(raw), layer.file)
-    for (const key of leafKeys(raw)) origins[key] = layer.kind
+    const keys = leafKeys(raw)
+    const weakening = keys.filter((k) => MACHINE_ONLY_KEYS.has(k))
+    if (layer.kind !== 'machine' && weakening.length > 0)
+      throw new ConfigError(
+        `${layer.file}: ${weakening.join(', ')} can only be set in the machine configuration (${machineConfigPath()}), by IT`,
+      )
+    for (const key of keys) origins[key] = layer.kind
     merged = deepMerge(merged, raw)
     layers.push({ kind: layer.kind, file: layer.file })
   }

@@ -22,6 +22,12 @@ const urlOf = (u: string): URL | null => {
   }
 }
 
+/** A URL's host is this machine: what travels to it never crosses a network. */
+const isLoopbackUrl = (u: string): boolean => {
+  const url = urlOf(u)
+  return url !== null && LOOPBACK_HOSTS.has(url.hostname)
+}
+
 /** An absolute https URL (http only on loopback), without query or fragment; no trailing slash. */
 const PublicUrl = z
   .url({ protocol: /^https?$/, error: 'publicUrl must be an http(s) URL' })
@@ -116,8 +122,15 @@ export const LdapConfig = z
   })
   .refine((l) => l.allowPlain || l.startTls || l.urls.every((u) => u.startsWith('ldaps://')), {
     message:
-      'ldap:// without startTls would send passwords in clear (set startTls, use ldaps://, or allowPlain)',
+      'ldap:// without startTls would send passwords in clear (set startTls, use ldaps://, or allowPlain for a directory on this machine)',
     path: ['startTls'],
+  })
+  // Plain LDAP is for a test directory on this very machine: on a network anyone on the way
+  // reads the agents' passwords.
+  .refine((l) => !l.allowPlain || l.urls.every(isLoopbackUrl), {
+    message:
+      'allowPlain (ldap:// without TLS) is only allowed when every url is on loopback (localhost, 127.0.0.1, [::1]): use ldaps:// or startTls for a directory on the network',
+    path: ['allowPlain'],
   })
 export type LdapConfig = z.output<typeof LdapConfig>
 
@@ -199,8 +212,18 @@ export const AppConfigSchema = z
         /** The central server (`npm run server`); none: the console works on its local cache alone. */
         serverUrl: z
           .url({ protocol: /^https?$/, error: 'serverUrl must be an http(s) URL' })
+          // Passwords and tokens travel to it: in clear only when they never leave this machine.
+          .refine((u) => urlOf(u)?.protocol === 'https:' || isLoopbackUrl(u), {
+            message:
+              'serverUrl must use https:// (http:// only on loopback: localhost, 127.0.0.1, [::1]): passwords and tokens would cross the network in clear',
+          })
           .nullable()
           .default(null),
+        /**
+         * PEM file of the authority's own certificate authority, for a server whose certificate
+         * it signed: trusted for the server in addition to the system's CAs.
+         */
+        caFile: z.string().min(1).optional(),
         /** Seconds between two rounds when no nudge came (nudges make it near-immediate). */
         intervalSeconds: z.number().int().min(5).max(3600).default(60),
         /** Seconds before a request to the server is given up (then retried with backoff). */
@@ -224,6 +247,17 @@ export const AppConfigSchema = z
          * then count each client's address, not the proxy's. Empty: the peer's own address.
          */
         trustedProxies: z.array(z.string().min(2).max(64)).max(64).default([]),
+      })
+      .strict()
+      .prefault({}),
+    security: z
+      .object({
+        /**
+         * Linux without a keychain (GNOME Keyring, KWallet): seal the cache's key with
+         * Chromium's `basic_text` fallback, a key known to all, instead of refusing to start.
+         * Machine configuration only (IT); the login screen then says the cache is weakly protected.
+         */
+        allowWeakKeychain: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

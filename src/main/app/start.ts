@@ -6,17 +6,28 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { app, BrowserWindow, dialog, protocol, safeStorage, session } from 'electron'
+import { app, BrowserWindow, dialog, net, protocol, safeStorage, session } from 'electron'
 import { loadConfig as loadConfigFromFiles } from '../../core/config'
 import { createConsole, type ConsoleCore, type CreateConsoleOptions } from '../console'
 import { tileOriginsFor } from '../services/mapSettings'
+import { readCaFile } from '../sync/caFile'
 import { registerIpc, trustAppOrigin } from '../ipc/register'
 import { logShellError } from './log'
+import { netFetch } from './netFetch'
 import { electronNativeBindingPath, missingBindingMessage } from './nativeBinding'
 import { rendererLocation } from './origin'
 import { registerAppScheme, serveAppProtocol } from './protocol'
 import { hardenSession, refuseWebviews } from './security'
+import { trustedCaVerifyProc } from './trustedCa'
 import { createMainWindow } from './window'
+
+/**
+ * A demo build (`GRC_DEMO_BUILD=1 npm run build`, see electron.vite.config.ts): a packaged
+ * console that may run the bundled demo accounts. Outside electron-vite (tests) the name is
+ * not defined: not a demo build.
+ */
+declare const __GRC_DEMO_BUILD__: boolean | undefined
+const DEMO_BUILD = typeof __GRC_DEMO_BUILD__ !== 'undefined' && __GRC_DEMO_BUILD__ === true
 
 export interface StartOptions {
   /** Folder of the bundled main script (out/main): out/preload and out/renderer sit beside it. */
@@ -30,6 +41,8 @@ export interface StartOptions {
   log?: (where: string, error: unknown) => void
   loadConfig?: typeof loadConfigFromFiles
   createCore?: (options: CreateConsoleOptions) => Promise<ConsoleCore>
+  /** Whether this is a demo build (default: the build-time flag). */
+  demoBuild?: boolean
 }
 
 /** Bundled resources: beside app.asar once packaged (extraResources), the repo's `resources/` otherwise. */
@@ -50,6 +63,7 @@ export function startApp(options: StartOptions): RunningApp {
   const log = options.log ?? logShellError
   const loadConfig = options.loadConfig ?? loadConfigFromFiles
   const createCore = options.createCore ?? createConsole
+  const demoBuild = options.demoBuild ?? DEMO_BUILD
 
   if (!app.requestSingleInstanceLock()) {
     app.quit()
@@ -107,6 +121,7 @@ export function startApp(options: StartOptions): RunningApp {
         tileOrigins,
       })
       serveAppProtocol(protocol, join(options.mainDir, '..', 'renderer'), tileOrigins)
+      trustAuthorityCa(config.sync)
 
       const appRoot = app.getAppPath()
       const nativeBinding = electronNativeBindingPath(appRoot, {
@@ -125,8 +140,16 @@ export function startApp(options: StartOptions): RunningApp {
         ),
         userDataDir,
         nativeBinding,
-        // The server's refresh token is encrypted by the OS keychain before it reaches the disk.
+        // The OS keychain seals the cache's key and the server's refresh token.
         secretCipher: safeStorage,
+        // Once, on a cache from before encryption: said in the log, which IT reads if a start is slow.
+        onCacheEncryption: (p) =>
+          console.info(`[grc] chiffrement du cache : ${Math.round(p.fraction * 100)} %`),
+        // Chromium's network stack: the workstation's proxy and certificate store apply.
+        fetch: netFetch(net),
+        // The bundled demo accounts: in development and in a demo build, never in a
+        // packaged console (the core refuses to start with them there).
+        demoAccounts: !app.isPackaged || demoBuild,
         logError: log,
       })
       unregisterIpc = registerIpc(
@@ -146,4 +169,16 @@ export function startApp(options: StartOptions): RunningApp {
     }
   })
   return { ready }
+}
+
+/**
+ * `sync.caFile`: the server's certificate may chain to the authority's own CA (read now: an
+ * unreadable file stops the start with its reason).
+ */
+function trustAuthorityCa(sync: { serverUrl: string | null; caFile?: string }): void {
+  if (!sync.caFile || !sync.serverUrl) return
+  const { certificates } = readCaFile(sync.caFile)
+  session.defaultSession.setCertificateVerifyProc(
+    trustedCaVerifyProc({ cas: certificates, serverHost: new URL(sync.serverUrl).hostname }),
+  )
 }

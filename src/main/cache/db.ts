@@ -1,8 +1,17 @@
 /**
- * Opening the profile's SQLite cache: one file, WAL, foreign keys on, migrated to the
+ * Opening the profile's SQLite cache: one file, encrypted with the profile's key
+ * (cache/encryption.ts), readable by its user alone, WAL, foreign keys on, migrated to the
  * latest schema before anything reads it.
  */
-import Database from 'better-sqlite3'
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs'
+import Database from 'better-sqlite3-multiple-ciphers'
+import {
+  assertKeyOpens,
+  encryptPlainCache,
+  isPlainSqliteFile,
+  keyDatabase,
+  type EncryptionProgress,
+} from './encryption'
 import { assertKnownVersion, migrate } from './migrate'
 import { MIGRATIONS } from './migrations'
 
@@ -13,6 +22,13 @@ export interface OpenStoreOptions {
   nativeBinding?: string
   /** How long a write waits for another connection's lock before failing. */
   busyTimeoutMs?: number
+  /**
+   * The profile's key (cache/cacheKey.ts): the console always gives one; without it the
+   * file is in clear (unit tests of the schema, the demo seeding script).
+   */
+  key?: Buffer
+  /** A cache from before encryption is converted once, at its first keyed start. */
+  onEncryptProgress?: (progress: EncryptionProgress) => void
 }
 
 /** Pragmas every connection gets; `synchronous` is NORMAL (see `withFullSync`). */
@@ -25,7 +41,9 @@ function configure(db: Db, options: OpenStoreOptions): void {
   db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`)
   // Sorting and FTS merges in memory; a 64 MiB page cache holds the hot indexes of 500k requests.
   db.pragma('temp_store = MEMORY')
-  db.pragma('cache_size = -65536')
+  // Encrypted, SQLite cannot map the file (below): every page it does not keep is read and
+  // decrypted again, so it keeps more (256 MiB at most, used only as pages are read).
+  db.pragma(options.key ? 'cache_size = -262144' : 'cache_size = -65536')
   // Reads through the OS page cache instead of copying pages: random row lookups (search,
   // filters) are about twice as fast on a large cache. Address space only, not memory.
   db.pragma('mmap_size = 1073741824')
@@ -40,16 +58,41 @@ function configure(db: Db, options: OpenStoreOptions): void {
  * @throws StoreTooNewError when the file was written by a newer console.
  */
 export function openStore(file: string, options: OpenStoreOptions = {}): Db {
+  if (options.key && isPlainSqliteFile(file))
+    encryptPlainCache(file, options.key, {
+      nativeBinding: options.nativeBinding,
+      onProgress: options.onEncryptProgress,
+    })
+  createPrivately(file)
   const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
   try {
+    if (options.key) {
+      keyDatabase(db, options.key)
+      assertKeyOpens(db, file)
+    }
     assertKnownVersion(db, MIGRATIONS, file)
     configure(db, options)
     migrate(db, MIGRATIONS, file)
+    restrictToOwner(file)
   } catch (e) {
     db.close()
     throw e
   }
   return db
+}
+
+/**
+ * The cache file made readable by its user alone before SQLite writes a byte: SQLite gives
+ * its WAL and shared-memory files the mode of the database file.
+ */
+function createPrivately(file: string): void {
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600))
+  chmodSync(file, 0o600)
+}
+
+/** Files left by an older console (0644) or another umask. */
+function restrictToOwner(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600)
 }
 
 /** An in-memory cache with the full schema, for unit tests. */

@@ -4,7 +4,7 @@
  * its own transaction that also bumps `PRAGMA user_version`, so a crash leaves the cache at
  * a whole version, never between two.
  */
-import type Database from 'better-sqlite3'
+import type Database from 'better-sqlite3-multiple-ciphers'
 import {
   latestVersion,
   pendingMigrations,

@@ -2,7 +2,7 @@
  * Prepared statements cached per connection: the queue builds its SQL from the filter's
  * shape, and preparing it again on every page would cost more than running it.
  */
-import type { Statement } from 'better-sqlite3'
+import type { Statement } from 'better-sqlite3-multiple-ciphers'
 import type { Db } from './db'
 
 const caches = new WeakMap<Db, Map<string, Statement>>()

@@ -1,4 +1,4 @@
-import type { EventName, EventPayload } from '../../shared/contract'
+import type { EventName, EventPayload, LoginInfo } from '../../shared/contract'
 import type { WorkflowDefinition } from '../../shared/workflow'
 import type { AppConfig } from '../../core/config'
 import type { AuthProvider } from '../../core/directory/provider'
@@ -17,4 +17,6 @@ export interface CoreDeps {
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void
   /** Told after each change the agent made (the sync engine pushes it soon). */
   localChange?: () => void
+  /** This workstation as the login screen describes it (absent in unit tests: demo, key file). */
+  loginInfo?: LoginInfo
 }

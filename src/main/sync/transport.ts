@@ -38,6 +38,8 @@ import {
   type CitizenRectification,
   type OfflineAccessUpload,
 } from '../../shared/privacy'
+import { createCaFetch } from './caFetch'
+import { readCaFile } from './caFile'
 
 const RevokeReply = z.object({})
 const EmptyReply = z.object({})
@@ -75,6 +77,12 @@ export interface TransportOptions {
   maxReplyBytes?: number
   fetch?: typeof fetch
   /**
+   * `sync.caFile`: a PEM file of the authority's own CA, trusted for the server in addition to
+   * the usual CAs. Read here, at start (an unreadable file throws, in French). For Node's
+   * fetch only: a `fetch` given above brings its own trust (Electron's: see app/trustedCa.ts).
+   */
+  caFile?: string
+  /**
    * Told the server's epoch (`grc-server-epoch`) of every reply before it is read; throwing
    * leaves the reply untaken (a restored server: the engine recovers first).
    */
@@ -86,6 +94,8 @@ const MESSAGES = {
   timeout: 'Le serveur ne répond pas à temps : nouvel essai bientôt.',
   server: (status: number) => `Le serveur a rencontré une erreur (${status}) : nouvel essai bientôt.`,
   tooLarge: 'Le serveur a envoyé une réponse trop volumineuse : elle a été ignorée.',
+  untrustedCertificate: (detail: string) =>
+    `Le certificat du serveur n’est pas reconnu (${detail}) : la connexion a été refusée pour protéger vos données. Vos modifications sont gardées ; si le problème persiste, prévenez le service informatique (autorité de certification : sync.caFile).`,
   malformed: (detail: string) =>
     `Le serveur a envoyé une réponse illisible (${detail}) : elle a été ignorée.`,
 }
@@ -119,16 +129,43 @@ async function readCapped(res: Response, maxBytes: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
+/** OpenSSL's and Node's codes for a certificate refused (Node's fetch puts them in `cause`). */
+const TLS_CODE =
+  /^(?:CERT_|UNABLE_TO_(?:GET|VERIFY)|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|ERR_TLS_CERT|HOSTNAME_MISMATCH)/
+/** Chromium's (Electron's net.fetch), in the error's message. */
+const CHROMIUM_CERT = /net::(ERR_CERT_[A-Z_]+|ERR_SSL_[A-Z_]+)/
+
+/** The certificate problem behind a failed request, if that is what it was. */
+function certificateProblem(e: unknown): string | null {
+  let x = e as { code?: unknown; message?: unknown; cause?: unknown } | undefined
+  for (let depth = 0; x && depth < 4; depth++, x = x.cause as typeof x) {
+    if (typeof x.code === 'string' && TLS_CODE.test(x.code)) return x.code
+    const chromium = typeof x.message === 'string' ? CHROMIUM_CERT.exec(x.message) : null
+    if (chromium) return chromium[1]!
+  }
+  return null
+}
+
 function networkError(e: unknown): SyncError {
   if (e instanceof SyncError) return e
   const name = (e as { name?: string })?.name
   if (name === 'TimeoutError' || name === 'AbortError') return new SyncError('timeout', MESSAGES.timeout)
+  // Not the server we trust (another CA, another name, expired): as good as unreachable, so
+  // nothing is sent and the engine keeps trying; the message says it is not the network.
+  const certificate = certificateProblem(e)
+  if (certificate)
+    return new SyncError(
+      'offline',
+      MESSAGES.untrustedCertificate(certificate),
+      undefined,
+      'untrusted_certificate',
+    )
   return new SyncError('offline', MESSAGES.offline)
 }
 
 export function createSyncTransport(options: TransportOptions) {
   const base = options.baseUrl.replace(/\/+$/, '')
-  const doFetch = options.fetch ?? fetch
+  const doFetch = options.fetch ?? (options.caFile ? createCaFetch(readCaFile(options.caFile).pem) : fetch)
   const maxBytes = options.maxReplyBytes ?? SYNC_LIMITS.maxReplyBytes
 
   async function call<S extends z.ZodType>(

@@ -3,11 +3,15 @@ import type { Messages } from './fr'
 import { bulkEn } from './bulk.en'
 import { adminEn } from './admin.en'
 import { privacyEn } from './privacy.en'
+import { dayEn } from './day.en'
+import { searchEn } from './search.en'
 
 const en: Messages = {
   bulk: bulkEn,
   admin: adminEn,
   privacy: privacyEn,
+  day: dayEn,
+  search: searchEn,
   app: {
     name: 'GRC Console',
     loading: 'Loading the console…',
@@ -23,6 +27,14 @@ const en: Messages = {
     submit: 'Sign in',
     submitting: 'Signing in…',
     empty: 'Type your login and your password.',
+    demo: {
+      badge: 'Demo',
+      intro:
+        'This console uses the demo accounts, known to everyone: it is for trying the application out, not for real requests.',
+      hint: 'For instance alex.admin (administrator) or zoe.agent (agent), password “demo”.',
+    },
+    weakKeychain:
+      'The system’s secure keychain is not available on this workstation: the key that encrypts the console’s data is less well protected here (allowed by the machine configuration). Lock your session when you step away.',
   },
   auth: {
     retryIn: 'Too many failed attempts for this account: try again in {n} s.',

@@ -6,11 +6,15 @@
 import { bulkFr } from './bulk.fr'
 import { adminFr } from './admin.fr'
 import { privacyFr } from './privacy.fr'
+import { dayFr } from './day.fr'
+import { searchFr } from './search.fr'
 
 const fr = {
   bulk: bulkFr,
   admin: adminFr,
   privacy: privacyFr,
+  day: dayFr,
+  search: searchFr,
   app: {
     name: 'GRC Console',
     loading: 'Chargement de la console…',
@@ -26,6 +30,14 @@ const fr = {
     submit: 'Se connecter',
     submitting: 'Connexion…',
     empty: 'Saisissez votre identifiant et votre mot de passe.',
+    demo: {
+      badge: 'Démonstration',
+      intro:
+        'Cette console utilise les comptes de démonstration, connus de tous : elle sert à essayer l’application, pas à traiter de vraies demandes.',
+      hint: 'Par exemple alex.admin (administrateur) ou zoe.agent (agente), mot de passe « demo ».',
+    },
+    weakKeychain:
+      'Le trousseau sécurisé du système n’est pas disponible sur ce poste : la clé qui chiffre les données de la console y est moins bien protégée (choix autorisé par la configuration du poste). Verrouillez votre session quand vous vous absentez.',
   },
   auth: {
     retryIn: 'Trop d’essais manqués pour ce compte : réessayez dans {n} s.',

@@ -4,7 +4,7 @@
  *
  * Derived structures are kept in step by triggers, so no query function can forget them.
  */
-import type Database from 'better-sqlite3'
+import type Database from 'better-sqlite3-multiple-ciphers'
 import type { Migration } from '../migrate'
 
 /** The largest integer JavaScript reads back exactly: "no due date" sorts after every date. */

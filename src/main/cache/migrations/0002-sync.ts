@@ -3,7 +3,7 @@
  * id, the console change that made them), and conflicts the server answered wait in an
  * inbox until the agent settles them.
  */
-import type Database from 'better-sqlite3'
+import type Database from 'better-sqlite3-multiple-ciphers'
 import type { Migration } from '../migrate'
 
 const SCHEMA = /* sql */ `

@@ -2,7 +2,7 @@
  * Offline login: after a directory login, a salted scrypt verifier of the password and the
  * roles/teams the directory gave, until an expiry. Never the password itself.
  */
-import type Database from 'better-sqlite3'
+import type Database from 'better-sqlite3-multiple-ciphers'
 import type { Migration } from '../migrate'
 
 export const migration: Migration = {

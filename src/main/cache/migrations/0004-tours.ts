@@ -3,7 +3,7 @@
  * because a tour is read and written whole. Indexed for the two ways it is read: a
  * technician's own tours by day, a team's tours by day.
  */
-import type Database from 'better-sqlite3'
+import type Database from 'better-sqlite3-multiple-ciphers'
 import type { Migration } from '../migrate'
 
 export const migration: Migration = {

@@ -4,7 +4,7 @@
  * console sends those again (the server applies each mutation id once: what it still has
  * is answered as before). Bounded by age and count; only what the agent did, as sent.
  */
-import type Database from 'better-sqlite3'
+import type Database from 'better-sqlite3-multiple-ciphers'
 import type { Migration } from '../migrate'
 
 const SCHEMA = /* sql */ `

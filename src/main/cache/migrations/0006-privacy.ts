@@ -9,7 +9,7 @@
  *   idempotently), its purpose and the workstation; a row leaves the workstation only once
  *   the server has it (`uploaded_at`), never before.
  */
-import type Database from 'better-sqlite3'
+import type Database from 'better-sqlite3-multiple-ciphers'
 import type { Migration } from '../migrate'
 
 const SCHEMA = /* sql */ `

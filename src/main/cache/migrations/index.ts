@@ -6,5 +6,14 @@ import offlineLogin from './0003-offline-login'
 import tours from './0004-tours'
 import sentMutations from './0005-sent-mutations'
 import privacy from './0006-privacy'
+import sealedOfflineLogin from './0007-sealed-offline-login'
 
-export const MIGRATIONS: readonly Migration[] = [initial, sync, offlineLogin, tours, sentMutations, privacy]
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  sync,
+  offlineLogin,
+  tours,
+  sentMutations,
+  privacy,
+  sealedOfflineLogin,
+]

@@ -3,7 +3,7 @@
  * here the whole connection is one queue: a transaction holds it across its awaits, and
  * any other statement waits for it, so no request ever reads another's uncommitted write.
  */
-import Database from 'better-sqlite3'
+import Database from 'better-sqlite3-multiple-ciphers'
 import type { Sql, SqlDatabase, SqlParam } from './client'
 
 type Db = Database.Database

@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { accessTokenOf } from '../support/passwordLogin'
 import { appendAccess, purgeAccessLog, type AccessLogRow } from '../../src/server/store/accessLog'
 import { migrateServerStore } from '../../src/server/store/migrate'
 import { SERVER_MIGRATIONS } from '../../src/server/store/migrations'
 import { databaseTarget, openDatabase } from '../../src/server/store/open'
 import type { SqlDatabase } from '../../src/server/store/sql/client'
-import { DEMO_PASSWORD } from '../support/core'
 import { testDatabase, TEST_STORE } from '../support/serverStore'
 import { openSyncWorld } from '../support/syncWorld'
 
@@ -211,19 +211,7 @@ describe(`the privacy routes on ${TEST_STORE}`, () => {
   it('ask for an access token, and the DPO routes for the DPO', async () => {
     const world = await openSyncWorld({ requests: 3 })
     try {
-      const token = async (login: string) => {
-        const r = await fetch(`${world.url}/api/v1/auth/token`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            grantType: 'password',
-            login,
-            password: DEMO_PASSWORD,
-            clientId: `t-${login}`,
-          }),
-        })
-        return ((await r.json()) as { accessToken: string }).accessToken
-      }
+      const token = (login: string) => accessTokenOf(world.url, login, `t-${login}`)
       const call = async (accessToken: string | null, method: string, path: string, body?: unknown) =>
         (
           await fetch(`${world.url}/api/v1${path}`, {

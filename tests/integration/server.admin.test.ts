@@ -7,9 +7,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { accessTokenOf } from '../support/passwordLogin'
 import { startServer } from '../../src/server/start'
 import { readReferenceFiles, ReferenceFilesError } from '../../src/server/store/referenceFiles'
-import { DEMO_PASSWORD, repoRoot } from '../support/core'
+import { repoRoot } from '../support/core'
 import { testDatabase, TEST_STORE } from '../support/serverStore'
 import { openSyncWorld, type SyncWorld } from '../support/syncWorld'
 
@@ -22,17 +23,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 const IN_NORD = { lat: 48.71845, lon: 6.17886 }
 
 async function token(login: string) {
-  const r = await fetch(`${world.url}/api/v1/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      grantType: 'password',
-      login,
-      password: DEMO_PASSWORD,
-      clientId: `admin-${login}`,
-    }),
-  })
-  return ((await r.json()) as { accessToken: string }).accessToken
+  return accessTokenOf(world.url, login, `admin-${login}`)
 }
 
 function api(accessToken: string) {

@@ -7,11 +7,12 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { passwordLogin } from '../support/passwordLogin'
 import { AppConfigSchema } from '../../src/core/config'
 import { usesDemoAccounts } from '../../src/core/directory/demoAccounts'
 import { isLoopbackHost } from '../../src/server/demoGuard'
 import { startServer } from '../../src/server/start'
-import { DEMO_PASSWORD, repoRoot } from '../support/core'
+import { repoRoot } from '../support/core'
 import { startServerProcess } from '../support/serverProcess'
 import { testDatabase, TEST_STORE } from '../support/serverStore'
 
@@ -42,16 +43,7 @@ async function refusal(database: string, args: string[]): Promise<string> {
 }
 
 async function login(url: string, login: string) {
-  const res = await fetch(`${url}/api/v1/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      grantType: 'password',
-      login,
-      password: DEMO_PASSWORD,
-      clientId: crypto.randomUUID(),
-    }),
-  })
+  const res = await passwordLogin(url, login)
   return res.status
 }
 

@@ -11,6 +11,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { accessTokenOf } from '../support/passwordLogin'
 import type { SessionInfo } from '../../src/shared/contract'
 import type { Citizen } from '../../src/shared/domain'
 import {
@@ -24,7 +25,6 @@ import {
 } from '../../src/shared/privacy'
 import { addMonths } from '../../src/core/privacy/retention'
 import { REDACTED } from '../../src/core/privacy/text'
-import { DEMO_PASSWORD } from '../support/core'
 import { TEST_STORE } from '../support/serverStore'
 import { openSyncWorld, type SyncWorld } from '../support/syncWorld'
 
@@ -53,17 +53,7 @@ const BERENICE: NewCitizen = {
 }
 
 async function token(login: string): Promise<string> {
-  const r = await fetch(`${world.url}/api/v1/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      grantType: 'password',
-      login,
-      password: DEMO_PASSWORD,
-      clientId: `privacy-${login}`,
-    }),
-  })
-  return ((await r.json()) as { accessToken: string }).accessToken
+  return accessTokenOf(world.url, login, `privacy-${login}`)
 }
 
 async function call<T>(

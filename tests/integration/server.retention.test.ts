@@ -8,6 +8,7 @@
  * consoles hear of it through the feed; the daily schedule runs once a day on one instance.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { accessTokenOf } from '../support/passwordLogin'
 import type { Citizen } from '../../src/shared/domain'
 import type { ChangesReply } from '../../src/shared/sync'
 import { RetentionPlan } from '../../src/shared/privacy'
@@ -23,7 +24,6 @@ import {
 } from '../../src/server/retention'
 import { ANONYMOUS_CITIZEN } from '../../src/server/store/privacy'
 import type { RetentionReport, ServerRetentionPolicy } from '../../src/server/store/retention'
-import { DEMO_PASSWORD } from '../support/core'
 import { TEST_STORE } from '../support/serverStore'
 import { openSyncWorld, type SyncWorld } from '../support/syncWorld'
 
@@ -64,17 +64,7 @@ let dpo: string
 let agent: string
 
 async function token(login: string): Promise<string> {
-  const r = await fetch(`${world.url}/api/v1/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      grantType: 'password',
-      login,
-      password: DEMO_PASSWORD,
-      clientId: `retention-${login}`,
-    }),
-  })
-  return ((await r.json()) as { accessToken: string }).accessToken
+  return accessTokenOf(world.url, login, `retention-${login}`)
 }
 
 async function get<T>(accessToken: string, path: string): Promise<{ status: number; body: T }> {

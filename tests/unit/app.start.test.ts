@@ -213,17 +213,17 @@ describe('the network and the demo accounts', () => {
     await ready()
     expect(created.at(-1)!.demoAccounts).toBe(true)
 
-    electron = resetFakeElectron()
-    electron.app.appPath = root
-    electron.app.paths.userData = join(root, 'userData')
-    electron.app.isPackaged = true
+    const packaged = () => {
+      electron = resetFakeElectron()
+      electron.app.appPath = root
+      electron.app.paths.userData = join(root, 'userData')
+      electron.app.isPackaged = true
+    }
+    packaged()
     await ready()
     expect(created.at(-1)!.demoAccounts).toBe(false)
 
-    electron = resetFakeElectron()
-    electron.app.appPath = root
-    electron.app.paths.userData = join(root, 'userData')
-    electron.app.isPackaged = true
+    packaged()
     await ready({ demoBuild: true })
     expect(created.at(-1)!.demoAccounts).toBe(true)
   })

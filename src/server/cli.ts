@@ -34,7 +34,7 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { RetentionPlan, RetentionRule } from '../shared/privacy'
-import { ConfigError, loadConfig, type AppConfig } from '../core/config'
+import { ConfigError, ignoredKeyMessage, loadConfig, type AppConfig } from '../core/config'
 import { loadWorkflowDefinitions } from '../core/workflow/definitions'
 import { openKeyRing } from './auth/keyRing'
 import { backupDatabase, restoreDatabase } from './backup'
@@ -346,10 +346,12 @@ export function describeRetentionReport(r: RetentionReport): string[] {
 export function serverConfig(args: Pick<ServerArgs, 'config'>): AppConfig {
   if (args.config && !existsSync(args.config))
     throw new ConfigError(`${args.config}: --config names a file that does not exist`)
-  return loadConfig({
+  const loaded = loadConfig({
     machineConfigFile: MACHINE_CONFIG,
     userConfigFile: args.config ?? join(repoRoot, '.server', 'no-config.json'),
-  }).config
+  })
+  for (const attempt of loaded.ignored) console.warn(`[grc-server] ${ignoredKeyMessage(attempt)}`)
+  return loaded.config
 }
 
 /** `retention [--dry-run]`: the plan, or the run's report, line by line. */

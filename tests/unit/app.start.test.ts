@@ -10,7 +10,8 @@ vi.mock('electron', async () => (await import('../support/fake-electron')).elect
 vi.mock('../../src/main/console', () => ({
   createConsole: () => Promise.reject(new Error('the real core must not be used in shell tests')),
 }))
-vi.mock('../../src/core/config', () => ({
+vi.mock('../../src/core/config', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../src/core/config')>()),
   loadConfig: () => {
     throw new Error('the real configuration must not be read in shell tests')
   },
@@ -60,7 +61,7 @@ function start(overrides: Partial<StartOptions> = {}) {
     versions: { ...process.versions, electron: undefined } as unknown as NodeJS.ProcessVersions,
     resourcesPath: '/opt/GRC Console/resources',
     log: (where) => logged.push(where),
-    loadConfig: () => ({ config, layers: [], origins: {} }),
+    loadConfig: () => ({ config, layers: [], origins: {}, locked: [], ignored: [] }),
     createCore: async (options) => {
       created.push(options)
       return core as unknown as ConsoleCore
@@ -111,7 +112,9 @@ describe('starting the app', () => {
 
   it("serves the app scheme with a CSP that lets in the configured base map's tiles, and no other's", async () => {
     const ign = { ...config, map: { ...config.map, baseMap: 'ign-plan-v2' } } as AppConfig
-    const running = start({ loadConfig: () => ({ config: ign, layers: [], origins: {} }) })
+    const running = start({
+      loadConfig: () => ({ config: ign, layers: [], origins: {}, locked: [], ignored: [] }),
+    })
     await electron.app.fireReady()
     await running.ready
     const res = await electron.protocol.handlers.get('app')!(new Request('app://grc/index.html'))
@@ -121,13 +124,33 @@ describe('starting the app', () => {
   })
 
   it('reads the user config file from the user data folder', async () => {
-    const loadConfig = vi.fn(() => ({ config, layers: [], origins: {} }))
+    const loadConfig = vi.fn(() => ({ config, layers: [], origins: {}, locked: [], ignored: [] }))
     const running = start({ loadConfig })
     await electron.app.fireReady()
     await running.ready
     expect(loadConfig).toHaveBeenCalledWith(
       expect.objectContaining({ userConfigFile: join(root, 'userData', 'config.json') }),
     )
+  })
+
+  it('says in the log which keys of the agent’s file were ignored because IT locked them', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      const ignored = [{ key: 'auth.idleLockMinutes', file: '/home/zoe/.config/GRC Console/config.json' }]
+      const running = start({
+        loadConfig: () => ({ config, layers: [], origins: {}, locked: ['auth'], ignored }),
+      })
+      await electron.app.fireReady()
+      await running.ready
+      expect(logged).toEqual([])
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringMatching(
+          /config\.json: auth\.idleLockMinutes est fixée par la configuration de la machine/,
+        ),
+      )
+    } finally {
+      warn.mockRestore()
+    }
   })
 
   it('under Electron, hands the core the Electron build of better-sqlite3-multiple-ciphers', async () => {
@@ -186,7 +209,13 @@ describe('the network and the demo accounts', () => {
   }
   const withSync = (sync: Record<string, unknown>) =>
     ({
-      loadConfig: () => ({ config: { ...config, sync } as unknown as AppConfig, layers: [], origins: {} }),
+      loadConfig: () => ({
+        config: { ...config, sync } as unknown as AppConfig,
+        layers: [],
+        origins: {},
+        locked: [],
+        ignored: [],
+      }),
     }) satisfies Partial<StartOptions>
 
   it('hands the core a fetch that goes through Electron’s network stack (proxy, certificate store)', async () => {

@@ -49,30 +49,6 @@ describe('configuration layers', () => {
     expect(origins['sla.dayStart']).toBe('user')
   })
 
-  it('only the machine file may accept a weak keychain: an agent cannot weaken their own workstation', () => {
-    const d = dir()
-    const machine = write(d, 'machine.json', { security: { allowWeakKeychain: true } })
-    const allowed = loadConfig({ userConfigFile: join(d, 'none.json'), machineConfigFile: machine, env: {} })
-    expect(allowed.config.security.allowWeakKeychain).toBe(true)
-    expect(allowed.origins['security.allowWeakKeychain']).toBe('machine')
-    const user = write(d, 'user.json', { security: { allowWeakKeychain: true } })
-    expect(() => loadConfig({ userConfigFile: user, machineConfigFile: join(d, 'none'), env: {} })).toThrow(
-      /security\.allowWeakKeychain can only be set in the machine configuration/,
-    )
-    const env = write(d, 'env.json', { security: { allowWeakKeychain: true } })
-    expect(() =>
-      loadConfig({
-        userConfigFile: join(d, 'none.json'),
-        machineConfigFile: machine,
-        env: { GRC_CONFIG: env },
-      }),
-    ).toThrow(ConfigError)
-    expect(
-      loadConfig({ userConfigFile: join(d, 'none.json'), machineConfigFile: join(d, 'none'), env: {} }).config
-        .security.allowWeakKeychain,
-    ).toBe(false)
-  })
-
   it('refuses a bad value naming the key and the file', () => {
     const d = dir()
     const user = write(d, 'user.json', { sla: { dayStart: '25:00' } })

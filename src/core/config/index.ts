@@ -4,6 +4,8 @@ export {
   parseConfig,
   machineConfigPath,
   ConfigError,
+  ignoredKeyMessage,
+  type IgnoredKey,
   type LoadedConfig,
   type ConfigLayer,
 } from './load'

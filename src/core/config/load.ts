@@ -1,11 +1,15 @@
 /**
  * Configuration layers, lowest first: built-in defaults < the machine-wide file IT
- * deploys < the user's file < the file `GRC_CONFIG` points at. Each file is validated on
- * its own first, so an error names the file that holds the bad value and its key.
+ * deploys (and, on Windows, its GPO values) < the user's file < the file `GRC_CONFIG`
+ * points at. Each file is validated on its own first, so an error names the file that
+ * holds the bad value and its key. What the machine layer locks (config/policy.ts) the
+ * higher layers cannot change: their attempts are ignored and reported.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { z } from 'zod'
+import { lockedKeys, withoutLocked } from './policy'
+import { POLICY_REGISTRY_KEY, registryPolicySource, type MachinePolicySource } from './registryPolicy'
 import { AppConfigSchema, type AppConfig } from './schema'
 
 export class ConfigError extends Error {
@@ -33,28 +37,35 @@ export interface LoadedConfig {
   layers: ConfigLayer[]
   /** For each dotted key set by a file, the layer that set it last (Settings shows what IT locked). */
   origins: Record<string, ConfigLayer['kind']>
+  /** Keys and sections the machine layer locks (config/policy.ts). */
+  locked: string[]
+  /** Keys a higher layer tried to set under a lock: ignored, to be reported at start. */
+  ignored: IgnoredKey[]
+}
+
+export interface IgnoredKey {
+  key: string
+  file: string
 }
 
 export interface LoadConfigOptions {
   userConfigFile: string
   machineConfigFile?: string
   env?: NodeJS.ProcessEnv
+  /** Machine policy besides the file: the Windows registry (GPO) by default. */
+  machinePolicy?: MachinePolicySource
 }
-
-/** Keys that lower the workstation's protection: an agent's own file must not set them. */
-const MACHINE_ONLY_KEYS = new Set(['security.allowWeakKeychain'])
 
 export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const env = options.env ?? process.env
+  const machineFile = options.machineConfigFile ?? machineConfigPath()
   const candidates: Array<ConfigLayer & { required: boolean }> = [
-    { kind: 'machine', file: options.machineConfigFile ?? machineConfigPath(), required: false },
+    { kind: 'machine', file: machineFile, required: false },
     { kind: 'user', file: options.userConfigFile, required: false },
   ]
   if (env.GRC_CONFIG) candidates.push({ kind: 'env', file: env.GRC_CONFIG, required: true })
 
-  let merged: Record<string, unknown> = {}
-  const layers: ConfigLayer[] = []
-  const origins: Record<string, ConfigLayer['kind']> = {}
+  const read: Array<{ layer: ConfigLayer; raw: Record<string, unknown> }> = []
   for (const layer of candidates) {
     if (!existsSync(layer.file)) {
       if (layer.required)
@@ -63,19 +74,40 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     }
     const raw = readLayer(layer.file)
     reportIssues(AppConfigSchema.safeParse(raw), layer.file)
-    const keys = leafKeys(raw)
-    const weakening = keys.filter((k) => MACHINE_ONLY_KEYS.has(k))
-    if (layer.kind !== 'machine' && weakening.length > 0)
-      throw new ConfigError(
-        `${layer.file}: ${weakening.join(', ')} can only be set in the machine configuration (${machineConfigPath()}), by IT`,
-      )
-    for (const key of keys) origins[key] = layer.kind
-    merged = deepMerge(merged, raw)
-    layers.push({ kind: layer.kind, file: layer.file })
+    read.push({ layer: { kind: layer.kind, file: layer.file }, raw })
+  }
+  // GPO values count as machine configuration, over the machine file.
+  const fromRegistry = (options.machinePolicy ?? registryPolicySource())()
+  if (fromRegistry) {
+    const file = `registre ${POLICY_REGISTRY_KEY}`
+    reportIssues(AppConfigSchema.safeParse(fromRegistry), file)
+    const at = read.findIndex((r) => r.layer.kind !== 'machine')
+    read.splice(at < 0 ? read.length : at, 0, { layer: { kind: 'machine', file }, raw: fromRegistry })
+  }
+
+  const machine = read
+    .filter((r) => r.layer.kind === 'machine')
+    .reduce<Record<string, unknown>>((m, r) => deepMerge(m, r.raw), {})
+  const policyLocked = ((machine.policy as { locked?: string[] } | undefined)?.locked ?? []) as string[]
+  const locked = lockedKeys(leafKeys(machine), policyLocked)
+
+  let merged: Record<string, unknown> = {}
+  const origins: Record<string, ConfigLayer['kind']> = {}
+  const ignored: IgnoredKey[] = []
+  for (const { layer, raw } of read) {
+    const applied = layer.kind === 'machine' ? { kept: raw, ignored: [] } : withoutLocked(raw, locked)
+    ignored.push(...applied.ignored.map((key) => ({ key, file: layer.file })))
+    for (const key of leafKeys(applied.kept)) origins[key] = layer.kind
+    merged = deepMerge(merged, applied.kept)
   }
   const parsed = AppConfigSchema.safeParse(merged)
-  reportIssues(parsed, layers.map((l) => l.file).join(' + ') || 'built-in defaults')
-  return { config: parsed.data as AppConfig, layers, origins }
+  reportIssues(parsed, read.map((r) => r.layer.file).join(' + ') || 'built-in defaults')
+  return { config: parsed.data as AppConfig, layers: read.map((r) => r.layer), origins, locked, ignored }
+}
+
+/** What start-up reports for each ignored key (the log, `dev:web`'s console). */
+export function ignoredKeyMessage(ignored: IgnoredKey): string {
+  return `${ignored.file}: ${ignored.key} est fixée par la configuration de la machine (service informatique) : valeur ignorée`
 }
 
 /** Validate a configuration object that does not come from a file (tests, the web bridge CLI). */

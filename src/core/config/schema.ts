@@ -250,6 +250,24 @@ export const AppConfigSchema = z
       })
       .strict()
       .prefault({}),
+    policy: z
+      .object({
+        /**
+         * Machine file (or GPO) only: keys or whole sections the user's file and `GRC_CONFIG`
+         * cannot change, e.g. ["auth.idleLockMinutes", "sync.serverUrl", "ui"]. The security
+         * sections the machine sets are locked anyway (config/policy.ts).
+         */
+        locked: z
+          .array(
+            z
+              .string()
+              .regex(/^[a-zA-Z]+(\.[a-zA-Z]+)*$/, 'a dotted configuration key, e.g. auth.idleLockMinutes'),
+          )
+          .max(200)
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
     security: z
       .object({
         /**

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { app, BrowserWindow, dialog, net, protocol, safeStorage, session } from 'electron'
-import { loadConfig as loadConfigFromFiles } from '../../core/config'
+import { ignoredKeyMessage, loadConfig as loadConfigFromFiles } from '../../core/config'
 import { createConsole, type ConsoleCore, type CreateConsoleOptions } from '../console'
 import { tileOriginsFor } from '../services/mapSettings'
 import { readCaFile } from '../sync/caFile'
@@ -112,7 +112,9 @@ export function startApp(options: StartOptions): RunningApp {
   const ready = app.whenReady().then(async () => {
     try {
       const userDataDir = app.getPath('userData')
-      const { config } = loadConfig({ userConfigFile: join(userDataDir, 'config.json'), env })
+      const { config, ignored } = loadConfig({ userConfigFile: join(userDataDir, 'config.json'), env })
+      // A key IT locked, set again in the agent's file: ignored, and said where IT looks.
+      for (const attempt of ignored) console.warn(`[grc] ${ignoredKeyMessage(attempt)}`)
       // The CSP lets in the configured base map's tiles: the configuration comes first.
       const tileOrigins = tileOriginsFor(config)
       hardenSession(session.defaultSession, {

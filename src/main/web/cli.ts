@@ -6,7 +6,7 @@
  *   --server URL    sync with this central server (`npm run server`) instead of demo data
  */
 import { join, resolve } from 'node:path'
-import { loadConfig, parseConfig } from '../../core/config'
+import { ignoredKeyMessage, loadConfig, parseConfig } from '../../core/config'
 import { createConsole } from '../console'
 import { tileOriginsFor } from '../services/mapSettings'
 import { startWebBridge } from './bridge'
@@ -50,6 +50,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2))
   const loaded = loadConfig({ userConfigFile: join(args.dataDir, 'config.json') })
   const { layers } = loaded
+  for (const attempt of loaded.ignored) console.warn(`[grc] ${ignoredKeyMessage(attempt)}`)
   // Command-line choices come last: they go through the same schema as any layer.
   const config = parseConfig(
     {

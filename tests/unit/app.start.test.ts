@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -133,24 +133,25 @@ describe('starting the app', () => {
     )
   })
 
-  it('says in the log which keys of the agent’s file were ignored because IT locked them', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
-    try {
-      const ignored = [{ key: 'auth.idleLockMinutes', file: '/home/zoe/.config/GRC Console/config.json' }]
-      const running = start({
-        loadConfig: () => ({ config, layers: [], origins: {}, locked: ['auth'], ignored }),
-      })
-      await electron.app.fireReady()
-      await running.ready
-      expect(logged).toEqual([])
-      expect(warn).toHaveBeenCalledWith(
-        expect.stringMatching(
+  it('says in the log file which keys of the agent’s file were ignored because IT locked them', async () => {
+    const ignored = [{ key: 'auth.idleLockMinutes', file: '/home/zoe/.config/GRC Console/config.json' }]
+    const running = start({
+      loadConfig: () => ({ config, layers: [], origins: {}, locked: ['auth'], ignored }),
+    })
+    await electron.app.fireReady()
+    await running.ready
+    const lines = readFileSync(join(root, 'userData', 'logs', 'grc-console.log'), 'utf8')
+      .trim()
+      .split('\n')
+    expect(lines.map((l) => JSON.parse(l))).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        where: 'configuration',
+        message: expect.stringMatching(
           /config\.json: auth\.idleLockMinutes est fixée par la configuration de la machine/,
         ),
-      )
-    } finally {
-      warn.mockRestore()
-    }
+      }),
+    )
   })
 
   it('under Electron, hands the core the Electron build of better-sqlite3-multiple-ciphers', async () => {

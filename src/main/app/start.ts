@@ -12,7 +12,7 @@ import { createConsole, type ConsoleCore, type CreateConsoleOptions } from '../c
 import { tileOriginsFor } from '../services/mapSettings'
 import { readCaFile } from '../sync/caFile'
 import { registerIpc, trustAppOrigin } from '../ipc/register'
-import { logShellError } from './log'
+import { createShellLog, type ShellLog } from './log'
 import { netFetch } from './netFetch'
 import { electronNativeBindingPath, missingBindingMessage } from './nativeBinding'
 import { rendererLocation } from './origin'
@@ -39,6 +39,8 @@ export interface StartOptions {
   /** `process.resourcesPath` of a packaged app. */
   resourcesPath?: string
   log?: (where: string, error: unknown) => void
+  /** Warnings and information of the start (default: the log file in the user-data folder). */
+  shellLog?: ShellLog
   loadConfig?: typeof loadConfigFromFiles
   createCore?: (options: CreateConsoleOptions) => Promise<ConsoleCore>
   /** Whether this is a demo build (default: the build-time flag). */
@@ -60,7 +62,9 @@ export function startApp(options: StartOptions): RunningApp {
   const env = options.env ?? process.env
   const platform = options.platform ?? process.platform
   const versions = options.versions ?? process.versions
-  const log = options.log ?? logShellError
+  // JSON lines in the user-data folder, rotated (app/log.ts): what IT sends to support.
+  const shellLog = options.shellLog ?? createShellLog({ dir: join(app.getPath('userData'), 'logs') })
+  const log = options.log ?? ((where: string, error: unknown) => shellLog.error(where, error))
   const loadConfig = options.loadConfig ?? loadConfigFromFiles
   const createCore = options.createCore ?? createConsole
   const demoBuild = options.demoBuild ?? DEMO_BUILD
@@ -114,7 +118,7 @@ export function startApp(options: StartOptions): RunningApp {
       const userDataDir = app.getPath('userData')
       const { config, ignored } = loadConfig({ userConfigFile: join(userDataDir, 'config.json'), env })
       // A key IT locked, set again in the agent's file: ignored, and said where IT looks.
-      for (const attempt of ignored) console.warn(`[grc] ${ignoredKeyMessage(attempt)}`)
+      for (const attempt of ignored) shellLog.warn('configuration', ignoredKeyMessage(attempt))
       // The CSP lets in the configured base map's tiles: the configuration comes first.
       const tileOrigins = tileOriginsFor(config)
       hardenSession(session.defaultSession, {
@@ -146,7 +150,7 @@ export function startApp(options: StartOptions): RunningApp {
         secretCipher: safeStorage,
         // Once, on a cache from before encryption: said in the log, which IT reads if a start is slow.
         onCacheEncryption: (p) =>
-          console.info(`[grc] chiffrement du cache : ${Math.round(p.fraction * 100)} %`),
+          shellLog.info('cache', `chiffrement du cache : ${Math.round(p.fraction * 100)} %`),
         // Chromium's network stack: the workstation's proxy and certificate store apply.
         fetch: netFetch(net),
         // The bundled demo accounts: in development and in a demo build, never in a

@@ -7,6 +7,7 @@
  */
 import { join, resolve } from 'node:path'
 import { ignoredKeyMessage, loadConfig, parseConfig } from '../../core/config'
+import { createShellLog } from '../app/log'
 import { createConsole } from '../console'
 import { tileOriginsFor } from '../services/mapSettings'
 import { startWebBridge } from './bridge'
@@ -48,9 +49,11 @@ function parseArgs(argv: string[]): Args {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2))
+  // The same log file as the app's, in the data folder (logs/grc-console.log).
+  const shellLog = createShellLog({ dir: join(args.dataDir, 'logs') })
   const loaded = loadConfig({ userConfigFile: join(args.dataDir, 'config.json') })
   const { layers } = loaded
-  for (const attempt of loaded.ignored) console.warn(`[grc] ${ignoredKeyMessage(attempt)}`)
+  for (const attempt of loaded.ignored) shellLog.warn('configuration', ignoredKeyMessage(attempt))
   // Command-line choices come last: they go through the same schema as any layer.
   const config = parseConfig(
     {
@@ -65,8 +68,7 @@ async function main() {
     config,
     resourcesDir: join(repoRoot, 'resources'),
     userDataDir: args.dataDir,
-    logError: (where, error) =>
-      console.error(`[grc] ${where}: ${(error as Error)?.message ?? String(error)}`),
+    logError: (where, error) => shellLog.error(where, error),
   })
   const bridge = await startWebBridge({
     core,

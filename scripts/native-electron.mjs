@@ -14,6 +14,13 @@
  * stamp naming the versions it was built for. Skipped when that stamp matches what is
  * installed. The first run needs the network (prebuilt binary or Electron headers).
  *
+ * Before it is put in place and stamped, the build is checked: the ABI it registers (the
+ * exported `node_register_module_v<ABI>` symbol, read from the ELF dynamic symbol table, or
+ * found in the file on macOS and Windows) must be Electron's (node_modules/electron/abi_version,
+ * else node-abi). A build for Node's ABI (what a rebuild that fell back to Node's headers
+ * leaves) is refused and nothing is stamped: Electron would crash loading it at start. An
+ * existing build that fails the check is rebuilt even when its stamp matches.
+ *
  *   --force     rebuild even if an up-to-date build exists
  *   --dry-run   print what would happen, change nothing
  *
@@ -30,6 +37,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -62,6 +70,156 @@ export function readInstalledVersions(root) {
   return { electron: read('electron'), betterSqlite3: read(MODULE) }
 }
 
+const REGISTER = /^_?node_register_module_v(\d+)$/
+const NAPI_REGISTER = /^_?napi_register_module_v\d+$/
+
+/**
+ * The exported symbols of an ELF shared object (its dynamic symbol table), or null when
+ * `bytes` is not ELF. Defined symbols only (an undefined one is an import, not an export).
+ */
+export function elfExportedSymbols(bytes) {
+  if (bytes.length < 52 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46)
+    return null
+  const is64 = bytes[4] === 2
+  const little = bytes[5] !== 2
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const u16 = (at) => view.getUint16(at, little)
+  const u32 = (at) => view.getUint32(at, little)
+  const word = (at) => (is64 ? Number(view.getBigUint64(at, little)) : u32(at))
+  const shoff = word(is64 ? 0x28 : 0x20)
+  const shentsize = u16(is64 ? 0x3a : 0x2e)
+  const shnum = u16(is64 ? 0x3c : 0x30)
+  const section = (i) => {
+    const at = shoff + i * shentsize
+    return is64
+      ? {
+          type: u32(at + 4),
+          offset: word(at + 0x18),
+          size: word(at + 0x20),
+          link: u32(at + 0x28),
+          entsize: word(at + 0x38),
+        }
+      : {
+          type: u32(at + 4),
+          offset: u32(at + 0x10),
+          size: u32(at + 0x14),
+          link: u32(at + 0x18),
+          entsize: u32(at + 0x24),
+        }
+  }
+  const SHT_DYNSYM = 11
+  const names = []
+  for (let i = 0; i < shnum && shoff + (i + 1) * shentsize <= bytes.length; i++) {
+    const dynsym = section(i)
+    if (dynsym.type !== SHT_DYNSYM) continue
+    const strtab = section(dynsym.link)
+    const entsize = dynsym.entsize || (is64 ? 24 : 16)
+    for (
+      let at = dynsym.offset;
+      at + entsize <= dynsym.offset + dynsym.size && at + entsize <= bytes.length;
+      at += entsize
+    ) {
+      const nameOffset = u32(at)
+      const shndx = u16(at + (is64 ? 6 : 14))
+      if (nameOffset === 0 || shndx === 0) continue
+      const start = strtab.offset + nameOffset
+      let end = start
+      while (end < bytes.length && end < strtab.offset + strtab.size && bytes[end] !== 0) end++
+      names.push(bytes.toString('latin1', start, end))
+    }
+  }
+  return names
+}
+
+/**
+ * The ABIs a native module registers for (`node_register_module_v<ABI>`, what Node and
+ * Electron look up when they load it) and whether it is a Node-API module (any ABI):
+ * `{ abis, napi, how }`, `how` being `elf` (dynamic symbol table) or `scan` (the symbol's
+ * name found in the file: Mach-O and PE keep exported names as plain strings too).
+ */
+export function moduleAbiOf(file, { read = readFileSync } = {}) {
+  const bytes = read(file)
+  const symbols = elfExportedSymbols(bytes)
+  const names =
+    symbols ??
+    [...bytes.toString('latin1').matchAll(/_?(?:node|napi)_register_module_v\d+/g)].map((m) => m[0])
+  const abis = [...new Set(names.map((n) => REGISTER.exec(n)?.[1]).filter(Boolean))].map(Number)
+  return { abis, napi: names.some((n) => NAPI_REGISTER.test(n)), how: symbols ? 'elf' : 'scan' }
+}
+
+/**
+ * Electron `electronVersion`'s module ABI: what the installed electron package records
+ * (`abi_version`), else what node-abi knows (@electron/rebuild's copy, else the project's);
+ * null when neither knows it.
+ */
+export function electronAbiOf(root, electronVersion) {
+  const dir = join(root, 'node_modules', 'electron')
+  try {
+    if (readJson(join(dir, 'package.json')).version === electronVersion) {
+      const abi = Number(readFileSync(join(dir, 'abi_version'), 'utf8').trim())
+      if (Number.isInteger(abi) && abi > 0) return abi
+    }
+  } catch {
+    // No abi_version (older electron packages): ask node-abi.
+  }
+  for (const from of [
+    join(root, 'node_modules', '@electron', 'rebuild', 'package.json'),
+    join(root, 'package.json'),
+  ]) {
+    try {
+      const abi = Number(createRequire(from)('node-abi').getAbi(electronVersion, 'electron'))
+      if (Number.isInteger(abi) && abi > 0) return abi
+    } catch {
+      // Not installed there, or too old to know this Electron.
+    }
+  }
+  return null
+}
+
+/**
+ * Whether Electron `electronVersion` (module ABI `electronAbi`, null if unknown) can load
+ * the native module `file`: `{ ok, abi, reason }`. With Electron's ABI unknown, a build for
+ * this Node's own ABI is still refused (Electron's ABI is never Node's).
+ */
+export function checkElectronBuild(
+  file,
+  { electronVersion, electronAbi, nodeAbi = Number(process.versions.modules), read } = {},
+) {
+  let found
+  try {
+    found = moduleAbiOf(file, read ? { read } : {})
+  } catch (e) {
+    return { ok: false, abi: null, reason: `${file} cannot be read (${e.message})` }
+  }
+  if (found.abis.length === 0)
+    return found.napi
+      ? { ok: true, abi: 'napi', reason: 'a Node-API module, loadable by any Electron' }
+      : {
+          ok: false,
+          abi: null,
+          reason: 'it exports no node_register_module_v<ABI> symbol (not a Node native module)',
+        }
+  if (found.abis.length > 1)
+    return { ok: false, abi: null, reason: `it registers several ABIs (${found.abis.join(', ')})` }
+  const abi = found.abis[0]
+  const nodeNote = abi === nodeAbi ? ` (Node ${process.version}'s: a Node build)` : ''
+  if (electronAbi !== null && electronAbi !== undefined)
+    return abi === electronAbi
+      ? { ok: true, abi, reason: `ABI ${abi}, Electron ${electronVersion}'s` }
+      : {
+          ok: false,
+          abi,
+          reason: `it is built for ABI ${abi}${nodeNote}, not Electron ${electronVersion}'s ABI ${electronAbi}`,
+        }
+  if (abi === nodeAbi)
+    return { ok: false, abi, reason: `it is built for ABI ${abi}${nodeNote}, not Electron's` }
+  return {
+    ok: true,
+    abi,
+    reason: `ABI ${abi} (Electron ${electronVersion}'s ABI is unknown here; not Node's)`,
+  }
+}
+
 /**
  * Decide whether to build: `{ action: 'skip' | 'build', target, reason }`. Pure apart from
  * the two injected file probes, so the decision is testable without compiling anything.
@@ -74,6 +232,7 @@ export function planNativeBuild({
   force = false,
   exists = existsSync,
   readStamp = (file) => readJson(file),
+  verify = null,
 }) {
   const target = electronBindingTarget(root, versions.electron)
   const stampFile = join(dirname(target), 'build.json')
@@ -88,6 +247,10 @@ export function planNativeBuild({
   const wanted = stampFor(versions, platform, arch)
   const stale = !stamp || Object.keys(wanted).some((key) => stamp[key] !== wanted[key])
   if (stale) return { action: 'build', target, reason: 'the existing build is for other versions' }
+  // A stamp written before builds were checked may sit beside a Node build.
+  const verdict = verify ? verify(target) : { ok: true }
+  if (!verdict.ok)
+    return { action: 'build', target, reason: `the existing build is unusable: ${verdict.reason}` }
   return { action: 'skip', target, reason: `up to date for Electron ${versions.electron}` }
 }
 
@@ -132,6 +295,16 @@ const lastLines = (text, n) =>
 
 /** The message printed when the build fails: what happened, what to do, what still works. */
 export function explainFailure(error, electronVersion) {
+  if (error?.abiMismatch) {
+    return [
+      `Refused the build of ${MODULE} for Electron ${electronVersion}: ${error.abiMismatch}.`,
+      'Electron would crash loading it at start, so it was neither installed nor stamped.',
+      "This happens when the rebuild compiled against Node's headers instead of Electron's (they could",
+      'not be downloaded): connect to the internet, or set ELECTRON_REBUILD_DIST_URL to a headers mirror,',
+      'then run `npm run native:electron -- --force`.',
+      'Tests (`npm test`) and `npm run dev:web` do not need this build and still work.',
+    ].join('\n')
+  }
   const output = [error?.output, error?.stderr].filter(Boolean).join('\n') || String(error?.message ?? error)
   const detail = isNetworkFailure(error)
     ? output
@@ -191,6 +364,7 @@ export async function buildElectronBinding({
   target,
   rebuild,
   headerURL,
+  verify = () => ({ ok: true, abi: null }),
   log = console.log,
 }) {
   const nativeDir = join(root, '.native')
@@ -240,11 +414,19 @@ export async function buildElectronBinding({
     const built = join(copy, 'build', 'Release', BINARY)
     if (!existsSync(built))
       throw new Error(`the rebuild finished but produced no ${relative(scratch, built)}`)
+    const verdict = verify(built)
+    if (!verdict.ok) {
+      // Nothing wrong may stay in place either: an older build there is stale anyway.
+      rmSync(target, { force: true })
+      rmSync(join(dirname(target), 'build.json'), { force: true })
+      throw Object.assign(new Error(`wrong ABI: ${verdict.reason}`), { abiMismatch: verdict.reason })
+    }
     mkdirSync(dirname(target), { recursive: true })
     const partial = `${target}.partial`
     copyFileSync(built, partial)
     renameSync(partial, target)
-    writeFileSync(join(dirname(target), 'build.json'), `${JSON.stringify(stampFor(versions), null, 2)}\n`)
+    const stamp = { ...stampFor(versions), ...(verdict.abi ? { abi: verdict.abi } : {}) }
+    writeFileSync(join(dirname(target), 'build.json'), `${JSON.stringify(stamp, null, 2)}\n`)
     return target
   } finally {
     rmSync(scratch, { recursive: true, force: true })
@@ -272,7 +454,9 @@ export async function main({
     error(`native-electron: ${e.message}`)
     return 1
   }
-  const plan = planNativeBuild({ root, versions, force: argv.includes('--force') })
+  const electronAbi = electronAbiOf(root, versions.electron)
+  const verify = (file) => checkElectronBuild(file, { electronVersion: versions.electron, electronAbi })
+  const plan = planNativeBuild({ root, versions, force: argv.includes('--force'), verify })
   const shown = relative(root, plan.target)
   if (plan.action === 'skip') {
     log(`native-electron: ${shown} is ${plan.reason}.`)
@@ -290,6 +474,7 @@ export async function main({
       target: plan.target,
       rebuild: run,
       headerURL: env.ELECTRON_REBUILD_DIST_URL,
+      verify,
       log,
     })
   } catch (e) {

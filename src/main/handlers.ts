@@ -165,6 +165,9 @@ export function createHandlers(
       tours.delete(session, id)
       return {}
     },
+    'tours.candidates': (input, { session }) => tours.candidates(session, input),
+    'tours.progress': ({ ids }, { session }) => tours.progress(session, ids),
+    'tours.day': ({ date }, { session }) => tours.day(session, date),
 
     'map.points': ({ bbox, limit, filter }, { session }) =>
       listInViewport(db, {

@@ -34,7 +34,15 @@ import {
 } from './adminReference'
 import { ApiAccount, ApiAccountCreated, ApiAccountCreateInput, ApiAccountRevokeInput } from './apiAccounts'
 import { MapSettings } from './mapSettings'
-import { IsoDay, SavedTour, TourPlanInput } from './savedTour'
+import {
+  IsoDay,
+  SavedTour,
+  TechnicianDay,
+  TOUR_MAX_STOPS,
+  TourCandidate,
+  TourPlanInput,
+  TourProgress,
+} from './savedTour'
 import { Conflict, CreateRequestInput, RequestPatch, SyncStatus } from './sync'
 import {
   AccessLogPage,
@@ -379,6 +387,31 @@ export const contract = {
     TourDetail,
   ),
   'tours.delete': spec(ById, z.object({})),
+  /**
+   * While a tour is built: every technician of its team with the stops they could not do and
+   * why (another team's request, a stop its workflow cannot plan), by the save's own checks.
+   */
+  'tours.candidates': spec(
+    z
+      .object({
+        teamId: Id,
+        date: IsoDay,
+        stopIds: z.array(Id).min(1).max(TOUR_MAX_STOPS),
+        assignStops: z.boolean().default(true),
+      })
+      .strict(),
+    z.array(TourCandidate),
+  ),
+  /**
+   * « Ma journée »: the agent's own tour of that day, its stops in order with what they may
+   * do at each (start, finish, impossible: workflow steps the core allows now), its progress.
+   */
+  'tours.day': spec(z.object({ date: IsoDay }).strict(), TechnicianDay),
+  /** How far each tour has gone (stops done, under way, in all), by id; tours out of sight are left out. */
+  'tours.progress': spec(
+    z.object({ ids: z.array(Id).max(500) }).strict(),
+    z.record(z.string(), TourProgress),
+  ),
 
   'views.list': spec(Empty, z.array(SavedView)),
   'views.save': spec(SavedView.partial({ id: true }).strict(), SavedView),

@@ -124,6 +124,38 @@ export const RequestSummary = z.object({
 })
 export type RequestSummary = z.infer<typeof RequestSummary>
 
+/**
+ * What the screen offers on one request. The core computes it with the checks its writes
+ * make (src/core/authz/actions.ts), so a control is shown exactly when its write would pass.
+ * « Confier à l'agent assigné » is a workflow transition: its own availability is in
+ * `TransitionAvailability`; `changeStatus` says whether any transition is possible at all.
+ */
+export const REQUEST_ACTIONS = [
+  'edit',
+  'commentInternal',
+  'commentPublic',
+  'assign',
+  'changeStatus',
+  'readCitizen',
+] as const
+export const RequestActionName = z.enum(REQUEST_ACTIONS)
+export type RequestActionName = z.infer<typeof RequestActionName>
+
+/**
+ * One action's answer. Refused: `role`, never for this role (the control is absent);
+ * `state`, not on this request as it is now (the control may show disabled, with the reason).
+ * `reason`: the core's sentence, in French (the write says the same when refused).
+ */
+export const ActionAvailability = z.object({
+  allowed: z.boolean(),
+  refusal: z.enum(['role', 'state']).optional(),
+  reason: z.string().optional(),
+})
+export type ActionAvailability = z.infer<typeof ActionAvailability>
+
+export const RequestActions = z.record(RequestActionName, ActionAvailability)
+export type RequestActions = z.infer<typeof RequestActions>
+
 export const RequestDetail = RequestSummary.extend({
   subcategory: z.string().nullable(),
   channel: Channel,
@@ -136,6 +168,11 @@ export const RequestDetail = RequestSummary.extend({
   /** Milliseconds of SLA clock already consumed while paused states are excluded. */
   slaPausedMs: z.number().int().nonnegative(),
   version: z.number().int().nonnegative(),
+  /**
+   * What the session may do on it: on a request opened for the detail pane (`request.get`)
+   * and in the answer of each change to it; absent from lists of details (map, tours).
+   */
+  actions: RequestActions.optional(),
 })
 export type RequestDetail = z.infer<typeof RequestDetail>
 

@@ -4,7 +4,7 @@
  * the server both compute its length from the stops' positions, never from what a client claims.
  */
 import { z } from 'zod'
-import { Id } from './domain'
+import { Id, RequestDetail, TransitionOption } from './domain'
 import { Depot } from './mapSettings'
 
 /** Stops one tour may hold: a technician's day, with room to spare. */
@@ -50,3 +50,47 @@ export const SavedTour = TourPlanInput.extend({
   version: z.number().int().nonnegative(),
 })
 export type SavedTour = z.infer<typeof SavedTour>
+
+/** A stop a technician could not do, with the reason in words (the save's own). */
+export const StopProblem = z.object({ stopId: Id, reference: z.string(), reason: z.string() })
+export type StopProblem = z.infer<typeof StopProblem>
+
+/** A technician of the tour's team and the stops they could not do (none: the whole tour is theirs to take). */
+export const TourCandidate = z.object({
+  agentId: Id,
+  displayName: z.string(),
+  problems: z.array(StopProblem),
+})
+export type TourCandidate = z.infer<typeof TourCandidate>
+
+/** How far a tour's day has gone: stops done (or further), under way, and in all. */
+export const TourProgress = z.object({
+  done: z.number().int().nonnegative(),
+  started: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+})
+export type TourProgress = z.infer<typeof TourProgress>
+
+/** The three things a technician does at a stop, each a workflow step the core allows now (null: not now). */
+export const FieldActions = z.object({
+  stage: z.enum(['waiting', 'started', 'done']),
+  start: TransitionOption.nullable(),
+  finish: TransitionOption.nullable(),
+  impossible: TransitionOption.nullable(),
+})
+export type FieldActions = z.infer<typeof FieldActions>
+
+/** One stop of « Ma journée »: the request and what its technician may do there. */
+export const DayStop = z.object({ request: RequestDetail, actions: FieldActions })
+export type DayStop = z.infer<typeof DayStop>
+
+/** The technician's day: their tour of that day (the first, if several), its stops in order, its progress. */
+export const TechnicianDay = z.object({
+  tour: SavedTour.nullable(),
+  stops: z.array(DayStop),
+  missing: z.number().int().nonnegative(),
+  progress: TourProgress,
+  /** The technician's other tours that day (rare: shown by name, opened from « Tournées »). */
+  others: z.array(SavedTour),
+})
+export type TechnicianDay = z.infer<typeof TechnicianDay>

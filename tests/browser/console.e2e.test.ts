@@ -82,6 +82,12 @@ describe('an agent works the queue', () => {
       await d.dismiss()
     })
     await world.login(page, 'zoe.agent')
+    // An old request (the newest hold no test strings): found by its reference.
+    const reference = world.core.db
+      .prepare('SELECT reference FROM requests WHERE id = ?')
+      .pluck()
+      .get(XSS_REQUEST_ID) as string
+    await page.getByRole('searchbox', { name: 'Rechercher' }).fill(reference)
     const option = page.locator(`#queue-row-${XSS_REQUEST_ID}`)
     await option.waitFor()
     await option.click()
@@ -89,6 +95,33 @@ describe('an agent works the queue', () => {
     await expect.poll(() => detail.textContent()).toContain('<script>alert(2)</script>')
     expect(await detail.locator('img, script').count()).toBe(0)
     expect(dialogs).toBe(0)
+    await page.context().close()
+  })
+
+  it('finds « Vandœuvre » typed « Vandoeuvre », and says where a fruitless search looked', async () => {
+    const page = await world.newPage()
+    await world.login(page, 'zoe.agent')
+    const list = page.getByRole('listbox', { name: 'Demandes' })
+    const search = page.getByRole('searchbox', { name: 'Rechercher' })
+    const firstId = async () =>
+      (await list.getByRole('option').first().getAttribute('id'))?.replace('queue-row-', '')
+    await search.fill('Vandoeuvre')
+    await expect.poll(firstId).toBeTruthy()
+    const found = (await firstId())!
+    const row = world.core.db
+      .prepare('SELECT title, description, address FROM requests WHERE id = ?')
+      .get(found) as Record<string, string | null>
+    expect(Object.values(row).join(' ')).toContain('Vandœuvre')
+    await search.fill('vandœuvre')
+    await expect.poll(firstId).toBe(found)
+
+    await search.fill('xyzzy')
+    const empty = page.getByRole('status').filter({ hasText: 'Aucune demande pour « xyzzy »' })
+    await empty.waitFor()
+    expect(await empty.textContent()).toContain('dans vos équipes Voirie, Voirie – secteur Nord.')
+    await page.getByRole('button', { name: 'Effacer la recherche' }).click()
+    await expect.poll(() => list.getByRole('option').count()).toBeGreaterThan(0)
+    expect(await search.inputValue()).toBe('')
     await page.context().close()
   })
 })

@@ -98,9 +98,20 @@ describe('dispatching from the map', () => {
       .getByRole('button', { name: /^Descendre l’arrêt/ })
       .first()
       .click()
+    const reordered = await stops.locator('li[data-id]').evaluateAll((li) => li.map((x) => x.dataset.id!))
+    expect(reordered).toEqual([before[1], before[0], ...before.slice(2)])
+    const technician = page.getByLabel('Technicien', { exact: true })
+    // The builder knows who can do which stop once the core has answered (`tours.candidates`).
+    await technician.locator('optgroup').first().waitFor({ state: 'attached' })
+    await technician.selectOption({ label: 'Tom Lallemand' })
+    // The stops Tom cannot do (another team's, or not plannable) leave the tour in one action.
+    const removeImpossible = page.getByRole('button', {
+      name: /^Retirer (les \d+ arrêts impossibles|l’arrêt impossible) pour Tom/,
+    })
+    if ((await removeImpossible.count()) > 0) await removeImpossible.click()
     const order = await stops.locator('li[data-id]').evaluateAll((li) => li.map((x) => x.dataset.id!))
-    expect(order).toEqual([before[1], before[0], ...before.slice(2)])
-    await page.getByLabel('Technicien', { exact: true }).selectOption({ label: 'Tom Lallemand' })
+    expect(order).toEqual(reordered.filter((id) => order.includes(id)))
+    expect(order.length).toBeGreaterThan(0)
     await page.getByLabel('Nom de la tournée').fill('Tournée du test')
     await page.getByRole('button', { name: 'Enregistrer la tournée' }).click()
     await expect.poll(() => page.getByText(/Tournée enregistrée/).count(), { timeout: 20_000 }).toBe(1)

@@ -177,8 +177,25 @@ describe('demo seed', () => {
       now: NOW,
     })
     expect(found.rows.map((r) => r.id)).toEqual([XSS_REQUEST_ID])
-    const first = listQueue(db, { scope, filter: {}, sort: 'created_desc', after: null, limit: 10, now: NOW })
-    expect(first.rows.map((r) => r.id)).toContain(XSS_REQUEST_ID)
+  })
+
+  it('keeps test strings away from the newest requests, the ones a trial user opens first', () => {
+    const zoe = DEMO_AGENTS.find((a) => a.login === 'zoe.agent')!
+    for (const scope of [{ kind: 'teams' as const, teamIds: zoe.teamIds }, { kind: 'all' as const }]) {
+      const first = listQueue(db, {
+        scope,
+        filter: {},
+        sort: 'created_desc',
+        after: null,
+        limit: 100,
+        now: NOW,
+      })
+      expect(first.rows.map((r) => r.id)).not.toContain(XSS_REQUEST_ID)
+      for (const row of first.rows) {
+        const full = getRequestRow(db, row.id)!
+        expect(`${full.title} ${full.description}`, full.reference).not.toMatch(/[<>]|onerror|alert\(/)
+      }
+    }
   })
 
   it('creates an account per role, with teams, matching resources/demo/accounts.json', () => {

@@ -73,6 +73,8 @@ let lighting: string
 let pothole: string
 let dumping: string
 let withCitizen: string
+let vandoeuvre: string
+let ligatures: string
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'grc-fts-'))
@@ -100,6 +102,25 @@ beforeAll(() => {
   dumping = add({ title: 'Dépôt sauvage', description: 'Encombrants abandonnés.', teamId: 'proprete' })
   withCitizen = add({ title: 'Bruit de chantier', description: 'Travaux dès 6 heures.', citizenId: 'cit-1' })
   for (let i = 0; i < 30; i++) add({ title: `Trottoir abîmé ${i}`, description: 'Dalles descellées.' })
+  vandoeuvre = add({
+    title: 'Avaloir bouché',
+    description: 'Eau stagnante après chaque pluie.',
+    address: '5 rue de la Paix, 54500 Vandœuvre-lès-Nancy',
+  })
+  insertCitizen(db, {
+    id: 'cit-ligatures',
+    name: 'Lætitia Œhmichen',
+    email: null,
+    phone: null,
+    postalAddress: null,
+    contactPreference: 'none',
+  })
+  // Pasted from a PDF: « ﬁ » and « ﬂ » ligatures, a superscript, full-width letters.
+  ligatures = add({
+    title: 'Affiche arrachée',
+    description: 'Aﬃche du ﬂeuriste, panneau de 2 m², quartier ＧＲＡＮＤ Straße.',
+    citizenId: 'cit-ligatures',
+  })
 })
 afterAll(() => {
   db.close()
@@ -112,6 +133,31 @@ describe('search', () => {
     expect(search('ÉCLAIRAGE')).toEqual([lighting])
     expect(search('DEPOT')).toEqual([dumping])
     expect(search('ecole')).toEqual([pothole])
+  })
+
+  it('folds ligatures: "Vandoeuvre", "VANDOEUVRE" and "vandœuvre" find "Vandœuvre"', () => {
+    for (const text of [
+      'Vandoeuvre',
+      'VANDOEUVRE',
+      'vandœuvre',
+      'VANDŒUVRE',
+      'vandoeuvre-les-nancy',
+      'Vandœuv',
+    ])
+      expect(search(text), text).toEqual([vandoeuvre])
+    expect(search('vandoeuvre', { kind: 'teams', teamIds: ['voirie'] }, { status: ['new'] })).toEqual([
+      vandoeuvre,
+    ])
+    expect(countQueue(db, { scope: ALL, filter: { text: 'Vandoeuvre' }, now: NOW }).total).toBe(1)
+  })
+
+  it('folds compatibility characters and ligatures in the text and in the citizen name', () => {
+    expect(search('affiche fleuriste')).toEqual([ligatures])
+    expect(search('aﬃche')).toEqual([ligatures])
+    expect(search('m2')).toEqual([ligatures])
+    expect(search('grand strasse')).toEqual([ligatures])
+    expect(search('laetitia oehmichen')).toEqual([ligatures])
+    expect(search('Lætitia')).toEqual([ligatures])
   })
 
   it('matches the last word as a prefix and every word (AND)', () => {
@@ -238,6 +284,16 @@ describe('what is typed is only ever words', () => {
     '\u0000',
     'x'.repeat(200),
     '" OR 1=1 --',
+    'œ',
+    'Œ*',
+    '＂',
+    '＂lampadaire＂',
+    '＊',
+    '\u0301',
+    'e\u0301clairage',
+    'ﬁ*',
+    '½',
+    'NEAR(ŒUVRE',
   ]
   it('never raises, in the list and in the counts', () => {
     for (const text of typed) {
@@ -259,10 +315,14 @@ describe('what is typed is only ever words', () => {
     expect(search('lampadaire OR trottoir')).toEqual([])
     expect(search("l'éclairage")).toEqual([])
     expect(search('éclairage public')).toEqual([lighting])
+    // Full-width quotes fold to plain ones: still words, never syntax.
+    expect(search('＂lampadaire＂')).toEqual([lighting])
+    expect(search('e\u0301clairage')).toEqual([lighting])
   })
 
   it('quotes every token and prefixes the last one', () => {
     expect(toFtsQuery('a "b" NEAR(')).toBe('"a" """b""" "NEAR("*')
     expect(toFtsQuery('* - )')).toBeNull()
+    expect(toFtsQuery('Vandœuvre ＂Œ')).toBe('"Vandoeuvre" """OE"*')
   })
 })

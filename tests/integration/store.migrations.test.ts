@@ -175,6 +175,27 @@ describe('migrations', () => {
     expect(db.prepare('SELECT email FROM citizens').pluck().get()).toBe('j@example.test')
   })
 
+  it('0008: the search index is rebuilt folded, and stays folded as requests and citizens change', () => {
+    const db = new Database(file)
+    opened.push(db)
+    migrate(db, MIGRATIONS.slice(0, 7))
+    insertRequest(db, { ...request('1'), address: '2 rue Jeanne-d’Arc, Vandœuvre-lès-Nancy' })
+    const hits = (text: string) =>
+      db.prepare('SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?').pluck().all(text)
+    expect(hits('"vandoeuvre"')).toEqual([])
+    expect(migrate(db, MIGRATIONS)).toEqual([8])
+    expect(hits('"vandoeuvre"')).toHaveLength(1)
+    expect(hits('"vandœuvre"')).toEqual([])
+    // Triggers: a new request, a citizen arriving and renamed, all indexed folded.
+    db.exec(`INSERT INTO citizens (id, name, contact_preference) VALUES ('c1', 'Œdipe Kœnig', 'none')`)
+    insertRequest(db, { ...request('2'), title: 'Sœur ﬂeur', citizenId: 'c1' })
+    expect(hits('"soeur" "fleur"')).toHaveLength(1)
+    expect(hits('citizen_name : "koenig"')).toHaveLength(1)
+    db.prepare("UPDATE citizens SET name = 'Æsa Straße' WHERE id = 'c1'").run()
+    expect(hits('citizen_name : "aesa" "strasse"')).toHaveLength(1)
+    expect(hits('citizen_name : "koenig"')).toEqual([])
+  })
+
   it('open with secure_delete on: deleted content is zeroed in the file', () => {
     expect(open().pragma('secure_delete', { simple: true })).toBe(1)
   })

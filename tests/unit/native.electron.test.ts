@@ -15,10 +15,34 @@ interface Plan {
   reason: string
 }
 type Rebuild = (options: Record<string, unknown>) => Promise<void>
+interface Verdict {
+  ok: boolean
+  abi: number | 'napi' | null
+  reason: string
+}
 /** The public functions of scripts/native-electron.mjs (plain JS, so typed here). */
 interface NativeScript {
   electronBindingTarget(root: string, electronVersion: string): string
-  planNativeBuild(options: { root: string; versions: Versions; force?: boolean }): Plan
+  planNativeBuild(options: {
+    root: string
+    versions: Versions
+    force?: boolean
+    verify?: ((file: string) => Verdict) | null
+  }): Plan
+  elfExportedSymbols(bytes: Buffer): string[] | null
+  moduleAbiOf(
+    file: string,
+    options?: { read?: (file: string) => Buffer },
+  ): {
+    abis: number[]
+    napi: boolean
+    how: 'elf' | 'scan'
+  }
+  electronAbiOf(root: string, electronVersion: string): number | null
+  checkElectronBuild(
+    file: string,
+    options: { electronVersion: string; electronAbi: number | null; nodeAbi?: number },
+  ): Verdict
   isNetworkFailure(error: unknown): boolean
   explainFailure(error: unknown, electronVersion: string): string
   main(options: {
@@ -35,6 +59,38 @@ const scriptUrl = pathToFileURL(resolve(__dirname, '..', '..', 'scripts', 'nativ
 const script = (await import(/* @vite-ignore */ scriptUrl)) as NativeScript
 
 const versions: Versions = { electron: '45.5.0', betterSqlite3: '12.11.1' }
+
+/**
+ * A real ELF fixture: the Node build of better-sqlite3 installed for the tests, which
+ * exports node_register_module_v115 (Node 20's ABI). Its Electron twin is the same file
+ * with the symbol renamed to Electron 45's ABI (same length, so the ELF stays valid).
+ */
+const NODE_BUILD = resolve(
+  __dirname,
+  '..',
+  '..',
+  'node_modules',
+  'better-sqlite3-multiple-ciphers',
+  'build',
+  'Release',
+  'better_sqlite3.node',
+)
+const nodeBuild = readFileSync(NODE_BUILD)
+const NODE_ABI = Number(process.versions.modules)
+function withAbi(bytes: Buffer, abi: number): Buffer {
+  const from = Buffer.from(`node_register_module_v${NODE_ABI}`, 'latin1')
+  const to = Buffer.from(`node_register_module_v${abi}`, 'latin1')
+  expect(to.length).toBe(from.length)
+  const out = Buffer.from(bytes)
+  let at = out.indexOf(from)
+  expect(at).toBeGreaterThan(0)
+  while (at >= 0) {
+    to.copy(out, at)
+    at = out.indexOf(from, at + 1)
+  }
+  return out
+}
+const electronBuild = withAbi(nodeBuild, 150)
 let root: string
 let out: string[]
 
@@ -46,6 +102,7 @@ function fakeProject(): string {
     writeFileSync(join(dir, 'node_modules', name, 'package.json'), JSON.stringify({ name, version }))
   }
   pkg('electron', versions.electron)
+  writeFileSync(join(dir, 'node_modules', 'electron', 'abi_version'), '150')
   pkg('better-sqlite3-multiple-ciphers', versions.betterSqlite3)
   const module = join(dir, 'node_modules', 'better-sqlite3-multiple-ciphers')
   writeFileSync(join(module, 'binding.gyp'), '{}')
@@ -54,18 +111,18 @@ function fakeProject(): string {
   return dir
 }
 
-/** Stands in for @electron/rebuild: "compiles" the scratch copy it is pointed at. */
-function fakeRebuild(seen: Array<Record<string, unknown>>): Rebuild {
+/**
+ * Stands in for @electron/rebuild: "compiles" the scratch copy it is pointed at, by
+ * default into a build for Electron's ABI (`output`: the bytes it leaves).
+ */
+function fakeRebuild(seen: Array<Record<string, unknown>>, output: Buffer = electronBuild): Rebuild {
   return async (options) => {
     seen.push(options)
     const module = join(String(options.buildPath), 'node_modules', 'better-sqlite3-multiple-ciphers')
     // The scratch copy must start from sources: the Node build must not have been copied.
     if (existsSync(join(module, 'build'))) throw new Error('the Node build leaked into the scratch copy')
     mkdirSync(join(module, 'build', 'Release'), { recursive: true })
-    writeFileSync(
-      join(module, 'build', 'Release', 'better_sqlite3.node'),
-      `ELECTRON ${String(options.electronVersion)}`,
-    )
+    writeFileSync(join(module, 'build', 'Release', 'better_sqlite3.node'), output)
   }
 }
 
@@ -131,7 +188,7 @@ describe('scripts/native-electron.mjs', () => {
       'better-sqlite3-multiple-ciphers',
       'better_sqlite3.node',
     )
-    expect(readFileSync(target, 'utf8')).toBe('ELECTRON 45.5.0')
+    expect(readFileSync(target).equals(electronBuild)).toBe(true)
     expect(
       readFileSync(
         join(
@@ -154,7 +211,10 @@ describe('scripts/native-electron.mjs', () => {
     expect(dirname(String(seen[0]?.buildPath))).toBe(join(root, '.native'))
     // The scratch folder is gone; only the versioned build remains.
     expect(readdirSync(join(root, '.native'))).toEqual(['electron-45.5.0'])
-    expect(JSON.parse(readFileSync(join(dirname(target), 'build.json'), 'utf8'))).toMatchObject(versions)
+    expect(JSON.parse(readFileSync(join(dirname(target), 'build.json'), 'utf8'))).toMatchObject({
+      ...versions,
+      abi: 150,
+    })
   })
 
   it('skips when the build for the installed versions is already there', async () => {
@@ -242,5 +302,82 @@ describe('scripts/native-electron.mjs', () => {
     expect(await run([])).toBe(1)
     expect(out.join('\n')).toMatch(/electron is not installed.*npm install/)
     expect(await run(['--frobnicate'])).toBe(2)
+  })
+})
+
+describe('the ABI of what native-electron builds', () => {
+  const target = () =>
+    join(root, '.native', 'electron-45.5.0', 'better-sqlite3-multiple-ciphers', 'better_sqlite3.node')
+
+  it('reads the registration symbol from the ELF dynamic symbol table', () => {
+    const symbols = script.elfExportedSymbols(nodeBuild)
+    expect(symbols).toContain(`node_register_module_v${NODE_ABI}`)
+    // Imports are not exports.
+    expect(symbols).not.toContain('node_module_register')
+    expect(script.moduleAbiOf(NODE_BUILD)).toEqual({ abis: [NODE_ABI], napi: false, how: 'elf' })
+    expect(script.moduleAbiOf('x', { read: () => electronBuild })).toMatchObject({ abis: [150], how: 'elf' })
+    expect(
+      script.elfExportedSymbols(Buffer.from('MZ not an ELF file at all, but long enough to look')),
+    ).toBeNull()
+  })
+
+  it('finds the symbol by name in other formats (Mach-O, PE)', () => {
+    const macho = Buffer.concat([
+      Buffer.from([0xcf, 0xfa, 0xed, 0xfe]),
+      Buffer.alloc(64),
+      Buffer.from('\0_node_register_module_v150\0'),
+    ])
+    expect(script.moduleAbiOf('x', { read: () => macho })).toEqual({ abis: [150], napi: false, how: 'scan' })
+  })
+
+  it("knows Electron's ABI from the electron package, else from node-abi", () => {
+    expect(script.electronAbiOf(root, '45.5.0')).toBe(150)
+    const repo = resolve(__dirname, '..', '..')
+    expect(script.electronAbiOf(repo, '45.5.0')).toBe(150)
+    // Another version than the installed one: node-abi answers.
+    expect(script.electronAbiOf(repo, '44.0.0')).toBe(149)
+  })
+
+  it("accepts Electron's ABI and refuses Node's, even when Electron's is unknown", () => {
+    const check = (file: string, electronAbi: number | null) =>
+      script.checkElectronBuild(file, { electronVersion: '45.5.0', electronAbi, nodeAbi: NODE_ABI })
+    expect(check(NODE_BUILD, 150)).toMatchObject({ ok: false, abi: NODE_ABI })
+    expect(check(NODE_BUILD, 150).reason).toMatch(new RegExp(`ABI ${NODE_ABI} .*a Node build.*ABI 150`))
+    expect(check(NODE_BUILD, null)).toMatchObject({ ok: false })
+    const good = join(root, 'electron.node')
+    writeFileSync(good, electronBuild)
+    expect(check(good, 150)).toMatchObject({ ok: true, abi: 150 })
+    expect(check(good, null)).toMatchObject({ ok: true, abi: 150 })
+    const text = join(root, 'text.node')
+    writeFileSync(text, 'not a module')
+    expect(check(text, 150)).toMatchObject({ ok: false })
+  })
+
+  it('refuses a Node-ABI build: exit 1, a clear message, no binary and no stamp', async () => {
+    expect(await run([], fakeRebuild([], nodeBuild))).toBe(1)
+    const message = out.join('\n')
+    expect(message).toMatch(/Refused the build/)
+    expect(message).toMatch(new RegExp(`ABI ${NODE_ABI}.*not Electron 45\\.5\\.0's ABI 150`))
+    expect(message).toMatch(/npm run native:electron -- --force/)
+    expect(message).not.toMatch(/\n\s+at /)
+    expect(existsSync(target())).toBe(false)
+    expect(existsSync(join(dirname(target()), 'build.json'))).toBe(false)
+    expect(readdirSync(join(root, '.native'))).toEqual([])
+  })
+
+  it('rebuilds a Node-ABI build left stamped by an earlier version of the script', async () => {
+    mkdirSync(dirname(target()), { recursive: true })
+    writeFileSync(target(), nodeBuild)
+    writeFileSync(
+      join(dirname(target()), 'build.json'),
+      JSON.stringify({ ...versions, platform: process.platform, arch: process.arch }),
+    )
+    // Without the check the stamp alone would skip it.
+    expect(script.planNativeBuild({ root, versions }).action).toBe('skip')
+    const seen: Array<Record<string, unknown>> = []
+    expect(await run([], fakeRebuild(seen))).toBe(0)
+    expect(seen).toHaveLength(1)
+    expect(out.join('\n')).not.toMatch(/up to date/)
+    expect(readFileSync(target()).equals(electronBuild)).toBe(true)
   })
 })

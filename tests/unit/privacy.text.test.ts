@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import {
   citizenRedactor,
   editDistance,
+  foldLetters,
   normalizeForSearch,
   phoneKey,
   redactJson,
@@ -211,5 +212,44 @@ describe('stripFreeText', () => {
     })
     expect(stripFreeText('assign', { assigneeId: 'a1' })).toEqual({ assigneeId: 'a1' })
     expect(stripFreeText('comment', null)).toBeNull()
+  })
+})
+
+describe("foldLetters (the cache's full-text index and the words searched)", () => {
+  it('spells out ligatures and compatibility characters, keeping case and punctuation', () => {
+    expect(foldLetters('Vandœuvre-lès-Nancy')).toBe('Vandoeuvre-les-Nancy')
+    expect(foldLetters('ŒUVRE Æsa Straße ẞ')).toBe('OEUVRE AEsa Strasse SS')
+    expect(foldLetters('ﬁn du ﬂux, 2 m², ＡＢ ½')).toBe('fin du flux, 2 m2, AB 1⁄2')
+  })
+
+  it('leaves ASCII and Latin-1 accented text as it is (the tokenizer folds those accents)', () => {
+    for (const text of [
+      'GRC-2026-000239',
+      'Éclairage public éteint, rue Saint-Dizier',
+      'Ça dépend\u00a0« ici » — l’école… 12 €',
+      '',
+    ])
+      expect(foldLetters(text)).toBe(text)
+  })
+
+  it('changes nothing the tokenizer would read differently when it takes the fast path', () => {
+    // Every character the fast path lets through: NFKD leaves it alone, or turns a
+    // separator into separators (no letter or digit appears or disappears).
+    const word = /[\p{L}\p{N}]/u
+    for (let code = 0xa0; code <= 0x20ac; code++) {
+      const c = String.fromCharCode(code)
+      if (foldLetters(`a${c}b`) !== `a${c}b`) continue
+      const folded = c.normalize('NFKD').replace(/\p{M}/gu, '')
+      const letters = (t: string) => [...t].filter((x) => word.test(x)).length
+      if (folded === c) continue
+      // A separator stays separators; an accented letter stays one letter (its base).
+      expect(letters(folded), `U+${code.toString(16)}`).toBe(letters(c) === 0 ? 0 : 1)
+      expect([...folded].length === 1 || letters(c) === 0, `U+${code.toString(16)}`).toBe(true)
+    }
+  })
+
+  it('removes accents once it folds: the decomposed and the precomposed spellings agree', () => {
+    expect(foldLetters('e\u0301clair œ')).toBe('eclair oe')
+    expect(foldLetters('éclair œ')).toBe('eclair oe')
   })
 })

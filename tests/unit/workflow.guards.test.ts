@@ -98,19 +98,19 @@ describe('transition availability: every transition is either allowed or blocked
     expect(located.allowed.find((t) => t.id === 'schedule')?.requires).toEqual(['scheduledFor'])
   })
 
-  it('lets a technician start and finish interventions, and nothing of the desk work', () => {
+  it('lets a technician start, finish or report impossible interventions, and nothing of the desk work', () => {
     const scheduled = transitionAvailability(
       intervention,
       subject({ status: 'scheduled', assigneeId: 't1' }),
       technician,
     )
-    expect(allowedIds(scheduled)).toEqual(['start'])
+    expect(allowedIds(scheduled)).toEqual(['report_impossible', 'start'])
     const working = transitionAvailability(
       intervention,
       subject({ status: 'in_progress', assigneeId: 't1' }),
       technician,
     )
-    expect(allowedIds(working)).toEqual(['finish'])
+    expect(allowedIds(working)).toEqual(['finish', 'report_impossible'])
     const fresh = transitionAvailability(intervention, subject(), technician)
     expect(reasonsOf(fresh, 'qualify')).toEqual([
       { code: 'role', roles: ['agent', 'lead', 'supervisor', 'admin'] },

@@ -306,7 +306,9 @@ export interface GenerateOptions {
 
 /**
  * Requests in creation order (so rowids follow creation, as a sync would deliver them).
- * One of them, recent and in the voirie team, is the XSS probe `XSS_REQUEST_ID`.
+ * One of them, in the voirie team, is the XSS probe `XSS_REQUEST_ID`: an old one (a quarter
+ * of the way from the oldest), so the newest requests a trial user opens first hold only
+ * plausible text; the tests reach it by its id or its reference.
  */
 export function* generateRequests(options: GenerateOptions): Generator<GeneratedRequest> {
   const { count, now } = options
@@ -321,30 +323,27 @@ export function* generateRequests(options: GenerateOptions): Generator<Generated
   for (const a of [...DEMO_AGENTS, ...DEMO_STAFF])
     for (const t of a.teamIds) membersByTeam.set(t, [...(membersByTeam.get(t) ?? []), a])
   const supervisor = DEMO_AGENTS.find((a) => a.roles.includes('supervisor'))
-  const xssIndex = count - Math.min(count, 3)
+  const xssIndex = Math.floor(count / 4)
+  const xssPrng = createPrng(options.seed ^ 0x0dd5a1e5)
   const perYear = new Map<number, number>()
   let previousReference: string | null = null
 
-  for (let i = 0; i < count; i++) {
+  /** The request of slot `i`, drawn from `rng` (the probe's own stream for the probe). */
+  const make = (i: number, isXss: boolean, rng: Prng): GeneratedRequest => {
     const createdAt = times[i] ?? now
-    const isXss = i === xssIndex
     const category: Category = isXss
       ? (DEMO_CATEGORIES.find((c) => c.id === 'voirie') ?? categories[0]![0])
-      : prng.weighted(categories)
-    const subcategory = isXss
-      ? 'Mobilier urbain'
-      : prng.chance(0.9)
-        ? prng.pick(category.subcategories)
-        : null
-    const channel = isXss ? 'portal' : prng.weighted(CHANNEL_WEIGHTS)
-    const priority = isXss ? 'high' : prng.weighted(PRIORITY_WEIGHTS)
-    const commune = isXss && nancy ? nancy : prng.weighted(communeWeights)
-    const street = prng.pick(STREETS[commune.code] ?? ['rue de la République'])
-    const num = prng.int(1, 140)
+      : rng.weighted(categories)
+    const subcategory = isXss ? 'Mobilier urbain' : rng.chance(0.9) ? rng.pick(category.subcategories) : null
+    const channel = isXss ? 'portal' : rng.weighted(CHANNEL_WEIGHTS)
+    const priority = isXss ? 'high' : rng.weighted(PRIORITY_WEIGHTS)
+    const commune = isXss && nancy ? nancy : rng.weighted(communeWeights)
+    const street = rng.pick(STREETS[commune.code] ?? ['rue de la République'])
+    const num = rng.int(1, 140)
     const located =
       category.requiresLocation &&
-      (channel === 'phone' || channel === 'counter' ? prng.chance(0.75) : prng.chance(0.97))
-    const point = located ? randomPointIn(commune.polygons, commune.bounds, prng) : null
+      (channel === 'phone' || channel === 'counter' ? rng.chance(0.75) : rng.chance(0.97))
+    const point = located ? randomPointIn(commune.polygons, commune.bounds, rng) : null
     const address = category.requiresLocation ? `${num} ${street}, ${commune.postcode} ${commune.name}` : null
     const routed = route(DEMO_ROUTING_RULES, sectorPolygons, {
       categoryId: category.id,
@@ -353,15 +352,15 @@ export function* generateRequests(options: GenerateOptions): Generator<Generated
       point,
     })
     const citizenId =
-      !isXss && options.citizenIds.length > 0 && prng.chance(0.7) ? prng.pick(options.citizenIds) : null
+      !isXss && options.citizenIds.length > 0 && rng.chance(0.7) ? rng.pick(options.citizenIds) : null
 
     const age = now - createdAt
     const workflow = category.workflowId
     let status: string
     if (isXss) status = 'new'
     else {
-      const closed = prng.chance(Math.min(0.9, age / (60 * DAY)))
-      status = prng.weighted((closed ? CLOSED_STATUSES : OPEN_STATUSES)[workflow] ?? [['new', 1]])
+      const closed = rng.chance(Math.min(0.9, age / (60 * DAY)))
+      status = rng.weighted((closed ? CLOSED_STATUSES : OPEN_STATUSES)[workflow] ?? [['new', 1]])
       if (status === 'waiting_citizen' && citizenId === null)
         status = workflow === 'intervention' ? 'qualified' : 'in_progress'
       if (status === 'duplicate' && previousReference === null) status = 'rejected'
@@ -370,25 +369,25 @@ export function* generateRequests(options: GenerateOptions): Generator<Generated
     const statusKind = CLOSED_KINDS.has(status) ? 'closed' : 'open'
     const endAt =
       statusKind === 'closed'
-        ? createdAt + Math.min(age * 0.95, (2 + prng.next() * 20) * DAY)
-        : createdAt + age * (0.1 + prng.next() * 0.8)
+        ? createdAt + Math.min(age * 0.95, (2 + rng.next() * 20) * DAY)
+        : createdAt + age * (0.1 + rng.next() * 0.8)
 
     const texts = TEXTS[category.id] ?? { titles: [category.name.fr], descriptions: [category.name.fr] }
-    const where = placeText(street, num, (items) => prng.pick(items))
+    const where = placeText(street, num, (items) => rng.pick(items))
     const fill = (s: string) =>
       s
         .replace('{sub}', subcategory ?? category.name.fr)
         .replace('{street}', street)
         .replace('{where}', where)
-        .replace('{days}', String(prng.int(2, 15)))
-    const title = isXss ? 'Lampadaire cassé sur le trottoir' : fill(prng.pick(texts.titles))
-    const description = isXss ? XSS_DESCRIPTION : fill(prng.pick(texts.descriptions))
+        .replace('{days}', String(rng.int(2, 15)))
+    const title = isXss ? 'Lampadaire cassé sur le trottoir' : fill(rng.pick(texts.titles))
+    const description = isXss ? XSS_DESCRIPTION : fill(rng.pick(texts.descriptions))
 
     const year = new Date(createdAt).getUTCFullYear()
     const seq = (perYear.get(year) ?? 0) + 1
     perYear.set(year, seq)
     const reference = `GRC-${year}-${String(seq).padStart(6, '0')}`
-    const id = isXss ? XSS_REQUEST_ID : prng.uuidV7(createdAt)
+    const id = isXss ? XSS_REQUEST_ID : rng.uuidV7(createdAt)
 
     const members = membersByTeam.get(routed.teamId) ?? []
     const byRole = (role: AgentSummary['roles'][number]) => members.filter((m) => m.roles.includes(role))
@@ -405,7 +404,7 @@ export function* generateRequests(options: GenerateOptions): Generator<Generated
     let version = 0
     const frontDesk = membersByTeam.get(DEMO_FALLBACK_TEAM) ?? []
     const typist =
-      channel === 'phone' || channel === 'counter' ? prng.pick(frontDesk.length ? frontDesk : members) : null
+      channel === 'phone' || channel === 'counter' ? rng.pick(frontDesk.length ? frontDesk : members) : null
     if (options.history) {
       history.push({
         requestId: id,
@@ -434,7 +433,7 @@ export function* generateRequests(options: GenerateOptions): Generator<Generated
       const lastAt = at
       if (step.assigns) {
         const pool = workflow === 'intervention' && technicians.length > 0 ? technicians : workers
-        const assignee = pool.length > 0 ? prng.pick(pool) : null
+        const assignee = pool.length > 0 ? rng.pick(pool) : null
         if (assignee) {
           assigneeId = assignee.id
           version++
@@ -449,12 +448,12 @@ export function* generateRequests(options: GenerateOptions): Generator<Generated
             })
         }
       }
-      if (step.requires === 'reason') fields.reason = prng.pick(REJECT_REASONS)
-      if (step.requires === 'resolutionNote') fields.resolutionNote = prng.pick(RESOLUTION_NOTES)
-      if (step.requires === 'holdReason') fields.holdReason = prng.pick(HOLD_REASONS)
+      if (step.requires === 'reason') fields.reason = rng.pick(REJECT_REASONS)
+      if (step.requires === 'resolutionNote') fields.resolutionNote = rng.pick(RESOLUTION_NOTES)
+      if (step.requires === 'holdReason') fields.holdReason = rng.pick(HOLD_REASONS)
       if (step.requires === 'duplicateOf') fields.duplicateOf = previousReference ?? ''
       if (step.requires === 'scheduledFor')
-        fields.scheduledFor = new Date(lastAt + prng.int(1, 5) * DAY).toISOString().slice(0, 10)
+        fields.scheduledFor = new Date(lastAt + rng.int(1, 5) * DAY).toISOString().slice(0, 10)
       if (step.to === 'waiting_citizen') slaPausedSince = lastAt
       version++
       const actor =
@@ -462,7 +461,7 @@ export function* generateRequests(options: GenerateOptions): Generator<Generated
           ? (members.find((m) => m.id === assigneeId) ?? lead)
           : step.transition === 'assign' || step.transition === 'schedule'
             ? lead
-            : prng.pick(workers.length ? workers : [lead ?? DEMO_AGENTS[0]!])
+            : rng.pick(workers.length ? workers : [lead ?? DEMO_AGENTS[0]!])
       if (options.history)
         history.push({
           requestId: id,
@@ -478,18 +477,18 @@ export function* generateRequests(options: GenerateOptions): Generator<Generated
           },
         })
     })
-    if (options.history && !isXss && prng.chance(0.25)) {
-      const n = prng.int(1, 2)
+    if (options.history && !isXss && rng.chance(0.25)) {
+      const n = rng.int(1, 2)
       for (let c = 0; c < n; c++) {
-        const author = prng.pick(members.length ? members : DEMO_AGENTS)
-        const kind = prng.chance(0.6) ? 'internal' : 'public'
-        const commentAt = Math.round(createdAt + (Math.max(at, createdAt + HOUR) - createdAt) * prng.next())
-        const commentId = prng.uuid()
+        const author = rng.pick(members.length ? members : DEMO_AGENTS)
+        const kind = rng.chance(0.6) ? 'internal' : 'public'
+        const commentAt = Math.round(createdAt + (Math.max(at, createdAt + HOUR) - createdAt) * rng.next())
+        const commentId = rng.uuid()
         comments.push({
           id: commentId,
           requestId: id,
           kind,
-          body: prng.pick(kind === 'internal' ? INTERNAL_NOTES : PUBLIC_REPLIES),
+          body: rng.pick(kind === 'internal' ? INTERNAL_NOTES : PUBLIC_REPLIES),
           authorId: author.id,
           authorName: author.displayName,
           createdAt: commentAt,
@@ -505,7 +504,7 @@ export function* generateRequests(options: GenerateOptions): Generator<Generated
       }
     }
 
-    yield {
+    return {
       row: {
         id,
         reference,
@@ -535,6 +534,19 @@ export function* generateRequests(options: GenerateOptions): Generator<Generated
       history,
       comments,
     }
-    previousReference = reference
+  }
+
+  for (let i = 0; i < count; i++) {
+    if (i === xssIndex) {
+      // The ordinary request of this slot is drawn and dropped, so the main stream goes on
+      // as if the probe were not there: moving the probe changes no other request.
+      const sequences = new Map(perYear)
+      make(i, false, prng)
+      perYear.clear()
+      for (const [year, seq] of sequences) perYear.set(year, seq)
+    }
+    const request = i === xssIndex ? make(i, true, xssPrng) : make(i, false, prng)
+    yield request
+    previousReference = request.row.reference
   }
 }

@@ -22,6 +22,57 @@ export function normalizeForSearch(text: string): string {
 }
 
 /**
+ * Letters spelled the way a keyboard types them, for a full-text index whose tokenizer
+ * already folds case and the accents of precomposed letters (SQLite's `unicode61
+ * remove_diacritics 2`): compatibility characters decomposed (NFKD: `ﬁ` → `fi`, `²` → `2`,
+ * full-width `Ａ` → `A`), marks removed, and the ligatures Unicode does not decompose spelled
+ * out (`œ` → `oe`, `æ` → `ae`, `ß` → `ss`): `Vandœuvre-lès-Nancy` → `Vandoeuvre-les-Nancy`.
+ * Text with nothing of the kind (ASCII, French accented letters and punctuation) comes back
+ * unchanged, accents included: the tokenizer removes those, and index writes stay cheap.
+ * The cache's full-text index holds text folded by it, and the words searched are folded by it.
+ */
+export function foldLetters(text: string): string {
+  if (!NEEDS_FOLDING.test(text)) return text
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/œ/g, 'oe')
+    .replace(/Œ/g, 'OE')
+    .replace(/æ/g, 'ae')
+    .replace(/Æ/g, 'AE')
+    .replace(/ß/g, 'ss')
+    .replace(/ẞ/g, 'SS')
+}
+
+/**
+ * The code points `foldLetters` leaves alone (inclusive ranges): ASCII, the Latin-1 letters
+ * the tokenizer folds itself (not Æ, ß, æ), Latin-1 punctuation and symbols that stay
+ * separators whatever NFKD does to them (not ª ² ³ µ ¹ º ¼ ½ ¾), typographic quotes and
+ * dashes (U+2010–2027) and the euro sign.
+ */
+const FOLD_FREE_RANGES: readonly (readonly [number, number])[] = [
+  [0x00, 0x7f],
+  [0xa0, 0xa9],
+  [0xab, 0xb1],
+  [0xb4, 0xb4],
+  [0xb6, 0xb8],
+  [0xbb, 0xbb],
+  [0xbf, 0xc5],
+  [0xc7, 0xde],
+  [0xe0, 0xe5],
+  [0xe7, 0xff],
+  [0x2010, 0x2027],
+  [0x20ac, 0x20ac],
+]
+
+const codeUnit = (code: number) => `\\u${code.toString(16).padStart(4, '0')}`
+/** A character `foldLetters` must handle: one outside FOLD_FREE_RANGES. */
+const NEEDS_FOLDING = new RegExp(
+  `[^${FOLD_FREE_RANGES.map(([a, b]) => (a === b ? codeUnit(a) : `${codeUnit(a)}-${codeUnit(b)}`)).join('')}]`,
+  'u',
+)
+
+/**
  * The distinct trigrams of a text's normalised words, each word padded as pg_trgm does
  * (two spaces before, one after): `Léa` → `  l`, ` le`, `lea`, `ea `.
  */

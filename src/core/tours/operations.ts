@@ -21,6 +21,16 @@ function assertMayPlan(session: SessionInfo, teamId: string) {
   if (!canAssign(session, teamId)) throw new CoreError('forbidden', PLANNERS_ONLY)
 }
 
+/**
+ * Why `technician` could not work `row`, in words (the request is another team's: their
+ * console never receives it), or null. The save refuses it; the builder says it before.
+ */
+export function whyTechnicianCannotSee(technician: AgentSummary, row: RequestRecord): string | null {
+  return technician.teamIds.includes(row.teamId)
+    ? null
+    : `${technician.displayName} ne voit pas la demande ${row.reference} (autre équipe).`
+}
+
 /** What a tour's checks read: the agents and the stops' requests, by id. */
 export interface TourLookup {
   agent(id: string): AgentSummary | undefined
@@ -56,11 +66,8 @@ export function decideTourSave(
       )
     if (row.lat === null || row.lon === null)
       throw new CoreError('invalid_input', `La demande ${row.reference} n’a pas de position sur la carte.`)
-    if (technician && !technician.teamIds.includes(row.teamId))
-      throw new CoreError(
-        'invalid_input',
-        `${technician.displayName} ne voit pas la demande ${row.reference} (autre équipe).`,
-      )
+    const unseen = technician && whyTechnicianCannotSee(technician, row)
+    if (unseen) throw new CoreError('invalid_input', unseen, { stopId: row.id, reference: row.reference })
     return { lat: row.lat, lon: row.lon }
   })
   const order = positions.map((_p, i) => i)
@@ -89,18 +96,4 @@ export function decideTourDelete(session: SessionInfo, existing: SavedTour | und
     throw new CoreError('not_found', 'Tournée introuvable.')
   assertMayPlan(session, existing.teamId)
   return existing
-}
-
-/** The stops of a saved tour not yet assigned to its technician (all of them when asked to assign). */
-export function stopsToAssign(
-  lookup: Pick<TourLookup, 'request'>,
-  tour: SavedTour,
-  assignStops: boolean,
-): RequestRecord[] {
-  const technicianId = tour.technicianId
-  if (!assignStops || !technicianId) return []
-  return tour.stopIds.flatMap((id) => {
-    const row = lookup.request(id)
-    return row && row.assigneeId !== technicianId ? [row] : []
-  })
 }

@@ -9,7 +9,7 @@
  * statements below restate what the triggers compute (demo.seed.test.ts checks they agree).
  */
 import type { Db } from './db'
-import { ftsTagsSql } from './fts'
+import { foldSql, ftsTagsSql } from './fts'
 
 /** Triggers whose work `bulkLoad` does itself at the end of the load. */
 const DERIVED_TRIGGER = /^(requests_(fts|geo|counts)|citizens_fts)_/
@@ -20,7 +20,8 @@ const REBUILD = [
    SELECT team_id, status, category_id, priority, ifnull(assignee_id, ''), count(*) FROM requests
    GROUP BY 1, 2, 3, 4, 5`,
   `INSERT INTO requests_fts (rowid, reference, title, description, address, citizen_name, tags)
-   SELECT r.rowid, r.reference, r.title, r.description, r.address, c.name, ${ftsTagsSql('r')}
+   SELECT r.rowid, ${['r.reference', 'r.title', 'r.description', 'r.address', 'c.name'].map(foldSql).join(', ')},
+          ${ftsTagsSql('r')}
    FROM requests r LEFT JOIN citizens c ON c.id = r.citizen_id ORDER BY r.rowid`,
   `INSERT OR IGNORE INTO team_keys (team_id) SELECT DISTINCT team_id FROM requests`,
   `INSERT INTO requests_geo (id, min_lat, max_lat, min_lon, max_lon, min_team, max_team,

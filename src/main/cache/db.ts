@@ -12,6 +12,7 @@ import {
   keyDatabase,
   type EncryptionProgress,
 } from './encryption'
+import { registerSearchFunctions } from './fts'
 import { assertKnownVersion, migrate } from './migrate'
 import { MIGRATIONS } from './migrations'
 
@@ -72,6 +73,8 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Db {
     }
     assertKnownVersion(db, MIGRATIONS, file)
     configure(db, options)
+    // The FTS triggers fold what they index through it (cache/fts.ts).
+    registerSearchFunctions(db)
     migrate(db, MIGRATIONS, file)
     restrictToOwner(file)
   } catch (e) {
@@ -100,6 +103,7 @@ export function openMemoryStore(options: OpenStoreOptions = {}): Db {
   const db = new Database(':memory:', options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
   db.pragma('foreign_keys = ON')
   db.pragma('secure_delete = ON')
+  registerSearchFunctions(db)
   migrate(db, MIGRATIONS, ':memory:')
   return db
 }

@@ -2,7 +2,35 @@
  * What the agent types in the search box, turned into an FTS5 query that can only mean
  * "these words": every token is quoted (so `"`, `*`, `-`, `NEAR(`, `AND`, `)` are words,
  * never syntax) and the last one matches as a prefix, so results follow the typing.
+ *
+ * Both sides are folded by `foldLetters` (src/core/privacy/text.ts): the index holds each
+ * text through the `grc_fold` SQL function (the triggers of migration 0008 and the bulk
+ * load), the words searched go through it here, so « Vandoeuvre », « VANDOEUVRE » and
+ * « vandœuvre » all find « Vandœuvre ». Accents are removed by the tokenizer
+ * (`unicode61 remove_diacritics 2`) on both sides.
  */
+import type Database from 'better-sqlite3-multiple-ciphers'
+import { foldLetters } from '../../core/privacy/text'
+
+/** The SQL function the FTS triggers call on every text they index. */
+export const FOLD_FUNCTION = 'grc_fold'
+
+/**
+ * Give connection `db` the `grc_fold(text)` function the FTS triggers call: every
+ * connection that writes requests or citizens needs it (cache/db.ts registers it on open).
+ */
+export function registerSearchFunctions(db: Database.Database): void {
+  db.function(FOLD_FUNCTION, { deterministic: true }, (text: unknown) =>
+    typeof text === 'string' ? foldLetters(text) : text,
+  )
+}
+
+/**
+ * `grc_fold(expr)`: the SQL of a folded indexed text (the triggers and the bulk load). About
+ * a microsecond per text, most of it the call into JavaScript: `foldLetters` returns most
+ * text untouched. (Guarding the call with a GLOB on the characters to fold costs more.)
+ */
+export const foldSql = (expr: string) => `${FOLD_FUNCTION}(${expr})`
 
 /** Letters or digits: a token without any is dropped (the tokenizer would drop it too). */
 const WORDISH = /[\p{L}\p{N}]/u
@@ -13,7 +41,7 @@ const WORDISH = /[\p{L}\p{N}]/u
  */
 export function toFtsQuery(text: string | undefined | null): string | null {
   if (!text) return null
-  const tokens = text
+  const tokens = foldLetters(text)
     .split(/\s+/u)
     .filter((t) => WORDISH.test(t))
     .map((t) => `"${t.replace(/"/g, '""')}"`)

@@ -28,6 +28,7 @@ import {
 } from '../cache/queries/requests'
 import { transitionAvailability } from '../../core/workflow/engine'
 import { actorOf, assertCanSeeTeam, canReadCitizen, canSeeTeam } from '../../core/authz/permissions'
+import { ACTION_REFUSALS, requestActions } from '../../core/authz/actions'
 import type { CoreDeps } from './deps'
 import {
   assertMayChange,
@@ -43,7 +44,8 @@ export interface ContactRemote {
   citizenContact(requestId: string, purpose: ContactPurpose): Promise<CitizenContact>
 }
 
-const NOT_FOR_ROLE = 'Les coordonnées de l’usager ne sont pas accessibles à votre rôle.'
+/** The same sentence the detail's `readCitizen` action gives: the screen and the read agree. */
+const NOT_FOR_ROLE = ACTION_REFUSALS.citizen
 const CONTACT_UNAVAILABLE =
   'Le serveur est injoignable : hors ligne, les coordonnées de l’usager ne restent disponibles que pour vos ' +
   'demandes en cours déjà consultées. Réessayez une fois la connexion revenue.'
@@ -62,8 +64,8 @@ export function createRequestService(
   const { db } = deps
   const ctx = cacheOpContext(db, deps.workflows, deps.calendar)
   const synced = () => Boolean(deps.config.sync.serverUrl)
-  const mayReadCitizen = (session: SessionInfo) =>
-    canReadCitizen(session, citizenDataRolesOf(db, deps.config.privacy.citizenDataRoles))
+  const citizenDataRoles = () => citizenDataRolesOf(db, deps.config.privacy.citizenDataRoles)
+  const mayReadCitizen = (session: SessionInfo) => canReadCitizen(session, citizenDataRoles())
 
   /** Details no longer needed leave the cache: kept for the shown request and the agent's own open ones. */
   function dropStale(session: SessionInfo | null) {
@@ -168,7 +170,21 @@ export function createRequestService(
     return outcome
   }
 
-  const detailOf = (id: string) => toRequestDetail(getRequestRow(db, id)!)
+  const availability = (session: SessionInfo, row: RequestRow): TransitionAvailability =>
+    transitionAvailability(workflowOf(ctx, row.categoryId), subjectOf(row), actorOf(session))
+
+  /** The request for the detail pane: with what this session may do on it, decided here. */
+  function shownDetail(session: SessionInfo, row: RequestRow): RequestDetail {
+    const detail = toRequestDetail(row)
+    const actions = requestActions(session, detail, {
+      citizenDataRoles: citizenDataRoles(),
+      transitions: availability(session, row),
+    })
+    return { ...detail, actions }
+  }
+
+  /** After a change: the request as it is now, with what the agent may do next. */
+  const detailOf = (session: SessionInfo, id: string) => shownDetail(session, getRequestRow(db, id)!)
 
   return {
     /**
@@ -181,7 +197,7 @@ export function createRequestService(
     },
 
     get(session: SessionInfo, id: string): RequestDetail {
-      return toRequestDetail(visibleRow(session, id))
+      return shownDetail(session, visibleRow(session, id))
     },
 
     getMany(session: SessionInfo, ids: readonly string[]): RequestDetail[] {
@@ -324,8 +340,7 @@ export function createRequestService(
     },
 
     transitions(session: SessionInfo, id: string): TransitionAvailability {
-      const row = visibleRow(session, id)
-      return transitionAvailability(workflowOf(ctx, row.categoryId), subjectOf(row), actorOf(session))
+      return availability(session, visibleRow(session, id))
     },
 
     /** The only way a status changes: through a transition of the request's workflow. */
@@ -335,20 +350,20 @@ export function createRequestService(
       const op = { op: 'transition' as const, payload: { transitionId, fields } }
       change(session, input.id, op, input.baseVersion)
       deps.emit('requests.changed', { ids: [input.id] })
-      return detailOf(input.id)
+      return detailOf(session, input.id)
     },
 
     assign(session: SessionInfo, input: ParsedInputOf<'request.assign'>): RequestDetail {
       const op = { op: 'assign' as const, payload: { assigneeId: input.assigneeId } }
       change(session, input.id, op, input.baseVersion)
       deps.emit('requests.changed', { ids: [input.id] })
-      return detailOf(input.id)
+      return detailOf(session, input.id)
     },
 
     update(session: SessionInfo, input: ParsedInputOf<'request.update'>): RequestDetail {
       change(session, input.id, { op: 'update', payload: input.patch }, input.baseVersion)
       deps.emit('requests.changed', { ids: [input.id] })
-      return detailOf(input.id)
+      return detailOf(session, input.id)
     },
 
     comment(session: SessionInfo, input: ParsedInputOf<'request.comment'>): Comment {
@@ -394,8 +409,10 @@ export function createRequestService(
       })
       deps.localChange?.()
       deps.emit('requests.changed', { ids: [id] })
-      // Returned even when routed to a team the agent cannot see: they typed it themselves.
-      return detailOf(id)
+      // Returned even when routed to a team the agent cannot see: they typed it themselves;
+      // with no actions then, since every change to it would be refused.
+      const row = getRequestRow(db, id)!
+      return canSeeTeam(session, row.teamId) ? shownDetail(session, row) : toRequestDetail(row)
     },
   }
 }

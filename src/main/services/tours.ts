@@ -11,18 +11,33 @@ import { withFullSync } from '../cache/db'
 import { enqueueMutation, pendingBaseVersion } from '../cache/queries/outbox'
 import { getRequestRow, toRequestDetail } from '../cache/queries/requests'
 import { deleteTour, getTour, listTours, putTour } from '../cache/queries/tours'
-import { canSeeTeam, scopeFor } from '../../core/authz/permissions'
+import { actorOf, canSeeTeam, scopeFor } from '../../core/authz/permissions'
 import type { CoreDeps } from './deps'
 import type { RequestService } from './requests'
-import { decideTourDelete, decideTourSave, stopsToAssign, type TourLookup } from '../../core/tours/operations'
-import { getAgentById } from '../cache/queries/reference'
+import { decideTourDelete, decideTourSave, type TourLookup } from '../../core/tours/operations'
+import { planTourStops } from '../../core/tours/planStops'
+import { tourCandidates } from '../../core/tours/candidates'
+import { tourProgress } from '../../core/tours/progress'
+import { fieldActions } from '../../core/tours/fieldActions'
+import { subjectOf } from '../../core/requests/operations'
+import type { DayStop, TechnicianDay, TourCandidate, TourProgress } from '../../shared/savedTour'
+import type { WorkflowDefinition } from '../../shared/workflow'
+import { getAgentById, getCategory, listAgents } from '../cache/queries/reference'
 
 /** Tours one list returns at most (a team's planning over weeks). */
 const TOUR_LIST_LIMIT = 500
 
 export function createTourService(deps: CoreDeps, requests: RequestService) {
   const { db } = deps
-  const lookup: TourLookup = { agent: (id) => getAgentById(db, id), request: (id) => getRequestRow(db, id) }
+  const workflowOf = (categoryId: string): WorkflowDefinition | undefined => {
+    const category = getCategory(db, categoryId)
+    return category && deps.workflows.get(category.workflowId)
+  }
+  const lookup: TourLookup & { workflowOf: typeof workflowOf } = {
+    agent: (id) => getAgentById(db, id),
+    request: (id) => getRequestRow(db, id),
+    workflowOf,
+  }
 
   // A technician is in the tour's team when it is saved; one who left it no longer sees it.
   const mayRead = (session: SessionInfo, tour: SavedTour) => canSeeTeam(session, tour.teamId)
@@ -98,15 +113,23 @@ export function createTourService(deps: CoreDeps, requests: RequestService) {
         const saved = decideTourSave(lookup, session, known, id, input.plan, at)
         putTour(db, saved)
         const mutationId = deps.newId()
-        // The stops' assignment travels inside the tour's change: the server applies both or neither.
-        assigned = stopsToAssign(lookup, saved, input.assignStops).map((row) => row.id)
-        for (const stopId of assigned)
-          requests.applyQuietly(
-            session,
-            stopId,
-            { op: 'assign', payload: { assigneeId: saved.technicianId } },
-            mutationId,
-          )
+        // The stops' assignment and planning travel inside the tour's change: the server
+        // applies all of it or none. A stop the workflow refuses undoes the whole save.
+        const plans = planTourStops(lookup, session, saved, input.assignStops)
+        for (const { row, ops } of plans)
+          for (const op of ops) {
+            try {
+              requests.applyQuietly(session, row.id, op, mutationId)
+            } catch (e) {
+              if (!(e instanceof CoreError)) throw e
+              throw new CoreError(
+                e.code === 'transition_refused' ? 'invalid_input' : e.code,
+                `La demande ${row.reference} ne peut pas être planifiée : ${e.message}`,
+                { stopId: row.id, reference: row.reference },
+              )
+            }
+          }
+        assigned = plans.map((p) => p.row.id)
         const payload: TourSavePayload = { ...input.plan, assignStops: input.assignStops }
         enqueue(id, 'tour_save', payload, existing?.version ?? 0, mutationId)
         return saved
@@ -115,6 +138,66 @@ export function createTourService(deps: CoreDeps, requests: RequestService) {
       if (assigned.length > 0) deps.emit('requests.changed', { ids: assigned })
       deps.emit('tours.changed', { ids: [id] })
       return detailOf(session, tour)
+    },
+
+    /**
+     * « Ma journée »: the session's own tour of `date` with each stop and the technician's
+     * actions there (start, finish, impossible) as the workflow allows them now.
+     */
+    day(session: SessionInfo, date: string): TechnicianDay {
+      return db.transaction(() => {
+        const scope = scopeFor(session)
+        const tours = listTours(db, {
+          teamIds: scope.kind === 'all' ? null : scope.teamIds,
+          technicianId: session.agentId,
+          fromDay: date,
+          limit: TOUR_LIST_LIMIT,
+        }).filter((t) => t.date === date)
+        const [tour, ...others] = tours
+        if (!tour)
+          return { tour: null, stops: [], missing: 0, progress: { done: 0, started: 0, total: 0 }, others }
+        const stops: DayStop[] = []
+        for (const id of tour.stopIds) {
+          const row = getRequestRow(db, id)
+          const def = row && workflowOf(row.categoryId)
+          if (!row || !def || !canSeeTeam(session, row.teamId)) continue
+          stops.push({
+            request: toRequestDetail(row),
+            actions: fieldActions(def, subjectOf(row), actorOf(session)),
+          })
+        }
+        const progress = tourProgress(
+          workflowOf,
+          stops.map((s) => s.request),
+          tour.stopIds.length,
+        )
+        return { tour, stops, missing: tour.stopIds.length - stops.length, progress, others }
+      })()
+    },
+
+    /** The team's technicians and, for each, the stops they could not do (the save's own checks). */
+    candidates(session: SessionInfo, input: ParsedInputOf<'tours.candidates'>): TourCandidate[] {
+      return db.transaction(() =>
+        tourCandidates(
+          { ...lookup, teamAgents: (teamId) => listAgents(db, { kind: 'teams', teamIds: [teamId] }) },
+          session,
+          input,
+        ),
+      )()
+    },
+
+    /** How far each of these tours has gone (stops done, under way, in all), for those the session sees. */
+    progress(session: SessionInfo, ids: readonly string[]): Record<string, TourProgress> {
+      return db.transaction(() => {
+        const out: Record<string, TourProgress> = {}
+        for (const id of ids) {
+          const tour = getTour(db, id)
+          if (!tour || !mayRead(session, tour)) continue
+          const stops = tour.stopIds.flatMap((stopId) => getRequestRow(db, stopId) ?? [])
+          out[id] = tourProgress(workflowOf, stops, tour.stopIds.length)
+        }
+        return out
+      })()
     },
 
     delete(session: SessionInfo, id: string): void {

@@ -1,4 +1,61 @@
 /** English words: the same keys as day.fr.ts (the type enforces it). */
 import type { dayFr } from './day.fr'
 
-export const dayEn: typeof dayFr = {}
+export const dayEn: typeof dayFr = {
+  nav: 'My day',
+  title: 'My day',
+  today: 'Today, {date}',
+  noTour: 'No tour is yours today. Your next tours are under “Tours”.',
+  loading: 'Loading your tour…',
+  tourSummary: '{name} · {distance} · about {duration}',
+  progress: '{done} stop done out of {total} | {done} stops done out of {total}',
+  progressShort: '{done}/{total} done',
+  started: '{n} in progress',
+  others: 'Also today: {names} (under “Tours”).',
+  stops: 'Stops of the tour, in order',
+  stopNumber: 'Stop {n}',
+  what: 'To do: {category} — {title}',
+  status: 'Status: {status}',
+  missing:
+    '{n} stop is no longer visible on this workstation. | {n} stops are no longer visible on this workstation.',
+  showOnMap: 'Show the tour on the map',
+  start: 'Start',
+  startLabel: 'Start stop {reference}',
+  finish: 'Finish',
+  finishLabel: 'Finish stop {reference}',
+  impossible: 'Impossible',
+  impossibleLabel: 'Report stop {reference} as impossible',
+  finishTitle: 'Finish {reference}',
+  impossibleTitle: 'Stop {reference} impossible',
+  report: 'Report',
+  reportHint: 'What was done, in a few words.',
+  timeSpent: 'Time spent (minutes)',
+  reason: 'Reason',
+  confirmFinish: 'Confirm the work is finished',
+  confirmImpossible: 'Report it impossible',
+  cancel: 'Cancel',
+  required: 'The workflow asks for this field.',
+  reportNote: 'Intervention report: {report}',
+  timeNote: 'Time spent: {minutes} min',
+  impossibleNote: 'Intervention impossible: {reason}',
+  recorded: 'Stop {reference}: {status}. Saved on this workstation; sent to the server as soon as possible.',
+  recordedLocal: 'Stop {reference}: {status}.',
+  noAction: 'No action is yours at this stop.',
+  builder: {
+    assignAndPlan: 'Assign and schedule every stop (status “Scheduled” on the tour’s day)',
+    canDoAll: 'Can do the whole tour',
+    cannotDoAll: 'Cannot do the whole tour',
+    noneCanDoAll: 'No technician of the team can do all these stops.',
+    stopsProblem: '{name} cannot do 1 stop, marked below. | {name} cannot do {n} stops, marked below.',
+    removeProblems: 'Remove the stop {name} cannot do | Remove the {n} stops {name} cannot do',
+    stopMark: 'Impossible for {name}: {reason}',
+    closedLeftOut:
+      '1 closed request of the selection is not a stop of the tour. | {n} closed requests of the selection are not stops of the tour.',
+    checking: 'Checking the technicians…',
+    savedLocal:
+      'Tour saved at {time} on this workstation (no server configured): the technician finds it by logging in here.',
+  },
+  list: {
+    progress: '{done} of {total} stops done',
+  },
+}

@@ -65,6 +65,11 @@ const en: Messages = {
     navTours: 'Tours',
     shortcutsButton: 'Keyboard shortcuts',
   },
+  display: {
+    label: 'Display',
+    comfortable: 'Comfortable',
+    compact: 'Compact',
+  },
   sync: {
     region: 'Sync with the server',
     states: {
@@ -431,7 +436,13 @@ const en: Messages = {
     title: 'Actions',
     allowed: 'Possible status changes',
     noneAllowed: 'No status change is available to you on this request.',
-    blocked: 'Unavailable changes',
+    readOnly: 'Read only: your role does not allow changing requests.',
+    blockedToggle: 'No unavailable step | {n} unavailable step — why? | {n} unavailable steps — why?',
+    blocked: 'Unavailable steps and why',
+    hints: {
+      assign:
+        'Moves the request to “{status}”: the person chosen under “Assignment” becomes responsible for it and scheduling opens.',
+    },
     confirm: 'Confirm',
     cancel: 'Cancel input',
     formHint: 'Fill in the fields then confirm. Escape cancels.',
@@ -462,6 +473,8 @@ const en: Messages = {
     select: 'Assigned agent',
     nobody: 'Nobody (unassigned)',
     submit: 'Assign',
+    hint: 'Chooses who will handle the request; its status does not change.',
+    thenHandOver: 'Then “{label}” hands it over (status “{status}”).',
     done: 'Request assigned to {name}.',
     cleared: 'The request is no longer assigned.',
   },

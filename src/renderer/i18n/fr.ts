@@ -68,6 +68,11 @@ const fr = {
     navTours: 'Tournées',
     shortcutsButton: 'Raccourcis clavier',
   },
+  display: {
+    label: 'Affichage',
+    comfortable: 'Confortable',
+    compact: 'Compact',
+  },
   sync: {
     region: 'Synchronisation avec le serveur',
     states: {
@@ -437,7 +442,15 @@ const fr = {
     title: 'Actions',
     allowed: 'Changements de statut possibles',
     noneAllowed: 'Aucun changement de statut possible pour vous sur cette demande.',
-    blocked: 'Changements indisponibles',
+    readOnly: 'Lecture seule : votre rôle ne permet pas de modifier les demandes.',
+    blockedToggle:
+      'Aucune étape indisponible | {n} étape indisponible — pourquoi ? | {n} étapes indisponibles — pourquoi ?',
+    blocked: 'Étapes indisponibles et leurs raisons',
+    /** Said under a transition's button, by transition id, when its label alone is not enough. */
+    hints: {
+      assign:
+        'Fait passer la demande au statut « {status} » : la personne choisie dans « Assignation » en devient responsable et la planification s’ouvre.',
+    },
     confirm: 'Confirmer',
     cancel: 'Annuler la saisie',
     formHint: 'Renseignez les champs puis confirmez. Échap pour annuler.',
@@ -468,6 +481,8 @@ const fr = {
     select: 'Agent assigné',
     nobody: 'Personne (non assignée)',
     submit: 'Assigner',
+    hint: 'Choisit qui traitera la demande ; son statut ne change pas.',
+    thenHandOver: 'Ensuite, « {label} » la lui confie (statut « {status} »).',
     done: 'Demande assignée à {name}.',
     cleared: 'La demande n’est plus assignée.',
   },

@@ -10,9 +10,11 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type {
+  ActionAvailability,
   Comment,
   CommentKind,
   HistoryEvent,
+  RequestActionName,
   RequestDetail,
   TransitionAvailability,
   TransitionOption,
@@ -22,7 +24,7 @@ import type { RequestPatch } from '../../shared/sync'
 import type { TransitionField } from '../../shared/workflow'
 import { ApiError, invoke, type ApiErrorCode } from '../api'
 import { summaryOf, useQueueStore } from './queue'
-import { noteApiError, useSessionStore } from './session'
+import { noteApiError } from './session'
 
 /**
  * The citizen block: `hidden` while no request is shown; `not_allowed`: the role may not read
@@ -44,6 +46,28 @@ export type CitizenState =
 export interface ActionError {
   code: ApiErrorCode
   message: string
+  /** The core's details (blocked reasons, input issues), read for the fields it refused. */
+  details?: unknown
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
+
+/**
+ * The transition fields a refusal names: a `missing_field` reason of the workflow, or an
+ * input issue under `fields.<name>`. The form marks them invalid and points them at the message.
+ */
+export function refusedFields(error: ActionError | null): string[] {
+  const details = error?.details
+  if (!isRecord(details)) return []
+  const named = new Set<string>()
+  for (const reason of Array.isArray(details.reasons) ? details.reasons : [])
+    if (isRecord(reason) && reason.code === 'missing_field' && typeof reason.field === 'string')
+      named.add(reason.field)
+  for (const issue of Array.isArray(details.issues) ? details.issues : []) {
+    const path = isRecord(issue) && typeof issue.path === 'string' ? issue.path.split('.') : []
+    if (path[0] === 'fields' && path[1]) named.add(path[1])
+  }
+  return [...named]
 }
 
 /** What just succeeded, for the status line. */
@@ -54,9 +78,21 @@ export type Notice =
   | { kind: 'commented' }
   | { kind: 'edited' }
 
+/** The core said nothing (a detail from a list, not opened): nothing is offered. */
+const UNSAID: ActionAvailability = { allowed: false, refusal: 'role' }
+
+/**
+ * What the core says this session may do on `current` (`RequestDetail.actions`): the one
+ * source the detail pane reads to show, disable or leave out each control.
+ */
+export function actionOf(current: RequestDetail | null, name: RequestActionName): ActionAvailability {
+  return current?.actions?.[name] ?? UNSAID
+}
+
 const toActionError = (e: unknown): ActionError => ({
   code: noteApiError(e),
   message: e instanceof ApiError ? e.message : '',
+  ...(e instanceof ApiError && e.details !== undefined ? { details: e.details } : {}),
 })
 
 export const useDetailStore = defineStore('detail', () => {
@@ -92,12 +128,19 @@ export const useDetailStore = defineStore('detail', () => {
     if (id) invoke('request.releaseCitizen', { id }).catch(() => undefined)
   }
 
-  /** What the block shows for the request as it is now (before any details are asked for). */
+  /**
+   * What the block shows for the request as it is now (before any details are asked for),
+   * as the core decided it: never for this role, none to show (anonymous), or on demand.
+   */
   function citizenStateOf(current: RequestDetail | null): CitizenState {
     if (!current) return 'hidden'
-    if (!useSessionStore().canSeeCitizen) return 'not_allowed'
-    return current.hasCitizen ? 'idle' : 'anonymous'
+    const read = actionOf(current, 'readCitizen')
+    if (read.allowed) return 'idle'
+    return read.refusal === 'state' ? 'anonymous' : 'not_allowed'
   }
+
+  /** The open request's answer for one action (see `actionOf`). */
+  const action = (name: RequestActionName) => actionOf(detail.value, name)
 
   async function fetchAll(id: string, mine: number) {
     const [d, h, c, t] = await Promise.all([
@@ -144,7 +187,7 @@ export const useDetailStore = defineStore('detail', () => {
    */
   async function showCitizen(purpose: ContactPurpose) {
     const id = openId.value
-    if (!id || !detail.value?.hasCitizen || !useSessionStore().canSeeCitizen) return
+    if (!id || !action('readCitizen').allowed) return
     const mine = token
     askedFor = id
     citizenState.value = 'loading'
@@ -342,6 +385,7 @@ export const useDetailStore = defineStore('detail', () => {
     transitions,
     citizen,
     citizenState,
+    action,
     showCitizen,
     hideCitizen,
     loading,

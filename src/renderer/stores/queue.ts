@@ -152,6 +152,22 @@ export const useQueueStore = defineStore('queue', () => {
     void refresh()
   }
 
+  /** The empty state's ways out of a search that found nothing. */
+  function searchAllTeams() {
+    setFilter({ teamId: [] })
+  }
+
+  /** Keep the words, drop every other filter. */
+  function searchWithoutOtherFilters() {
+    const text = filter.value.text
+    filter.value = text ? { text } : {}
+    void refresh()
+  }
+
+  function clearSearch() {
+    setText('', true)
+  }
+
   function applyView(view: SavedView) {
     filter.value = { ...view.filter }
     sort.value = view.sort
@@ -302,6 +318,9 @@ export const useQueueStore = defineStore('queue', () => {
     setText,
     setSort,
     clearFilters,
+    searchAllTeams,
+    searchWithoutOtherFilters,
+    clearSearch,
     applyView,
     toggleStatus,
     move,

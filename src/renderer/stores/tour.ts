@@ -4,14 +4,14 @@
  * Distance and duration follow every reorder; saving hands it to the core (and the server).
  */
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import type { TourDetail } from '../../shared/contract'
 import type { LatLon } from '../../shared/geo'
 import type { RequestDetail } from '../../shared/domain'
 import { DEFAULT_DEPOT, depotFor } from '../../shared/mapSettings'
-import type { TourDepot } from '../../shared/savedTour'
+import { TOUR_MAX_STOPS, type StopProblem, type TourCandidate, type TourDepot } from '../../shared/savedTour'
 import { invoke, type ApiErrorCode } from '../api'
-import { noteApiError } from './session'
+import { noteApiError, useSessionStore } from './session'
 import { toCSV, toGeoJSON, type ExportedRequest } from '../../shared/mapExport'
 import { estimateMinutes, haversineKm, planTour, tourLengthKm } from '../../shared/tour'
 import { exportedRequestOf, useMapStore, type ExportWords } from './map'
@@ -75,6 +75,55 @@ export const useTourStore = defineStore('tour', () => {
   const saveErrorMessage = ref('')
   const savedAt = ref<number | null>(null)
 
+  /**
+   * The team's technicians with the stops each could not do (`tours.candidates`, the save's
+   * own checks), asked again whenever the stops, team, day or assignment change; null until
+   * answered, or for an agent who does not plan the team.
+   */
+  const candidates = shallowRef<TourCandidate[] | null>(null)
+  const checking = ref(false)
+  const session = useSessionStore()
+  let asked = 0
+
+  async function checkCandidates() {
+    const ask = ++asked
+    if (!open.value || stops.value.length === 0 || !teamId.value || !session.canAssign(teamId.value)) {
+      candidates.value = null
+      return
+    }
+    checking.value = true
+    try {
+      const answer = await invoke('tours.candidates', {
+        teamId: teamId.value,
+        date: date.value || today(),
+        stopIds: stops.value.slice(0, TOUR_MAX_STOPS).map((s) => s.id),
+        assignStops: assignStops.value,
+      })
+      if (ask === asked) candidates.value = answer
+    } catch {
+      // Not answered (an older core, a lock): the technicians are offered as before, the save still checks.
+      if (ask === asked) candidates.value = null
+    } finally {
+      if (ask === asked) checking.value = false
+    }
+  }
+  // The order of the stops changes nothing a technician can or cannot do: their set does.
+  const stopSet = computed(() => [...stops.value.map((s) => s.id)].sort().join(','))
+  watch([open, stopSet, teamId, date, assignStops], () => void checkCandidates())
+
+  /** The stops the chosen technician cannot do, by stop id, with the reason in words. */
+  const problems = computed(() => {
+    const chosen = candidates.value?.find((c) => c.agentId === technicianId.value)
+    return new Map<string, StopProblem>((chosen?.problems ?? []).map((p) => [p.stopId, p]))
+  })
+
+  /** Leave out, in one go, every stop the chosen technician cannot do. */
+  function removeProblemStops() {
+    const out = problems.value
+    if (out.size === 0) return
+    stops.value = stops.value.filter((s) => !out.has(s.id))
+  }
+
   const distanceKm = computed(() =>
     tourLengthKm(
       depot.value,
@@ -84,9 +133,17 @@ export const useTourStore = defineStore('tour', () => {
   )
   const durationMinutes = computed(() => estimateMinutes(distanceKm.value, stops.value.length))
 
-  /** Start a tour through those of `details` that have a location, in the shortest order found. */
+  /** Closed requests of the selection left out of the tour built from it (nothing to do there). */
+  const leftOutClosed = ref(0)
+
+  /**
+   * Start a tour through those of `details` that have a location and are still open, in the
+   * shortest order found: a closed request is not a stop of anyone's day.
+   */
   function build(details: readonly RequestDetail[]) {
-    const located = details.filter(hasLocation)
+    const stillOpen = details.filter((d) => d.statusKind !== 'closed')
+    leftOutClosed.value = details.length - stillOpen.length
+    const located = stillOpen.filter(hasLocation)
     savedId.value = null
     savedVersion.value = null
     savedAt.value = null
@@ -102,6 +159,7 @@ export const useTourStore = defineStore('tour', () => {
   /** Reopen a saved tour as it was saved (its order, technician, day and name). */
   function load(detail: TourDetail) {
     const { tour } = detail
+    leftOutClosed.value = 0
     savedId.value = tour.id
     savedVersion.value = tour.version
     savedAt.value = tour.updatedAt
@@ -208,6 +266,11 @@ export const useTourStore = defineStore('tour', () => {
     name,
     teamId,
     assignStops,
+    leftOutClosed,
+    candidates,
+    checking,
+    problems,
+    removeProblemStops,
     depot,
     savedId,
     savedVersion,

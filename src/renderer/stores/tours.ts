@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { TourDetail } from '../../shared/contract'
-import type { SavedTour } from '../../shared/savedTour'
+import type { SavedTour, TourProgress } from '../../shared/savedTour'
 import { invoke, type ApiErrorCode } from '../api'
 import { noteApiError } from './session'
 
@@ -19,7 +19,29 @@ export const useToursStore = defineStore('tours', () => {
   const openId = ref<string | null>(null)
   const detail = shallowRef<TourDetail | null>(null)
   const detailError = ref<ApiErrorCode | null>(null)
+  /** How far each listed tour has gone (stops done of all), by id: the lead follows the day live. */
+  const progress = shallowRef<Record<string, TourProgress>>({})
   let generation = 0
+
+  async function loadProgress() {
+    const asked = generation
+    const ids = list.value.map((t) => t.id)
+    if (ids.length === 0) {
+      progress.value = {}
+      return
+    }
+    try {
+      const answer = await invoke('tours.progress', { ids })
+      if (asked === generation) progress.value = answer
+    } catch {
+      // The figures are a help: the list stands without them.
+    }
+  }
+
+  /** Requests changed (a technician's step, synced): the progress of the tours they are stops of follows. */
+  function noteRequestsChanged(ids: readonly string[]) {
+    if (list.value.some((t) => t.stopIds.some((id) => ids.includes(id)))) void loadProgress()
+  }
 
   async function load() {
     const asked = ++generation
@@ -29,6 +51,7 @@ export const useToursStore = defineStore('tours', () => {
       list.value = tours
       error.value = null
       loaded.value = true
+      void loadProgress()
     } catch (e) {
       if (asked === generation) error.value = noteApiError(e)
     }
@@ -80,6 +103,7 @@ export const useToursStore = defineStore('tours', () => {
     generation++
     close()
     list.value = []
+    progress.value = {}
     loaded.value = false
     error.value = null
   }
@@ -93,7 +117,9 @@ export const useToursStore = defineStore('tours', () => {
     openId,
     detail,
     detailError,
+    progress,
     load,
+    noteRequestsChanged,
     open,
     noteChanged,
     remove,

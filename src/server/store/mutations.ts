@@ -34,7 +34,8 @@ import {
   type RequestDecision,
   type RequestOp,
 } from '../../core/requests/operations'
-import { decideTourDelete, decideTourSave, stopsToAssign } from '../../core/tours/operations'
+import { decideTourDelete, decideTourSave } from '../../core/tours/operations'
+import { planTourStops } from '../../core/tours/planStops'
 import type { NewHistoryEvent } from '../../core/requests/records'
 import type { BusinessCalendar } from '../../core/workflow/sla'
 import { ChangeSet } from './feed'
@@ -432,20 +433,31 @@ async function applyInTransaction(
         for (const team of new Set([saved.teamId, before?.teamId ?? saved.teamId]))
           changes.touch(team, 'tour', saved.id)
         version = saved.version
-        for (const row of stopsToAssign(lookup, saved, m.payload.assignStops)) {
-          const outcome = await applyChange({
-            ...m,
-            op: 'assign',
-            entityId: row.id,
-            baseVersion: row.version,
-            payload: { assigneeId: saved.technicianId },
-          })
-          if (outcome.status !== 'applied')
-            throw new CoreError(
-              'invalid_input',
-              outcome.status === 'rejected' ? outcome.reason : 'Une étape a changé entre-temps.',
-            )
+        // Each stop assigned and planned (« Planifiée » on the tour's day) as the core decides,
+        // each change re-checked by the workflow: one refusal undoes the whole save.
+        const planning = {
+          ...lookup,
+          workflowOf: (categoryId: string) => {
+            const category = ref.category(categoryId)
+            return category && ctx.workflows.get(category.workflowId)
+          },
         }
+        for (const { row, ops } of planTourStops(planning, session, saved, m.payload.assignStops))
+          for (const op of ops) {
+            const outcome = await applyChange({
+              ...m,
+              ...op,
+              entityId: row.id,
+              baseVersion: rows.get(row.id)?.version ?? row.version,
+            } as Exclude<Mutation, { op: 'create' | 'tour_save' | 'tour_delete' }>)
+            if (outcome.status !== 'applied')
+              throw new CoreError(
+                'invalid_input',
+                outcome.status === 'rejected'
+                  ? `La demande ${row.reference} ne peut pas être planifiée : ${outcome.reason}`
+                  : `La demande ${row.reference} a changé entre-temps.`,
+              )
+          }
         await flush()
       })
       .catch((e: unknown) => {

@@ -89,6 +89,70 @@ describe('queue screen', () => {
     expect(callsTo('queue.counts').at(-1)).toEqual({ filter: { text: 'éclairage rue' } })
   })
 
+  it('says what a search that found nothing searched, and in which teams, where the list is', async () => {
+    // Only a search for « xyz » finds nothing.
+    answer('queue.list', (input) =>
+      input.filter?.text === 'xyz'
+        ? { rows: [], nextCursor: null }
+        : { rows: summaries(3), nextCursor: null },
+    )
+    const w = await mountQueue()
+    expect(w.find('[data-testid="queue-empty"]').exists()).toBe(false)
+    const search = w.find('input[type="search"]')
+    await search.setValue('xyz')
+    await search.trigger('keydown', { key: 'Enter' })
+    await flushPromises()
+    const empty = () => w.find('[data-testid="queue-empty"]')
+    expect(empty().attributes('role')).toBe('status')
+    // The agent's teams: the only ones her search reads.
+    expect(empty().text()).toContain('Aucune demande pour « xyz » dans votre équipe Voirie Nancy.')
+    expect(() => buttonNamed(w, 'Chercher dans toutes mes équipes')).toThrow()
+    // Before the list, not under it.
+    const list = w.find('.queue-list').element
+    expect(list.firstElementChild).toBe(empty().element)
+
+    // A team filter narrows it: a way back to all her teams.
+    await w.find(`#${controlLabelled(w, 'Équipe').id}`).setValue('team-roads')
+    await w.find(`#${controlLabelled(w, 'Statut').id}`).setValue('assigned')
+    await flushPromises()
+    expect(empty().text()).toContain('Aucune demande pour « xyz » dans l’équipe Voirie Nancy.')
+    expect(empty().text()).toContain('Filtres appliqués en plus : statut.')
+    await buttonNamed(w, 'Chercher dans toutes mes équipes').trigger('click')
+    await flushPromises()
+    expect(lastListFilter()).toEqual({ text: 'xyz', status: ['assigned'] })
+    await buttonNamed(w, 'Chercher sans les autres filtres').trigger('click')
+    await flushPromises()
+    expect(lastListFilter()).toEqual({ text: 'xyz' })
+
+    await buttonNamed(w, 'Effacer la recherche').trigger('click')
+    await flushPromises()
+    expect(lastListFilter()).toEqual({})
+    expect((search.element as HTMLInputElement).value).toBe('')
+    expect(empty().exists()).toBe(false)
+  })
+
+  it('names every team for an agent of several, and all teams for a supervisor', async () => {
+    answer('queue.list', () => ({ rows: [], nextCursor: null }))
+    wrapper = mountWithApp(ShellView, sessionFor(['agent'], ['team-roads', 'team-light']))
+    await flushPromises()
+    useQueueStore().setText('Vandoeuvre', true)
+    await flushPromises()
+    expect(wrapper.find('[data-testid="queue-empty"]').text()).toContain(
+      'Aucune demande pour « Vandoeuvre » dans vos équipes Voirie Nancy, Éclairage.',
+    )
+    wrapper.unmount()
+    wrapper = mountWithApp(ShellView, sessionFor(['supervisor']))
+    await flushPromises()
+    expect(wrapper.find('[data-testid="queue-empty"]').text()).toContain(
+      'Aucune demande ne correspond à ces filtres.',
+    )
+    useQueueStore().setText('Vandoeuvre', true)
+    await flushPromises()
+    expect(wrapper.find('[data-testid="queue-empty"]').text()).toContain(
+      'Aucune demande pour « Vandoeuvre » dans toutes les équipes.',
+    )
+  })
+
   it('filters on status, unassigned and overdue from the filter bar', async () => {
     const w = await mountQueue()
     await w.find(`#${controlLabelled(w, 'Statut').id}`).setValue('assigned')

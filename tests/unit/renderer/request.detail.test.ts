@@ -1,13 +1,13 @@
 import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { OutputOf } from '../../../src/shared/contract'
-import type { Comment, Role } from '../../../src/shared/domain'
+import type { Comment, RequestDetail as Detail, Role } from '../../../src/shared/domain'
 import { ApiError } from '../../../src/renderer/apiError'
 import RequestDetail from '../../../src/renderer/components/RequestDetail.vue'
 import { useDetailStore } from '../../../src/renderer/stores/detail'
 import { useReferenceStore } from '../../../src/renderer/stores/reference'
 import { answer, callsTo, resetFakeApi } from './support/fakeApi'
-import { detailOf, reference, sessionFor, transitions, XSS_DESCRIPTION } from './support/fixtures'
+import { detailFor, detailOf, reference, sessionFor, transitions, XSS_DESCRIPTION } from './support/fixtures'
 import { buttonNamed, controlLabelled, mountWithApp } from './support/mount'
 
 vi.mock('../../../src/renderer/api', () => import('./support/fakeApi'))
@@ -17,7 +17,6 @@ let wrapper: VueWrapper | null = null
 beforeEach(() => {
   resetFakeApi()
   answer('reference.get', () => reference)
-  answer('request.get', () => detailOf())
   answer('request.history', () => [
     {
       id: 1,
@@ -47,8 +46,11 @@ afterEach(() => {
   wrapper = null
 })
 
-async function openDetail(roles: Role[] = ['agent']) {
-  wrapper = mountWithApp(RequestDetail, sessionFor(roles))
+/** Open r1 as `roles`: `request.get` answers with what the core lets that session do on it. */
+async function openDetail(roles: Role[] = ['agent'], overrides: Partial<Detail> = {}) {
+  const session = sessionFor(roles)
+  answer('request.get', () => detailFor(session, overrides))
+  wrapper = mountWithApp(RequestDetail, session)
   await useReferenceStore().load()
   await useDetailStore().open('r1')
   await flushPromises()
@@ -59,8 +61,7 @@ const alertText = (w: VueWrapper) => w.find('[role="alert"]').text()
 
 describe('request detail', () => {
   it('shows a description with markup as literal text, creating no element from it', async () => {
-    answer('request.get', () => detailOf({ description: XSS_DESCRIPTION }))
-    const w = await openDetail()
+    const w = await openDetail(['agent'], { description: XSS_DESCRIPTION })
     const description = w.find('.description')
     expect(description.text()).toBe(XSS_DESCRIPTION)
     expect(description.element.children).toHaveLength(0)
@@ -70,8 +71,7 @@ describe('request detail', () => {
 
   it('shows a title that hides its real order (bidi override) in its real order, and edits it untouched', async () => {
     const title = 'Pièce jointe \u202Egnp.exe'
-    answer('request.get', () => detailOf({ title }))
-    const w = await openDetail()
+    const w = await openDetail(['agent'], { title })
     const shownTitle = w.find('#detail-title').text()
     expect(shownTitle).toBe('Pièce jointe \uFFFDgnp.exe')
     expect(shownTitle).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/)
@@ -79,8 +79,19 @@ describe('request detail', () => {
     expect(useDetailStore().detail?.title).toBe(title)
   })
 
-  it('lists the blocked transitions with their reasons in words', async () => {
+  it('folds the blocked transitions into one line under the actions, that opens their reasons in words', async () => {
     const w = await openDetail()
+    const toggle = buttonNamed(w, '2 étapes indisponibles — pourquoi ?')
+    expect(toggle.attributes('aria-expanded')).toBe('false')
+    const list = document.getElementById(toggle.attributes('aria-controls')!)!
+    expect(list.style.display).toBe('none')
+    // Under the status buttons, and before the request's information.
+    const order = [...document.querySelectorAll('[data-transition="start"], #blocked-list, #fields-title')]
+    expect(order.map((el) => el.id || 'buttons')).toEqual(['buttons', 'blocked-list', 'fields-title'])
+
+    await toggle.trigger('click')
+    expect(toggle.attributes('aria-expanded')).toBe('true')
+    expect(list.style.display).toBe('')
     const blocked = w.find('.blocked')
     expect(blocked.text()).toContain('Clore')
     expect(blocked.text()).toContain('Réservé aux rôles : chef d’équipe, superviseur.')
@@ -299,15 +310,21 @@ describe('request detail', () => {
       expect(callsTo('request.citizenContact')).toEqual([])
     })
 
-    it('follows what the core says of the session over the role list', async () => {
-      wrapper = mountWithApp(RequestDetail, { ...sessionFor(['agent']), citizenData: false })
+    it('follows what the core says of the request over the role list', async () => {
+      // The authority's policy gives contact details to the field staff, not to the agents.
+      const policy = { citizenDataRoles: ['technician' as Role] }
+      const agent = sessionFor(['agent'])
+      answer('request.get', () => detailFor(agent, {}, policy))
+      wrapper = mountWithApp(RequestDetail, agent)
       await useReferenceStore().load()
       await useDetailStore().open('r1')
       await flushPromises()
       expect(wrapper.find('.citizen').text()).toContain('ne donne pas accès aux coordonnées')
       wrapper.unmount()
 
-      wrapper = mountWithApp(RequestDetail, { ...sessionFor(['technician']), citizenData: true })
+      const technician = sessionFor(['technician'])
+      answer('request.get', () => detailFor(technician, {}, policy))
+      wrapper = mountWithApp(RequestDetail, technician)
       await useReferenceStore().load()
       await useDetailStore().open('r1')
       await flushPromises()
@@ -315,8 +332,7 @@ describe('request detail', () => {
     })
 
     it('says the request is anonymous when it has no citizen', async () => {
-      answer('request.get', () => detailOf({ hasCitizen: false }))
-      const w = await openDetail(['agent'])
+      const w = await openDetail(['agent'], { hasCitizen: false })
       expect(w.find('.citizen').text()).toContain('Demande anonyme')
       expect(w.find('.citizen button').exists()).toBe(false)
     })

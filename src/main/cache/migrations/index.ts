@@ -7,6 +7,7 @@ import tours from './0004-tours'
 import sentMutations from './0005-sent-mutations'
 import privacy from './0006-privacy'
 import sealedOfflineLogin from './0007-sealed-offline-login'
+import ftsFold from './0008-fts-fold'
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   sentMutations,
   privacy,
   sealedOfflineLogin,
+  ftsFold,
 ]

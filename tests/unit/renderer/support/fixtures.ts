@@ -1,12 +1,14 @@
 /** Reference data, sessions and requests the fake core serves in component tests. */
 import type { OutputOf, SessionInfo } from '../../../../src/shared/contract'
 import type {
+  RequestActions,
   RequestDetail,
   RequestSummary,
   Role,
   TransitionAvailability,
 } from '../../../../src/shared/domain'
 import type { Conflict, SyncStatus } from '../../../../src/shared/sync'
+import { requestActions } from '../../../../src/core/authz/actions'
 
 export const reference: OutputOf<'reference.get'> = {
   categories: [
@@ -74,6 +76,16 @@ export function summaries(count: number, from = 1): RequestSummary[] {
 
 export const XSS_DESCRIPTION = '<img src=x onerror=alert(1)><script>alert(2)</script>\nDeuxième ligne'
 
+/** Every action allowed: a request as the core shows it to a role that may do everything here. */
+export const EVERY_ACTION: RequestActions = {
+  edit: { allowed: true },
+  commentInternal: { allowed: true },
+  commentPublic: { allowed: true },
+  assign: { allowed: true },
+  changeStatus: { allowed: true },
+  readCitizen: { allowed: true },
+}
+
 export function detailOf(overrides: Partial<RequestDetail> = {}): RequestDetail {
   const [summary] = summaries(1)
   return {
@@ -89,8 +101,29 @@ export function detailOf(overrides: Partial<RequestDetail> = {}): RequestDetail 
     fields: {},
     slaPausedMs: 0,
     version: 3,
+    actions: EVERY_ACTION,
     ...overrides,
   }
+}
+
+/** The configuration's default `privacy.citizenDataRoles`. */
+export const CITIZEN_DATA_ROLES: Role[] = ['agent', 'lead', 'supervisor', 'dpo']
+
+/**
+ * The detail as the core answers `request.get` to `session`: its actions decided by the
+ * core's own function (src/core/authz/actions.ts), so these tests follow the core's rules.
+ */
+export function detailFor(
+  session: SessionInfo,
+  overrides: Partial<RequestDetail> = {},
+  options: { citizenDataRoles?: Role[]; transitions?: TransitionAvailability } = {},
+): RequestDetail {
+  const detail = detailOf(overrides)
+  const actions = requestActions(session, detail, {
+    citizenDataRoles: options.citizenDataRoles ?? CITIZEN_DATA_ROLES,
+    transitions: options.transitions ?? transitions,
+  })
+  return { ...detail, actions }
 }
 
 export const transitions: TransitionAvailability = {

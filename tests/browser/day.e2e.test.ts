@@ -6,61 +6,15 @@
  * stops at a 1024×768 touch screen's size; Luc sees the progress in his tours list, and it
  * follows live when a stop moves. axe finds no serious or critical violation on the screens.
  */
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { drawPerimeter, openAs, SHOTS, useMapWorld } from '../support/mapWalk'
 import { seriousViolations } from '../support/axe'
-import { openBrowserWorld, type BrowserWorld } from '../support/browser'
-import { launchChromium } from '../support/chromium'
-import { repoRoot } from '../support/core'
 
-let world: BrowserWorld
-let browser: Browser
-const shots = join(repoRoot, 'test-results')
+const map = useMapWorld(1500)
+const world = () => map.world
 const TOM = 'agent-tom.tech'
-
-beforeAll(async () => {
-  mkdirSync(shots, { recursive: true })
-  world = await openBrowserWorld(1500)
-  browser = await launchChromium({ webgl: true })
-})
-afterAll(async () => {
-  await browser?.close()
-  await world?.close()
-})
-
-async function openAs(login: string, viewport = { width: 1400, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ locale: 'fr-FR', viewport, hasTouch: viewport.width <= 1024 })
-  await world.core.call('session.logout', {})
-  const page = await context.newPage()
-  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`))
-  await page.route('https://tile.openstreetmap.org/**', (route) => route.abort())
-  await page.goto(world.bridge.openUrl)
-  await world.login(page, login)
-  await page.getByRole('link', { name: 'File' }).waitFor()
-  return page
-}
-
-async function drawPerimeter(page: Page, r: number) {
-  await page.getByRole('button', { name: 'Sélectionner une zone' }).click()
-  const box = (await page.getByRole('application', { name: /^Carte/ }).boundingBox())!
-  const cx = box.x + box.width / 2
-  const cy = box.y + box.height / 2
-  for (const [x, y] of [
-    [cx - r, cy - 0.8 * r],
-    [cx + 0.9 * r, cy - r],
-    [cx + r, cy + 0.8 * r],
-    [cx - 0.8 * r, cy + r],
-    [cx - r, cy - 0.8 * r],
-  ] as const) {
-    await page.mouse.click(x, y)
-    await page.waitForTimeout(150)
-  }
-  await expect
-    .poll(() => page.getByTestId('selection-count').textContent(), { timeout: 20_000 })
-    .toMatch(/[1-9]\d* demandes? sélectionnées?/)
-}
 
 const stopIdsOf = (page: Page) =>
   page
@@ -96,7 +50,7 @@ async function startAndFinish(page: Page, report: string): Promise<string> {
 
 describe('the technician’s day', () => {
   it('a tour saved for Tom plans its stops; Tom works two of them from « Ma journée »; Luc sees it', async () => {
-    const luc = await openAs('luc.lead')
+    const luc = await openAs(map, 'luc.lead')
     await luc.getByRole('link', { name: 'Carte' }).click()
     await expect
       .poll(() => luc.getByTestId('viewport-count').textContent(), { timeout: 20_000 })
@@ -133,20 +87,20 @@ describe('the technician’s day', () => {
     expect(await luc.getByText(/prochaine synchronisation/).count()).toBe(0)
     // Every stop is now Tom's and planned (or already under way).
     for (const id of order) {
-      const stop = await world.core.value('request.get', { id })
+      const stop = await world().core.value('request.get', { id })
       expect(stop.assigneeId).toBe(TOM)
       expect(['scheduled', 'in_progress', 'done', 'closed']).toContain(stop.status)
     }
     await luc.context().close()
 
     // Tom, on a 1024×768 touch screen, lands on « Ma journée ».
-    const tom = await openAs('tom.tech', { width: 1024, height: 768 })
+    const tom = await openAs(map, 'tom.tech', { width: 1024, height: 768 })
     await tom.getByRole('heading', { level: 1, name: 'Ma journée' }).waitFor()
     expect(await tom.getByRole('link', { name: 'Ma journée' }).getAttribute('aria-current')).toBe('page')
     const stops = tom.getByRole('list', { name: 'Étapes de la tournée, dans l’ordre' })
     await expect.poll(() => stops.locator(':scope > li').count()).toBe(order.length)
     expect(await seriousViolations(tom)).toEqual([])
-    await tom.screenshot({ path: join(shots, 'day-technician-start.png') })
+    await tom.screenshot({ path: join(SHOTS, 'day-technician-start.png') })
     // Stops already done before the tour (the perimeter takes what the map shows) count as done.
     const doneBefore = Number((await tom.getByTestId('day-progress').textContent())!.match(/^\d+/)![0])
     const first = await startAndFinish(tom, 'Nid-de-poule rebouché à froid.')
@@ -157,12 +111,12 @@ describe('the technician’s day', () => {
       .toMatch(new RegExp(`^${doneBefore + 2} étapes faites sur ${order.length}`))
     // The report went with the step, as an internal note the office reads.
     const ids = await Promise.all(
-      order.map(async (id) => [id, (await world.core.value('request.get', { id })).reference] as const),
+      order.map(async (id) => [id, (await world().core.value('request.get', { id })).reference] as const),
     )
     const firstId = ids.find(([, ref]) => ref === first)![0]
-    const notes = await world.core.value('request.comments', { id: firstId })
+    const notes = await world().core.value('request.comments', { id: firstId })
     expect(notes.map((c) => c.body).join('\n')).toContain('Nid-de-poule rebouché à froid.')
-    await tom.screenshot({ path: join(shots, 'day-technician.png') })
+    await tom.screenshot({ path: join(SHOTS, 'day-technician.png') })
     expect(await seriousViolations(tom)).toEqual([])
     // The route on the map: the tours' own layer and list, in the lead's order.
     await tom.getByRole('button', { name: 'Voir la tournée sur la carte' }).click()
@@ -172,28 +126,28 @@ describe('the technician’s day', () => {
     await tom.context().close()
 
     // Luc's tours list shows how far the day has gone, and follows it live.
-    const lead = await openAs('luc.lead')
+    const lead = await openAs(map, 'luc.lead')
     await lead.getByRole('link', { name: 'Tournées' }).click()
     await lead.getByRole('radio', { name: 'Tournées de mes équipes' }).check()
-    const [saved] = await world.core.value('tours.list', {})
+    const [saved] = await world().core.value('tours.list', {})
     const progress = lead.getByTestId(`tour-progress-${saved!.id}`)
-    const before = (await world.core.value('tours.progress', { ids: [saved!.id] }))[saved!.id]!
+    const before = (await world().core.value('tours.progress', { ids: [saved!.id] }))[saved!.id]!
     expect(before.done).toBe(doneBefore + 2)
     await expect
       .poll(() => progress.textContent())
       .toContain(`${before.done} sur ${order.length} arrêts faits`)
-    const waiting = (await world.core.value('request.getMany', { ids: order })).find(
+    const waiting = (await world().core.value('request.getMany', { ids: order })).find(
       (r) => r.status === 'scheduled',
     )
     if (waiting) {
       // Luc may start and finish a stop himself (a lead can): the list follows without a reload.
-      await world.core.value('request.transition', { id: waiting.id, transitionId: 'start' })
-      await world.core.value('request.transition', { id: waiting.id, transitionId: 'finish' })
+      await world().core.value('request.transition', { id: waiting.id, transitionId: 'start' })
+      await world().core.value('request.transition', { id: waiting.id, transitionId: 'finish' })
       await expect
         .poll(() => progress.textContent(), { timeout: 10_000 })
         .toContain(`${before.done + 1} sur ${order.length} arrêts faits`)
     }
-    await lead.screenshot({ path: join(shots, 'tours-progress.png') })
+    await lead.screenshot({ path: join(SHOTS, 'tours-progress.png') })
     expect(await seriousViolations(lead)).toEqual([])
     await lead.context().close()
   })

@@ -7,27 +7,15 @@
  * points layer needs it, so this file drives its own Chromium with SwiftShader (software
  * GL) against the same core and bridge.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { launchChromium } from '../support/chromium'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openBrowserWorld, type BrowserWorld } from '../support/browser'
-import { repoRoot } from '../support/core'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { SHOTS, useMapWorld } from '../support/mapWalk'
 
-let world: BrowserWorld
-let browser: Browser
-const shots = join(repoRoot, 'test-results')
-
-beforeAll(async () => {
-  mkdirSync(shots, { recursive: true })
-  world = await openBrowserWorld(1500)
-  browser = await launchChromium({ webgl: true })
-})
-afterAll(async () => {
-  await browser?.close()
-  await world?.close()
-})
+const map = useMapWorld(1500)
+const world = () => map.world
+const shots = SHOTS
 
 /** Colours of the layers (src/renderer/composables/mapStyle.ts). */
 const COLOURS = {
@@ -47,8 +35,8 @@ interface MapPage {
 
 /** Log in as zoe.agent with the tile server unreachable, and open the map. */
 async function openMap(): Promise<MapPage> {
-  const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1400, height: 900 } })
-  await world.core.call('session.logout', {})
+  const context = await map.browser.newContext({ locale: 'fr-FR', viewport: { width: 1400, height: 900 } })
+  await world().core.call('session.logout', {})
   const page = await context.newPage()
   const cspViolations: string[] = []
   page.on('console', (m) => {
@@ -57,8 +45,8 @@ async function openMap(): Promise<MapPage> {
   page.on('pageerror', (e) => console.error(`[page error] ${e.message}`))
   // No test talks to the real tile server: offline is what the map must survive.
   await page.route('https://tile.openstreetmap.org/**', (route) => route.abort())
-  await page.goto(world.bridge.openUrl)
-  await world.login(page, 'zoe.agent')
+  await page.goto(world().bridge.openUrl)
+  await world().login(page, 'zoe.agent')
   await page.getByRole('link', { name: 'Carte' }).click()
   await page.getByRole('region', { name: 'Carte des demandes' }).waitFor()
   await expect
@@ -329,7 +317,7 @@ describe('the map of requests', () => {
     expect(ring).toHaveLength(5)
     expect(ring[0]).toEqual(ring[4])
 
-    const expected = (await world.core.value('map.select', { polygon, limit: 5000 })).points
+    const expected = (await world().core.value('map.select', { polygon, limit: 5000 })).points
       .map((p) => p.id)
       .sort()
     expect(expected.length).toBeGreaterThan(0)
@@ -425,7 +413,7 @@ describe('the map of requests', () => {
     await expect.poll(() => page.locator('.ol-heatmap').count()).toBe(0)
     expect(await layers()).toBe(before)
 
-    const reference = await world.core.value('reference.get', {})
+    const reference = await world().core.value('reference.get', {})
     const names = reference.categories.map((c) => c.name.fr)
     const legend = page.getByRole('list', { name: 'Légende' })
     await page.getByLabel('Colorer par').selectOption({ label: 'Catégorie' })
@@ -497,7 +485,7 @@ describe('the map of requests', () => {
     }
     expect(dot).toBeDefined()
     const [dx, dy] = [left + dot!.x, top + dot!.y]
-    const reference = await world.core.value('reference.get', {})
+    const reference = await world().core.value('reference.get', {})
     const statusLabels = reference.statuses.map((s) => s.label.fr)
     const categoryNames = reference.categories.map((c) => c.name.fr)
     const hovered = await hoverAt(dx, dy)
@@ -515,7 +503,7 @@ describe('the map of requests', () => {
     const line = (await detail.getByText(/^[A-Z]+-\d{4}-\d+ · /).textContent())!.trim()
     const [requestRef = '', categoryShown] = line.split(' · ')
     expect(categoryShown).toBe(named![2])
-    const { rows } = await world.core.value('queue.list', { filter: { text: requestRef }, limit: 10 })
+    const { rows } = await world().core.value('queue.list', { filter: { text: requestRef }, limit: 10 })
     const request = rows.find((r) => r.reference === requestRef)
     expect(request).toBeDefined()
     expect(await title.textContent()).toBe(request!.title)

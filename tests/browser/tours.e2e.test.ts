@@ -4,62 +4,15 @@
  * saved; then the technician logs in and finds the tour on their tours screen with its route
  * sheet. WebGL (the points layer) needs SwiftShader, as in map.e2e.test.ts.
  */
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { launchChromium } from '../support/chromium'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openBrowserWorld, type BrowserWorld } from '../support/browser'
-import { repoRoot } from '../support/core'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { drawPerimeter, openAs, SHOTS, useMapWorld } from '../support/mapWalk'
 
-let world: BrowserWorld
-let browser: Browser
-const shots = join(repoRoot, 'test-results')
+const map = useMapWorld(1500)
+const world = () => map.world
 const TOM = 'agent-tom.tech'
 const MARC = 'agent-marc.vautrin'
-
-beforeAll(async () => {
-  mkdirSync(shots, { recursive: true })
-  world = await openBrowserWorld(1500)
-  browser = await launchChromium({ webgl: true })
-})
-afterAll(async () => {
-  await browser?.close()
-  await world?.close()
-})
-
-async function openAs(login: string): Promise<Page> {
-  const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1400, height: 900 } })
-  await world.core.call('session.logout', {})
-  const page = await context.newPage()
-  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`))
-  await page.route('https://tile.openstreetmap.org/**', (route) => route.abort())
-  await page.goto(world.bridge.openUrl)
-  await world.login(page, login)
-  await page.getByRole('link', { name: 'File' }).waitFor()
-  return page
-}
-
-/** Draw a quadrilateral of about 2r pixels around the map's centre, the way a lead does with the mouse. */
-async function drawPerimeter(page: Page, r: number) {
-  await page.getByRole('button', { name: 'Sélectionner une zone' }).click()
-  const box = (await page.getByRole('application', { name: /^Carte/ }).boundingBox())!
-  const cx = box.x + box.width / 2
-  const cy = box.y + box.height / 2
-  for (const [x, y] of [
-    [cx - r, cy - 0.8 * r],
-    [cx + 0.9 * r, cy - r],
-    [cx + r, cy + 0.8 * r],
-    [cx - 0.8 * r, cy + r],
-    [cx - r, cy - 0.8 * r],
-  ] as const) {
-    await page.mouse.click(x, y)
-    await page.waitForTimeout(150)
-  }
-  await expect
-    .poll(() => page.getByTestId('selection-count').textContent(), { timeout: 20_000 })
-    .toMatch(/[1-9]\d* demandes? sélectionnées?/)
-}
 
 const selectedIds = (page: Page) =>
   page
@@ -69,7 +22,7 @@ const selectedIds = (page: Page) =>
 
 describe('dispatching from the map', () => {
   it('assigns a perimeter in one action, then saves a tour the technician finds on their screen', async () => {
-    const page = await openAs('luc.lead')
+    const page = await openAs(map, 'luc.lead')
     await page.getByRole('link', { name: 'Carte' }).click()
     await expect
       .poll(() => page.getByTestId('viewport-count').textContent(), { timeout: 20_000 })
@@ -87,7 +40,7 @@ describe('dispatching from the map', () => {
     await expect
       .poll(() => page.getByText(/demandes? assignées? à Marc Vautrin/).count(), { timeout: 20_000 })
       .toBe(1)
-    for (const id of ids) expect((await world.core.value('request.get', { id })).assigneeId).toBe(MARC)
+    for (const id of ids) expect((await world().core.value('request.get', { id })).assigneeId).toBe(MARC)
 
     // A tour of the selection, its first stop moved down, given to Tom and saved.
     await page.getByRole('button', { name: 'Construire une tournée' }).click()
@@ -116,11 +69,11 @@ describe('dispatching from the map', () => {
     await page.getByRole('button', { name: 'Enregistrer la tournée' }).click()
     await expect.poll(() => page.getByText(/Tournée enregistrée/).count(), { timeout: 20_000 }).toBe(1)
 
-    await page.screenshot({ path: join(shots, 'map-tour.png') })
-    const [saved] = await world.core.value('tours.list', {})
+    await page.screenshot({ path: join(SHOTS, 'map-tour.png') })
+    const [saved] = await world().core.value('tours.list', {})
     expect(saved).toMatchObject({ name: 'Tournée du test', technicianId: TOM, stopIds: order })
     // Saving gave every stop to the technician of the tour.
-    for (const id of order) expect((await world.core.value('request.get', { id })).assigneeId).toBe(TOM)
+    for (const id of order) expect((await world().core.value('request.get', { id })).assigneeId).toBe(TOM)
 
     // The team's planning lists it.
     await page.getByRole('link', { name: 'Tournées' }).click()
@@ -130,14 +83,14 @@ describe('dispatching from the map', () => {
     await page.context().close()
 
     // The technician's own tours: the same tour, its stops in the lead's order, its route sheet.
-    const tom = await openAs('tom.tech')
+    const tom = await openAs(map, 'tom.tech')
     await tom.getByRole('link', { name: 'Tournées' }).click()
     await expect.poll(() => tom.getByRole('radio', { name: 'Mes tournées' }).isChecked()).toBe(true)
     await tom.getByRole('button', { name: /Tournée du test/ }).click()
     const tomStops = tom.getByRole('list', { name: 'Arrêts de la tournée' })
     await expect.poll(() => tomStops.getByRole('button').count()).toBe(order.length)
     const references = await Promise.all(
-      order.map(async (id) => (await world.core.value('request.get', { id })).reference),
+      order.map(async (id) => (await world().core.value('request.get', { id })).reference),
     )
     const shown = await tomStops.getByRole('button').allTextContents()
     expect(shown.map((text) => references.findIndex((ref) => text.includes(ref)))).toEqual(
@@ -145,7 +98,7 @@ describe('dispatching from the map', () => {
     )
     await tom.getByRole('button', { name: 'Feuille de route' }).click()
     await tom.getByRole('heading', { name: /Feuille de route — Tom Lallemand/ }).waitFor()
-    await tom.screenshot({ path: join(shots, 'tour-technician-sheet.png') })
+    await tom.screenshot({ path: join(SHOTS, 'tour-technician-sheet.png') })
     await tom.context().close()
   })
 })

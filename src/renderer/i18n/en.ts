@@ -5,6 +5,7 @@ import { adminEn } from './admin.en'
 import { privacyEn } from './privacy.en'
 import { dayEn } from './day.en'
 import { searchEn } from './search.en'
+import { settingsEn } from './settings.en'
 
 const en: Messages = {
   bulk: bulkEn,
@@ -12,6 +13,7 @@ const en: Messages = {
   privacy: privacyEn,
   day: dayEn,
   search: searchEn,
+  settings: settingsEn,
   app: {
     name: 'GRC Console',
     loading: 'Loading the console…',
@@ -306,7 +308,6 @@ const en: Messages = {
       name: 'Tour name',
       defaultName: 'Tour of {date}',
       team: 'Team',
-      assignStops: 'Assign every stop to the technician',
       save: 'Save the tour',
       saveAgain: 'Save the changes',
       saving: 'Saving…',

@@ -8,6 +8,7 @@ import { adminFr } from './admin.fr'
 import { privacyFr } from './privacy.fr'
 import { dayFr } from './day.fr'
 import { searchFr } from './search.fr'
+import { settingsFr } from './settings.fr'
 
 const fr = {
   bulk: bulkFr,
@@ -15,6 +16,7 @@ const fr = {
   privacy: privacyFr,
   day: dayFr,
   search: searchFr,
+  settings: settingsFr,
   app: {
     name: 'GRC Console',
     loading: 'Chargement de la console…',
@@ -312,7 +314,6 @@ const fr = {
       name: 'Nom de la tournée',
       defaultName: 'Tournée du {date}',
       team: 'Équipe',
-      assignStops: 'Assigner chaque arrêt au technicien',
       save: 'Enregistrer la tournée',
       saveAgain: 'Enregistrer les modifications',
       saving: 'Enregistrement…',

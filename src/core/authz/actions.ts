@@ -9,9 +9,8 @@ import type { ActionAvailability, RequestActions, Role, TransitionAvailability }
 import { canAssign, canChangeRequests, canReadCitizen } from './permissions'
 
 /**
- * The refusals in words. `readOnly` and `assign` are the sentences the writes throw
- * (src/core/requests/operations.ts), `citizen` the one the contact read throws; a test
- * holds each pair equal.
+ * The refusals in words. The writes throw `readOnly` and `assign` from here
+ * (src/core/requests/operations.ts), so the screen and the write say the same sentence.
  */
 export const ACTION_REFUSALS = {
   readOnly: 'Votre rôle ne permet pas de modifier les demandes.',

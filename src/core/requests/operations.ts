@@ -18,6 +18,7 @@ import type { RoutingRule, Sector } from '../../shared/routing'
 import { applyTransition, checkTransition, type WorkflowSubject } from '../workflow/engine'
 import { routeRequest } from '../workflow/routing'
 import { addBusinessHours, type BusinessCalendar } from '../workflow/sla'
+import { ACTION_REFUSALS } from '../authz/actions'
 import { actorOf, assertCanSeeTeam, canAssign, canChangeRequests } from '../authz/permissions'
 
 /** The front desk (accueil) gets what no routing rule claims. */
@@ -128,8 +129,7 @@ export const subjectOf = (row: RequestRecord): WorkflowSubject => ({
 })
 
 export function assertMayChange(session: SessionInfo): void {
-  if (!canChangeRequests(session))
-    throw new CoreError('forbidden', 'Votre rôle ne permet pas de modifier les demandes.')
+  if (!canChangeRequests(session)) throw new CoreError('forbidden', ACTION_REFUSALS.readOnly)
 }
 
 /**
@@ -170,11 +170,7 @@ export function decideRequestOp(
       }
     }
     case 'assign': {
-      if (!canAssign(session, row.teamId))
-        throw new CoreError(
-          'forbidden',
-          'Seuls les chefs d’équipe, superviseurs et administrateurs assignent les demandes.',
-        )
+      if (!canAssign(session, row.teamId)) throw new CoreError('forbidden', ACTION_REFUSALS.assign)
       const { assigneeId } = op.payload
       if (assigneeId !== null) {
         const assignee = ctx.ref.agent(assigneeId)

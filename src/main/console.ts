@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { chmodSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AppConfig } from '../core/config'
+import type { LoadedConfig } from '../core/config/load'
 import { createConsoleAuthProvider } from './auth/offlineLogin'
 import type { AuthProvider } from '../core/directory/provider'
 import { dispatch } from './dispatch'
@@ -79,6 +80,15 @@ export interface CreateConsoleOptions {
    * false: a configuration that would use them is refused at start.
    */
   demoAccounts?: boolean
+  /**
+   * Where each key came from, what IT locked and the files applied (config/load.ts), for
+   * the Settings screen and the diagnostic. Without it (tests): defaults only, nothing locked.
+   */
+  loadedConfig?: Pick<LoadedConfig, 'origins' | 'locked' | 'layers'>
+  /** The log folder the diagnostic takes the last logs from (app/log.ts). */
+  logsDir?: string
+  /** The app's version (Electron's `app.getVersion()`), for the diagnostic. */
+  appVersion?: string
 }
 
 /** Where a profile's cache lives: one SQLite file per profile. */
@@ -239,7 +249,18 @@ export async function createConsole(
   )
   // Contact details on demand: fetched from the server with the engine's access token.
   const contacts = engine ? { citizenContact: engine.citizenContact } : null
-  const handlers = createHandlers(deps, sessions, sync, admin, privacy, contacts)
+  const handlers = createHandlers(deps, sessions, sync, admin, privacy, contacts, {
+    loadedConfig: options.loadedConfig ?? { origins: {}, locked: [], layers: [] },
+    logsDir: options.logsDir ?? null,
+    versions: () => ({
+      app: options.appVersion,
+      electron: process.versions.electron,
+      node: process.versions.node,
+      chrome: process.versions.chrome,
+      platform: process.platform,
+      arch: process.arch,
+    }),
+  })
   // Hourly while the app runs: what fell due meanwhile goes; an open session keeps the
   // profile from being idle. Does not keep the process alive.
   const retentionTimer = retention

@@ -26,6 +26,9 @@ import { createConflictService } from './sync/conflicts'
 import { createReferenceAdminService, type ReferenceAdminService } from './services/referenceAdmin'
 import { createPrivacyService, type PrivacyService } from './services/privacy'
 import type { SyncStatus } from '../shared/sync'
+import { effectiveSettings } from '../core/config/effective'
+import type { LoadedConfig } from '../core/config/load'
+import { diagnosticBundle } from './support/diagnostic'
 
 /** What the handlers need of sync; a console without a server gets the local-only one. */
 export interface SyncControl {
@@ -34,6 +37,28 @@ export interface SyncControl {
   reauth(login: string, password: string): Promise<SyncStatus>
   afterLogin(login: string, password: string): void
   afterLogout(): Promise<void>
+}
+
+/** What the Settings screen and the diagnostic need besides the configuration itself. */
+export interface SupportInfo {
+  /** Where each key came from, what IT locked, the files applied (none in tests). */
+  loadedConfig: Pick<LoadedConfig, 'origins' | 'locked' | 'layers'>
+  /** The log folder (app/log.ts); null when there is none. */
+  logsDir: string | null
+  /** Versions for the diagnostic: the app's, Electron's, Node's, Chrome's, the OS. */
+  versions: () => Record<string, string | undefined>
+}
+
+const NO_SUPPORT_INFO: SupportInfo = {
+  loadedConfig: { origins: {}, locked: [], layers: [] },
+  logsDir: null,
+  versions: () => ({}),
+}
+
+/** `grc-diagnostic-YYYYMMDD-HHMM.zip`, in the workstation's local time. */
+export function diagnosticFileName(at: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0')
+  return `grc-diagnostic-${at.getFullYear()}${two(at.getMonth() + 1)}${two(at.getDate())}-${two(at.getHours())}${two(at.getMinutes())}.zip`
 }
 
 /** Each category with the retention the server set for it (kept apart from the cache's categories). */
@@ -50,6 +75,8 @@ export function createHandlers(
   privacy: PrivacyService = createPrivacyService(null),
   /** Contact details on demand from the server (the sync engine, with its token); null: local-only profile. */
   contacts: ContactRemote | null = null,
+  /** Configuration origins and locks, logs, versions (Settings, diagnostic). */
+  support: SupportInfo = NO_SUPPORT_INFO,
 ): Handlers {
   const { db } = deps
   const requests = createRequestService(deps, () => contacts)
@@ -61,6 +88,8 @@ export function createHandlers(
     deps.now,
     tours,
   )
+
+  const settingsNow = () => effectiveSettings({ config: deps.config, ...support.loadedConfig })
 
   /** The queue's filter for a map query, with the clock its `overdue` part needs. */
   const mapFilter = (filter: QueueFilter | undefined) => (filter ? { filter, now: deps.now() } : {})
@@ -218,6 +247,25 @@ export function createHandlers(
     'privacy.legalHold': (input, { session }) => privacy.legalHold(session, input),
     'privacy.accessLog': (input, { session }) => privacy.accessLog(session, input),
     'privacy.retentionPreview': (_input, { session }) => privacy.retentionPreview(session, deps),
+
+    'settings.effective': (_input, { session }) => ({
+      settings: settingsNow(),
+      // Where the files are is for IT (admins); an agent sees what applies, not where.
+      files: session.roles.includes('admin')
+        ? support.loadedConfig.layers.map((l) => ({ kind: l.kind, file: l.file }))
+        : null,
+    }),
+    'support.diagnostic': () => {
+      const at = new Date(deps.now())
+      const zip = diagnosticBundle({
+        versions: support.versions(),
+        settings: settingsNow(),
+        db,
+        logsDir: support.logsDir,
+        now: at,
+      })
+      return { fileName: diagnosticFileName(at), base64: zip.toString('base64') }
+    },
   }
 }
 

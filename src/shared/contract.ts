@@ -179,6 +179,29 @@ const ById = z.object({ id: Id }).strict()
 export const RetentionPreview = RetentionPlan.extend({ policy: RetentionPolicy })
 export type RetentionPreview = z.infer<typeof RetentionPreview>
 
+/** One configuration key as the Settings screen shows it (core/config/effective.ts); secrets masked. */
+export const EffectiveSetting = z.object({
+  key: z.string(),
+  value: z.unknown(),
+  layer: z.enum(['default', 'machine', 'user', 'env']),
+  locked: z.boolean(),
+})
+export type EffectiveSetting = z.infer<typeof EffectiveSetting>
+
+/** Every key, and (admins only, null otherwise) the path of each configuration file applied. */
+export const EffectiveSettings = z.object({
+  settings: z.array(EffectiveSetting),
+  files: z.array(z.object({ kind: z.enum(['machine', 'user', 'env']), file: z.string() })).nullable(),
+})
+export type EffectiveSettings = z.infer<typeof EffectiveSettings>
+
+/** « Exporter un diagnostic »: the zip, base64, and the name to save it under. */
+export const DiagnosticFile = z.object({
+  fileName: z.string().regex(/^grc-diagnostic-\d{8}-\d{4}\.zip$/),
+  base64: z.string(),
+})
+export type DiagnosticFile = z.infer<typeof DiagnosticFile>
+
 export type Access = 'public' | 'session'
 
 interface ChannelSpec<I extends z.ZodType, O extends z.ZodType> {
@@ -488,6 +511,14 @@ export const contract = {
    * route says it must be updated (`server_unavailable`, details `{ outdated: true }`).
    */
   'privacy.retentionPreview': spec(Empty, RetentionPreview),
+
+  /**
+   * The Settings screen (any role): every configuration key, its effective value (secrets
+   * masked), the layer that set it and whether IT locked it; the files' paths for admins.
+   */
+  'settings.effective': spec(Empty, EffectiveSettings),
+  /** « Exporter un diagnostic » (any role): versions, configuration, logs, cache counts; no citizen. */
+  'support.diagnostic': spec(Empty, DiagnosticFile),
 } as const
 
 export type Contract = typeof contract

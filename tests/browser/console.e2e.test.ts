@@ -3,12 +3,17 @@
  * log in, filter, search, open, fire a transition that needs a field, see the history,
  * assign as a lead, and see a hostile description rendered as plain text.
  */
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../../src/core/config'
 import { XSS_REQUEST_ID } from '../../src/main/cache/demoSeed'
+import { createConsole } from '../../src/main/console'
+import { startWebBridge } from '../../src/main/web/bridge'
+import { seriousViolations } from '../support/axe'
 import { openBrowserWorld, type BrowserWorld } from '../support/browser'
-import { repoRoot } from '../support/core'
+import { DEMO_PASSWORD, repoRoot } from '../support/core'
 
 let world: BrowserWorld
 const shots = join(repoRoot, 'test-results')
@@ -153,5 +158,56 @@ describe('a lead dispatches', () => {
       .toBeGreaterThan(0)
     await page.screenshot({ path: join(shots, 'queue-lead.png') })
     await page.context().close()
+  })
+})
+
+describe('the Settings screen', () => {
+  it('shows a key IT locked with its padlock, the files to an admin, and passes axe', async () => {
+    // A console of its own, whose machine file locked `auth.idleLockMinutes`.
+    const dataDir = mkdtempSync(join(tmpdir(), 'grc-settings-e2e-'))
+    const core = await createConsole({
+      config: parseConfig({ demo: { requests: 50, seed: 7 }, auth: { idleLockMinutes: 10 } }, 'test'),
+      resourcesDir: join(repoRoot, 'resources'),
+      userDataDir: dataDir,
+      loadedConfig: {
+        origins: { 'auth.idleLockMinutes': 'machine' },
+        locked: ['auth.idleLockMinutes'],
+        layers: [{ kind: 'machine', file: '/etc/grc-console/config.json' }],
+      },
+    })
+    const bridge = await startWebBridge({ core, staticDir: join(repoRoot, 'dist-web') })
+    const context = await world.browser.newContext({
+      locale: 'fr-FR',
+      viewport: { width: 1400, height: 900 },
+    })
+    try {
+      const page = await context.newPage()
+      await page.goto(bridge.openUrl)
+      await page.getByRole('textbox', { name: 'Identifiant' }).fill('alex.admin')
+      await page.getByLabel('Mot de passe').fill(DEMO_PASSWORD)
+      await page.getByRole('button', { name: 'Se connecter' }).click()
+      await page.getByRole('link', { name: 'Paramètres' }).click()
+      await page.getByRole('heading', { name: 'Paramètres', level: 1 }).waitFor()
+
+      await page.getByRole('searchbox', { name: 'Chercher une clé' }).fill('idleLock')
+      const row = page.getByRole('row', { name: /auth\.idleLockMinutes/ })
+      await row.waitFor()
+      await expect.poll(() => row.textContent()).toContain('verrouillée par le service informatique')
+      expect(await row.textContent()).toContain('Machine')
+      expect(await page.getByRole('region', { name: 'Fichiers de configuration' }).textContent()).toContain(
+        '/etc/grc-console/config.json',
+      )
+      const download = page.waitForEvent('download')
+      await page.getByRole('button', { name: 'Exporter un diagnostic' }).click()
+      expect((await download).suggestedFilename()).toMatch(/^grc-diagnostic-\d{8}-\d{4}\.zip$/)
+
+      expect(await seriousViolations(page, '.settings-view')).toEqual([])
+      await page.screenshot({ path: join(shots, 'settings-admin.png') })
+    } finally {
+      await context.close()
+      await bridge.close()
+      await core.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   })
 })

@@ -116,7 +116,8 @@ export function startApp(options: StartOptions): RunningApp {
   const ready = app.whenReady().then(async () => {
     try {
       const userDataDir = app.getPath('userData')
-      const { config, ignored } = loadConfig({ userConfigFile: join(userDataDir, 'config.json'), env })
+      const loaded = loadConfig({ userConfigFile: join(userDataDir, 'config.json'), env })
+      const { config, ignored } = loaded
       // A key IT locked, set again in the agent's file: ignored, and said where IT looks.
       for (const attempt of ignored) shellLog.warn('configuration', ignoredKeyMessage(attempt))
       // The CSP lets in the configured base map's tiles: the configuration comes first.
@@ -157,6 +158,11 @@ export function startApp(options: StartOptions): RunningApp {
         // packaged console (the core refuses to start with them there).
         demoAccounts: !app.isPackaged || demoBuild,
         logError: log,
+        // The Settings screen and the diagnostic: origins, locks, files; logs; version.
+        loadedConfig: { origins: loaded.origins, locked: loaded.locked, layers: loaded.layers },
+        logsDir: join(userDataDir, 'logs'),
+        // (Test doubles of Electron's app may not have it.)
+        appVersion: typeof app.getVersion === 'function' ? app.getVersion() : undefined,
       })
       unregisterIpc = registerIpc(
         core,

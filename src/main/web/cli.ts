@@ -5,6 +5,7 @@
  *   --profile NAME  the profile to open (one cache per profile; default: the configured one)
  *   --server URL    sync with this central server (`npm run server`) instead of demo data
  */
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ignoredKeyMessage, loadConfig, parseConfig } from '../../core/config'
 import { createShellLog } from '../app/log'
@@ -13,6 +14,15 @@ import { tileOriginsFor } from '../services/mapSettings'
 import { startWebBridge } from './bridge'
 
 const repoRoot = resolve(__dirname, '..', '..', '..')
+
+/** The version in package.json (Electron's `app.getVersion()` reads the same). */
+function packageVersion(): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version?: string }).version
+  } catch {
+    return undefined
+  }
+}
 
 interface Args {
   port?: number
@@ -69,6 +79,9 @@ async function main() {
     resourcesDir: join(repoRoot, 'resources'),
     userDataDir: args.dataDir,
     logError: (where, error) => shellLog.error(where, error),
+    loadedConfig: { origins: loaded.origins, locked: loaded.locked, layers: loaded.layers },
+    logsDir: join(args.dataDir, 'logs'),
+    appVersion: packageVersion(),
   })
   const bridge = await startWebBridge({
     core,

@@ -44,7 +44,7 @@ export const settingsEn: typeof settingsFr = {
   diagnostic: {
     title: 'Diagnostic for support',
     intro:
-      'The diagnostic is a zip file with the application’s and system’s versions, the configuration above (secrets masked), the latest logs and cache statistics (sizes, row counts, pending changes). It holds no citizen data: no request, no name, no comment.',
+      'The diagnostic is a zip file with the application’s and system’s versions, the configuration shown on this screen (secrets masked), the latest logs and cache statistics (sizes, row counts, pending changes). It holds no citizen data: no request, no name, no comment.',
     export: 'Export a diagnostic',
     exporting: 'Preparing the diagnostic…',
     done: 'Diagnostic saved: {file}',

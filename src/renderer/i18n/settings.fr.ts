@@ -42,7 +42,7 @@ export const settingsFr = {
   diagnostic: {
     title: 'Diagnostic pour le support',
     intro:
-      'Le diagnostic est un fichier zip avec les versions de l’application et du système, la configuration ci-dessus (secrets masqués), les derniers journaux et des statistiques du cache (tailles, nombres de lignes, modifications en attente). Il ne contient aucune donnée d’usager : ni demande, ni nom, ni commentaire.',
+      'Le diagnostic est un fichier zip avec les versions de l’application et du système, la configuration de cet écran (secrets masqués), les derniers journaux et des statistiques du cache (tailles, nombres de lignes, modifications en attente). Il ne contient aucune donnée d’usager : ni demande, ni nom, ni commentaire.',
     export: 'Exporter un diagnostic',
     exporting: 'Préparation du diagnostic…',
     done: 'Diagnostic enregistré : {file}',

@@ -29,6 +29,9 @@ import type { SyncStatus } from '../shared/sync'
 import { effectiveSettings } from '../core/config/effective'
 import type { LoadedConfig } from '../core/config/load'
 import { diagnosticBundle } from './support/diagnostic'
+import { createDuplicateHandlers } from './services/duplicatesHandlers'
+import { createIntakeHandlers } from './services/intakeHandlers'
+import { createDashboardHandlers } from './services/dashboardHandlers'
 
 /** What the handlers need of sync; a console without a server gets the local-only one. */
 export interface SyncControl {
@@ -114,6 +117,9 @@ export function createHandlers(
   }
 
   return {
+    ...createDuplicateHandlers(deps, requests),
+    ...createIntakeHandlers(deps, requests),
+    ...createDashboardHandlers(deps, requests),
     'session.login': async (input) => {
       // Someone else (or the same agent) logging in over a session: the old one ends first,
       // with its sync and server token, so nothing is done under the wrong name.

@@ -63,6 +63,10 @@ import {
   SubjectAccessExport,
 } from './privacy'
 import { TransitionField } from './workflow'
+import { spec } from './channelSpec'
+import { duplicateChannels } from './channels/duplicates'
+import { intakeChannels } from './channels/intake'
+import { dashboardChannels } from './channels/dashboard'
 
 const SearchText = z
   .string()
@@ -202,18 +206,14 @@ export const DiagnosticFile = z.object({
 })
 export type DiagnosticFile = z.infer<typeof DiagnosticFile>
 
-export type Access = 'public' | 'session'
-
-interface ChannelSpec<I extends z.ZodType, O extends z.ZodType> {
-  input: I
-  output: O
-  /** `public` channels run without a session (login); all others need one. */
-  access: Access
-}
-const spec = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, access: Access = 'session') =>
-  ({ input, output, access }) satisfies ChannelSpec<I, O>
+export type { Access } from './channelSpec'
 
 export const contract = {
+  // Each feature's channels live in their own module (src/shared/channels/).
+  ...duplicateChannels,
+  ...intakeChannels,
+  ...dashboardChannels,
+
   /** Log in with the configured auth provider; opens the profile's cache. */
   'session.login': spec(
     z.object({ login: z.string().min(1).max(256), password: z.string().max(1024) }).strict(),

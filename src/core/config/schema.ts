@@ -321,6 +321,30 @@ export const AppConfigSchema = z
       })
       .strict()
       .prefault({}),
+    geocoding: z
+      .object({
+        /**
+         * The address search (BAN, `api-adresse.data.gouv.fr` format: `/search/`, `/reverse/`).
+         * An authority may point it at its own addok instance. https, or http on loopback only.
+         */
+        url: PublicUrl.default('https://api-adresse.data.gouv.fr'),
+        /** Seconds before an address search is given up (the agent can still pick a point). */
+        timeoutSeconds: z.number().int().min(1).max(30).default(4),
+      })
+      .strict()
+      .prefault({}),
+    notifications: z
+      .object({
+        /**
+         * The server's outgoing mail, e.g. `{ "url": "smtp://mail.ville.fr:587", "from": "grc@ville.fr" }`
+         * (`smtps://` for implicit TLS). Absent: no e-mail is sent (notices wait, marked « non envoyé »).
+         */
+        smtp: z.unknown().optional(),
+        /** The SMS provider's HTTP endpoint; absent: no SMS is sent. */
+        sms: z.unknown().optional(),
+      })
+      .strict()
+      .prefault({}),
     map: z
       .object({
         /**

@@ -6,6 +6,9 @@ import { privacyEn } from './privacy.en'
 import { dayEn } from './day.en'
 import { searchEn } from './search.en'
 import { settingsEn } from './settings.en'
+import { duplicatesEn } from './duplicates.en'
+import { intakeEn } from './intake.en'
+import { dashboardEn } from './dashboard.en'
 
 const en: Messages = {
   bulk: bulkEn,
@@ -14,6 +17,9 @@ const en: Messages = {
   day: dayEn,
   search: searchEn,
   settings: settingsEn,
+  duplicates: duplicatesEn,
+  intake: intakeEn,
+  dashboard: dashboardEn,
   app: {
     name: 'GRC Console',
     loading: 'Loading the console…',

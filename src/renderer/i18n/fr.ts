@@ -9,6 +9,9 @@ import { privacyFr } from './privacy.fr'
 import { dayFr } from './day.fr'
 import { searchFr } from './search.fr'
 import { settingsFr } from './settings.fr'
+import { duplicatesFr } from './duplicates.fr'
+import { intakeFr } from './intake.fr'
+import { dashboardFr } from './dashboard.fr'
 
 const fr = {
   bulk: bulkFr,
@@ -17,6 +20,9 @@ const fr = {
   day: dayFr,
   search: searchFr,
   settings: settingsFr,
+  duplicates: duplicatesFr,
+  intake: intakeFr,
+  dashboard: dashboardFr,
   app: {
     name: 'GRC Console',
     loading: 'Chargement de la console…',

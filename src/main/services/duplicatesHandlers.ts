@@ -1,0 +1,14 @@
+/**
+ * The handlers of the duplicates channels (src/shared/channels/duplicates.ts); authorisation is
+ * checked here, in the core, whatever the screen shows.
+ */
+import type { Handlers } from '../dispatch'
+import type { duplicateChannels } from '../../shared/channels/duplicates'
+import type { CoreDeps } from './deps'
+import type { RequestService } from './requests'
+
+export type DuplicateHandlers = Pick<Handlers, keyof typeof duplicateChannels>
+
+export function createDuplicateHandlers(_deps: CoreDeps, _requests: RequestService): DuplicateHandlers {
+  return {}
+}

@@ -1,5 +1,53 @@
-/** Likely duplicates of a request or of a request being typed, and linking them. */
-// import { z } from 'zod'
-// import { spec } from '../channelSpec'
+/**
+ * Likely duplicates of a request, or of a request being typed at intake, and linking them.
+ * The core gives the facts behind each score (distance, days apart, same category, text
+ * similarity); the screen words them in the agent's language.
+ */
+import { z } from 'zod'
+import { Id, IsoDateTime, LIMITS, Point, RequestDetail, StatusKind } from '../domain'
+import { spec } from '../channelSpec'
 
-export const duplicateChannels = {} as const
+export const DuplicateCandidate = z.object({
+  id: Id,
+  reference: z.string(),
+  title: z.string(),
+  status: z.string(),
+  statusKind: StatusKind,
+  categoryId: Id,
+  createdAt: IsoDateTime,
+  /** Metres between the two places; null when either has no location. */
+  distanceM: z.number().nonnegative().nullable(),
+  /** Whole days between the two creations. */
+  daysApart: z.number().int().nonnegative(),
+  sameCategory: z.boolean(),
+  /** 0 (nothing in common) to 1 (same words). */
+  textSimilarity: z.number().min(0).max(1),
+  /** The ranking: 0 to 1, higher is likelier. */
+  score: z.number().min(0).max(1),
+  /** Already linked as a duplicate of the request looked at (or it is the master). */
+  linked: z.boolean(),
+})
+export type DuplicateCandidate = z.infer<typeof DuplicateCandidate>
+
+export const DuplicateCandidates = z.object({ candidates: z.array(DuplicateCandidate) })
+export type DuplicateCandidates = z.infer<typeof DuplicateCandidates>
+
+export const DuplicateDraft = z
+  .object({
+    categoryId: Id,
+    location: Point.nullable(),
+    text: z.string().max(LIMITS.description),
+  })
+  .strict()
+export type DuplicateDraft = z.infer<typeof DuplicateDraft>
+
+export const duplicateChannels = {
+  /** The open request's likely duplicates, best first. */
+  'duplicates.ofRequest': spec(z.object({ id: Id }).strict(), DuplicateCandidates),
+  /** While the intake form is filled: requests the new one would likely duplicate. */
+  'duplicates.forDraft': spec(DuplicateDraft, DuplicateCandidates),
+  /** Mark `id` a duplicate of `masterId` (a checked reference): it follows the master. */
+  'duplicates.link': spec(z.object({ id: Id, masterId: Id }).strict(), RequestDetail),
+  /** Undo a link: the request is worked on its own again. */
+  'duplicates.unlink': spec(z.object({ id: Id }).strict(), RequestDetail),
+} as const

@@ -79,7 +79,10 @@ export function builderConfig(env: NodeJS.ProcessEnv = process.env): Configurati
     buildDependenciesFromSource: false,
     electronFuses: { ...FUSES },
 
-    publish: null,
+    // Writes latest.yml / latest-linux.yml / latest-mac.yml beside the installers: IT copies
+    // them with the installers to its update server. The console takes the server's address
+    // from the machine configuration (`update.url`), so this address is only a placeholder.
+    publish: { provider: 'generic', url: 'https://mises-a-jour.invalid/grc' },
     // No spaces in file names: IT deployment scripts quote badly.
     artifactName: 'grc-console-${version}-${arch}.${ext}',
 

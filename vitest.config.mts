@@ -48,6 +48,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
+          // The console's log, scanned for personal data once every browser test has run.
+          globalSetup: ['tests/support/browserLogScan.ts'],
           environment: 'node',
           pool: 'forks',
           fileParallelism: false,

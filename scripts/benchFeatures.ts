@@ -5,6 +5,8 @@
  */
 import type { ChannelName, InputOf, OutputOf } from '../src/shared/contract'
 import type { Db } from '../src/main/cache/db'
+import { benchDuplicates } from './benchDuplicates'
+import { benchDashboard } from './benchDashboard'
 
 export interface BenchContext {
   /** A console core opened on the benchmark's cache file, with a logged-in session. */
@@ -22,4 +24,4 @@ export interface BenchContext {
 
 export type FeatureBench = (ctx: BenchContext) => Promise<void>
 
-export const FEATURE_BENCHES: FeatureBench[] = []
+export const FEATURE_BENCHES: FeatureBench[] = [benchDuplicates, benchDashboard]

@@ -10,7 +10,7 @@ import type { AppConfig } from '../core/config'
 import type { LoadedConfig } from '../core/config/load'
 import { createConsoleAuthProvider } from './auth/offlineLogin'
 import type { AuthProvider } from '../core/directory/provider'
-import { dispatch } from './dispatch'
+import { dispatch, type DispatchContext } from './dispatch'
 import { createHandlers, type SyncControl } from './handlers'
 import { countPendingMutations } from './cache/queries/outbox'
 import { listWorkflowDefinitionsRaw } from './cache/queries/reference'
@@ -42,6 +42,7 @@ import { prepareDemoProfile } from './cache/demoProfile'
 import { loadWorkflowDefinitions, parseWorkflowDefinition } from '../core/workflow/definitions'
 import type { EventName, EventPayload } from '../shared/contract'
 import { CoreError, fail, type Result } from '../shared/result'
+import { createUpdateService, type UpdateDriver } from './update/service'
 
 export interface ConsoleCore {
   /** Validate, authorise and run one contract operation; never throws. */
@@ -87,8 +88,17 @@ export interface CreateConsoleOptions {
   loadedConfig?: Pick<LoadedConfig, 'origins' | 'locked' | 'layers'>
   /** The log folder the diagnostic takes the last logs from (app/log.ts). */
   logsDir?: string
-  /** The app's version (Electron's `app.getVersion()`), for the diagnostic. */
+  /** The user's configuration file (config/load.ts), where « Paramètres » saves preferences. */
+  userConfigFile?: string
+  /** The app's version (Electron's `app.getVersion()`), for the diagnostic and updates. */
   appVersion?: string
+  /**
+   * How answers are checked against the contract: `full` (tests, development, the web
+   * bridge), or `cheap` for the big read channels in a packaged app (dispatch.ts).
+   */
+  outputCheck?: DispatchContext['outputCheck']
+  /** Downloads and installs updates (electron-updater in the app); none: updates are only reported. */
+  updateDriver?: UpdateDriver | null
 }
 
 /** Where a profile's cache lives: one SQLite file per profile. */
@@ -166,6 +176,7 @@ export async function createConsole(
       }),
     now,
     newId: randomUUID,
+    fetch: options.fetch,
     emit: (event, payload) => {
       listeners.get(event)?.forEach((cb) => cb(payload))
       // A round is over: a pull that changed the server's policy runs retention again.
@@ -247,11 +258,27 @@ export async function createConsole(
         }
       : null,
   )
+  // Updates from the authority's server; a restart waits until the outbox is sent.
+  const update = createUpdateService({
+    config: config.update,
+    currentVersion: options.appVersion ?? '0.0.0',
+    platform: process.platform,
+    fetch: options.fetch ?? fetch,
+    pendingChanges: () => countPendingMutations(db),
+    pushNow: () => sync.syncNow(),
+    driver: options.updateDriver,
+    now,
+    onChange: (status) => deps.emit('update.changed', status),
+    logError: options.logError,
+  })
+  deps.update = update
+  update.start()
   // Contact details on demand: fetched from the server with the engine's access token.
   const contacts = engine ? { citizenContact: engine.citizenContact } : null
   const handlers = createHandlers(deps, sessions, sync, admin, privacy, contacts, {
     loadedConfig: options.loadedConfig ?? { origins: {}, locked: [], layers: [] },
     logsDir: options.logsDir ?? null,
+    userConfigFile: options.userConfigFile ?? null,
     versions: () => ({
       app: options.appVersion,
       electron: process.versions.electron,
@@ -280,7 +307,11 @@ export async function createConsole(
       } catch (e) {
         return fail((e as CoreError).code, (e as CoreError).message)
       }
-      return dispatch(handlers, channel, input, { session: sessions.current(), logError: options.logError })
+      return dispatch(handlers, channel, input, {
+        session: sessions.current(),
+        logError: options.logError,
+        outputCheck: options.outputCheck,
+      })
     },
     on(event, cb) {
       const set = listeners.get(event) ?? new Set()
@@ -291,6 +322,7 @@ export async function createConsole(
     },
     async close() {
       if (retentionTimer) clearInterval(retentionTimer)
+      update.stop()
       if (sessions.current()) retention?.sessionSeen()
       await engine?.stop({ forget: false })
       sessions.logout()

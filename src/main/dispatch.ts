@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import {
+  CHEAP_OUTPUTS,
   contract,
   isChannelName,
   type ChannelName,
@@ -32,6 +33,20 @@ export interface DispatchContext {
   session: SessionInfo | null
   /** Where internal errors are reported: channel and error only, never the input (personal data). */
   logError?: (channel: string, error: unknown) => void
+  /**
+   * How a handler's output is checked against the contract. `full` (the default: tests,
+   * development, the web bridge): every output parsed with its schema. `cheap` (a packaged
+   * console): the big read channels the contract lists in CHEAP_OUTPUTS are checked in
+   * constant time (shape and lengths), as their rows come from the cache's own queries;
+   * every other channel still in full.
+   */
+  outputCheck?: 'full' | 'cheap'
+}
+
+function outputSchema(channel: ChannelName, check: DispatchContext['outputCheck']): z.ZodType {
+  if (check === 'cheap' && Object.hasOwn(CHEAP_OUTPUTS, channel))
+    return CHEAP_OUTPUTS[channel as keyof typeof CHEAP_OUTPUTS]
+  return contract[channel].output
 }
 
 export async function dispatch(
@@ -50,7 +65,7 @@ export async function dispatch(
   try {
     const handler = handlers[channel] as (input: unknown, c: PublicHandlerContext) => unknown
     const value = await handler(parsed.data, { session: ctx.session })
-    const checked = spec.output.safeParse(value)
+    const checked = outputSchema(channel, ctx.outputCheck).safeParse(value)
     if (!checked.success) {
       ctx.logError?.(channel, new Error(`output does not match the contract: ${explainInput(checked.error)}`))
       return fail('internal', 'Erreur interne : la réponse du cœur est invalide.')

@@ -3,10 +3,10 @@
  * the parsed input and the session; authorisation is checked in the services.
  */
 import type { Category, CategoryRetention } from '../shared/domain'
-import type { QueueFilter, SessionInfo } from '../shared/contract'
+import { PREFERENCE_KEYS, type Preferences, type QueueFilter, type SessionInfo } from '../shared/contract'
 import { CoreError } from '../shared/result'
 import type { Handlers } from './dispatch'
-import { countQueue, listInPolygon, listInViewport, listQueue } from './cache/queries/requests'
+import { countQueue, listInPolygon, listQueue, viewportColumns } from './cache/queries/requests'
 import { forgetAllCitizens } from './cache/queries/citizens'
 import { citizenDataRolesOf } from './cache/queries/privacyPolicy'
 import { categoryRetentionOf } from './cache/retention'
@@ -29,9 +29,13 @@ import type { SyncStatus } from '../shared/sync'
 import { effectiveSettings } from '../core/config/effective'
 import type { LoadedConfig } from '../core/config/load'
 import { diagnosticBundle } from './support/diagnostic'
+import { savePreferences } from './support/userPreferences'
 import { createDuplicateHandlers } from './services/duplicatesHandlers'
 import { createIntakeHandlers } from './services/intakeHandlers'
 import { createDashboardHandlers } from './services/dashboardHandlers'
+import { createSlaClockHandlers } from './services/slaClockHandlers'
+import { createQueueExportHandlers } from './services/queueExportHandlers'
+import { createUpdateHandlers } from './services/updateHandlers'
 
 /** What the handlers need of sync; a console without a server gets the local-only one. */
 export interface SyncControl {
@@ -50,6 +54,8 @@ export interface SupportInfo {
   logsDir: string | null
   /** Versions for the diagnostic: the app's, Electron's, Node's, Chrome's, the OS. */
   versions: () => Record<string, string | undefined>
+  /** The user's configuration file, where preferences are saved; null: none (tests). */
+  userConfigFile?: string | null
 }
 
 const NO_SUPPORT_INFO: SupportInfo = {
@@ -92,7 +98,7 @@ export function createHandlers(
     tours,
   )
 
-  const settingsNow = () => effectiveSettings({ config: deps.config, ...support.loadedConfig })
+  const settingsNow = () => effectiveSettings({ ...support.loadedConfig, config: deps.config })
 
   /** The queue's filter for a map query, with the clock its `overdue` part needs. */
   const mapFilter = (filter: QueueFilter | undefined) => (filter ? { filter, now: deps.now() } : {})
@@ -120,6 +126,9 @@ export function createHandlers(
     ...createDuplicateHandlers(deps, requests),
     ...createIntakeHandlers(deps, requests),
     ...createDashboardHandlers(deps, requests),
+    ...createSlaClockHandlers(deps),
+    ...createQueueExportHandlers(deps),
+    ...createUpdateHandlers(deps.update),
     'session.login': async (input) => {
       // Someone else (or the same agent) logging in over a session: the old one ends first,
       // with its sync and server token, so nothing is done under the wrong name.
@@ -146,7 +155,10 @@ export function createHandlers(
       return {}
     },
     'session.current': () => sessions.current(),
-    'session.loginInfo': () => deps.loginInfo ?? { demoAccounts: true, cacheKeySeal: 'key-file' },
+    'session.loginInfo': () => ({
+      ...(deps.loginInfo ?? { demoAccounts: true, cacheKeySeal: 'key-file' }),
+      preferences: { ...deps.config.ui },
+    }),
     'session.activity': () => {
       sessions.activity()
       return {}
@@ -205,7 +217,7 @@ export function createHandlers(
     'tours.day': ({ date }, { session }) => tours.day(session, date),
 
     'map.points': ({ bbox, limit, filter }, { session }) =>
-      listInViewport(db, {
+      viewportColumns(db, {
         scope: scopeFor(session),
         bbox,
         limit,
@@ -261,6 +273,22 @@ export function createHandlers(
         ? support.loadedConfig.layers.map((l) => ({ kind: l.kind, file: l.file }))
         : null,
     }),
+    'settings.savePreferences': (input, { session }) => {
+      const file = support.userConfigFile
+      if (!file) throw new CoreError('not_found', 'Ce poste n’a pas de fichier de configuration utilisateur.')
+      savePreferences(file, input, support.loadedConfig.locked)
+      // In force at once for what reads the configuration (the login screen's defaults).
+      for (const [name, value] of Object.entries(input) as [keyof Preferences, never][]) {
+        deps.config.ui[name] = value
+        support.loadedConfig.origins[PREFERENCE_KEYS[name]] = 'user'
+      }
+      return {
+        settings: settingsNow(),
+        files: session.roles.includes('admin')
+          ? support.loadedConfig.layers.map((l) => ({ kind: l.kind, file: l.file }))
+          : null,
+      }
+    },
     'support.diagnostic': () => {
       const at = new Date(deps.now())
       const zip = diagnosticBundle({

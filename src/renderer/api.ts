@@ -16,6 +16,7 @@ import {
 } from '../shared/contract'
 import { ERROR_CODES, type ErrorCode, type Result } from '../shared/result'
 import { ApiError } from './apiError'
+import { wireReviver } from '../shared/wireJson'
 
 export { ApiError, errorCodeOf, type ApiErrorCode, type ApiErrorOrigin } from './apiError'
 
@@ -118,7 +119,7 @@ function webTransport(): Transport {
       if (response.status === 401) return failure('bridge_token', 'The web bridge refused this tab’s token.')
       let body: unknown
       try {
-        body = await response.json()
+        body = JSON.parse(await response.text(), wireReviver)
       } catch {
         return failure('internal', `Unreadable answer from the web bridge (HTTP ${response.status}).`)
       }

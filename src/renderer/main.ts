@@ -4,7 +4,7 @@ import { createApp } from 'vue'
 import { z } from 'zod'
 import { captureBridgeToken } from './api'
 import App from './App.vue'
-import { createAppI18n, persistLocale, storedLocale } from './i18n'
+import { createAppI18n, storedLocale } from './i18n'
 import './styles/base.css'
 
 // zod would otherwise probe `new Function` once to speed up parsing: the CSP forbids it,
@@ -14,6 +14,5 @@ z.config({ jitless: true })
 // Before anything else, so the token leaves the address bar at once.
 if (!window.grc) captureBridgeToken()
 
-const locale = storedLocale()
-persistLocale(locale)
-createApp(App).use(createPinia()).use(createAppI18n(locale)).mount('#app')
+// Until the configuration's preferences arrive (usePreferences), the agent's last choice or French.
+createApp(App).use(createPinia()).use(createAppI18n(storedLocale())).mount('#app')

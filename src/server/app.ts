@@ -20,6 +20,7 @@ import { registerOpen311Routes } from './routes/open311'
 import { registerPartnerRoutes } from './routes/partner'
 import { registerPrivacyRoutes } from './routes/privacy'
 import { registerSyncRoutes } from './routes/sync'
+import { registerNoticeRoutes } from './notifications/routes'
 import { apiError, useZodValidation } from './routes/validation'
 import { TLS_MIN_VERSION } from './tls'
 import type { ServerStore } from './store/types'
@@ -175,6 +176,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerAdminRoutes(app, { store: options.store, authenticate, now })
   registerContactRoutes(app, { store: options.store, authenticate, now })
   registerPrivacyRoutes(app, { store: options.store, authenticate, now })
+  registerNoticeRoutes(app, { store: options.store, authenticate, now })
 
   app.addHook('onClose', async () => {
     unsubscribe()

@@ -35,6 +35,7 @@ import {
 import { agent, error, json, queryParameters } from './openapi/common'
 import { contactPaths } from './openapi/contactPaths'
 import { privacyPaths } from './openapi/privacyPaths'
+import { noticePaths } from './notifications/openapiPaths'
 
 // --- Open311 ---------------------------------------------------------------------------
 
@@ -598,6 +599,7 @@ export function openApiDocument(serverUrl?: string) {
       },
       ...contactPaths,
       ...privacyPaths,
+      ...noticePaths,
     },
   }
 }

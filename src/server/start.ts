@@ -11,6 +11,7 @@ import { createAuthProvider } from '../core/directory'
 import type { AuthProvider } from '../core/directory/provider'
 import { loadWorkflowDefinitions } from '../core/workflow/definitions'
 import { buildServer } from './app'
+import { registerNotifications } from './notifications/dispatcher'
 import { assertDemoAccountsOnLoopback } from './demoGuard'
 import type { TlsFiles } from './tls'
 import type { LoginGateOptions } from './auth/loginGate'
@@ -130,6 +131,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     maxStreamsPerAgent: options.maxStreamsPerAgent,
     https: options.tls,
   })
+  registerNotifications(app, { store, settings: config.notifications, now: options.now, log: options.log })
   try {
     await app.listen({ port: options.port ?? 0, host })
   } catch (e) {

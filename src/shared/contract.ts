@@ -34,6 +34,7 @@ import {
 } from './adminReference'
 import { ApiAccount, ApiAccountCreated, ApiAccountCreateInput, ApiAccountRevokeInput } from './apiAccounts'
 import { MapSettings } from './mapSettings'
+import { MapPointColumnsSchema, MapPointColumnsShape } from './mapPoints'
 import {
   IsoDay,
   SavedTour,
@@ -67,6 +68,9 @@ import { spec } from './channelSpec'
 import { duplicateChannels } from './channels/duplicates'
 import { intakeChannels } from './channels/intake'
 import { dashboardChannels } from './channels/dashboard'
+import { slaClockChannels } from './channels/slaClock'
+import { queueExportChannels } from './channels/queueExport'
+import { UpdateStatus, updateChannels } from './channels/update'
 
 const SearchText = z
   .string()
@@ -110,6 +114,20 @@ export const MapPoint = z.object({
   priority: Priority,
 })
 export type MapPoint = z.infer<typeof MapPoint>
+export { columnsOfPoints, pointsOfColumns, type MapPointColumns } from './mapPoints'
+
+/**
+ * The big read channels, whose output comes straight from the cache's own queries: a packaged
+ * console checks it with these constant-time schemas (shape and lengths, not every row);
+ * tests and development builds check the full output schema (dispatch.ts `outputCheck`).
+ */
+export const CHEAP_OUTPUTS = {
+  'map.points': MapPointColumnsShape,
+  'queue.list': z.object({
+    rows: z.array(z.unknown()).max(LIMITS.pageSize),
+    nextCursor: z.string().nullable(),
+  }),
+} as const
 
 export const SessionInfo = z.object({
   agentId: Id,
@@ -127,8 +145,27 @@ export const SessionInfo = z.object({
    * `privacy.citizenDataRoles` when synced, else the configuration's). Absent: not said yet.
    */
   citizenData: z.boolean().optional(),
+  /**
+   * The session may record and change requests (every role but the DPO's, who reads for the
+   * citizens' rights): the core's `canChangeRequests`, checked again on each write.
+   */
+  changesRequests: z.boolean().optional(),
 })
 export type SessionInfo = z.infer<typeof SessionInfo>
+
+/** An agent's own preferences, changed in « Paramètres » and written to the user's file. */
+export const Preferences = z.object({
+  language: z.enum(['fr', 'en']),
+  density: z.enum(['comfortable', 'compact']),
+  startScreen: z.enum(['auto', 'queue', 'map', 'tours', 'day']),
+})
+export type Preferences = z.infer<typeof Preferences>
+/** The configuration key of each preference. */
+export const PREFERENCE_KEYS = {
+  language: 'ui.language',
+  density: 'ui.density',
+  startScreen: 'ui.startScreen',
+} as const satisfies Record<keyof Preferences, string>
 
 /** What the login screen says about this workstation before anyone logs in. */
 export const LoginInfo = z.object({
@@ -139,6 +176,8 @@ export const LoginInfo = z.object({
    * (allowed by the machine configuration, and said on screen), or a key file (`dev:web`).
    */
   cacheKeySeal: z.enum(['keychain', 'weak-keychain', 'key-file']),
+  /** The workstation's preferences in force (configuration `ui`): defaults until an agent picks. */
+  preferences: Preferences,
 })
 export type LoginInfo = z.infer<typeof LoginInfo>
 
@@ -213,6 +252,9 @@ export const contract = {
   ...duplicateChannels,
   ...intakeChannels,
   ...dashboardChannels,
+  ...slaClockChannels,
+  ...queueExportChannels(QueueFilter.default({}), QueueSort.default('created_desc')),
+  ...updateChannels,
 
   /** Log in with the configured auth provider; opens the profile's cache. */
   'session.login': spec(
@@ -354,7 +396,8 @@ export const contract = {
         filter: QueueFilter.optional(),
       })
       .strict(),
-    z.array(MapPoint),
+    // Columns of typed arrays, not one object per point: see mapPoints.ts.
+    MapPointColumnsSchema,
   ),
   /** The base map the authority configured, and the depots tours start from. */
   'map.settings': spec(Empty, MapSettings),
@@ -517,6 +560,8 @@ export const contract = {
    * masked), the layer that set it and whether IT locked it; the files' paths for admins.
    */
   'settings.effective': spec(Empty, EffectiveSettings),
+  /** Save preferences to the user's configuration file; refused for a key IT locked. */
+  'settings.savePreferences': spec(Preferences.partial().strict(), EffectiveSettings),
   /** « Exporter un diagnostic » (any role): versions, configuration, logs, cache counts; no citizen. */
   'support.diagnostic': spec(Empty, DiagnosticFile),
 } as const
@@ -538,6 +583,8 @@ export const EVENTS = {
   'reference.changed': z.object({}),
   /** Tours saved or deleted here or pulled from the server. */
   'tours.changed': z.object({ ids: z.array(Id) }),
+  /** Where the console's update stands changed (a newer version found, downloaded). */
+  'update.changed': UpdateStatus,
 } as const
 export type EventName = keyof typeof EVENTS
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[]

@@ -79,6 +79,15 @@ export const CategoryRetention = z
   .strict()
 export type CategoryRetention = z.infer<typeof CategoryRetention>
 
+/** A category's likely-duplicate search (issue 14): a request farther or older than this is not proposed. */
+export const CategoryDuplicates = z
+  .object({
+    radiusM: z.number().int().min(1).max(5000),
+    windowDays: z.number().int().min(1).max(365),
+  })
+  .strict()
+export type CategoryDuplicates = z.infer<typeof CategoryDuplicates>
+
 export const Category = z.object({
   id: Id,
   code: z.string(),
@@ -91,6 +100,8 @@ export const Category = z.object({
   subcategories: z.array(z.string()),
   /** Retention for this category's requests; absent: the authority's defaults (`privacy.retention`). */
   retention: CategoryRetention.optional(),
+  /** How near and how recent a request must be to count as a likely duplicate; absent: 50 m, 30 days. */
+  duplicates: CategoryDuplicates.optional(),
 })
 export type Category = z.infer<typeof Category>
 
@@ -176,15 +187,71 @@ export const RequestDetail = RequestSummary.extend({
 })
 export type RequestDetail = z.infer<typeof RequestDetail>
 
+/**
+ * How the citizen wants to hear back: `phone` is a text message (SMS) to their phone number,
+ * `none` not at all (they will call or come back).
+ */
+export const CONTACT_PREFERENCES = ['email', 'phone', 'post', 'none'] as const
+export const ContactPreference = z.enum(CONTACT_PREFERENCES)
+export type ContactPreference = z.infer<typeof ContactPreference>
+
 export const Citizen = z.object({
   id: Id,
   name: z.string(),
   email: z.string().nullable(),
   phone: z.string().nullable(),
   postalAddress: z.string().nullable(),
-  contactPreference: z.enum(['email', 'phone', 'post', 'none']),
+  contactPreference: ContactPreference,
 })
 export type Citizen = z.infer<typeof Citizen>
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .transform((v) => (v === '' ? null : v))
+    .nullable()
+    .default(null)
+
+/**
+ * A citizen recorded at intake (phone, counter): who they are, how they want to hear back,
+ * and when they agreed to it. The contact they chose must be given, and any preference other
+ * than `none` needs their consent (RGPD art. 6-1-a), dated. `id`: the console's, so the
+ * server and the console name them alike; absent, the server picks one.
+ */
+export const NewCitizen = z
+  .object({
+    id: Id.optional(),
+    name: z.string().trim().min(1, 'le nom de l’usager est requis').max(200),
+    email: optionalText(254).refine((v) => v === null || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), {
+      message: 'adresse e-mail invalide',
+    }),
+    phone: optionalText(30).refine((v) => v === null || /^\+?[0-9 .()-]{6,30}$/.test(v), {
+      message: 'numéro de téléphone invalide',
+    }),
+    postalAddress: optionalText(300),
+    contactPreference: ContactPreference,
+    /** When the citizen agreed to be contacted that way; null: not asked, or refused. */
+    consentAt: IsoDateTime.nullable(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const needs = { email: 'email', phone: 'phone', post: 'postalAddress', none: null } as const
+    const field = needs[c.contactPreference]
+    if (field && c[field] === null)
+      ctx.addIssue({ code: 'custom', path: [field], message: 'requis pour ce mode de contact' })
+    if (c.contactPreference !== 'none' && c.consentAt === null)
+      ctx.addIssue({ code: 'custom', path: ['consentAt'], message: 'le consentement de l’usager est requis' })
+  })
+export type NewCitizen = z.output<typeof NewCitizen>
+
+/** The citizen of a new request: one already known (by id), or one recorded now. */
+export const IntakeCitizen = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('existing'), id: Id }).strict(),
+  z.object({ kind: z.literal('new'), citizen: NewCitizen }).strict(),
+])
+export type IntakeCitizen = z.output<typeof IntakeCitizen>
 
 export const HISTORY_KINDS = [
   'created',
@@ -200,6 +267,12 @@ export const HISTORY_KINDS = [
   'edited',
   /** The server could not apply an agent's change; it waits in their conflict inbox. */
   'sync_conflict',
+  /** A notice reached the citizen's mail server or SMS provider (`data`: channel, noticeId, attempt). */
+  'notice_sent',
+  /** A sending failed (`data.reason`); `data.retryAt` when it will be tried again, else given up. */
+  'notice_failed',
+  /** The address or number was refused for good (`data.reason`): the citizen is not reached. */
+  'notice_bounced',
 ] as const
 export const HistoryKind = z.enum(HISTORY_KINDS)
 export type HistoryKind = z.infer<typeof HistoryKind>

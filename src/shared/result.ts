@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   'session_locked',
   /** Something still uses what was to be deleted (a team with requests, a category a rule names). */
   'in_use',
+  /** Changes wait in the outbox: what needs them sent first (an update's restart) waits. */
+  'changes_pending',
   /** The action needs the central server, which is not configured or not reachable. */
   'server_unavailable',
   'internal',

@@ -13,6 +13,7 @@ import {
   CommentKind,
   HistoryKind,
   Id,
+  IntakeCitizen,
   IsoDateTime,
   LIMITS,
   Point,
@@ -208,6 +209,8 @@ export const CreateRequestInput = z
     priority: Priority.default('normal'),
     address: z.string().max(300).nullable().default(null),
     location: Point.nullable().default(null),
+    /** The citizen who asked (only for `privacy.citizenDataRoles`); travels to the server once, with the request. */
+    citizen: IntakeCitizen.nullable().default(null),
   })
   .strict()
 export type CreateRequestInput = z.output<typeof CreateRequestInput>

@@ -171,7 +171,7 @@ describe('the key, sealed by the OS keychain', () => {
       userDataDir: dir,
       secretCipher: fakeKeychain('zoe', 'basic_text'),
     })
-    expect(await weak.invoke('session.loginInfo', {})).toEqual({
+    expect(await weak.invoke('session.loginInfo', {})).toMatchObject({
       ok: true,
       value: { demoAccounts: true, cacheKeySeal: 'weak-keychain' },
     })

@@ -183,7 +183,7 @@ describe('migrations', () => {
     const hits = (text: string) =>
       db.prepare('SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?').pluck().all(text)
     expect(hits('"vandoeuvre"')).toEqual([])
-    expect(migrate(db, MIGRATIONS)).toEqual([8])
+    expect(migrate(db, MIGRATIONS.slice(0, 8))).toEqual([8])
     expect(hits('"vandoeuvre"')).toHaveLength(1)
     expect(hits('"vandœuvre"')).toEqual([])
     // Triggers: a new request, a citizen arriving and renamed, all indexed folded.

@@ -42,6 +42,10 @@ function allRows(): RequestRow[] {
 const inScope = (scope: Scope, r: RequestRow) => scope.kind === 'all' || scope.teamIds.includes(r.teamId)
 
 /** The filter, spelled out in JavaScript (text excepted: see store.fts.test.ts). */
+/** Open, past due, and its SLA clock running (waiting for the citizen stops it: not late). */
+const isOverdue = (r: RequestRow) =>
+  r.statusKind === 'open' && r.dueAt !== null && r.dueAt < NOW && r.status !== 'waiting_citizen'
+
 function matches(f: QueueFilter, r: RequestRow, ignoreStatus = false): boolean {
   if (!ignoreStatus && f.status?.length && !f.status.includes(r.status)) return false
   if (f.categoryId?.length && !f.categoryId.includes(r.categoryId)) return false
@@ -53,7 +57,7 @@ function matches(f: QueueFilter, r: RequestRow, ignoreStatus = false): boolean {
       (r.assigneeId !== null && assignees.includes(r.assigneeId)) || (!!f.unassigned && r.assigneeId === null)
     if (!ok) return false
   }
-  if (f.overdue && !(r.statusKind === 'open' && r.dueAt !== null && r.dueAt < NOW)) return false
+  if (f.overdue && !isOverdue(r)) return false
   return true
 }
 
@@ -78,7 +82,7 @@ function expectedCounts(scope: Scope, filter: QueueFilter) {
   const rows = allRows().filter((r) => inScope(scope, r) && matches(filter, r, true))
   const byStatus: Record<string, number> = {}
   for (const r of rows) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1
-  const overdue = rows.filter((r) => r.statusKind === 'open' && r.dueAt !== null && r.dueAt < NOW).length
+  const overdue = rows.filter(isOverdue).length
   return { byStatus, total: rows.length, overdue }
 }
 

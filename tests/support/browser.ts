@@ -5,6 +5,9 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
+import { randomUUID } from 'node:crypto'
+import { inject } from 'vitest'
+import { createShellLog } from '../../src/main/app/log'
 import { launchChromium } from './chromium'
 import { startWebBridge, type WebBridge } from '../../src/main/web/bridge'
 import { openTestCore, repoRoot, DEMO_PASSWORD, type TestCore } from './core'
@@ -22,7 +25,10 @@ export async function openBrowserWorld(requests = 1500): Promise<BrowserWorld> {
   const staticDir = join(repoRoot, 'dist-web')
   if (!existsSync(join(staticDir, 'index.html')))
     throw new Error('dist-web is missing: run `npm run build:web` first (npm run test:browser does)')
-  const core = await openTestCore({ requests })
+  // The app's own log, in the folder the browser project scans for personal data at the end.
+  const shellLog = createShellLog({ dir: join(inject('browserLogDir'), randomUUID()), echo: () => {} })
+  shellLog.info('start', `monde de test du navigateur : ${requests} demandes`)
+  const core = await openTestCore({ requests, logError: (where, error) => shellLog.error(where, error) })
   const bridge = await startWebBridge({ core: core.core, staticDir })
   const browser = await launchChromium({ webgl: false })
   return {

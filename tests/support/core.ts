@@ -16,6 +16,8 @@ export const DEMO_PASSWORD = 'demo'
 export interface TestCoreOptions {
   requests?: number
   now?: () => number
+  /** Where the core reports internal errors (the app writes them to its log). */
+  logError?: (where: string, error: unknown) => void
 }
 
 export async function openTestCore(options: TestCoreOptions = {}) {
@@ -26,6 +28,7 @@ export async function openTestCore(options: TestCoreOptions = {}) {
     resourcesDir: join(repoRoot, 'resources'),
     userDataDir: dataDir,
     now: options.now,
+    logError: options.logError,
   })
   const call = async <C extends ChannelName>(channel: C, input: InputOf<C>): Promise<Result<OutputOf<C>>> =>
     (await core.invoke(channel, input)) as Result<OutputOf<C>>

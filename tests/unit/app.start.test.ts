@@ -36,6 +36,7 @@ const config = {
   profile: { name: 'demo' },
   map: { baseMap: 'osm', depot: DEFAULT_DEPOT, teamDepots: {} },
   sync: { serverUrl: null },
+  update: { url: null, channel: 'stable', enabled: true, checkIntervalHours: 4 },
 } as unknown as AppConfig
 
 beforeEach(() => {
@@ -256,6 +257,55 @@ describe('the network and the demo accounts', () => {
     packaged()
     await ready({ demoBuild: true })
     expect(created.at(-1)!.demoAccounts).toBe(true)
+  })
+
+  it('gives a packaged console electron-updater on the authority’s server, unless IT turned updates off', async () => {
+    const feeds: unknown[] = []
+    const updater = {
+      autoDownload: true,
+      autoInstallOnAppQuit: true,
+      allowPrerelease: false,
+      allowDowngrade: true,
+      setFeedURL: (feed: unknown) => void feeds.push(feed),
+      checkForUpdates: async () => null,
+      downloadUpdate: async () => [],
+      quitAndInstall: () => {},
+    }
+    const withUpdate = (update: Record<string, unknown>) =>
+      ({
+        loadConfig: () => ({
+          config: { ...config, update: { ...config.update, ...update } } as unknown as AppConfig,
+          layers: [],
+          origins: {},
+          locked: [],
+          ignored: [],
+        }),
+        updater: updater as never,
+      }) satisfies Partial<StartOptions>
+
+    // In development: never, even with a server named.
+    await ready(withUpdate({ url: 'https://maj.ville.fr/grc' }))
+    expect(created.at(-1)!.updateDriver).toBeNull()
+    // Development checks every answer in full; a packaged app checks the big reads cheaply.
+    expect(created.at(-1)!.outputCheck).toBe('full')
+
+    electron = resetFakeElectron()
+    electron.app.appPath = root
+    electron.app.paths.userData = join(root, 'userData')
+    electron.app.isPackaged = true
+    await ready(withUpdate({ url: 'https://maj.ville.fr/grc' }))
+    expect(created.at(-1)!.updateDriver).not.toBeNull()
+    expect(created.at(-1)!.outputCheck).toBe('cheap')
+    expect(feeds).toEqual([{ provider: 'generic', url: 'https://maj.ville.fr/grc', channel: 'latest' }])
+    expect(updater.autoInstallOnAppQuit).toBe(false)
+
+    electron = resetFakeElectron()
+    electron.app.appPath = root
+    electron.app.paths.userData = join(root, 'userData')
+    electron.app.isPackaged = true
+    await ready(withUpdate({ url: 'https://maj.ville.fr/grc', enabled: false }))
+    expect(created.at(-1)!.updateDriver).toBeNull()
+    expect(feeds).toHaveLength(1)
   })
 
   it('with sync.caFile, Chromium also trusts the authority’s CA for the server, and only for it', async () => {

@@ -64,6 +64,13 @@ describe('the packaging configuration', () => {
     expect(commands.join('\n')).not.toMatch(/\b(nohup|exec|xdg-open|su -c)\b/)
   })
 
+  it('writes the update feeds (latest*.yml) that the console reads from the authority’s server', async () => {
+    const config = await effective()
+    // Generic: files on any https server of the authority; never GitHub or a public service.
+    expect(config.publish).toMatchObject({ provider: 'generic' })
+    expect(JSON.stringify(config.publish)).not.toMatch(/github|s3|spaces|snapStore/i)
+  })
+
   it('has an icon of our own, large enough for every OS', async () => {
     const config = await effective()
     for (const os of [config.win!, config.linux!, config.mac!]) {

@@ -11,7 +11,14 @@
  */
 
 /** Sections whose keys are locked as soon as the machine layer sets them. */
-export const DEFAULT_LOCKED = ['auth', 'sync.serverUrl', 'sync.caFile', 'privacy', 'map.baseMap'] as const
+export const DEFAULT_LOCKED = [
+  'auth',
+  'sync.serverUrl',
+  'sync.caFile',
+  'privacy',
+  'map.baseMap',
+  'update',
+] as const
 
 /** Sections only the machine layer may set at all. */
 export const MACHINE_ONLY = ['policy', 'security'] as const

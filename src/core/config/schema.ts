@@ -29,23 +29,25 @@ const isLoopbackUrl = (u: string): boolean => {
 }
 
 /** An absolute https URL (http only on loopback), without query or fragment; no trailing slash. */
-const PublicUrl = z
-  .url({ protocol: /^https?$/, error: 'publicUrl must be an http(s) URL' })
-  .refine(
-    (u) => {
-      const url = urlOf(u)
-      return !url || url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname)
-    },
-    { message: 'publicUrl must use https (http only on loopback: localhost, 127.0.0.1, [::1])' },
-  )
-  .refine(
-    (u) => {
-      const url = urlOf(u)
-      return !url || (!url.search && !url.hash && !url.username && !url.password)
-    },
-    { message: 'publicUrl has no query, fragment or credentials' },
-  )
-  .transform((u) => u.replace(/\/+$/, ''))
+const httpsUrl = (key: string) =>
+  z
+    .url({ protocol: /^https?$/, error: `${key} must be an http(s) URL` })
+    .refine(
+      (u) => {
+        const url = urlOf(u)
+        return !url || url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname)
+      },
+      { message: `${key} must use https (http only on loopback: localhost, 127.0.0.1, [::1])` },
+    )
+    .refine(
+      (u) => {
+        const url = urlOf(u)
+        return !url || (!url.search && !url.hash && !url.username && !url.password)
+      },
+      { message: `${key} has no query, fragment or credentials` },
+    )
+    .transform((u) => u.replace(/\/+$/, ''))
+const PublicUrl = httpsUrl('publicUrl')
 
 /** A group of the directory, by DN or by name (its cn), and what belonging to it gives. */
 const GroupMapping = z
@@ -185,7 +187,14 @@ export const AppConfigSchema = z
       .strict()
       .prefault({}),
     ui: z
-      .object({ language: z.enum(['fr', 'en']).default('fr') })
+      .object({
+        /** The interface's language until an agent picks one on this workstation. */
+        language: z.enum(['fr', 'en']).default('fr'),
+        /** `compact` tightens lines and controls (texts stay 13 px or more). */
+        density: z.enum(['comfortable', 'compact']).default('comfortable'),
+        /** The screen after login; `auto`: « Ma journée » for a technician, the queue otherwise. */
+        startScreen: z.enum(['auto', 'queue', 'map', 'tours', 'day']).default('auto'),
+      })
       .strict()
       .prefault({}),
     workflows: z
@@ -321,13 +330,30 @@ export const AppConfigSchema = z
       })
       .strict()
       .prefault({}),
+    update: z
+      .object({
+        /**
+         * The authority's own update server (a folder served over https holding the installers
+         * and `latest.yml` / `latest-linux.yml` / `latest-mac.yml`, as `npm run dist` makes them).
+         * None: the console never looks for updates (no public service by default).
+         */
+        url: httpsUrl('update.url').nullable().default(null),
+        /** `stable` (the `latest*.yml` files) or `test` (`beta*.yml`: the pilot workstations). */
+        channel: z.enum(['stable', 'test']).default('stable'),
+        /** false: IT deploys new versions with its own tools; the console never updates itself. */
+        enabled: z.boolean().default(true),
+        /** Hours between two looks at the update server while the console is open. */
+        checkIntervalHours: z.number().int().min(1).max(168).default(4),
+      })
+      .strict()
+      .prefault({}),
     geocoding: z
       .object({
         /**
          * The address search (BAN, `api-adresse.data.gouv.fr` format: `/search/`, `/reverse/`).
          * An authority may point it at its own addok instance. https, or http on loopback only.
          */
-        url: PublicUrl.default('https://api-adresse.data.gouv.fr'),
+        url: httpsUrl('geocoding.url').default('https://api-adresse.data.gouv.fr'),
         /** Seconds before an address search is given up (the agent can still pick a point). */
         timeoutSeconds: z.number().int().min(1).max(30).default(4),
       })
@@ -336,12 +362,93 @@ export const AppConfigSchema = z
     notifications: z
       .object({
         /**
-         * The server's outgoing mail, e.g. `{ "url": "smtp://mail.ville.fr:587", "from": "grc@ville.fr" }`
-         * (`smtps://` for implicit TLS). Absent: no e-mail is sent (notices wait, marked « non envoyé »).
+         * The server's outgoing mail (nodemailer), e.g.
+         * `{ "url": "smtp://mail.ville.fr:587", "from": "GRC Ville <grc@ville.fr>" }`
+         * (`smtps://` for implicit TLS). Absent: no e-mail is sent (each notice says so in the
+         * request's history).
          */
-        smtp: z.unknown().optional(),
-        /** The SMS provider's HTTP endpoint; absent: no SMS is sent. */
-        sms: z.unknown().optional(),
+        smtp: z
+          .object({
+            url: z
+              .url({
+                protocol: /^smtps?$/,
+                error: 'notifications.smtp.url must be smtp://host:port or smtps://host:port',
+              })
+              .refine((u) => {
+                const url = urlOf(u)
+                return !url || (!url.username && !url.password && !url.search)
+              }, 'notifications.smtp.url carries no user, password or query: use auth'),
+            /** The sender, `grc@ville.fr` or `Ville de Nancy <grc@ville.fr>`. */
+            from: z
+              .string()
+              .min(3)
+              .max(320)
+              .regex(/^[^\r\n]*@[^\r\n]*$/, 'an e-mail address'),
+            /**
+             * smtp:// only. `required` (default): STARTTLS or nothing is sent; `none`: plain text,
+             * allowed only to a relay on this machine (loopback).
+             */
+            startTls: z.enum(['required', 'none']).default('required'),
+            auth: z
+              .object({
+                user: z.string().min(1).max(256),
+                password: z.union([
+                  z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/) }).strict(),
+                  z.object({ file: z.string().min(1).max(1024) }).strict(),
+                ]),
+              })
+              .strict()
+              .optional(),
+            /** PEM file of the authority's own certification authority (an internal relay). */
+            caFile: z.string().min(1).max(1024).optional(),
+            /** Seconds before a connection or an answer is given up. */
+            timeoutSeconds: z.number().int().min(1).max(300).default(30),
+          })
+          .strict()
+          .refine((s) => s.startTls === 'required' || s.url.startsWith('smtps://') || isLoopbackUrl(s.url), {
+            message:
+              'startTls "none" would send the citizens\u2019 messages in clear: only to a relay on loopback (localhost, 127.0.0.1, [::1])',
+            path: ['startTls'],
+          })
+          .optional(),
+        /** The SMS provider (one HTTP JSON provider); absent: no SMS is sent. */
+        sms: z
+          .object({
+            /** `http-json`: POST {from, to, text} as JSON with `Authorization: Bearer <token>` (docs/server.md). */
+            provider: z.literal('http-json').default('http-json'),
+            url: httpsUrl('notifications.sms.url'),
+            token: z.union([
+              z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/) }).strict(),
+              z.object({ file: z.string().min(1).max(1024) }).strict(),
+            ]),
+            /** The sender name shown on the phone (11 letters or digits at most, as operators allow). */
+            sender: z.string().regex(/^[A-Za-z0-9 ]{1,11}$/, '1 to 11 letters, digits or spaces'),
+            timeoutSeconds: z.number().int().min(1).max(120).default(15),
+          })
+          .strict()
+          .optional(),
+        /** Failed sendings are tried again after a growing wait (initial × 2ⁿ, capped). */
+        retry: z
+          .object({
+            maxAttempts: z.number().int().min(1).max(20).default(6),
+            initialDelaySeconds: z.number().min(0.05).max(86_400).default(60),
+            maxDelaySeconds: z
+              .number()
+              .min(0.05)
+              .max(7 * 86_400)
+              .default(6 * 3600),
+          })
+          .strict()
+          .refine((r) => r.maxDelaySeconds >= r.initialDelaySeconds, {
+            message: 'maxDelaySeconds is at least initialDelaySeconds',
+            path: ['maxDelaySeconds'],
+          })
+          .prefault({}),
+        /**
+         * Templates may name the agent who acted (`{agent}`); by default they cannot: the
+         * citizen hears from the service, never from a named person.
+         */
+        allowAgentName: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

@@ -10,16 +10,27 @@
  * function checks authorisation and the workflow itself: a caller cannot forget to.
  */
 import type { SessionInfo } from '../../shared/contract'
-import type { AgentSummary, Category, Comment, HistoryKind, StatusKind } from '../../shared/domain'
+import type {
+  AgentSummary,
+  Category,
+  Citizen,
+  Comment,
+  HistoryKind,
+  IntakeCitizen,
+  Role,
+  StatusKind,
+  Team,
+} from '../../shared/domain'
 import { CoreError } from '../../shared/result'
 import type { CreateRequestInput, Mutation, RequestPatch, RequestRecord } from '../../shared/sync'
 import type { WorkflowDefinition } from '../../shared/workflow'
 import type { RoutingRule, Sector } from '../../shared/routing'
 import { applyTransition, checkTransition, type WorkflowSubject } from '../workflow/engine'
-import { routeRequest } from '../workflow/routing'
+import { routeRequest, routingInWords } from '../workflow/routing'
 import { addBusinessHours, type BusinessCalendar } from '../workflow/sla'
 import { ACTION_REFUSALS } from '../authz/actions'
-import { actorOf, assertCanSeeTeam, canAssign, canChangeRequests } from '../authz/permissions'
+import { checkDuplicateMaster, DUPLICATE_FIELD } from './duplicates'
+import { actorOf, assertCanSeeTeam, canAssign, canChangeRequests, canReadCitizen } from '../authz/permissions'
 
 /** The front desk (accueil) gets what no routing rule claims. */
 export const FALLBACK_TEAM_ID = 'accueil'
@@ -30,12 +41,19 @@ export interface ReferenceLookup {
   agent(id: string): AgentSummary | undefined
   routingRules(): readonly RoutingRule[]
   sectors(): readonly Sector[]
+  /** For the routing words (« Orientée vers Voirie Nord… »); absent: the team's id is shown. */
+  team?(id: string): Team | undefined
 }
 
 export interface OpContext {
   ref: ReferenceLookup
   workflows: Map<string, WorkflowDefinition>
   calendar: BusinessCalendar
+  /**
+   * A request by its human reference, to check a `duplicateOf` (the master). Without it, a
+   * transition that names a master is refused: an unchecked reference is never written.
+   */
+  requestByReference?: (reference: string) => RequestRecord | undefined
 }
 
 /** Columns a change may write besides the workflow's own (see `RequestStatusChange`). */
@@ -128,6 +146,16 @@ export const subjectOf = (row: RequestRecord): WorkflowSubject => ({
   fields: row.fields,
 })
 
+/** The master `reference` names, checked (`checkDuplicateMaster`) through the caller's lookup. */
+function checkedMaster(ctx: OpContext, session: SessionInfo, row: RequestRecord, reference: string): string {
+  if (!ctx.requestByReference)
+    throw new CoreError(
+      'internal',
+      'La demande d’origine ne peut pas être vérifiée ici : doublon non enregistré.',
+    )
+  return checkDuplicateMaster(session, row, reference, ctx.requestByReference(reference))
+}
+
 export function assertMayChange(session: SessionInfo): void {
   if (!canChangeRequests(session)) throw new CoreError('forbidden', ACTION_REFUSALS.readOnly)
 }
@@ -160,7 +188,12 @@ export function decideRequestOp(
         })
       // Only the fields this transition asks for, trimmed: nothing else reaches history or the server.
       const given = check.fields
+      if (given[DUPLICATE_FIELD] !== undefined)
+        given[DUPLICATE_FIELD] = checkedMaster(ctx, session, row, given[DUPLICATE_FIELD])
       const next = applyTransition(def, row, transitionId, given, at, ctx.calendar)
+      // Back to an open state without naming a master: no longer anyone's duplicate.
+      if (next.statusKind === 'open' && given[DUPLICATE_FIELD] === undefined)
+        delete next.fields[DUPLICATE_FIELD]
       return {
         write: { kind: 'status', change: { ...next, updatedAt: at } },
         history: {
@@ -229,7 +262,8 @@ export function decideRequestOp(
  */
 export function newRequestRow(
   ctx: OpContext,
-  input: CreateRequestInput,
+  /** Its citizen, if any, is decided apart (`decideIntakeCitizen`): the caller's store records them. */
+  input: Omit<CreateRequestInput, 'citizen'>,
   meta: { id: string; reference: string; at: number; citizenId: string | null },
 ) {
   const category = ctx.ref.category(input.categoryId)
@@ -285,7 +319,61 @@ export function newRequestRow(
       ruleId: decision.ruleId,
       ruleName: decision.ruleName,
       fallback: decision.fallback,
+      // Kept as said before saving, so the history tells why even after the rules change.
+      words: routingWordsOf(ctx.ref, decision),
     },
   }
   return { row, routed }
+}
+
+/** The routing decision in French words, with the names the reference data gives. */
+export function routingWordsOf(ref: ReferenceLookup, decision: ReturnType<typeof routeRequest>): string {
+  const sectors = ref.sectors()
+  return routingInWords(decision, ref.routingRules(), {
+    team: (id) => ref.team?.(id)?.name,
+    category: (id) => ref.category(id)?.name.fr,
+    sector: (id) => sectors.find((s) => s.id === id)?.name,
+  })
+}
+
+/** Where a request being typed would go, before it is saved (the intake form shows it). */
+export function previewRouting(
+  ref: ReferenceLookup,
+  input: Pick<CreateRequestInput, 'categoryId' | 'subcategory' | 'channel' | 'location'>,
+) {
+  const decision = routeRequest(input, ref.routingRules(), ref.sectors(), FALLBACK_TEAM_ID)
+  return { decision, words: routingWordsOf(ref, decision) }
+}
+
+/**
+ * The citizen of a new request: the id to link, the citizen to record when new, and what the
+ * `created` history event keeps (whether the citizen is new, their contact preference and the
+ * date of their consent: never a name or a contact). Only the roles that read citizens may
+ * attach one. Whether an existing id is known is the caller's to check (its store).
+ * @throws CoreError forbidden.
+ */
+export function decideIntakeCitizen(
+  session: SessionInfo,
+  citizenDataRoles: readonly Role[],
+  citizen: IntakeCitizen | null,
+  newId: () => string,
+): { citizenId: string | null; create: Citizen | null; createdData: Record<string, unknown> } {
+  if (!citizen) return { citizenId: null, create: null, createdData: {} }
+  if (!canReadCitizen(session, citizenDataRoles)) throw new CoreError('forbidden', ACTION_REFUSALS.citizen)
+  if (citizen.kind === 'existing')
+    return { citizenId: citizen.id, create: null, createdData: { citizen: 'existing' } }
+  const c = citizen.citizen
+  const id = c.id ?? newId()
+  return {
+    citizenId: id,
+    create: {
+      id,
+      name: c.name,
+      email: c.email,
+      phone: c.phone,
+      postalAddress: c.postalAddress,
+      contactPreference: c.contactPreference,
+    },
+    createdData: { citizen: 'new', contactPreference: c.contactPreference, consentAt: c.consentAt },
+  }
 }

@@ -117,3 +117,45 @@ export function routeRequest(
     trace,
   }
 }
+
+/** Names the routing words use; an unknown id is shown as it is. */
+export interface RoutingNames {
+  team(id: string): string | undefined
+  category(id: string): string | undefined
+  sector(id: string): string | undefined
+}
+
+const CHANNEL_WORDS: Record<Channel, string> = {
+  portal: 'portail',
+  phone: 'téléphone',
+  counter: 'accueil',
+  email: 'e-mail',
+  mobile: 'application mobile',
+  open311: 'Open311',
+  api: 'API partenaire',
+}
+
+/**
+ * The decision in one French sentence, as the intake form shows it before saving and the
+ * request's history keeps it: « Orientée vers Voirie Nord : règle 3, catégorie Voirie +
+ * secteur Nancy-Nord ». The rule is named by its position (what the Administration screen
+ * lists), then the criteria that made it match.
+ */
+export function routingInWords(
+  decision: RoutingDecision,
+  rules: readonly RoutingRule[],
+  names: RoutingNames,
+): string {
+  const team = names.team(decision.teamId) ?? decision.teamId
+  const rule = decision.ruleId === null ? undefined : rules.find((r) => r.id === decision.ruleId)
+  if (decision.fallback || !rule)
+    return `Orientée vers ${team} : aucune règle ne s’applique, l’équipe d’accueil la reçoit`
+  const criteria: string[] = []
+  if (rule.categoryId !== null)
+    criteria.push(`catégorie ${names.category(rule.categoryId) ?? rule.categoryId}`)
+  if (rule.subcategory !== null) criteria.push(`sous-catégorie ${rule.subcategory}`)
+  if (rule.channel !== null) criteria.push(`canal ${CHANNEL_WORDS[rule.channel]}`)
+  if (rule.sectorId !== null) criteria.push(`secteur ${names.sector(rule.sectorId) ?? rule.sectorId}`)
+  const why = criteria.length > 0 ? criteria.join(' + ') : 'toutes les demandes'
+  return `Orientée vers ${team} : règle ${rule.position}, ${why}`
+}

@@ -14,6 +14,7 @@ import { readCaFile } from '../sync/caFile'
 import { registerIpc, trustAppOrigin } from '../ipc/register'
 import { createShellLog, type ShellLog } from './log'
 import { netFetch } from './netFetch'
+import { electronUpdateDriver } from './updater'
 import { electronNativeBindingPath, missingBindingMessage } from './nativeBinding'
 import { rendererLocation } from './origin'
 import { registerAppScheme, serveAppProtocol } from './protocol'
@@ -45,6 +46,8 @@ export interface StartOptions {
   createCore?: (options: CreateConsoleOptions) => Promise<ConsoleCore>
   /** Whether this is a demo build (default: the build-time flag). */
   demoBuild?: boolean
+  /** electron-updater's updater (default: its `autoUpdater`, loaded only in a packaged app that updates). */
+  updater?: Parameters<typeof electronUpdateDriver>[0]
 }
 
 /** Bundled resources: beside app.asar once packaged (extraResources), the repo's `resources/` otherwise. */
@@ -116,7 +119,8 @@ export function startApp(options: StartOptions): RunningApp {
   const ready = app.whenReady().then(async () => {
     try {
       const userDataDir = app.getPath('userData')
-      const loaded = loadConfig({ userConfigFile: join(userDataDir, 'config.json'), env })
+      const userConfigFile = join(userDataDir, 'config.json')
+      const loaded = loadConfig({ userConfigFile, env })
       const { config, ignored } = loaded
       // A key IT locked, set again in the agent's file: ignored, and said where IT looks.
       for (const attempt of ignored) shellLog.warn('configuration', ignoredKeyMessage(attempt))
@@ -161,8 +165,20 @@ export function startApp(options: StartOptions): RunningApp {
         // The Settings screen and the diagnostic: origins, locks, files; logs; version.
         loadedConfig: { origins: loaded.origins, locked: loaded.locked, layers: loaded.layers },
         logsDir: join(userDataDir, 'logs'),
+        userConfigFile,
         // (Test doubles of Electron's app may not have it.)
         appVersion: typeof app.getVersion === 'function' ? app.getVersion() : undefined,
+        // The big read channels (map points, queue pages) are checked cheaply once packaged;
+        // development keeps the full check of every answer.
+        outputCheck: app.isPackaged ? 'cheap' : 'full',
+        // A packaged console updates itself from the authority's server, unless IT said not to.
+        updateDriver:
+          app.isPackaged && config.update.enabled && config.update.url
+            ? electronUpdateDriver(options.updater ?? (await import('electron-updater')).autoUpdater, {
+                ...config.update,
+                url: config.update.url,
+              })
+            : null,
       })
       unregisterIpc = registerIpc(
         core,

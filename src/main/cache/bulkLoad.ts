@@ -12,7 +12,7 @@ import type { Db } from './db'
 import { foldSql, ftsTagsSql } from './fts'
 
 /** Triggers whose work `bulkLoad` does itself at the end of the load. */
-const DERIVED_TRIGGER = /^(requests_(fts|geo|counts)|citizens_fts)_/
+const DERIVED_TRIGGER = /^(requests_(fts|geo|counts)|citizens_fts|dashboard_counts)_/
 
 /** What the derived triggers would have written for every request. */
 const REBUILD = [
@@ -29,6 +29,10 @@ const REBUILD = [
    SELECT r.rowid, r.lat, r.lat, r.lon, r.lon, k.key, k.key, r.id, r.lat, r.lon, r.status, r.category_id, r.priority
    FROM requests r JOIN team_keys k ON k.team_id = r.team_id
    WHERE r.lat IS NOT NULL AND r.lon IS NOT NULL ORDER BY r.rowid`,
+  // The dashboard's counts are built lazily on its first read (0011-dashboard): start over,
+  // since a rowid reused after the cache was emptied may sit below where the last build went.
+  `DELETE FROM dashboard_counts`,
+  `UPDATE dashboard_counts_state SET through = -1`,
 ]
 
 export interface BulkLoadTimings {

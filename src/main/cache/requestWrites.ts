@@ -15,6 +15,7 @@ import type { TourLookup } from '../../core/tours/operations'
 import type { BusinessCalendar } from '../../core/workflow/sla'
 import type { Db } from './db'
 import { insertComment } from './queries/comments'
+import { getRequestByReference } from './queries/duplicates'
 import { getAgentById, getCategory, listRoutingRules, listSectors } from './queries/reference'
 import { getRequestRow, setRequestStatus, updateRequestFields, type RequestRow } from './queries/requests'
 
@@ -33,6 +34,7 @@ export function cacheOpContext(
     db,
     workflows,
     calendar,
+    requestByReference: (reference) => getRequestByReference(db, reference),
     ref: {
       category: (id) => getCategory(db, id),
       agent: (id) => getAgentById(db, id),

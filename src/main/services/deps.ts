@@ -4,6 +4,7 @@ import type { AppConfig } from '../../core/config'
 import type { AuthProvider } from '../../core/directory/provider'
 import type { Db } from '../cache/db'
 import type { BusinessCalendar } from '../../core/workflow/sla'
+import type { UpdateService } from '../update/service'
 
 /** Everything the handlers need, passed in so tests can build a core on any SQLite file. */
 export interface CoreDeps {
@@ -18,5 +19,9 @@ export interface CoreDeps {
   /** Told after each change the agent made (the sync engine pushes it soon). */
   localChange?: () => void
   /** This workstation as the login screen describes it (absent in unit tests: demo, key file). */
-  loginInfo?: LoginInfo
+  loginInfo?: Omit<LoginInfo, 'preferences'>
+  /** HTTP to public services (the address search): Electron's network stack in the app, Node's otherwise. */
+  fetch?: typeof fetch
+  /** Updates from the authority's server (absent in unit tests: updates not configured). */
+  update?: UpdateService
 }

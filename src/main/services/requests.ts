@@ -19,25 +19,14 @@ import { SyncError } from '../sync/transport'
 import { listComments } from '../cache/queries/comments'
 import { appendHistory, listHistory } from '../cache/queries/history'
 import { enqueueMutation, pendingBaseVersion } from '../cache/queries/outbox'
-import {
-  getRequestRow,
-  insertRequest,
-  nextReference,
-  toRequestDetail,
-  type RequestRow,
-} from '../cache/queries/requests'
+import { getRequestRow, toRequestDetail, type RequestRow } from '../cache/queries/requests'
 import { transitionAvailability } from '../../core/workflow/engine'
 import { actorOf, assertCanSeeTeam, canReadCitizen, canSeeTeam } from '../../core/authz/permissions'
 import { ACTION_REFUSALS, requestActions } from '../../core/authz/actions'
 import type { CoreDeps } from './deps'
-import {
-  assertMayChange,
-  newRequestRow,
-  subjectOf,
-  workflowOf,
-  type RequestOp,
-} from '../../core/requests/operations'
+import { assertMayChange, subjectOf, workflowOf, type RequestOp } from '../../core/requests/operations'
 import { applyRequestOp, cacheOpContext } from '../cache/requestWrites'
+import { writeNewRequest } from './intakeHandlers'
 
 /** Contact details on demand from the server (the sync engine, with its access token). */
 export interface ContactRemote {
@@ -374,39 +363,10 @@ export function createRequestService(
       return outcome.comment!
     },
 
-    /** A request taken at the counter or on the phone, routed by the routing rules. */
+    /** A request taken at the counter or on the phone, routed by the routing rules, with its citizen. */
     create(session: SessionInfo, input: CreateRequestInput): RequestDetail {
       assertMayChange(session)
-      const id = deps.newId()
-      withFullSync(db, () => {
-        const at = deps.now()
-        // With a server, the server numbers requests; until it has, the number says it is provisional.
-        const reference = deps.config.sync.serverUrl
-          ? `PROV-${id.replace(/-/g, '').slice(0, 10).toUpperCase()}`
-          : nextReference(db, at)
-        const { row, routed } = newRequestRow(ctx, input, { id, reference, at, citizenId: null })
-        insertRequest(db, row)
-        const mutationId = deps.newId()
-        const actor = { actorId: session.agentId, actorName: session.displayName }
-        appendHistory(db, {
-          requestId: id,
-          kind: 'created',
-          at,
-          ...actor,
-          data: { channel: input.channel },
-          mutationId,
-        })
-        appendHistory(db, { requestId: id, ...routed, at, actorId: null, actorName: null, mutationId })
-        enqueueMutation(db, {
-          mutationId,
-          entity: 'request',
-          entityId: id,
-          op: 'create',
-          baseVersion: 0,
-          payload: { ...input },
-          createdAt: at,
-        })
-      })
+      const id = writeNewRequest(deps, ctx, session, input, citizenDataRoles())
       deps.localChange?.()
       deps.emit('requests.changed', { ids: [id] })
       // Returned even when routed to a team the agent cannot see: they typed it themselves;

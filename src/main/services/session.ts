@@ -5,7 +5,7 @@
  */
 import type { SessionInfo } from '../../shared/contract'
 import { CoreError } from '../../shared/result'
-import { canReadCitizen } from '../../core/authz/permissions'
+import { canChangeRequests, canReadCitizen } from '../../core/authz/permissions'
 import { citizenDataRolesOf } from '../cache/queries/privacyPolicy'
 import { recordSessionSeen } from '../cache/retention'
 import { agentIdFor, getAgentByLogin, upsertAgent } from '../cache/queries/reference'
@@ -69,6 +69,7 @@ export function createSessionService(deps: CoreDeps) {
         startedAt: new Date(deps.now()).toISOString(),
       }
       session.citizenData = citizenDataOf(session)
+      session.changesRequests = canChangeRequests(session)
       locked = false
       lastActivity = deps.now()
       // The profile is in use: its idle clock (`purgeIdleProfile`) starts again.
@@ -88,6 +89,7 @@ export function createSessionService(deps: CoreDeps) {
       // The directory may have changed the agent's roles or teams meanwhile: they apply now.
       session = { ...session, roles: identity.roles, teamIds: identity.teamIds, kind: identity.kind }
       session.citizenData = citizenDataOf(session)
+      session.changesRequests = canChangeRequests(session)
       upsertAgent(deps.db, {
         id: session.agentId,
         login: session.login,

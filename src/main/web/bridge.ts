@@ -12,6 +12,7 @@ import { extname, join, normalize, sep } from 'node:path'
 import { EVENT_NAMES } from '../../shared/contract'
 import { DEFAULT_TILE_ORIGINS, contentSecurityPolicy } from '../../shared/csp'
 import { fail, type Result } from '../../shared/result'
+import { wireReplacer } from '../../shared/wireJson'
 import type { ConsoleCore } from '../console'
 
 export interface WebBridgeOptions {
@@ -165,7 +166,7 @@ function readBody(req: IncomingMessage): Promise<string | 'too_large'> {
 }
 
 function sendJson(res: ServerResponse, headers: ResponseHeaders, status: number, result: Result<unknown>) {
-  const body = JSON.stringify(result)
+  const body = JSON.stringify(result, wireReplacer)
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8' })
   res.end(body)
 }

@@ -61,7 +61,8 @@ async function main() {
   const args = parseArgs(process.argv.slice(2))
   // The same log file as the app's, in the data folder (logs/grc-console.log).
   const shellLog = createShellLog({ dir: join(args.dataDir, 'logs') })
-  const loaded = loadConfig({ userConfigFile: join(args.dataDir, 'config.json') })
+  const userConfigFile = join(args.dataDir, 'config.json')
+  const loaded = loadConfig({ userConfigFile })
   const { layers } = loaded
   for (const attempt of loaded.ignored) shellLog.warn('configuration', ignoredKeyMessage(attempt))
   // Command-line choices come last: they go through the same schema as any layer.
@@ -81,6 +82,7 @@ async function main() {
     logError: (where, error) => shellLog.error(where, error),
     loadedConfig: { origins: loaded.origins, locked: loaded.locked, layers: loaded.layers },
     logsDir: join(args.dataDir, 'logs'),
+    userConfigFile,
     appVersion: packageVersion(),
   })
   const bridge = await startWebBridge({

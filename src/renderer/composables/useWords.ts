@@ -86,6 +86,9 @@ export function useWords() {
           : t('history.kinds.created')
       }
       case 'routed': {
+        // The core's sentence (« Orientée vers … : règle 3, … ») is French: shown as it was kept.
+        const said = text(d.words)
+        if (said && locale.value === 'fr') return said
         const team = text(d.teamId) ?? text(d.toTeamId)
         return team ? t('history.kinds.routed', { team: teamName(team) }) : t('history.kinds.routedPlain')
       }

@@ -36,6 +36,15 @@ export const bulkEn: typeof bulkFr = {
       'Confirm: “{label}” for {n} request? | Confirm: “{label}” for {n} request? | Confirm: “{label}” for {n} requests?',
     done: 'No status changed | Status changed for {n} request: {label} | Status changed for {n} requests: {label}',
   },
+  priority: {
+    label: 'New priority',
+    choose: 'Choose a priority…',
+    submit: 'Change the priority',
+    required: 'Choose a priority first.',
+    confirm:
+      'Confirm: priority “{label}” for {n} request? | Confirm: priority “{label}” for {n} request? | Confirm: priority “{label}” for {n} requests?',
+    done: 'No priority changed | Priority “{label}” for {n} request | Priority “{label}” for {n} requests',
+  },
   confirm: 'Confirm',
   cancel: 'Cancel',
   running: 'Working… | Working on {n} request… | Working on {n} requests…',

@@ -35,6 +35,15 @@ export const bulkFr = {
       'Confirmer : « {label} » pour {n} demande ? | Confirmer : « {label} » pour {n} demande ? | Confirmer : « {label} » pour {n} demandes ?',
     done: 'Aucun statut changé | Statut changé pour {n} demande : {label} | Statut changé pour {n} demandes : {label}',
   },
+  priority: {
+    label: 'Nouvelle priorité',
+    choose: 'Choisir une priorité…',
+    submit: 'Changer la priorité',
+    required: 'Choisissez une priorité avant de valider.',
+    confirm:
+      'Confirmer : priorité « {label} » pour {n} demande ? | Confirmer : priorité « {label} » pour {n} demande ? | Confirmer : priorité « {label} » pour {n} demandes ?',
+    done: 'Aucune priorité changée | Priorité « {label} » pour {n} demande | Priorité « {label} » pour {n} demandes',
+  },
   confirm: 'Confirmer',
   cancel: 'Annuler',
   running:

@@ -1,4 +1,95 @@
 /** French words of the lead's and supervisor's « Tableau de bord » (issue 15); merged into fr.ts under `dashboard`. */
 export const dashboardFr = {
   nav: 'Tableau de bord',
+  intro: 'Les chiffres de vos équipes, calculés sur ce poste à partir des demandes synchronisées.',
+  filters: 'Filtres du tableau de bord',
+  period: 'Période',
+  presets: {
+    month: 'Ce mois-ci',
+    lastMonth: 'Le mois dernier',
+    weeks12: '12 dernières semaines',
+    custom: 'Dates choisies',
+  },
+  from: 'Du',
+  to: 'au',
+  teams: 'Équipes',
+  allTeams: 'Toutes mes équipes',
+  apply: 'Afficher',
+  loading: 'Calcul des chiffres…',
+  covers: 'Du {from} au {to} · {teams}',
+  report: 'Rapport mensuel imprimable',
+  reportMonth: 'Mois du rapport',
+  reportHint:
+    'Une page par équipe, pour la réunion des élus : le document s’ouvre dans un nouvel onglet, prêt à imprimer.',
+  table: 'Voir les données (tableau)',
+  csv: 'CSV',
+  csvLabel: 'Télécharger les données de « {title} » en CSV',
+  png: 'Image PNG',
+  pngLabel: 'Télécharger le graphique « {title} » en image PNG',
+  none: '—',
+  hours: '{n} h',
+  days: '{n} j',
+  openRequests: 'Demandes ouvertes',
+  closedRequests: 'Demandes clôturées',
+  backlogEmpty: 'Aucune demande ouverte.',
+  weekly: {
+    title: 'Demandes reçues et clôturées par semaine',
+    week: 'Semaine du',
+    incoming: 'Reçues',
+    closed: 'Clôturées',
+    summary:
+      'Sur la période, {incoming} demandes reçues et {closed} clôturées ; la semaine la plus chargée commence le {week} ({busiest} reçues).',
+    empty: 'Aucune demande reçue sur la période.',
+  },
+  backlogStatus: {
+    title: 'Demandes ouvertes par statut',
+    column: 'Statut',
+    summary: '{total} demandes ouvertes aujourd’hui, dont {n} « {top} » ({share} %).',
+  },
+  backlogCategory: {
+    title: 'Demandes ouvertes par catégorie',
+    column: 'Catégorie',
+    summary:
+      '{total} demandes ouvertes aujourd’hui ; la catégorie la plus chargée est « {top} » avec {n} ({share} %).',
+  },
+  sla: {
+    title: 'Respect des délais',
+    column: 'Clôture',
+    onTime: 'Dans le délai',
+    late: 'En retard',
+    summary:
+      '{share} % des {n} demandes clôturées sur la période l’ont été dans le délai (compté en heures ouvrées, pauses en attente de l’usager déduites).',
+    empty: 'Aucune demande avec délai clôturée sur la période.',
+  },
+  resolution: {
+    title: 'Délai de traitement',
+    column: 'Indicateur',
+    hours: 'Heures (calendaires)',
+    median: 'Médiane',
+    p90: '90 % des demandes en moins de',
+    summary:
+      'Des {n} demandes clôturées sur la période, la moitié l’a été en {median} ou moins, et 90 % en {p90} ou moins (de la création à la clôture).',
+    empty: 'Aucune demande clôturée sur la période.',
+  },
+  places: {
+    title: 'Communes les plus concernées',
+    column: 'Commune',
+    count: 'Demandes reçues',
+    summary:
+      '« {top} » est la commune la plus concernée, avec {n} demandes reçues sur la période ({share} %).',
+    empty: 'Aucune demande localisée reçue sur la période.',
+  },
+  throughput: {
+    title: 'Demandes clôturées par personne',
+    column: 'Personne',
+    count: 'Demandes clôturées',
+    nobody: 'Sans attribution',
+    summary: '{top} a clôturé le plus de demandes sur la période : {n} ({share} %).',
+    empty: 'Aucune demande clôturée sur la période.',
+  },
+  print: {
+    title: 'Rapport mensuel — {month}',
+    team: 'Équipe : {team}',
+    generated: 'Établi le {date} à partir des données de la console.',
+  },
 }

@@ -1,4 +1,33 @@
 /** French words of the likely duplicates panel and linking (issue 14); merged into fr.ts under `duplicates`. */
 export const duplicatesFr = {
   nav: 'Doublons probables',
+  title: 'Doublons probables',
+  list: 'Demandes qui pourraient être la même',
+  loading: 'Recherche des doublons…',
+  none: 'Aucune demande proche en lieu et en date ne ressemble à celle-ci.',
+  failed: 'Les doublons n’ont pas pu être cherchés : {message}',
+  isDuplicateOf: 'Cette demande est un doublon de {reference} : elle suit son traitement.',
+  score: 'Ressemblance {percent} %',
+  linked: 'Liée',
+  itsOwnMaster: 'Doublon de {reference}',
+  reasons: {
+    distance: 'à {metres} m',
+    unplaced: 'sans localisation',
+    sameDay: 'le même jour',
+    days: '{n} jour d’écart | {n} jours d’écart',
+    sameCategory: 'même catégorie',
+    relatedCategory: 'catégorie voisine : {category}',
+    words: 'mots communs : {words}',
+    noWords: 'aucun mot commun',
+  },
+  link: 'Lier comme doublon',
+  linkLabel: 'Lier comme doublon de {reference}',
+  unlink: 'Délier',
+  unlinkLabel: 'Délier de {reference} : ce n’est pas un doublon',
+  linkedDone: 'Demande liée comme doublon de {reference}.',
+  unlinkedDone: 'Demande déliée : elle est de nouveau traitée seule.',
+  refused: {
+    role: 'Votre rôle ne permet pas de lier des doublons.',
+    state: 'Cette demande ne peut plus être liée comme doublon dans son état actuel.',
+  },
 }

@@ -9,6 +9,10 @@ import { settingsEn } from './settings.en'
 import { duplicatesEn } from './duplicates.en'
 import { intakeEn } from './intake.en'
 import { dashboardEn } from './dashboard.en'
+import { noticesEn, noticeHistoryKindsEn } from './notices.en'
+import { slaClockEn } from './slaClock.en'
+import { updateEn } from './update.en'
+import { selectionEn } from './selection.en'
 
 const en: Messages = {
   bulk: bulkEn,
@@ -20,6 +24,10 @@ const en: Messages = {
   duplicates: duplicatesEn,
   intake: intakeEn,
   dashboard: dashboardEn,
+  notices: noticesEn,
+  slaClock: slaClockEn,
+  update: updateEn,
+  selection: selectionEn,
   app: {
     name: 'GRC Console',
     loading: 'Loading the console…',
@@ -498,6 +506,7 @@ const en: Messages = {
       dropped: 'not applied (conflict settled)',
     },
     kinds: {
+      ...noticeHistoryKindsEn,
       created: 'Request created',
       createdVia: 'Request created ({channel})',
       routed: 'Routed to team {team}',
@@ -540,6 +549,10 @@ const en: Messages = {
     assign: 'Go to assignment (team lead)',
     comment: 'Go to the comment box',
     escape: 'Back out (close the form or the detail)',
+    pick: 'Add the request to the selection, or take it out',
+    pickAll: 'Select the whole view',
+    keyShiftX: 'Shift+x',
+    keyCtrlA: 'Ctrl+A',
     help: 'Show this help',
     keyEnter: 'Enter',
     keyEscape: 'Esc',
@@ -566,6 +579,7 @@ const en: Messages = {
     too_many_attempts: 'Too many failed attempts for this account: wait a moment before trying again.',
     session_locked: 'Your session locked after a period of inactivity: type your password to continue.',
     in_use: 'This item is still in use: it cannot be deleted.',
+    changes_pending: 'Changes are waiting to be sent to the server: try again once the console is online.',
     server_unavailable:
       'This action needs a connection to the central server: check that the console is online, then try again.',
     internal: 'An internal error occurred and nothing was changed: try again.',

@@ -12,6 +12,10 @@ import { settingsFr } from './settings.fr'
 import { duplicatesFr } from './duplicates.fr'
 import { intakeFr } from './intake.fr'
 import { dashboardFr } from './dashboard.fr'
+import { noticesFr, noticeHistoryKindsFr } from './notices.fr'
+import { slaClockFr } from './slaClock.fr'
+import { updateFr } from './update.fr'
+import { selectionFr } from './selection.fr'
 
 const fr = {
   bulk: bulkFr,
@@ -23,6 +27,10 @@ const fr = {
   duplicates: duplicatesFr,
   intake: intakeFr,
   dashboard: dashboardFr,
+  notices: noticesFr,
+  slaClock: slaClockFr,
+  update: updateFr,
+  selection: selectionFr,
   app: {
     name: 'GRC Console',
     loading: 'Chargement de la console…',
@@ -506,6 +514,7 @@ const fr = {
       dropped: 'non appliquée (conflit réglé)',
     },
     kinds: {
+      ...noticeHistoryKindsFr,
       created: 'Demande créée',
       createdVia: 'Demande créée ({channel})',
       routed: 'Aiguillée vers l’équipe {team}',
@@ -548,6 +557,10 @@ const fr = {
     assign: 'Aller à l’assignation (chef d’équipe)',
     comment: 'Aller au commentaire',
     escape: 'Revenir en arrière (fermer le formulaire ou le détail)',
+    pick: 'Ajouter ou retirer la demande de la sélection',
+    pickAll: 'Sélectionner toute la vue',
+    keyShiftX: 'Maj+x',
+    keyCtrlA: 'Ctrl+A',
     help: 'Afficher cette aide',
     keyEnter: 'Entrée',
     keyEscape: 'Échap',
@@ -577,6 +590,8 @@ const fr = {
     session_locked:
       'Votre session est verrouillée après une période d’inactivité : saisissez votre mot de passe pour continuer.',
     in_use: 'Cet élément est encore utilisé : il ne peut pas être supprimé.',
+    changes_pending:
+      'Des modifications attendent d’être envoyées au serveur : réessayez une fois la console en ligne.',
     server_unavailable:
       'Cette action demande une connexion au serveur central : vérifiez que la console est en ligne, puis réessayez.',
     internal: 'Une erreur interne est survenue et rien n’a été modifié : réessayez.',

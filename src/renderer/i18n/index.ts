@@ -12,16 +12,21 @@ export type Locale = (typeof LOCALES)[number]
 
 const LOCALE_KEY = 'grc.locale'
 
-/** The language the agent chose last on this workstation, French otherwise. */
-export function storedLocale(): Locale {
+/** The language an agent chose last on this workstation; null when none did. */
+export function chosenLocale(): Locale | null {
   try {
-    return localStorage.getItem(LOCALE_KEY) === 'en' ? 'en' : 'fr'
+    const stored = localStorage.getItem(LOCALE_KEY)
+    return stored === 'en' || stored === 'fr' ? stored : null
   } catch {
-    return 'fr'
+    return null
   }
 }
 
-/** Remember the agent's language and tell assistive technologies which one the page uses. */
+/** The language chosen on this workstation, French otherwise (the configuration may say better: usePreferences). */
+export function storedLocale(): Locale {
+  return chosenLocale() ?? 'fr'
+}
+
 export function persistLocale(locale: Locale): void {
   try {
     localStorage.setItem(LOCALE_KEY, locale)

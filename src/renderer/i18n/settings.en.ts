@@ -6,8 +6,26 @@ export const settingsEn: typeof settingsFr = {
   title: 'Settings',
   intro:
     'The configuration in force on this workstation: every key, its value, where it comes from and whether IT locked it.',
-  preferences:
-    'Language and display density are changed in the top bar; other preferences cannot be changed from this screen yet.',
+  preferences: {
+    title: 'My preferences',
+    intro: 'Saved in your configuration file: they apply each time the console opens on this workstation.',
+    language: 'Language',
+    density: 'Display density',
+    densities: { comfortable: 'Comfortable', compact: 'Compact' },
+    startScreen: 'Screen when the console opens',
+    startScreens: {
+      auto: 'By my role',
+      queue: 'Request queue',
+      map: 'Map',
+      tours: 'Tours',
+      day: 'My day',
+    },
+    lockedHint: 'Locked by IT.',
+    save: 'Save my preferences',
+    saving: 'Saving…',
+    saved: 'Preferences saved.',
+    failed: 'The preferences were not saved: {reason}',
+  },
   loading: 'Loading settings…',
   loadError: 'The settings could not be read: {reason}',
   retry: 'Try again',

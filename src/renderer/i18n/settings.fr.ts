@@ -4,8 +4,27 @@ export const settingsFr = {
   title: 'Paramètres',
   intro:
     'La configuration en vigueur sur ce poste : chaque clé, sa valeur, d’où elle vient et si le service informatique l’a verrouillée.',
-  preferences:
-    'La langue et la densité d’affichage se changent dans la barre du haut ; les autres préférences ne se modifient pas encore depuis cet écran.',
+  preferences: {
+    title: 'Mes préférences',
+    intro:
+      'Enregistrées dans votre fichier de configuration : elles s’appliquent à chaque ouverture de la console sur ce poste.',
+    language: 'Langue',
+    density: 'Densité d’affichage',
+    densities: { comfortable: 'Confortable', compact: 'Compacte' },
+    startScreen: 'Écran à l’ouverture',
+    startScreens: {
+      auto: 'Selon mon rôle',
+      queue: 'File des demandes',
+      map: 'Carte',
+      tours: 'Tournées',
+      day: 'Ma journée',
+    },
+    lockedHint: 'Verrouillé par le service informatique.',
+    save: 'Enregistrer mes préférences',
+    saving: 'Enregistrement…',
+    saved: 'Préférences enregistrées.',
+    failed: 'Les préférences n’ont pas été enregistrées : {reason}',
+  },
   loading: 'Chargement des paramètres…',
   loadError: 'Les paramètres n’ont pas pu être lus : {reason}',
   retry: 'Réessayer',

@@ -1,7 +1,10 @@
 /**
  * The request open in the detail pane: the request itself, its history, comments, what
- * the agent may do with it, and the citizen block for roles that may see it. Every change
- * goes through the core, then the detail, the list row and the counts are refreshed.
+ * the agent may do with it, and the citizen block for roles that may see it.
+ *
+ * One owner of refresh: an action applies the detail the core answers (here and on its list
+ * row) and reads nothing else; the core's `requests.changed` event is the only trigger for
+ * other reads (`followChanges`), batched, and this console's own write is not read again.
  *
  * Contact details are never loaded on opening: the agent asks for them with a purpose
  * (`showCitizen`), the server logs it, and hiding them or leaving the request tells the core
@@ -23,7 +26,7 @@ import type { CitizenContact, ContactPurpose } from '../../shared/privacy'
 import type { RequestPatch } from '../../shared/sync'
 import type { TransitionField } from '../../shared/workflow'
 import { ApiError, invoke, type ApiErrorCode } from '../api'
-import { summaryOf, useQueueStore } from './queue'
+import { countsMayMove, summaryOf, useQueueStore } from './queue'
 import { noteApiError } from './session'
 
 /**
@@ -89,6 +92,20 @@ export function actionOf(current: RequestDetail | null, name: RequestActionName)
   return current?.actions?.[name] ?? UNSAID
 }
 
+/**
+ * How long an answered write of this console waits for its own change event. The core emits
+ * it while answering, so it comes within moments; past this, an event is someone else's.
+ */
+const OWN_EVENT_WAIT_MS = 5000
+
+/** A write of this console to one request: in flight, then answered (or forgotten on refusal). */
+interface OwnWrite {
+  settled: Promise<unknown>
+  answeredAt: number | null
+  /** Whether the counts could move (compared before and after). */
+  counts: boolean
+}
+
 const toActionError = (e: unknown): ActionError => ({
   code: noteApiError(e),
   message: e instanceof ApiError ? e.message : '',
@@ -151,6 +168,7 @@ export const useDetailStore = defineStore('detail', () => {
     ])
     if (mine !== token) return false
     detail.value = d
+    useQueueStore().replaceRow(summaryOf(d))
     history.value = h
     comments.value = c
     transitions.value = t
@@ -243,12 +261,120 @@ export const useDetailStore = defineStore('detail', () => {
     loadError.value = null
   }
 
-  // After any change: the detail, its row in the list and the counts all show it.
-  async function afterChange(updated: RequestDetail) {
-    detail.value = updated
+  // ── Own writes and change events ─────────────────────────────────────────────
+  const ownWrites = new Map<string, OwnWrite>()
+
+  /**
+   * Send one write on the open request and apply the detail the core answers, on the pane and
+   * on its list row: nothing is read. The write is remembered, so its own change event brings
+   * only what the answer does not hold (history, allowed steps).
+   */
+  async function write(current: RequestDetail, send: () => Promise<RequestDetail>): Promise<RequestDetail> {
     const queue = useQueueStore()
-    queue.replaceRow(summaryOf(updated))
-    await Promise.all([refresh(), queue.refreshCounts()])
+    const before = queue.rows.find((r) => r.id === current.id) ?? summaryOf(current)
+    const sent = send()
+    const own: OwnWrite = { settled: sent.catch(() => undefined), answeredAt: null, counts: true }
+    ownWrites.set(current.id, own)
+    try {
+      const updated = await sent
+      own.answeredAt = Date.now()
+      own.counts = countsMayMove(queue.filter, before, summaryOf(updated))
+      if (current.id === openId.value) detail.value = updated
+      queue.replaceRow(summaryOf(updated))
+      return updated
+    } catch (e) {
+      if (ownWrites.get(current.id) === own) ownWrites.delete(current.id)
+      throw e
+    }
+  }
+
+  /**
+   * A write on the open request made by another panel (a duplicate link): its answer is
+   * applied the same way, and its change event reads only what the answer lacks.
+   */
+  function applyWrite(send: () => Promise<RequestDetail>): Promise<RequestDetail> {
+    const current = detail.value
+    if (!current) return Promise.reject(new ApiError('not_found', 'no request is open'))
+    return write(current, send)
+  }
+
+  /** The event of this console's own answered write, taken once (an older one is someone else's). */
+  function takeOwnWrite(id: string): OwnWrite | null {
+    const own = ownWrites.get(id)
+    if (!own || own.answeredAt === null) return null
+    ownWrites.delete(id)
+    return Date.now() - own.answeredAt <= OWN_EVENT_WAIT_MS ? own : null
+  }
+
+  /** What the detail's answer lacks after the agent's own write: the new history and steps. */
+  async function refreshAfterOwnWrite(id: string) {
+    const mine = token
+    try {
+      const [h, t] = await Promise.all([
+        invoke('request.history', { id }),
+        invoke('request.transitions', { id }),
+      ])
+      if (mine !== token || openId.value !== id) return
+      history.value = h
+      transitions.value = t
+    } catch (e) {
+      noteApiError(e)
+    }
+  }
+
+  let batch = new Set<string>()
+  let following: Promise<void> | null = null
+
+  /**
+   * The core says requests changed. Events arriving together are read once: while one batch
+   * is being read, the next ones gather and are read after it (never two reads of a row at
+   * once). Own writes: their row is not read again, the counts only if the change could move
+   * them. Others: rows on screen in one `request.getMany`, the open request in full, counts.
+   */
+  function followChanges(ids: readonly string[]): Promise<void> {
+    useQueueStore().noteArrivals(ids)
+    for (const id of ids) batch.add(id)
+    // An event with no ids (a reset) still means the counts and first page may be stale.
+    if (ids.length === 0) batch.add('')
+    if (!following) following = Promise.resolve().then(drain)
+    return following
+  }
+
+  async function drain() {
+    while (batch.size > 0) {
+      const ids = [...batch].filter((id) => id !== '')
+      batch = new Set()
+      await readChanges(ids)
+    }
+    following = null
+  }
+
+  async function readChanges(ids: string[]) {
+    const queue = useQueueStore()
+    // An event may overtake the answer of the write that caused it: wait for that answer.
+    await Promise.all(ids.map((id) => ownWrites.get(id)?.settled))
+    const others: string[] = []
+    let counts = false
+    const reads: Promise<unknown>[] = []
+    for (const id of ids) {
+      const own = takeOwnWrite(id)
+      if (own) {
+        counts ||= own.counts
+        if (id === openId.value) reads.push(refreshAfterOwnWrite(id))
+      } else {
+        others.push(id)
+        counts = true
+      }
+    }
+    const open = openId.value
+    if (open && others.includes(open)) reads.push(refresh())
+    reads.push(
+      queue.noteChanged(
+        others.filter((id) => id !== open),
+        { counts: counts || ids.length === 0 },
+      ),
+    )
+    await Promise.all(reads)
   }
 
   /**
@@ -277,15 +403,16 @@ export const useDetailStore = defineStore('detail', () => {
     busy.value = true
     transitionError.value = null
     try {
-      const updated = await invoke('request.transition', {
-        id: current.id,
-        transitionId: option.id,
-        fields,
-        baseVersion: current.version,
-      })
+      await write(current, () =>
+        invoke('request.transition', {
+          id: current.id,
+          transitionId: option.id,
+          fields,
+          baseVersion: current.version,
+        }),
+      )
       pending.value = null
       notice.value = { kind: 'transitioned', option }
-      await afterChange(updated)
       return true
     } catch (e) {
       transitionError.value = toActionError(e)
@@ -304,13 +431,10 @@ export const useDetailStore = defineStore('detail', () => {
     busy.value = true
     assignError.value = null
     try {
-      const updated = await invoke('request.assign', {
-        id: current.id,
-        assigneeId,
-        baseVersion: current.version,
-      })
+      await write(current, () =>
+        invoke('request.assign', { id: current.id, assigneeId, baseVersion: current.version }),
+      )
       notice.value = assigneeId ? { kind: 'assigned', agentId: assigneeId } : { kind: 'unassigned' }
-      await afterChange(updated)
       return true
     } catch (e) {
       assignError.value = toActionError(e)
@@ -331,7 +455,7 @@ export const useDetailStore = defineStore('detail', () => {
       const comment = await invoke('request.comment', { id: current.id, kind, body })
       comments.value = [...comments.value, comment]
       notice.value = { kind: 'commented' }
-      await Promise.all([refresh(), useQueueStore().refreshRows([current.id])])
+      // The row's « updated » time and the history follow with the core's change event.
       return true
     } catch (e) {
       commentError.value = toActionError(e)
@@ -351,9 +475,10 @@ export const useDetailStore = defineStore('detail', () => {
     busy.value = true
     editError.value = null
     try {
-      const updated = await invoke('request.update', { id: current.id, patch, baseVersion: current.version })
+      await write(current, () =>
+        invoke('request.update', { id: current.id, patch, baseVersion: current.version }),
+      )
       notice.value = { kind: 'edited' }
-      await afterChange(updated)
       return true
     } catch (e) {
       editError.value = toActionError(e)
@@ -399,6 +524,8 @@ export const useDetailStore = defineStore('detail', () => {
     busy,
     open,
     refresh,
+    followChanges,
+    applyWrite,
     close,
     chooseTransition,
     cancelTransition,

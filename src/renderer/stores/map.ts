@@ -6,7 +6,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, toRaw } from 'vue'
-import { DETAILS_PER_CALL, type MapPoint } from '../../shared/contract'
+import { DETAILS_PER_CALL, pointsOfColumns, type MapPoint } from '../../shared/contract'
 import type { MapSettings } from '../../shared/mapSettings'
 import type { Priority, RequestDetail } from '../../shared/domain'
 import { toCSV, toGeoJSON, type ExportedRequest } from '../../shared/mapExport'
@@ -110,7 +110,8 @@ export const useMapStore = defineStore('map', () => {
     try {
       const answer = await invoke('map.points', { bbox, limit: VIEWPORT_LIMIT, filter: filter() })
       if (generation !== viewportGeneration) return
-      points.value = answer
+      // The core answers columns (cheap to send); the layers, legend and heatmap read points.
+      points.value = pointsOfColumns(answer)
       pointsError.value = null
       pointsLoaded.value = true
     } catch (e) {

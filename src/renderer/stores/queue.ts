@@ -1,11 +1,18 @@
 /**
  * The queue as the agent works it: filters, sort, the rows loaded so far (keyset pages),
- * counts per status and the highlighted row. Rows live in a shallowRef and are never made
- * deeply reactive: 100k plain objects stay cheap.
+ * counts per status, the highlighted row and the rows picked for a bulk action. Rows live in
+ * a shallowRef and are never made deeply reactive: 100k plain objects stay cheap.
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, toRaw, triggerRef } from 'vue'
-import type { OutputOf, QueueFilter, QueueSort, SavedView } from '../../shared/contract'
+import {
+  BULK_MAX,
+  DETAILS_PER_CALL,
+  type OutputOf,
+  type QueueFilter,
+  type QueueSort,
+  type SavedView,
+} from '../../shared/contract'
 import { RequestSummary, type RequestDetail } from '../../shared/domain'
 import { invoke, type ApiErrorCode } from '../api'
 import { noteApiError } from './session'
@@ -24,6 +31,28 @@ export function summaryOf(detail: RequestDetail): RequestSummary {
   const summary: Record<string, unknown> = {}
   for (const key of SUMMARY_KEYS) summary[key] = detail[key]
   return summary as RequestSummary
+}
+
+/**
+ * Whether a change to one request, known before and after (this console's own write), may
+ * move the counts under `filter`: its status, due date, team or category always may; its
+ * assignee, priority or words only when the filter reads them.
+ */
+export function countsMayMove(
+  filter: QueueFilter,
+  before: RequestSummary | null,
+  after: RequestSummary,
+): boolean {
+  if (!before) return true
+  const changed = (key: keyof RequestSummary) => before[key] !== after[key]
+  if (
+    ['status', 'statusKind', 'dueAt', 'teamId', 'categoryId'].some((k) => changed(k as keyof RequestSummary))
+  )
+    return true
+  if ((filter.assigneeId?.length || filter.unassigned) && changed('assigneeId')) return true
+  if (filter.priority?.length && changed('priority')) return true
+  // The description is not in the row: any change to a request may change what the words find.
+  return Boolean(filter.text?.trim())
 }
 
 /** The filter as sent to the core: empty parts left out. */
@@ -51,6 +80,14 @@ export const useQueueStore = defineStore('queue', () => {
   const error = ref<ApiErrorCode | null>(null)
   const counts = shallowRef<OutputOf<'queue.counts'> | null>(null)
   const activeIndex = ref(-1)
+  /** Requests picked for a bulk action (by id: they stay picked when rows move). */
+  const selected = shallowRef<ReadonlySet<string>>(new Set())
+  /** Where a Shift+click range starts: the last row clicked or toggled. */
+  const anchorIndex = ref(-1)
+  /** A « select all » is reading the pages it needs. */
+  const selectingAll = ref(false)
+  /** The last « select all » stopped at BULK_MAX: the view holds more. */
+  const selectionCapped = ref(false)
   /** Bumped when a new result set replaces the list: the list scrolls back to the top. */
   const listVersion = ref(0)
 
@@ -85,6 +122,8 @@ export const useQueueStore = defineStore('queue', () => {
       rows.value = page.rows
       nextCursor.value = page.nextCursor
       activeIndex.value = keepId ? page.rows.findIndex((r) => r.id === keepId) : -1
+      // A new result set: a selection made in the previous one no longer means what it did.
+      clearSelection()
       listVersion.value++
     } catch (e) {
       if (gen === generation) error.value = noteApiError(e)
@@ -93,9 +132,18 @@ export const useQueueStore = defineStore('queue', () => {
     }
   }
 
+  /** The page on its way, so a second caller waits for it instead of asking again. */
+  let morePage: Promise<void> | null = null
+
   /** Append the next keyset page (the list calls this as the agent scrolls near the end). */
-  async function loadMore() {
-    if (nextCursor.value === null || loadingMore.value || loading.value) return
+  function loadMore(): Promise<void> {
+    if (morePage) return morePage
+    if (nextCursor.value === null || loading.value) return Promise.resolve()
+    morePage = readNextPage().finally(() => (morePage = null))
+    return morePage
+  }
+
+  async function readNextPage() {
     const gen = generation
     loadingMore.value = true
     try {
@@ -201,25 +249,37 @@ export const useQueueStore = defineStore('queue', () => {
     const index = rows.value.findIndex((r) => r.id === id)
     if (index < 0) return
     rows.value.splice(index, 1)
+    if (selected.value.has(id)) setSelected([...selected.value].filter((s) => s !== id))
+    if (anchorIndex.value >= rows.value.length) anchorIndex.value = -1
     if (activeIndex.value > index) activeIndex.value--
     else if (activeIndex.value >= rows.value.length) activeIndex.value = rows.value.length - 1
     triggerRef(rows)
   }
 
-  /** Requests changed elsewhere: refresh those on screen; others show up on the next reload. */
+  /**
+   * Requests changed elsewhere: those on screen are read again, with one `request.getMany`
+   * per 500; those the core no longer returns (gone, out of the agent's sight) leave the list.
+   */
   async function refreshRows(ids: readonly string[]) {
     const shown = new Set(rows.value.map((r) => r.id))
-    const loaded = ids.filter((id) => shown.has(id))
-    await Promise.all(
-      loaded.map(async (id) => {
-        try {
-          replaceRow(summaryOf(await invoke('request.get', { id })))
-        } catch (e) {
-          const code = noteApiError(e)
-          if (code === 'not_found' || code === 'forbidden') removeRow(id)
-        }
-      }),
-    )
+    const loaded = [...new Set(ids)].filter((id) => shown.has(id))
+    for (let start = 0; start < loaded.length; start += DETAILS_PER_CALL) {
+      const part = loaded.slice(start, start + DETAILS_PER_CALL)
+      let fresh: RequestDetail[]
+      try {
+        fresh = await invoke('request.getMany', { ids: part })
+      } catch (e) {
+        // The rows on screen stay as they were; the next change or reload reads them again.
+        noteApiError(e)
+        continue
+      }
+      const byId = new Map(fresh.map((d) => [d.id, d]))
+      for (const id of part) {
+        const detail = byId.get(id)
+        if (detail) replaceRow(summaryOf(detail))
+        else removeRow(id)
+      }
+    }
   }
 
   /**
@@ -251,11 +311,6 @@ export const useQueueStore = defineStore('queue', () => {
     firstPageTimer = null
   }
 
-  /**
-   * The core says requests changed (this agent, another one, or sync). Rows on screen are
-   * refreshed now; ids the list does not hold may be new requests pulled by sync, so the
-   * first page is read again once the burst of events is over.
-   */
   /** Counts follow a burst of changes once, not once per event (a sync sends many). */
   let countsTimer: ReturnType<typeof setTimeout> | null = null
   function refreshCountsSoon() {
@@ -266,21 +321,91 @@ export const useQueueStore = defineStore('queue', () => {
     }, NEW_ROWS_DEBOUNCE_MS)
   }
 
-  function noteChanged(ids: readonly string[]) {
-    refreshCountsSoon()
+  /**
+   * Ids the list does not hold may be new requests pulled by sync: the first page is read
+   * again once the burst of events is over (told at each event, so the burst is timed right).
+   */
+  function noteArrivals(ids: readonly string[]) {
     const shown = new Set(rows.value.map((r) => r.id))
-    if (ids.some((id) => !shown.has(id))) {
-      cancelFirstPageRefresh()
-      firstPageTimer = setTimeout(() => {
-        firstPageTimer = null
-        void refreshFirstPage()
-      }, NEW_ROWS_DEBOUNCE_MS)
-    }
+    if (!ids.some((id) => !shown.has(id))) return
+    cancelFirstPageRefresh()
+    firstPageTimer = setTimeout(() => {
+      firstPageTimer = null
+      void refreshFirstPage()
+    }, NEW_ROWS_DEBOUNCE_MS)
+  }
+
+  /**
+   * Requests changed (another agent, sync, a bulk action): rows on screen are read again now,
+   * the counts once the burst is over. `counts: false`: the caller knows the change cannot
+   * move them (this console's own write, compared before and after).
+   */
+  function noteChanged(ids: readonly string[], options: { counts?: boolean } = {}) {
+    if (options.counts !== false) refreshCountsSoon()
     return refreshRows(ids)
+  }
+
+  // ── Selection ────────────────────────────────────────────────────────────────
+  function setSelected(ids: Iterable<string>) {
+    selected.value = new Set(ids)
+  }
+
+  function clearSelection() {
+    if (selected.value.size > 0) selected.value = new Set()
+    anchorIndex.value = -1
+    selectionCapped.value = false
+  }
+
+  const isSelected = (id: string) => selected.value.has(id)
+
+  /** Ctrl/Cmd+click, `x`: one row in or out of the selection; it becomes the range's anchor. */
+  function toggleSelected(index: number) {
+    const row = rows.value[index]
+    if (!row) return
+    const next = new Set(selected.value)
+    if (next.has(row.id)) next.delete(row.id)
+    else if (next.size < BULK_MAX) next.add(row.id)
+    selected.value = next
+    anchorIndex.value = index
+  }
+
+  /** Shift+click: the rows from the anchor to `index` join the selection (at most BULK_MAX in all). */
+  function selectRange(index: number) {
+    if (!rows.value[index]) return
+    const from = anchorIndex.value >= 0 ? anchorIndex.value : index
+    const [low, high] = from <= index ? [from, index] : [index, from]
+    const next = new Set(selected.value)
+    for (let i = low; i <= high && next.size < BULK_MAX; i++) next.add(rows.value[i]!.id)
+    selected.value = next
+  }
+
+  /**
+   * Shift+`x`, Ctrl+A: every request of the view, reading the pages not loaded yet, up to the
+   * contract's BULK_MAX (`selectionCapped` says when the view holds more).
+   */
+  async function selectAll(): Promise<void> {
+    // A new result set is on its way: nothing to pick until it is there.
+    if (loading.value) return
+    const gen = generation
+    selectingAll.value = true
+    try {
+      while (nextCursor.value !== null && rows.value.length < BULK_MAX && gen === generation) {
+        const before = rows.value.length
+        await loadMore()
+        if (rows.value.length === before) break
+      }
+      if (gen !== generation) return
+      setSelected(rows.value.slice(0, BULK_MAX).map((r) => r.id))
+      selectionCapped.value =
+        rows.value.length > BULK_MAX || (rows.value.length === BULK_MAX && nextCursor.value !== null)
+    } finally {
+      selectingAll.value = false
+    }
   }
 
   function reset() {
     cancelFirstPageRefresh()
+    clearSelection()
     if (countsTimer) clearTimeout(countsTimer)
     countsTimer = null
     generation++
@@ -310,6 +435,15 @@ export const useQueueStore = defineStore('queue', () => {
     hasMore,
     isFiltered,
     listVersion,
+    selected,
+    anchorIndex,
+    selectingAll,
+    selectionCapped,
+    isSelected,
+    toggleSelected,
+    selectRange,
+    selectAll,
+    clearSelection,
     reload,
     loadMore,
     refreshCounts,
@@ -328,6 +462,7 @@ export const useQueueStore = defineStore('queue', () => {
     removeRow,
     refreshRows,
     refreshFirstPage,
+    noteArrivals,
     noteChanged,
     reset,
   }

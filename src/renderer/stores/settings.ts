@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { EffectiveSettings } from '../../shared/contract'
+import type { EffectiveSettings, Preferences } from '../../shared/contract'
 import { errorCodeOf, invoke, type ApiErrorCode } from '../api'
 
 /** A value as the table shows it: JSON, cut short. */
@@ -62,12 +62,49 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }
 
+  const saving = ref(false)
+  const saveError = ref<{ code: ApiErrorCode; message: string } | null>(null)
+  const saved = ref(false)
+
+  /** Write preferences to the user's file; the table then shows them as the user's. */
+  async function savePreferences(changes: Partial<Preferences>): Promise<boolean> {
+    saving.value = true
+    saveError.value = null
+    saved.value = false
+    try {
+      effective.value = await invoke('settings.savePreferences', changes)
+      saved.value = true
+      return true
+    } catch (e) {
+      saveError.value = { code: errorCodeOf(e), message: e instanceof Error ? e.message : '' }
+      return false
+    } finally {
+      saving.value = false
+    }
+  }
+
   function reset() {
+    saveError.value = null
+    saved.value = false
     effective.value = null
     loadError.value = null
     exportError.value = null
     exported.value = null
   }
 
-  return { effective, loading, loadError, exporting, exportError, exported, load, exportDiagnostic, reset }
+  return {
+    effective,
+    loading,
+    loadError,
+    exporting,
+    exportError,
+    exported,
+    saving,
+    saveError,
+    saved,
+    load,
+    exportDiagnostic,
+    savePreferences,
+    reset,
+  }
 })

@@ -9,11 +9,13 @@ export type Density = (typeof DENSITIES)[number]
 /** Per agent: two agents sharing a workstation each keep their own. */
 const keyOf = (login: string) => `grc.density.${login}`
 
-export function storedDensity(login: string): Density {
+/** The agent's own choice on this workstation, else `fallback` (the configuration's `ui.density`). */
+export function storedDensity(login: string, fallback: Density = 'comfortable'): Density {
   try {
-    return localStorage.getItem(keyOf(login)) === 'compact' ? 'compact' : 'comfortable'
+    const stored = localStorage.getItem(keyOf(login))
+    return stored === 'compact' || stored === 'comfortable' ? stored : fallback
   } catch {
-    return 'comfortable'
+    return fallback
   }
 }
 

@@ -86,7 +86,8 @@ const isoSeconds = (ms: number | null) =>
 export interface Open311Request extends XmlFields {
   service_request_id: string
   status: 'open' | 'closed'
-  status_notes: null
+  /** The latest public reply (statusNotes.ts), null before the first. */
+  status_notes: string | null
   service_name: string | null
   service_code: string
   description: string
@@ -107,11 +108,12 @@ export interface Open311Request extends XmlFields {
 export function publicRequestOf(
   record: RequestRecord,
   categories: ReadonlyMap<string, Category>,
+  statusNotes: ReadonlyMap<string, string> = new Map(),
 ): Open311Request {
   return {
     service_request_id: record.id,
     status: record.statusKind,
-    status_notes: null,
+    status_notes: statusNotes.get(record.id) ?? null,
     service_name: categories.get(record.categoryId)?.name.fr ?? null,
     service_code: record.categoryId,
     description: record.description,

@@ -17,6 +17,7 @@ import {
   serviceDefinitionXml,
   serviceOf,
 } from '../open311/mapping'
+import { latestPublicReplies } from '../open311/statusNotes'
 import { xmlDocument, xmlList, type XmlValue } from '../open311/xml'
 import type { ApiScope } from '../store/apiAccounts'
 import type { ServerStore } from '../store/types'
@@ -202,9 +203,12 @@ export function registerOpen311Routes(
         const filter = parseRequestsQuery(req.query)
         if (!filter.ok) return fail(reply, format, 400, filter.description)
         const categories = await categoriesById()
-        const requests = (await store.listPublicRequests(filter.value)).map((r) =>
-          publicRequestOf(r, categories),
+        const records = await store.listPublicRequests(filter.value)
+        const notes = await latestPublicReplies(
+          store.sql,
+          records.map((r) => r.id),
         )
+        const requests = records.map((r) => publicRequestOf(r, categories, notes))
         return answer(reply, format, {
           json: requests,
           root: 'service_requests',
@@ -222,7 +226,11 @@ export function registerOpen311Routes(
           file.name.length <= 64 ? await store.listPublicRequests({ ids: [file.name], limit: 1 }) : []
         const record = found[0]
         if (!record) return fail(reply, file.format, 404, `Unknown service_request_id: ${file.name}`)
-        const request = publicRequestOf(record, await categoriesById())
+        const request = publicRequestOf(
+          record,
+          await categoriesById(),
+          await latestPublicReplies(store.sql, [record.id]),
+        )
         return answer(reply, file.format, {
           json: [request],
           root: 'service_requests',

@@ -10,6 +10,7 @@
  * primary key refuses the insert, the whole batch is rolled back and run again, and that
  * mutation is then answered from the other instance's outcome.
  */
+import { randomUUID } from 'node:crypto'
 import type { SessionInfo } from '../../shared/contract'
 import type { Comment, Role } from '../../shared/domain'
 import { CoreError } from '../../shared/result'
@@ -28,6 +29,7 @@ import {
   assertMayChange,
   decideRequestOp,
   fieldsTouchedBy,
+  decideIntakeCitizen,
   newRequestRow,
   valueOfField,
   type OpContext,
@@ -39,13 +41,16 @@ import { planTourStops } from '../../core/tours/planStops'
 import type { NewHistoryEvent } from '../../core/requests/records'
 import type { BusinessCalendar } from '../../core/workflow/sla'
 import { ChangeSet } from './feed'
+import { duplicateMasters } from './duplicateMasters'
 import { parisTime } from './parisTime'
 import type { ReferenceSnapshot } from './reference'
 import {
   changesMadeBy,
+  citizenById,
   citizenRefsFor,
   entitiesFor,
   getRequests,
+  insertCitizen,
   insertRequest,
   nextReference,
   upsertRequests,
@@ -134,7 +139,8 @@ async function applyInTransaction(
 ): Promise<{ outcomes: Outcome[]; changes: ChangeSet; memory: BatchMemory }> {
   const changes = new ChangeSet()
   const ref = await ctx.reference(tx)
-  const opCtx: OpContext = { ref, workflows: ctx.workflows, calendar: ctx.calendar }
+  const masters = await duplicateMasters(tx, mutations, (id) => rows.get(id))
+  const opCtx: OpContext = { ref, workflows: ctx.workflows, calendar: ctx.calendar, ...masters }
 
   // Every request the batch may write, locked in one order (tours: their stops too).
   const touched = mutations.flatMap((m) =>
@@ -288,12 +294,39 @@ async function applyInTransaction(
     if (rows.has(m.entityId))
       return { status: 'rejected', code: 'invalid_input', reason: 'Cet identifiant de demande existe déjà.' }
     const at = ctx.now()
-    const { row, routed } = newRequestRow(opCtx, m.payload, {
-      id: m.entityId,
-      reference: await nextReference(tx, at),
-      at,
-      citizenId: null,
-    })
+    const citizen = decideIntakeCitizen(session, ctx.citizenDataRoles, m.payload.citizen, randomUUID)
+    if (m.payload.citizen?.kind === 'existing') {
+      const known = await citizenById(tx, m.payload.citizen.id)
+      if (!known || known.erasedAt !== null)
+        return {
+          status: 'rejected',
+          code: 'invalid_input',
+          reason: 'Cet usager est introuvable sur le serveur.',
+        }
+    }
+    if (citizen.create && (await citizenById(tx, citizen.create.id)))
+      return { status: 'rejected', code: 'invalid_input', reason: 'Cet identifiant d’usager existe déjà.' }
+    const teams = new Map(ref.bundle.teams.map((t) => [t.id, t]))
+    const { row, routed } = newRequestRow(
+      { ...opCtx, ref: { ...ref, team: (id) => teams.get(id) } },
+      m.payload,
+      {
+        id: m.entityId,
+        reference: await nextReference(tx, at),
+        at,
+        citizenId: citizen.citizenId,
+      },
+    )
+    // The row is decided (and may be refused) before anything is written.
+    if (citizen.create) {
+      await insertCitizen(tx, citizen.create)
+      const consentAt = m.payload.citizen?.kind === 'new' ? m.payload.citizen.citizen.consentAt : null
+      if (consentAt)
+        await tx.run('UPDATE citizens SET consent_at = ? WHERE id = ?', [
+          Date.parse(consentAt),
+          citizen.create.id,
+        ])
+    }
     await insertRequest(tx, row, changes)
     rows.set(row.id, row)
     fresh.add(row.id)
@@ -303,7 +336,7 @@ async function applyInTransaction(
       kind: 'created',
       at,
       ...actor,
-      data: { channel: m.payload.channel },
+      data: { channel: m.payload.channel, ...citizen.createdData },
       mutationId: m.mutationId,
     })
     appendHistory({

@@ -234,7 +234,7 @@ interface ChunkResult {
   citizensAnonymised: number
 }
 
-/** Delete requests with what hangs on them (comments, history, versions, stored outcomes), fed as removed. */
+/** Delete requests with what hangs on them (comments, history, versions, stored outcomes, notices), fed as removed. */
 async function deleteRequests(
   tx: Sql,
   changes: ChangeSet,
@@ -243,7 +243,7 @@ async function deleteRequests(
   if (requests.length === 0) return 0
   const ids = requests.map((r) => r.id)
   const list = placeholders(ids.length)
-  for (const table of ['comments', 'history_events', 'request_versions', 'applied_mutations'])
+  for (const table of ['comments', 'history_events', 'request_versions', 'applied_mutations', 'notices'])
     await tx.run(`DELETE FROM ${table} WHERE request_id IN (${list})`, ids)
   await tx.run(`DELETE FROM requests WHERE id IN (${list})`, ids)
   // No row any more: the feed says `request_removed` (deleted) to whoever had it.

@@ -4,7 +4,7 @@
  * similarity); the screen words them in the agent's language.
  */
 import { z } from 'zod'
-import { Id, IsoDateTime, LIMITS, Point, RequestDetail, StatusKind } from '../domain'
+import { ActionAvailability, Id, IsoDateTime, LIMITS, Point, RequestDetail, StatusKind } from '../domain'
 import { spec } from '../channelSpec'
 
 export const DuplicateCandidate = z.object({
@@ -22,15 +22,33 @@ export const DuplicateCandidate = z.object({
   sameCategory: z.boolean(),
   /** 0 (nothing in common) to 1 (same words). */
   textSimilarity: z.number().min(0).max(1),
+  /** The words both texts hold (folded as the search folds them: no accents, lower case), a few at most. */
+  sharedWords: z.array(z.string()).optional(),
   /** The ranking: 0 to 1, higher is likelier. */
   score: z.number().min(0).max(1),
   /** Already linked as a duplicate of the request looked at (or it is the master). */
   linked: z.boolean(),
+  /** The candidate's own master when it is itself a duplicate (it cannot be a master then). */
+  duplicateOf: z.string().nullable().optional(),
 })
 export type DuplicateCandidate = z.infer<typeof DuplicateCandidate>
 
 export const DuplicateCandidates = z.object({ candidates: z.array(DuplicateCandidate) })
 export type DuplicateCandidates = z.infer<typeof DuplicateCandidates>
+
+/** An open request's likely duplicates, and what the session may do about them, as the core decides. */
+export const RequestDuplicates = DuplicateCandidates.extend({
+  /** This request's master, when it is linked as a duplicate. */
+  duplicateOf: z.string().nullable(),
+  /** Marking this request a duplicate of a candidate (the workflow's transition that asks for a master). */
+  link: ActionAvailability,
+  /** Un-linking it: the workflow's way back to an open state. */
+  unlink: ActionAvailability,
+})
+export type RequestDuplicates = z.infer<typeof RequestDuplicates>
+
+/** The version the agent saw: a stale one is refused rather than overwritten. */
+const BaseVersion = z.number().int().nonnegative().optional()
 
 export const DuplicateDraft = z
   .object({
@@ -43,11 +61,14 @@ export type DuplicateDraft = z.infer<typeof DuplicateDraft>
 
 export const duplicateChannels = {
   /** The open request's likely duplicates, best first. */
-  'duplicates.ofRequest': spec(z.object({ id: Id }).strict(), DuplicateCandidates),
+  'duplicates.ofRequest': spec(z.object({ id: Id }).strict(), RequestDuplicates),
   /** While the intake form is filled: requests the new one would likely duplicate. */
   'duplicates.forDraft': spec(DuplicateDraft, DuplicateCandidates),
   /** Mark `id` a duplicate of `masterId` (a checked reference): it follows the master. */
-  'duplicates.link': spec(z.object({ id: Id, masterId: Id }).strict(), RequestDetail),
+  'duplicates.link': spec(
+    z.object({ id: Id, masterId: Id, baseVersion: BaseVersion }).strict(),
+    RequestDetail,
+  ),
   /** Undo a link: the request is worked on its own again. */
-  'duplicates.unlink': spec(z.object({ id: Id }).strict(), RequestDetail),
+  'duplicates.unlink': spec(z.object({ id: Id, baseVersion: BaseVersion }).strict(), RequestDetail),
 } as const

@@ -151,10 +151,19 @@ describe('login screen', () => {
  * how to log in, in French and in English; with a real directory it says nothing.
  */
 const notice = () => document.querySelector('.demo-notice')
+const info = (
+  demoAccounts: boolean,
+  cacheKeySeal: 'keychain' | 'weak-keychain' | 'key-file',
+  language: 'fr' | 'en' = 'fr',
+) => ({
+  demoAccounts,
+  cacheKeySeal,
+  preferences: { language, density: 'comfortable' as const, startScreen: 'auto' as const },
+})
 
 describe('login screen: the demo accounts', () => {
   it('shows a « Démonstration » notice with how to log in when the core runs them', async () => {
-    answer('session.loginInfo', () => ({ demoAccounts: true, cacheKeySeal: 'keychain' }))
+    answer('session.loginInfo', () => info(true, 'keychain'))
     wrapper = mountWithApp(LoginView, null)
     await flushPromises()
     expect(callsTo('session.loginInfo')).toEqual([{}])
@@ -167,7 +176,7 @@ describe('login screen: the demo accounts', () => {
   })
 
   it('says it in English too', async () => {
-    answer('session.loginInfo', () => ({ demoAccounts: true, cacheKeySeal: 'keychain' }))
+    answer('session.loginInfo', () => info(true, 'keychain'))
     wrapper = mountWithApp(LoginView, null)
     await flushPromises()
     await buttonNamed(wrapper, 'English').trigger('click')
@@ -177,18 +186,31 @@ describe('login screen: the demo accounts', () => {
   })
 
   it('says nothing with the authority’s own accounts', async () => {
-    answer('session.loginInfo', () => ({ demoAccounts: false, cacheKeySeal: 'keychain' }))
+    answer('session.loginInfo', () => info(false, 'keychain'))
     wrapper = mountWithApp(LoginView, null)
     await flushPromises()
     expect(notice()).toBeNull()
   })
 
   it('says when the cache’s key is under a weak keychain (allowed by the machine configuration)', async () => {
-    answer('session.loginInfo', () => ({ demoAccounts: false, cacheKeySeal: 'weak-keychain' }))
+    answer('session.loginInfo', () => info(false, 'weak-keychain'))
     wrapper = mountWithApp(LoginView, null)
     await flushPromises()
     expect(notice()).toBeNull()
     expect(document.querySelector('.weak-keychain')?.textContent).toMatch(/trousseau sécurisé du système/)
+  })
+
+  it('speaks the workstation’s configured language until someone picks one here', async () => {
+    answer('session.loginInfo', () => info(false, 'keychain', 'en'))
+    wrapper = mountWithApp(LoginView, null)
+    await flushPromises()
+    expect(buttonNamed(wrapper, 'Sign in').exists()).toBe(true)
+    wrapper.unmount()
+    // An agent chose French on this workstation: their choice wins over the configuration.
+    localStorage.setItem('grc.locale', 'fr')
+    wrapper = mountWithApp(LoginView, null)
+    await flushPromises()
+    expect(buttonNamed(wrapper, 'Se connecter').exists()).toBe(true)
   })
 
   it('says nothing, and the login still works, when the core cannot tell', async () => {

@@ -5,7 +5,7 @@
 import { flushPromises } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { MapPoint } from '../../../src/shared/contract'
+import { columnsOfPoints, type MapPoint, type MapPointColumns } from '../../../src/shared/contract'
 import {
   bboxOfExtent,
   nearestTarget,
@@ -53,7 +53,7 @@ afterEach(() => vi.useRealTimers())
 describe('the viewport’s requests', () => {
   it('asks the core once panning pauses, for the last viewport only', async () => {
     vi.useFakeTimers()
-    answer('map.points', () => [point('a', 6.18, 48.69)])
+    answer('map.points', () => columnsOfPoints([point('a', 6.18, 48.69)]))
     const map = useMapStore()
     map.showViewport(NANCY)
     map.showViewport({ ...NANCY, minLon: 6.0 })
@@ -67,7 +67,7 @@ describe('the viewport’s requests', () => {
   })
 
   it('draws the requests of the queue’s filter, and asks again for the same view and perimeter when it changes', async () => {
-    answer('map.points', () => [point('a', 6.18, 48.69)])
+    answer('map.points', () => columnsOfPoints([point('a', 6.18, 48.69)]))
     answer('map.select', () => ({ points: [], truncated: false }))
     const queue = useQueueStore()
     queue.filter = { status: ['nouvelle'], text: '  ' }
@@ -83,16 +83,16 @@ describe('the viewport’s requests', () => {
   })
 
   it('keeps the newest viewport when an older answer arrives late', async () => {
-    let release: (points: MapPoint[]) => void = () => {}
+    let release: (points: MapPointColumns) => void = () => {}
     answer('map.points', ({ bbox }) =>
       bbox.minLon === 0
-        ? new Promise<MapPoint[]>((resolve) => (release = resolve))
-        : [point('new', 6.2, 48.7)],
+        ? new Promise<MapPointColumns>((resolve) => (release = resolve))
+        : columnsOfPoints([point('new', 6.2, 48.7)]),
     )
     const map = useMapStore()
     const slow = map.loadViewport({ ...NANCY, minLon: 0 })
     await map.loadViewport(NANCY)
-    release([point('old', 1, 48)])
+    release(columnsOfPoints([point('old', 1, 48)]))
     await slow
     expect(map.points.map((p) => p.id)).toEqual(['new'])
   })

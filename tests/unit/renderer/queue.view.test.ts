@@ -131,6 +131,20 @@ describe('queue screen', () => {
     expect(empty().exists()).toBe(false)
   })
 
+  it('offers « Nouvelle demande » (and n) only to a session the core lets change requests', async () => {
+    answer('queue.list', () => ({ rows: [], nextCursor: null }))
+    wrapper = mountWithApp(ShellView, sessionFor(['agent']))
+    await flushPromises()
+    expect(buttonNamed(wrapper, 'Nouvelle demande').exists()).toBe(true)
+    wrapper.unmount()
+    wrapper = mountWithApp(ShellView, sessionFor(['dpo']))
+    await flushPromises()
+    expect(wrapper.findAll('button').filter((b) => b.text() === 'Nouvelle demande')).toHaveLength(0)
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'n', bubbles: true }))
+    await flushPromises()
+    expect(wrapper.find('#intake-title').exists()).toBe(false)
+  })
+
   it('names every team for an agent of several, and all teams for a supervisor', async () => {
     answer('queue.list', () => ({ rows: [], nextCursor: null }))
     wrapper = mountWithApp(ShellView, sessionFor(['agent'], ['team-roads', 'team-light']))
@@ -222,8 +236,8 @@ describe('queue screen', () => {
   it('refreshes a changed row at once, and the counts once after a burst of changes', async () => {
     const w = await mountQueue()
     const countsBefore = callsTo('queue.counts').length
-    answer('request.get', ({ id }) =>
-      detailOf({ id, status: 'new', title: 'Titre corrigé', assigneeId: null }),
+    answer('request.getMany', ({ ids }) =>
+      ids.map((id) => detailOf({ id, status: 'new', title: 'Titre corrigé', assigneeId: null })),
     )
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     try {

@@ -9,7 +9,7 @@ import type { EffectiveSettings } from '../../../src/shared/contract'
 import NavBar from '../../../src/renderer/components/NavBar.vue'
 import SettingsView from '../../../src/renderer/views/SettingsView.vue'
 import { shortValue } from '../../../src/renderer/stores/settings'
-import { answer, callsTo, resetFakeApi } from './support/fakeApi'
+import { ApiError, answer, callsTo, resetFakeApi } from './support/fakeApi'
 import { sessionFor } from './support/fixtures'
 import { buttonNamed, controlLabelled, mountWithApp } from './support/mount'
 
@@ -59,8 +59,6 @@ describe('the Settings screen', () => {
     expect(row(w, 'sync.pageSize').text()).toContain('Défaut')
     for (const key of ['sync.serverUrl', 'ui.language', 'sync.pageSize'])
       expect(row(w, key).find('.padlock').exists()).toBe(false)
-    // The preferences are changed elsewhere: said on the screen.
-    expect(w.text()).toContain('barre du haut')
   })
 
   it('gives the files’ paths to an admin only', async () => {
@@ -128,6 +126,71 @@ describe('the Settings screen', () => {
       expect(nav.find('a[href="#settings"]').text()).toBe('Paramètres')
       nav.unmount()
     }
+  })
+
+  it('saves the agent’s preferences, except what IT locked, and applies them here', async () => {
+    const prefs: EffectiveSettings['settings'] = [
+      { key: 'ui.density', value: 'comfortable', layer: 'machine', locked: true },
+      { key: 'ui.language', value: 'fr', layer: 'default', locked: false },
+      { key: 'ui.startScreen', value: 'auto', layer: 'default', locked: false },
+    ]
+    answer('settings.effective', () => ({ settings: prefs, files: null }))
+    wrapper = mountWithApp(SettingsView, sessionFor(['agent']))
+    await flushPromises()
+    const density = controlLabelled(wrapper, 'Densité d’affichage') as HTMLSelectElement
+    expect(density.disabled).toBe(true)
+    expect(wrapper.find(`#${density.getAttribute('aria-describedby')}`).text()).toBe(
+      'Verrouillé par le service informatique.',
+    )
+    const save = buttonNamed(wrapper, 'Enregistrer mes préférences')
+    expect(save.attributes('disabled')).toBeDefined()
+
+    const startScreen = controlLabelled(wrapper, 'Écran à l’ouverture') as HTMLSelectElement
+    startScreen.value = 'map'
+    startScreen.dispatchEvent(new Event('change'))
+    const language = controlLabelled(wrapper, 'Langue') as HTMLSelectElement
+    language.value = 'en'
+    language.dispatchEvent(new Event('change'))
+    await flushPromises()
+    answer('settings.savePreferences', (changes) => ({
+      settings: prefs.map((p) =>
+        p.key === 'ui.startScreen'
+          ? { ...p, value: changes.startScreen, layer: 'user' as const }
+          : p.key === 'ui.language'
+            ? { ...p, value: changes.language, layer: 'user' as const }
+            : p,
+      ),
+      files: null,
+    }))
+    expect(save.attributes('disabled')).toBeUndefined()
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    // Only what changed, never the locked key.
+    expect(callsTo('settings.savePreferences')).toEqual([{ language: 'en', startScreen: 'map' }])
+    // In force at once: the screen is in English now.
+    expect(wrapper.find('#settings-preferences-title').text()).toBe('My preferences')
+    expect(wrapper.text()).toContain('Preferences saved.')
+  })
+
+  it('says why the preferences were not saved', async () => {
+    answer('settings.effective', () => ({
+      settings: [{ key: 'ui.startScreen', value: 'auto', layer: 'default', locked: false }],
+      files: null,
+    }))
+    wrapper = mountWithApp(SettingsView, sessionFor(['agent']))
+    await flushPromises()
+    const startScreen = controlLabelled(wrapper, 'Écran à l’ouverture') as HTMLSelectElement
+    startScreen.value = 'tours'
+    startScreen.dispatchEvent(new Event('change'))
+    answer('settings.savePreferences', () => {
+      throw new ApiError(
+        'invalid_input',
+        'Le fichier de configuration /home/zoe/config.json n’est pas un objet JSON lisible.',
+      )
+    })
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.find('[role="alert"]').text()).toContain('n’est pas un objet JSON lisible')
   })
 
   it('cuts long values short', () => {

@@ -8,6 +8,9 @@ import sentMutations from './0005-sent-mutations'
 import privacy from './0006-privacy'
 import sealedOfflineLogin from './0007-sealed-offline-login'
 import ftsFold from './0008-fts-fold'
+import duplicates from './0009-duplicates'
+import citizenConsent from './0010-citizen-consent'
+import dashboard from './0011-dashboard'
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -18,4 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   privacy,
   sealedOfflineLogin,
   ftsFold,
+  duplicates,
+  citizenConsent,
+  dashboard,
 ]

@@ -124,6 +124,8 @@ interface DbCategoryRow {
   sla_business_hours: number
   requires_location: number
   subcategories: string
+  /** JSON `{ radiusM, windowDays }`: the category's own duplicate rules; null: the defaults. */
+  duplicates: string | null
 }
 
 const toCategory = (r: DbCategoryRow): Category => ({
@@ -135,6 +137,7 @@ const toCategory = (r: DbCategoryRow): Category => ({
   slaBusinessHours: r.sla_business_hours,
   requiresLocation: r.requires_location === 1,
   subcategories: parseArray(r.subcategories).filter((s): s is string => typeof s === 'string'),
+  ...(r.duplicates ? { duplicates: JSON.parse(r.duplicates) as Category['duplicates'] } : {}),
 })
 
 export function listCategories(db: Db): Category[] {
@@ -150,11 +153,11 @@ export function upsertCategory(db: Db, c: Category): void {
   cached(
     db,
     `INSERT INTO categories (id, code, name_fr, name_en, workflow_id, default_team_id, sla_business_hours,
-       requires_location, subcategories) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       requires_location, subcategories, duplicates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET code = excluded.code, name_fr = excluded.name_fr, name_en = excluded.name_en,
        workflow_id = excluded.workflow_id, default_team_id = excluded.default_team_id,
        sla_business_hours = excluded.sla_business_hours, requires_location = excluded.requires_location,
-       subcategories = excluded.subcategories`,
+       subcategories = excluded.subcategories, duplicates = excluded.duplicates`,
   ).run(
     c.id,
     c.code,
@@ -165,6 +168,7 @@ export function upsertCategory(db: Db, c: Category): void {
     c.slaBusinessHours,
     c.requiresLocation ? 1 : 0,
     JSON.stringify(c.subcategories),
+    c.duplicates ? JSON.stringify(c.duplicates) : null,
   )
 }
 

@@ -21,6 +21,7 @@ import {
   type StatusKind,
 } from '../../../shared/domain'
 import { CoreError } from '../../../shared/result'
+import { columnsBuilder, type ColumnPoint, type MapPointColumns } from '../../../shared/mapPoints'
 import { bboxOfGeometry, pointInPolygon, type AreaGeometry } from '../../../shared/geo'
 import type { RequestFieldsPatch, RequestStatusChange } from '../../../core/requests/operations'
 import { parseFields } from '../../../core/requests/records'
@@ -417,6 +418,7 @@ interface FilterOptions {
 
 /** SQL conditions on requests for the filter's columns; the teams and the text are handled by callers. */
 function filterConditions(
+  db: Db,
   filter: QueueFilter,
   now: number,
   params: Record<string, unknown>,
@@ -436,9 +438,50 @@ function filterConditions(
   else if (filter.unassigned) where.push(`${r}assignee_id IS NULL`)
   if (filter.overdue) {
     params.now = now
-    where.push(`${r}status_kind = 'open' AND ${r}due_at < @now`)
+    where.push(overdueCondition(db, r, params))
   }
   return where
+}
+
+/** What `pausesSla` says in the cached workflows: per status, the categories whose workflow stops the clock there. */
+function pausingStates(db: Db): { everywhere: string[]; byCategory: Map<string, string[]> } {
+  const rows = cached(
+    db,
+    `SELECT json_extract(s.value, '$.id') AS status, c.id AS category,
+            ifnull(json_extract(s.value, '$.pausesSla'), 0) AS pauses
+     FROM categories c JOIN workflows w ON w.id = c.workflow_id, json_each(w.definition, '$.states') s`,
+  ).all() as { status: string; category: string; pauses: number }[]
+  const pausing = new Map<string, string[]>()
+  const running = new Set<string>()
+  for (const { status, category, pauses } of rows) {
+    if (pauses) pausing.set(status, [...(pausing.get(status) ?? []), category])
+    else running.add(status)
+  }
+  const everywhere = [...pausing.keys()].filter((status) => !running.has(status))
+  const byCategory = new Map([...pausing].filter(([status]) => running.has(status)))
+  return { everywhere, byCategory }
+}
+
+/**
+ * Overdue: open, past its due date, and its clock running. A request waiting for the citizen
+ * (a `pausesSla` state of its category's workflow) is not late — the core's slaClock says
+ * `paused` — and its due date moves on by the time waited when it comes back
+ * (workflow/engine.ts). The paused states are spelled out as values: only columns of
+ * requests_open_due are tested, so overdue pages and counts still read the index alone.
+ */
+function overdueCondition(db: Db, r: string, params: Record<string, unknown>): string {
+  const { everywhere, byCategory } = pausingStates(db)
+  const conditions = [`${r}status_kind = 'open'`, `${r}due_at < @now`]
+  if (everywhere.length) conditions.push(`${r}status NOT IN (${inList(params, 'ps', everywhere)})`)
+  let i = 0
+  for (const [status, categories] of byCategory) {
+    params[`pc${i}`] = status
+    conditions.push(
+      `NOT (${r}status = @pc${i} AND ${r}category_id IN (${inList(params, `pc${i}c`, categories)}))`,
+    )
+    i++
+  }
+  return conditions.join(' AND ')
 }
 
 /**
@@ -575,7 +618,7 @@ function pageByIndex(
   const dir = desc ? 'DESC' : 'ASC'
   const perStatus = keys.length === 0 && (filter.status?.length ?? 0) > 0 ? [...new Set(filter.status)] : null
   const where = [
-    ...filterConditions(filter, args.now, params, { ignoreStatus: perStatus !== null }),
+    ...filterConditions(db, filter, args.now, params, { ignoreStatus: perStatus !== null }),
     ...keysetCondition(cursor, sort, params),
   ]
   const selectKeys = [...keys.map((k, i) => `${k} AS k${i}`), 'rowid AS rid'].join(', ')
@@ -612,7 +655,7 @@ function pageOverdue(
   const column = (k: string) => (k === 'due_sort' ? 'due_at' : k)
   const where = [
     `team_id IN (${inList(params, 't', teams)})`,
-    ...filterConditions(args.filter, args.now, params),
+    ...filterConditions(db, args.filter, args.now, params),
     ...keysetCondition(cursor, sort, params, '', column),
   ]
   const sql = `SELECT ${SUMMARY_COLUMNS} FROM requests r WHERE r.rowid IN (
@@ -637,7 +680,7 @@ function pageBySearch(
 ): DbSummaryRow[] {
   const { sort } = args
   params.fts = match
-  const where = filterConditions(args.filter, args.now, params, { alias: 'r.' })
+  const where = filterConditions(db, args.filter, args.now, params, { alias: 'r.' })
   if (teams) where.push(`r.team_id IN (${inList(params, 't', teams)})`)
   let sql: string
   if (SORT_KEYS[sort].keys.length === 0) {
@@ -691,7 +734,7 @@ export function offsetQueuePage(
   const teams = effectiveTeams(args.scope, filter.teamId)
   if (teams && teams.length === 0) return []
   const params: Record<string, unknown> = { limit: args.limit, offset: args.offset }
-  const where = filterConditions(filter, args.now, params, { alias: 'r.' })
+  const where = filterConditions(db, filter, args.now, params, { alias: 'r.' })
   if (teams) where.push(`r.team_id IN (${inList(params, 't', teams)})`)
   const match = ftsMatchFor(filter, teams, { citizenNames: args.citizenNames })
   if (match !== null) {
@@ -726,7 +769,7 @@ export function countQueue(
   if (teams.length === 0) return { byStatus: {}, total: 0, overdue: 0 }
   const params: Record<string, unknown> = {}
   const teamList = `r.team_id IN (${inList(params, 't', teams)})`
-  const conditions = filterConditions(filter, now, params, { ignoreStatus: true, alias: 'r.' })
+  const conditions = filterConditions(db, filter, now, params, { ignoreStatus: true, alias: 'r.' })
   const match = ftsMatchFor(filter, scoped, { ignoreStatus: true, citizenNames: args.citizenNames })
   const from = match === null ? 'requests r' : 'requests_fts f CROSS JOIN requests r ON r.rowid = f.rowid'
   if (match !== null) {
@@ -747,6 +790,19 @@ export function countQueue(
       db,
       `SELECT status, sum(n) AS n FROM request_counts WHERE ${where.join(' AND ')} GROUP BY status`,
     ).all(params) as { status: string; n: number }[]
+  } else if (match !== null && !filter.overdue) {
+    // A search: the matches are walked once, counting the late ones on the way, rather than
+    // a second walk for the overdue count (a common word matches most of the cache).
+    params.now = now
+    const rows = cached(
+      db,
+      `SELECT r.status, count(*) AS n, sum(CASE WHEN ${overdueCondition(db, 'r.', params)} THEN 1 ELSE 0 END) AS late
+       FROM ${from} WHERE ${[teamList, ...conditions].join(' AND ')} GROUP BY r.status`,
+    ).all(params) as { status: string; n: number; late: number }[]
+    return countsOf(
+      rows,
+      rows.reduce((sum, r) => sum + r.late, 0),
+    )
   } else {
     perStatus = cached(
       db,
@@ -754,21 +810,26 @@ export function countQueue(
     ).all(params) as { status: string; n: number }[]
   }
 
+  const counts = countsOf(perStatus, 0)
+  let overdue: number
+  if (filter.overdue) overdue = counts.total
+  else {
+    params.now = now
+    const where = [teamList, overdueCondition(db, 'r.', params), ...conditions]
+    overdue = cached(db, `SELECT count(*) FROM ${from} WHERE ${where.join(' AND ')}`)
+      .pluck()
+      .get(params) as number
+  }
+  return { ...counts, overdue }
+}
+
+function countsOf(perStatus: readonly { status: string; n: number }[], overdue: number): QueueCounts {
   const byStatus: Record<string, number> = {}
   let total = 0
   for (const { status, n } of perStatus) {
     if (n <= 0) continue
     byStatus[status] = n
     total += n
-  }
-  let overdue: number
-  if (filter.overdue) overdue = total
-  else {
-    params.now = now
-    const where = [teamList, `r.status_kind = 'open'`, 'r.due_at < @now', ...conditions]
-    overdue = cached(db, `SELECT count(*) FROM ${from} WHERE ${where.join(' AND ')}`)
-      .pluck()
-      .get(params) as number
   }
   return { byStatus, total, overdue }
 }
@@ -783,14 +844,8 @@ export interface Bbox {
   maxLon: number
 }
 
-export interface MapPoint {
-  id: string
-  lat: number
-  lon: number
-  status: string
-  categoryId: string
-  priority: Priority
-}
+/** A request as the map draws it (the contract's MapPoint). */
+export type MapPoint = ColumnPoint
 
 /** The queue's filter, for the map: the same requests as the queue, those located in the area. */
 export type MapFilterArgs = CitizenNamesOption &
@@ -817,6 +872,7 @@ const IN_BOX = `${G}max_lat >= @minLat AND ${G}min_lat <= @maxLat AND ${G}max_lo
  * tree's id); the text on the FTS index, with the same restrictions as the queue's search.
  */
 function geoFilter(
+  db: Db,
   filter: QueueFilter | undefined,
   teams: readonly string[] | null,
   now: number,
@@ -825,8 +881,8 @@ function geoFilter(
 ): { conditions: string[]; joinRequests: boolean } {
   if (!filter) return { conditions: [], joinRequests: false }
   const { status, categoryId, priority, assigneeId, unassigned, overdue } = filter
-  const conditions = filterConditions({ status, categoryId, priority }, now, params, { alias: G })
-  const onRequest = filterConditions({ assigneeId, unassigned, overdue }, now, params, { alias: 'r.' })
+  const conditions = filterConditions(db, { status, categoryId, priority }, now, params, { alias: G })
+  const onRequest = filterConditions(db, { assigneeId, unassigned, overdue }, now, params, { alias: 'r.' })
   const match = ftsMatchFor(filter, teams, { citizenNames })
   if (match !== null) {
     params.fts = match
@@ -846,7 +902,7 @@ function viewportQuery(db: Db, args: { scope: Scope; bbox: Bbox; limit: number }
   const teams = effectiveTeams(args.scope, filter?.teamId)
   if (teams && teams.length === 0) return null
   const params: Record<string, unknown> = { ...args.bbox, limit: args.limit }
-  const { conditions, joinRequests } = geoFilter(filter, teams, args.now ?? 0, params, args.citizenNames)
+  const { conditions, joinRequests } = geoFilter(db, filter, teams, args.now ?? 0, params, args.citizenNames)
   const from = joinRequests ? `requests_geo CROSS JOIN requests r ON r.rowid = ${G}id` : 'requests_geo'
   const select = (extra: string[]) =>
     `SELECT ${GEO_COLUMNS} FROM ${from} WHERE ${[IN_BOX, ...extra, ...conditions].join(' AND ')} LIMIT @limit`
@@ -886,6 +942,24 @@ export function listInViewport(
   const points: MapPoint[] = new Array<MapPoint>(rows.length)
   for (let i = 0; i < rows.length; i++) points[i] = toPoint(rows[i]!)
   return points
+}
+
+/**
+ * The same points as listInViewport, as the `map.points` channel answers them: in columns
+ * (shared/mapPoints.ts), built straight from the query's rows without an object per point.
+ */
+export function viewportColumns(
+  db: Db,
+  args: { scope: Scope; bbox: Bbox; limit: number } & MapFilterArgs,
+): MapPointColumns {
+  const columns = columnsBuilder()
+  const query = viewportQuery(db, args)
+  if (query)
+    for (const [id, lat, lon, status, categoryId, priority] of cachedRaw(db, query.sql).all(
+      query.params,
+    ) as GeoRow[])
+      columns.push(id, lon, lat, status, categoryId, priority)
+  return columns.done()
 }
 
 /**

@@ -8,6 +8,8 @@ import apiAccounts from './0004-api-accounts'
 import referenceAudit from './0005-reference-audit'
 import refreshFamilies from './0006-refresh-families'
 import privacy from './0007-privacy'
+import notices from './0008-notices'
+import citizenConsent from './0009-citizen-consent'
 
 export const SERVER_MIGRATIONS: readonly Migration<Sql>[] = [
   initial,
@@ -17,4 +19,6 @@ export const SERVER_MIGRATIONS: readonly Migration<Sql>[] = [
   referenceAudit,
   refreshFamilies,
   privacy,
+  notices,
+  citizenConsent,
 ]

@@ -49,6 +49,8 @@ export function sessionFor(roles: Role[], teamIds = ['team-roads']): SessionInfo
     teamIds,
     kind: 'online',
     startedAt: '2026-03-02T08:00:00.000Z',
+    // As the core says it (canChangeRequests): every role but the DPO's.
+    changesRequests: roles.some((r) => r !== 'dpo'),
   }
 }
 

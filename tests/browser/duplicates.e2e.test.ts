@@ -1,0 +1,87 @@
+/**
+ * Likely duplicates on screen (issue 14), in Debian's Chromium against the real core: an
+ * agent opens a request, the panel lists the one reported a few metres away with its reasons
+ * in words, she links it with the keyboard (« Lier comme doublon »), the request becomes
+ * « Doublon », and « Délier » brings it back. axe finds nothing serious on the panel.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { RequestDetail } from '../../src/shared/domain'
+import { seriousViolations } from '../support/axe'
+import { openBrowserWorld, type BrowserWorld } from '../support/browser'
+import { repoRoot } from '../support/core'
+
+let world: BrowserWorld
+let master: RequestDetail
+let duplicate: RequestDetail
+
+/** Place Stanislas, Nancy: voirie requests there go to the `voirie` team (Zoé's). */
+const P = { lat: 48.69355, lon: 6.1832 }
+
+beforeAll(async () => {
+  world = await openBrowserWorld(300)
+  await world.core.as('zoe.agent')
+  const create = (title: string, description: string, location: { lat: number; lon: number }) =>
+    world.core.value('request.create', {
+      categoryId: 'voirie',
+      channel: 'phone',
+      title,
+      description,
+      location,
+      address: 'Place Stanislas, 54000 Nancy',
+    })
+  master = await create('Nid-de-poule profond', 'Nid-de-poule profond devant la boulangerie', P)
+  // 15 m north of it.
+  duplicate = await create('Trou dans la chaussée', 'Trou profond devant la boulangerie', {
+    lat: P.lat + 15 / 111_320,
+    lon: P.lon,
+  })
+})
+afterAll(async () => world?.close())
+
+it('suggests the request reported nearby, links it from the keyboard, and un-links it', async () => {
+  const page = await world.newPage()
+  await world.login(page, 'zoe.agent')
+  const list = page.getByRole('listbox', { name: 'Demandes' })
+  await list.getByRole('option').filter({ hasText: duplicate.reference }).click()
+  const detail = page.getByRole('region', { name: 'Détail de la demande' })
+  await detail.getByRole('heading', { level: 2, name: 'Trou dans la chaussée' }).waitFor()
+
+  const panel = detail.getByRole('region', { name: 'Doublons probables' })
+  const candidates = panel.getByRole('list', { name: 'Demandes qui pourraient être la même' })
+  const item = candidates.getByRole('listitem').filter({ hasText: master.reference })
+  await item.waitFor()
+  const reasons = await item.locator('.reasons').innerText()
+  expect(reasons).toContain('à 15 m')
+  expect(reasons).toContain('le même jour')
+  expect(reasons).toContain('même catégorie')
+  expect(reasons).toMatch(/mots communs : .*boulangerie/)
+  expect(await seriousViolations(page, '.duplicates')).toEqual([])
+  // For the eye and the user guide.
+  mkdirSync(join(repoRoot, 'test-results'), { recursive: true })
+  await panel.screenshot({ path: join(repoRoot, 'test-results', 'duplicates-panel.png') })
+
+  const link = item.getByRole('button', { name: `Lier comme doublon de ${master.reference}` })
+  await link.focus()
+  await page.keyboard.press('Enter')
+  await panel.getByText(`Demande liée comme doublon de ${master.reference}.`).waitFor()
+  await detail.getByText(`Cette demande est un doublon de ${master.reference}`, { exact: false }).waitFor()
+  await detail.locator('.state strong').first().filter({ hasText: 'Doublon' }).waitFor()
+  expect((await world.core.value('request.get', { id: duplicate.id })).status).toBe('duplicate')
+  // Linked: no second link is offered.
+  expect(await panel.getByRole('button', { name: /^Lier comme doublon/ }).count()).toBe(0)
+  expect(await seriousViolations(page, '.duplicates')).toEqual([])
+
+  const unlink = panel.getByRole('button', {
+    name: `Délier de ${master.reference} : ce n’est pas un doublon`,
+  })
+  await unlink.focus()
+  await page.keyboard.press('Enter')
+  await panel.getByText('Demande déliée : elle est de nouveau traitée seule.').waitFor()
+  await detail.locator('.state strong').first().filter({ hasText: 'Qualifiée' }).waitFor()
+  const back = await world.core.value('request.get', { id: duplicate.id })
+  expect(back.statusKind).toBe('open')
+  expect(back.fields.duplicateOf).toBeUndefined()
+  await page.context().close()
+})

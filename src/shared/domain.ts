@@ -273,6 +273,8 @@ export const HISTORY_KINDS = [
   'notice_failed',
   /** The address or number was refused for good (`data.reason`): the citizen is not reached. */
   'notice_bounced',
+  /** The master this duplicate is linked to was resolved (`data`: masterId, masterReference, masterStatus). */
+  'master_resolved',
 ] as const
 export const HistoryKind = z.enum(HISTORY_KINDS)
 export type HistoryKind = z.infer<typeof HistoryKind>

@@ -203,6 +203,7 @@ export function resolveBaseMap(choice: BaseMapChoice): BaseMapSource {
 const LATITUDE = 'latitude in WGS 84 degrees, between -85 and 85 (e.g. 48.6921)'
 const LONGITUDE = 'longitude in WGS 84 degrees, between -180 and 180 (e.g. 6.1844)'
 const DEPOT_LABEL = 'the depot’s name as printed on route sheets, e.g. "Centre technique municipal"'
+const DEPOT_ADDRESS = 'the depot’s postal address, e.g. "22 rue Marcel Brot, 54000 Nancy"'
 
 /** A place tours start from and end at. Degrees as a GPS or a web map gives them. */
 export const Depot = z
@@ -211,11 +212,27 @@ export const Depot = z
     lon: z.number(LONGITUDE).min(-180, LONGITUDE).max(180, LONGITUDE),
     /** Printed on route sheets as the start and end of the tour. */
     label: z.string(DEPOT_LABEL).trim().min(1, DEPOT_LABEL).max(120, 'at most 120 characters'),
+    /**
+     * The postal address printed beside the name, so a new technician finds the depot.
+     * Optional: configurations and tours saved before it existed stay valid.
+     */
+    address: z
+      .string(DEPOT_ADDRESS)
+      .trim()
+      .min(1, DEPOT_ADDRESS)
+      .max(200, 'at most 200 characters')
+      .optional(),
   })
   .strict()
 export type Depot = z.output<typeof Depot>
 
-export const DEFAULT_DEPOT: Depot = { lat: 48.6921, lon: 6.1844, label: 'Centre technique municipal' }
+/** The demo's depot (Nancy); an authority sets its own in `map.depot`. */
+export const DEFAULT_DEPOT: Depot = {
+  lat: 48.6921,
+  lon: 6.1844,
+  label: 'Centre technique municipal',
+  address: '22 rue Marcel Brot, 54000 Nancy',
+}
 
 /** Team ids as the directory mapping and the accounts file name them. */
 export const TeamDepots = z.record(z.string().min(1).max(64), Depot)

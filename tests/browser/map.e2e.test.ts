@@ -328,6 +328,29 @@ describe('the map of requests', () => {
     expect(shownIds.sort()).toEqual(expected)
     expect(await status.textContent()).toContain(`${expected.length} demande`)
 
+    // Each line reads number, reference, then subject below it: nothing clipped past the ninth,
+    // nothing run together.
+    expect(expected.length).toBeGreaterThanOrEqual(10)
+    await expect.poll(() => list.locator('li .title').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(10)
+    const layout: { numberInside: boolean; numberText: string; titleBelow: boolean }[] = await list.evaluate(
+      (ol) => {
+        const box = ol.getBoundingClientRect()
+        return [...ol.querySelectorAll('li')].slice(0, 12).map((li) => {
+          const number = li.querySelector('.number')!
+          const n = number.getBoundingClientRect()
+          const ref = li.querySelector('.reference')!.getBoundingClientRect()
+          const title = li.querySelector('.title')?.getBoundingClientRect()
+          return {
+            numberInside: n.left >= box.left && n.right <= ref.left && number.scrollWidth <= n.width + 0.5,
+            numberText: number.textContent ?? '',
+            titleBelow: !title || title.top >= ref.bottom - 1,
+          }
+        })
+      },
+    )
+    expect(layout.map((l) => l.numberText)).toEqual(layout.map((_, i) => `${i + 1}.`))
+    expect(layout.every((l) => l.numberInside && l.titleBelow)).toBe(true)
+
     // Once every request's details are in, the CSV holds one line per selected request.
     const exportCsv = page.getByRole('button', { name: 'Exporter CSV' })
     await expect.poll(() => exportCsv.isEnabled(), { timeout: 20_000 }).toBe(true)
@@ -366,6 +389,18 @@ describe('the map of requests', () => {
       .waitFor()
 
     await page.screenshot({ path: join(shots, 'map-selection.png') })
+
+    // With the request open, a new zone can still be drawn; once drawn, its list replaces the request.
+    const zone = page.getByRole('button', { name: 'Sélectionner une zone' })
+    expect(await zone.isVisible()).toBe(true)
+    await zone.click()
+    await expect.poll(() => zone.getAttribute('aria-pressed')).toBe('true')
+    for (const [x, y] of corners) {
+      await page.mouse.click(x, y)
+      await page.waitForTimeout(150)
+    }
+    await expect.poll(() => page.getByRole('region', { name: 'Détail de la demande' }).count()).toBe(0)
+    await expect.poll(() => list.locator('li[data-id]').count(), { timeout: 20_000 }).toBe(expected.length)
     expect(cspViolations).toEqual([])
     await page.context().close()
   })

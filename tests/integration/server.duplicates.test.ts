@@ -3,19 +3,54 @@
  * a console's `mark_duplicate` naming a request that does not exist, that its agent may not
  * see, the request itself, or a duplicate, is rejected with the reason; a good one is
  * applied, and un-linking takes the request back to an open state without its master.
+ * A duplicate follows its master: when the master is resolved, the duplicate's history says
+ * so (as consoles read it from the change feed) and its citizen gets an e-mail through a real
+ * SMTP relay; a master rejected tells its duplicates nothing.
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { AppConfigSchema } from '../../src/core/config'
+import { startNotificationJob, type NotificationJob } from '../../src/server/notifications/dispatcher'
 import type { Mutation, MutationResult } from '../../src/shared/sync'
 import { DEMO_PASSWORD } from '../support/core'
+import { feedHistory } from '../support/feedHistory'
+import { startTestSmtpServer, type TestSmtpServer } from '../support/smtpServer'
 import { openSyncWorld, type SyncWorld } from '../support/syncWorld'
+import { makePki } from '../support/tlsCerts'
+
+const PASSWORD_ENV = 'GRC_TEST_DUPLICATES_SMTP_PASSWORD'
 
 let world: SyncWorld
+let smtp: TestSmtpServer
+let notices: NotificationJob
 
 beforeAll(async () => {
-  world = await openSyncWorld({ requests: 120 })
+  world = await openSyncWorld({ requests: 240 })
+  const pki = makePki()
+  smtp = await startTestSmtpServer(pki)
+  process.env[PASSWORD_ENV] = smtp.password
+  // The notices job as a server with notifications configured runs it, on the world's store.
+  const { notifications } = AppConfigSchema.parse({
+    notifications: {
+      smtp: {
+        url: smtp.url,
+        from: 'Ville de Nancy <grc@nancy.example>',
+        startTls: 'required',
+        caFile: pki.caFile,
+        auth: { user: smtp.user, password: { env: PASSWORD_ENV } },
+      },
+    },
+  })
+  notices = startNotificationJob({ store: world.server.store, settings: notifications, log: () => {} })
+  // Its first look places its cursor: what happens from now on is notified.
+  await notices.tick()
 })
-afterAll(async () => world?.close())
+afterAll(async () => {
+  await notices?.stop()
+  await world?.close()
+  await smtp?.close()
+  delete process.env[PASSWORD_ENV]
+})
 
 interface Row {
   id: string
@@ -111,4 +146,86 @@ it('rejects a bad master, applies a good one, refuses loops, and un-links', asyn
   const back = await row(dup.id)
   expect(back.status).toBe('qualified')
   expect(JSON.parse(back.fields)).not.toHaveProperty('duplicateOf')
+})
+
+/** The request's history as zoe's console receives it through the change feed. */
+const historyOf = (agent: { token: string }, id: string) => feedHistory(world.url, agent.token, id)
+
+/** Open voirie requests with a citizen, each citizen now reachable at its own address. */
+async function withCitizens(count: number, tag: string): Promise<Row[]> {
+  const sql = world.server.store.sql
+  const found = await sql.all<Row & { citizen_id: string }>(
+    `SELECT id, reference, version, status, fields, citizen_id FROM requests
+     WHERE team_id = 'voirie' AND status IN ('new', 'qualified') AND citizen_id IS NOT NULL
+     ORDER BY id DESC LIMIT ?`,
+    [count],
+  )
+  expect(found).toHaveLength(count)
+  for (const [i, r] of found.entries())
+    await sql.run("UPDATE citizens SET email = ?, contact_preference = 'email' WHERE id = ?", [
+      `${tag}-${i}@example.org`,
+      r.citizen_id,
+    ])
+  return found
+}
+
+const noticesOf = (id: string) =>
+  world.server.store.sql.all<{ event: string; status: string }>(
+    'SELECT event, status FROM notices WHERE request_id = ?',
+    [id],
+  )
+
+it('tells the duplicates of a resolved master, in their history and by e-mail to their citizens', async () => {
+  const zoe = await token('zoe.agent')
+  const [master, first, second] = (await withCitizens(3, 'resolu')) as [Row, Row, Row]
+  for (const dup of [first, second]) {
+    const linked = await transition(zoe, dup.id, 'mark_duplicate', { duplicateOf: master.reference })
+    expect(linked.status, reasonOf(linked)).toBe('applied')
+  }
+  // The work on the master is done (its steps are not what this test is about).
+  await world.server.store.sql.run("UPDATE requests SET status = 'done' WHERE id = ?", [master.id])
+  const before = smtp.received.length
+  const closed = await transition(zoe, master.id, 'close', { resolutionNote: 'Nid-de-poule rebouché.' })
+  expect(closed.status, reasonOf(closed)).toBe('applied')
+
+  for (const dup of [first, second]) {
+    const followed = (await historyOf(zoe, dup.id)).filter((e) => e.kind === 'master_resolved')
+    expect(followed).toHaveLength(1)
+    expect(followed[0]!.data).toMatchObject({ masterId: master.id, masterReference: master.reference })
+    expect(followed[0]!.actorId).toBeNull()
+    // Still a duplicate: it follows its master's outcome without being closed again.
+    expect((await row(dup.id)).status).toBe('duplicate')
+  }
+  // The master itself has no such event.
+  expect((await historyOf(zoe, master.id)).map((e) => e.kind)).not.toContain('master_resolved')
+
+  await notices.tick()
+  const mails = (await smtp.waitFor(before + 2)).slice(before)
+  for (const [dup, address] of [
+    [first, 'resolu-1@example.org'],
+    [second, 'resolu-2@example.org'],
+  ] as const) {
+    const mail = mails.find((m) => m.envelopeTo.includes(address))
+    expect(mail, address).toBeDefined()
+    expect(mail!.mail.subject).toBe(`Votre demande ${dup.reference} : le problème signalé est résolu`)
+    expect(mail!.mail.text).toContain(
+      `concernait le même problème que la demande ${master.reference}, qui vient d'être résolue`,
+    )
+    expect(await noticesOf(dup.id)).toEqual([{ event: 'master_resolved', status: 'sent' }])
+  }
+})
+
+it('tells the duplicates of a rejected master nothing', async () => {
+  const zoe = await token('zoe.agent')
+  const [master, dup] = (await withCitizens(2, 'rejete')) as [Row, Row]
+  const linked = await transition(zoe, dup.id, 'mark_duplicate', { duplicateOf: master.reference })
+  expect(linked.status, reasonOf(linked)).toBe('applied')
+  const rejected = await transition(zoe, master.id, 'reject', { reason: 'Hors du domaine public.' })
+  expect(rejected.status, reasonOf(rejected)).toBe('applied')
+  await notices.tick()
+
+  expect((await historyOf(zoe, dup.id)).map((e) => e.kind)).not.toContain('master_resolved')
+  expect(await noticesOf(dup.id)).toEqual([])
+  // The rejected master's own citizen is told, as before: the job did run.
+  expect((await noticesOf(master.id)).map((n) => n.event)).toEqual(['transition:reject'])
 })

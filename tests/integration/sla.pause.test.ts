@@ -69,6 +69,14 @@ describe('the SLA clock in business time', () => {
       error: { code: 'not_found' },
     })
   })
+
+  it('gives the list the same clocks in one call, leaving out another team’s and unknown ids', async () => {
+    const ids = ['sla-00001', 'sla-00002', 'sla-00003', 'sla-00004', 'no-such-request']
+    const { clocks } = await t.value('requests.slaClocks', { ids })
+    expect(Object.keys(clocks).sort()).toEqual(['sla-00001', 'sla-00002', 'sla-00003'])
+    for (const id of ['sla-00001', 'sla-00002', 'sla-00003'])
+      expect(clocks[id]).toEqual(await t.value('requests.slaClock', { id }))
+  })
 })
 
 describe('the overdue filter and count respect the pause', () => {

@@ -19,6 +19,7 @@ import {
   type NewRequestRow,
 } from '../../src/main/cache/queries/requests'
 import type { Scope } from '../../src/core/authz/scope'
+import { requestRow } from '../support/requestRow'
 
 const NOW = Date.UTC(2026, 2, 16, 10, 0)
 const ALL: Scope = { kind: 'all' }
@@ -29,33 +30,18 @@ let n = 0
 function add(fields: Partial<NewRequestRow>): string {
   n++
   const id = `req-${n}`
-  insertRequest(db, {
-    id,
-    reference: `GRC-2026-${String(n).padStart(6, '0')}`,
-    title: 'Demande',
-    categoryId: 'voirie',
-    subcategory: null,
-    channel: 'portal',
-    status: 'new',
-    statusKind: 'open',
-    priority: 'normal',
-    teamId: 'voirie',
-    assigneeId: null,
-    description: '',
-    address: null,
-    lat: null,
-    lon: null,
-    citizenId: null,
-    fields: {},
-    createdAt: NOW - n * 60_000,
-    updatedAt: NOW - n * 60_000,
-    dueAt: null,
-    closedAt: null,
-    slaPausedMs: 0,
-    slaPausedSince: null,
-    version: 0,
-    ...fields,
-  })
+  insertRequest(
+    db,
+    requestRow(id, {
+      reference: `GRC-2026-${String(n).padStart(6, '0')}`,
+      title: 'Demande',
+      channel: 'portal',
+      createdAt: NOW - n * 60_000,
+      updatedAt: NOW - n * 60_000,
+      version: 0,
+      ...fields,
+    }),
+  )
   return id
 }
 

@@ -48,7 +48,12 @@ describe('the base map a configuration names', () => {
       attributionUrl: 'https://www.openstreetmap.org/copyright',
       maxZoom: 19,
     })
-    expect(settings.depot).toEqual({ lat: 48.6921, lon: 6.1844, label: 'Centre technique municipal' })
+    expect(settings.depot).toEqual({
+      lat: 48.6921,
+      lon: 6.1844,
+      label: 'Centre technique municipal',
+      address: '22 rue Marcel Brot, 54000 Nancy',
+    })
     expect(settings.teamDepots).toEqual({})
   })
 
@@ -194,6 +199,25 @@ describe('depots', () => {
     expect(depotFor(settings, 'espaces-verts').label).toBe('Centre technique municipal')
     expect(depotFor(settings, null).label).toBe('Centre technique municipal')
     expect(depotFor(settings, 'constructor').label).toBe('Centre technique municipal')
+  })
+
+  it('keeps a depot’s address, and still accepts a depot written before addresses existed', () => {
+    const settings = settingsOf({
+      depot: { lat: 48.6921, lon: 6.1844, label: 'CTM', address: '  5 rue de la Digue, 54000 Nancy ' },
+      teamDepots: { 'voirie-nord': { lat: 48.71, lon: 6.17, label: 'Atelier de Maxéville' } },
+    })
+    expect(settings.depot.address).toBe('5 rue de la Digue, 54000 Nancy')
+    expect(depotFor(settings, 'voirie-nord')).toEqual({
+      lat: 48.71,
+      lon: 6.17,
+      label: 'Atelier de Maxéville',
+    })
+    expect(errorFor({ depot: { lat: 48.69, lon: 6.18, label: 'CTM', address: '   ' } })).toContain(
+      'postal address',
+    )
+    expect(errorFor({ depot: { lat: 48.69, lon: 6.18, label: 'CTM', address: 'x'.repeat(201) } })).toContain(
+      'at most 200 characters',
+    )
   })
 
   it('refuses a depot off the map or without a name', () => {

@@ -2,13 +2,14 @@
  * The SLA clock as the agent reads it: days or hours left, or how late. Pure, so the list
  * and the detail agree and it can be tested at a fixed instant.
  *
- * The detail reads the core's business-time clock (`requests.slaClock`: working hours,
- * holidays, stopped while the request waits for the citizen) through `useSlaClock`; the
- * list, which has only the due date, still counts wall-clock time with `slaClock`.
+ * The detail and the list read the core's business-time clock (working hours, holidays,
+ * stopped while the request waits for the citizen): `useSlaClock` for the open request,
+ * `useSlaClocks` for the rows on screen. Wall-clock `slaClock` is only the list's fallback
+ * when the core cannot say.
  */
-import { onBeforeUnmount, ref, watch, type Ref } from 'vue'
+import { onBeforeUnmount, ref, shallowRef, watch, type Ref } from 'vue'
 import type { StatusKind } from '../../shared/domain'
-import type { RequestSlaClock } from '../../shared/channels/slaClock'
+import { SLA_CLOCKS_PER_CALL, type RequestSlaClock } from '../../shared/channels/slaClock'
 import { invoke } from '../api'
 import { useNow } from './useNow'
 
@@ -103,4 +104,43 @@ export function useSlaClock(
   )
   onBeforeUnmount(stop)
   return clock
+}
+
+/** What a row's clock depends on: the list asks again only when one of these changes. */
+interface ClockedRow {
+  id: string
+  dueAt: string | null
+  status: string
+}
+
+/**
+ * The business-time clocks of the rows on screen, read in one call when the rows shown,
+ * their due dates or statuses change, and each minute. An assignment or a comment asks
+ * nothing. `failed`: the core could not say; the list then counts wall-clock time.
+ */
+export function useSlaClocks(rows: Readonly<Ref<readonly ClockedRow[]>>) {
+  const clocks = shallowRef<ReadonlyMap<string, BusinessSlaClock>>(new Map())
+  const failed = ref(false)
+  const now = useNow()
+  let asked = 0
+  async function read() {
+    const ids = [...new Set(rows.value.map((r) => r.id))].slice(0, SLA_CLOCKS_PER_CALL)
+    const mine = ++asked
+    if (ids.length === 0) return
+    try {
+      const answer = await invoke('requests.slaClocks', { ids })
+      if (mine !== asked) return
+      clocks.value = new Map(Object.entries(answer.clocks).map(([id, c]) => [id, businessSlaClock(c)]))
+      failed.value = false
+    } catch {
+      if (mine === asked) failed.value = true
+    }
+  }
+  const stop = watch(
+    () => `${rows.value.map((r) => `${r.id}:${r.dueAt}:${r.status}`).join('|')}@${now.value}`,
+    read,
+    { immediate: true },
+  )
+  onBeforeUnmount(stop)
+  return { clocks, failed }
 }

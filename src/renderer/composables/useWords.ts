@@ -7,7 +7,7 @@ import type { BlockedReason, HistoryEvent, LocalizedText, Role } from '../../sha
 import { TRANSITION_FIELDS, type TransitionField } from '../../shared/workflow'
 import type { ApiErrorCode } from '../api'
 import { useReferenceStore } from '../stores/reference'
-import type { SlaClock } from './sla'
+import type { BusinessSlaClock } from './sla'
 
 const formatters = new Map<string, Intl.DateTimeFormat>()
 function dateFormatter(locale: string) {
@@ -43,8 +43,10 @@ export function useWords() {
   const dateTime = (iso: string | null) =>
     iso ? dateFormatter(locale.value).format(new Date(iso)) : t('detail.none')
 
-  function slaText(clock: SlaClock): string {
+  function slaText(clock: BusinessSlaClock): string {
     switch (clock.state) {
+      case 'paused':
+        return t('slaClock.paused')
       case 'none':
         return t('sla.none')
       case 'closed':
@@ -107,6 +109,8 @@ export function useWords() {
         if (d.kind === 'internal') return t('history.kinds.commentedInternal')
         if (d.kind === 'public') return t('history.kinds.commentedPublic')
         return t('history.kinds.commented')
+      case 'master_resolved':
+        return t('history.kinds.master_resolved', { master: text(d.masterReference) ?? '' })
       default:
         return t(`history.kinds.${event.kind}`)
     }

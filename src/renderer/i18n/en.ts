@@ -287,6 +287,7 @@ const en: Messages = {
       details: 'Loading the requests: {done} of {total}',
       list: 'Selected requests',
       loadingRow: 'Loading…',
+      how: 'Draw an area on the map (“Select an area”) to list its requests.',
     },
     tour: {
       build: 'Build a tour',
@@ -294,7 +295,7 @@ const en: Messages = {
       title: 'Tour',
       back: 'Back to the selection',
       depot: 'Technical centre (start)',
-      depotBack: 'Back to the technical centre',
+      depotAddress: '{label} — {address}',
       distance: 'Total distance',
       duration: 'Estimated duration',
       totals: 'Total distance of the tour: {distance}',
@@ -524,6 +525,7 @@ const en: Messages = {
       anonymised: 'Personal data anonymised',
       edited: 'Request edited',
       sync_conflict: 'Change in conflict, to be settled',
+      master_resolved: 'The master request {master} was resolved',
     },
   },
   comments: {

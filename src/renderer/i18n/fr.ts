@@ -292,6 +292,7 @@ const fr = {
       details: 'Chargement des demandes : {done} sur {total}',
       list: 'Demandes sélectionnées',
       loadingRow: 'Chargement…',
+      how: 'Tracez une zone sur la carte (« Sélectionner une zone ») pour lister ses demandes.',
     },
     tour: {
       build: 'Construire une tournée',
@@ -299,7 +300,7 @@ const fr = {
       title: 'Tournée',
       back: 'Retour à la sélection',
       depot: 'Centre technique (départ)',
-      depotBack: 'Retour au centre technique',
+      depotAddress: '{label} — {address}',
       distance: 'Distance totale',
       duration: 'Durée estimée',
       totals: 'Distance totale de la tournée : {distance}',
@@ -532,6 +533,7 @@ const fr = {
       anonymised: 'Données personnelles anonymisées',
       edited: 'Demande modifiée',
       sync_conflict: 'Modification en conflit, à arbitrer',
+      master_resolved: 'La demande principale {master} a été résolue',
     },
   },
   comments: {

@@ -7,6 +7,7 @@ export const noticesEn: typeof noticesFr = {
     sms: 'by SMS',
   },
   event: {
+    master_resolved: 'master request resolved',
     public_reply: 'public reply',
     transition: 'status change',
   },

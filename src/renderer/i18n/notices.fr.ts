@@ -9,6 +9,7 @@ export const noticesFr = {
     sms: 'par SMS',
   },
   event: {
+    master_resolved: 'demande principale résolue',
     public_reply: 'réponse publique',
     transition: 'changement de statut',
   },

@@ -43,7 +43,12 @@ export async function composeNotice(
     [notice.event_id],
   )
   if (!event) return { ok: false, reason: 'L’événement n’existe plus' }
-  const data = JSON.parse(event.data) as { commentId?: string; to?: string; fields?: Record<string, string> }
+  const data = JSON.parse(event.data) as {
+    commentId?: string
+    to?: string
+    fields?: Record<string, string>
+    masterReference?: string
+  }
   const ref = await loadReference(sql)
   const category = ref.category(request.categoryId)
   const team = ref.bundle.teams.find((t) => t.id === request.teamId)
@@ -71,6 +76,7 @@ export async function composeNotice(
     precision: fields.holdReason ?? '',
     resolution: fields.resolutionNote ?? '',
     echeance: day(request.dueAt),
+    principale: data.masterReference ?? '',
     // The service speaks, not a person, unless the authority chose otherwise.
     agent: options.allowAgentName ? (event.actor_name ?? '') : (team?.name ?? ''),
   }

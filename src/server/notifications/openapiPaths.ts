@@ -21,7 +21,7 @@ const params = Object.keys(TemplateParams.shape).map((name) => ({
   schema: { type: 'string' },
   description:
     name === 'event'
-      ? '`public_reply`, `transition` (any status change that notifies) or `transition:<id>`'
+      ? '`public_reply`, `master_resolved` (the master of a duplicate was resolved), `transition` (any status change that notifies) or `transition:<id>`'
       : 'a category id, or `*` for any category',
 }))
 const adminErrors = {

@@ -3,10 +3,11 @@
  * being called by the writers: after its cursor in the change feed (commit order, on any
  * number of instances), the requests that moved, and among their history events those
  * that call for a notice (a public reply; a transition whose workflow effect is
- * `notify_citizen`). Each becomes one row of `notices` (the event id is unique: queued
- * once whichever instance saw it). Sending takes rows by lease (PostgreSQL also skips the
- * rows another instance is taking), so each notice is sent by one instance; the outcome
- * is a history event of the request, which reaches consoles through the feed.
+ * `notify_citizen`; a duplicate's master resolved). Each becomes one row of `notices` (the
+ * event id is unique: queued once whichever instance saw it). Sending takes rows by lease
+ * (PostgreSQL also skips the rows another instance is taking), so each notice is sent by
+ * one instance; the outcome is a history event of the request, which reaches consoles
+ * through the feed.
  */
 import { randomUUID } from 'node:crypto'
 import type { WorkflowDefinition } from '../../shared/workflow'
@@ -41,12 +42,14 @@ export function workflowOf(ref: ReferenceSnapshot, categoryId: string): Workflow
   return ref.bundle.workflows.find((w) => w.id === workflowId)?.definition as WorkflowDefinition | undefined
 }
 
-/** The notice event a history event calls for (`public_reply`, `transition:<id>`), or null. */
+/** The notice event a history event calls for (`public_reply`, `transition:<id>`, `master_resolved`) or null. */
 export function noticeEventOf(
   e: { kind: string; data: Record<string, unknown> },
   workflow: WorkflowDefinition | undefined,
 ): string | null {
   if (e.kind === 'commented') return e.data.kind === 'public' ? 'public_reply' : null
+  // A duplicate's citizen hears that the master request, the same problem, was resolved.
+  if (e.kind === 'master_resolved') return 'master_resolved'
   if (e.kind !== 'transitioned' || typeof e.data.transitionId !== 'string') return null
   const transition = workflow?.transitions.find((t) => t.id === e.data.transitionId)
   return transition?.effects?.includes('notify_citizen') ? `transition:${transition.id}` : null
@@ -102,7 +105,7 @@ export async function queueNotices(
         : await tx.all<EventRow>(
             `SELECT h.id, h.request_id, h.kind, h.data FROM history_events h
              WHERE h.request_id IN (${placeholders(requestIds.length)})
-               AND h.kind IN ('commented', 'transitioned') AND h.id > ?
+               AND h.kind IN ('commented', 'transitioned', 'master_resolved') AND h.id > ?
                AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.event_id = h.id)
              ORDER BY h.id`,
             [...requestIds, Number(cursor.history_floor)],

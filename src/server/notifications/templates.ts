@@ -9,12 +9,15 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { z } from 'zod'
 
-/** `public_reply`, `transition` (any status change that notifies), or `transition:<id>`. */
+/**
+ * `public_reply`, `transition` (any status change that notifies), `transition:<id>`, or
+ * `master_resolved` (the master of a duplicate was resolved).
+ */
 export const NoticeEvent = z
   .string()
   .regex(
-    /^(public_reply|transition|transition:[a-z0-9_]{1,64})$/,
-    'public_reply, transition or transition:<id>',
+    /^(public_reply|master_resolved|transition|transition:[a-z0-9_]{1,64})$/,
+    'public_reply, master_resolved, transition or transition:<id>',
   )
 
 /** Every placeholder a template may use, with what it becomes. */
@@ -32,6 +35,7 @@ export const PLACEHOLDERS = {
   precision: 'la précision demandée à l’usager',
   resolution: 'la note de résolution',
   echeance: 'la date d’échéance (vide sans échéance)',
+  principale: 'la référence de la demande principale d’un doublon (vide sinon)',
   agent: 'le nom de l’agent (seulement si notifications.allowAgentName)',
 } as const
 export type Placeholder = keyof typeof PLACEHOLDERS

@@ -32,6 +32,7 @@ import {
   decideIntakeCitizen,
   newRequestRow,
   valueOfField,
+  workflowOf,
   type OpContext,
   type RequestDecision,
   type RequestOp,
@@ -42,6 +43,7 @@ import type { NewHistoryEvent } from '../../core/requests/records'
 import type { BusinessCalendar } from '../../core/workflow/sla'
 import { ChangeSet } from './feed'
 import { duplicateMasters } from './duplicateMasters'
+import { masterResolvedEvents, resolves } from './duplicateFollowers'
 import { parisTime } from './parisTime'
 import type { ReferenceSnapshot } from './reference'
 import {
@@ -416,6 +418,15 @@ async function applyInTransaction(
       actorName: session.displayName,
       mutationId: m.mutationId,
     })
+    // A master resolved: its duplicates follow, in this transaction (see duplicateFollowers.ts);
+    // written first, so a duplicate linked earlier in this batch is found.
+    if (op.op === 'transition' && resolves(workflowOf(opCtx, row.categoryId), op.payload.transitionId)) {
+      await flush()
+      for (const { teamId, event } of await masterResolvedEvents(tx, after, at)) {
+        appendHistory(event)
+        changes.request(event.requestId, teamId)
+      }
+    }
     return { status: 'applied', version: after.version }
   }
 

@@ -23,7 +23,18 @@ export const RequestSlaClock = z.object({
 })
 export type RequestSlaClock = z.infer<typeof RequestSlaClock>
 
+/** The most clocks one call reads: the rows a list shows at once, with room. */
+export const SLA_CLOCKS_PER_CALL = 500
+
 export const slaClockChannels = {
   /** The open request's SLA clock in business time; a request outside the session's teams is « not found ». */
   'requests.slaClock': spec(z.object({ id: Id }).strict(), RequestSlaClock),
+  /**
+   * The clocks of the rows a list shows, by id, so the list and the detail say the same
+   * (business time, paused); requests missing or outside the session's teams are left out.
+   */
+  'requests.slaClocks': spec(
+    z.object({ ids: z.array(Id).max(SLA_CLOCKS_PER_CALL) }).strict(),
+    z.object({ clocks: z.record(Id, RequestSlaClock) }),
+  ),
 } as const

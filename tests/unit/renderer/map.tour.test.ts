@@ -17,7 +17,8 @@ import { useTourStore } from '../../../src/renderer/stores/tour'
 import { ApiError, answer, callsTo, resetFakeApi } from './support/fakeApi'
 import { flushPromises } from '@vue/test-utils'
 import type { TourDetail } from '../../../src/shared/contract'
-import { BASE_MAP_PRESETS } from '../../../src/shared/mapSettings'
+import { BASE_MAP_PRESETS, type BaseMapSource } from '../../../src/shared/mapSettings'
+import type { Sector } from '../../../src/shared/routing'
 import { detailOf, reference, sessionFor, XSS_DESCRIPTION } from './support/fixtures'
 import { buttonNamed, byRole, controlLabelled, mountWithApp } from './support/mount'
 
@@ -98,6 +99,27 @@ afterEach(() => {
   vi.unstubAllGlobals()
 })
 
+describe('the selection list', () => {
+  it('shows each request’s number, reference, subject and status apart, past the ninth', async () => {
+    wrapper = mountWithApp(SidePanel, sessionFor(['lead']))
+    useReferenceStore().data = reference
+    const many = Array.from({ length: 12 }, (_, i) => request(`r${i + 1}`, 6.2 + i / 100))
+    select(many)
+    await nextTick()
+    const rows = byRole('list', 'Demandes sélectionnées').querySelectorAll('li')
+    expect(rows).toHaveLength(12)
+    const twelfth = rows[11]!
+    expect(twelfth.querySelector('.number')?.textContent).toBe('12.')
+    expect(twelfth.querySelector('.reference')?.textContent).toBe('GRC-r12')
+    expect(twelfth.querySelector('.title')?.textContent).toBe('Demande r12')
+    expect(twelfth.querySelector('.meta')?.textContent).toMatch(/^.+ · Voirie$/)
+    // The button's name reads reference and subject as separate words.
+    expect(twelfth.querySelector('button')?.textContent?.replace(/\s+/g, ' ')).toContain(
+      'GRC-r12 Demande r12 ',
+    )
+  })
+})
+
 describe('the selection list and the map in step', () => {
   it('rings on the map the request pointed at in the list, and marks the row of one opened from the map', async () => {
     wrapper = mountWithApp(SidePanel, sessionFor(['lead']))
@@ -133,7 +155,9 @@ describe('building a tour from the selection', () => {
     expect(stopReferences()).toEqual(['GRC-near', 'GRC-middle', 'GRC-far'])
     expect(distanceText()).toBe('8,2 km')
     expect(durationText()).toBe('1 h 5 min')
-    expect(wrapper.text()).toContain('Centre technique (départ)')
+    // The configured depot by its name and address (the demo's, as nothing else is configured).
+    expect(wrapper.text()).toContain('Départ : Centre technique municipal — 22 rue Marcel Brot, 54000 Nancy')
+    expect(wrapper.text()).toContain('Retour : Centre technique municipal — 22 rue Marcel Brot, 54000 Nancy')
     const technician = controlLabelled(wrapper, 'Technicien') as HTMLSelectElement
     expect([...technician.options].map((o) => o.text)).toEqual(['Technicien non choisi', 'Tom Girard'])
     expect(controlLabelled(wrapper, 'Date de la tournée').getAttribute('type')).toBe('date')
@@ -209,6 +233,92 @@ describe('the route sheet', () => {
     expect(print).toHaveBeenCalledOnce()
     await buttonNamed(wrapper, 'Retour à la carte').trigger('click')
     expect(wrapper.emitted('back')).toHaveLength(1)
+  })
+})
+
+describe('the route sheet’s overview', () => {
+  const square = (id: string, name: string, lon: number): Sector => ({
+    id,
+    name,
+    communeCode: id,
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [lon, 48.67],
+          [lon + 0.03, 48.67],
+          [lon + 0.03, 48.71],
+          [lon, 48.71],
+          [lon, 48.67],
+        ],
+      ],
+    },
+  })
+
+  async function overviewWith(baseMap: BaseMapSource | null) {
+    wrapper = mountWithApp(RouteSheet, sessionFor(['lead']))
+    useReferenceStore().data = reference
+    const map = useMapStore()
+    map.sectors = [square('54395', 'Nancy', 6.17), square('54547', 'Vandœuvre', 6.2)]
+    if (baseMap) map.settings = { baseMap, depot: { lat: LAT, lon: 6.18, label: 'CTM' }, teamDepots: {} }
+    useTourStore().build([far, near, middle])
+    await nextTick()
+    return byRole('img', 'Plan de la tournée : départ et 3 arrêts numérotés')
+  }
+
+  it('draws the tour over the communes’ outlines and the base map’s tiles around it', async () => {
+    const overview = await overviewWith(BASE_MAP_PRESETS.osm)
+    expect(overview.querySelectorAll('path.outline')).toHaveLength(2)
+    const tiles = [...overview.querySelectorAll('image.tile')].map((img) => ({
+      url: new URL(img.getAttribute('href')!),
+      x: Number(img.getAttribute('x')),
+      y: Number(img.getAttribute('y')),
+      size: Number(img.getAttribute('width')),
+    }))
+    expect(tiles.length).toBeGreaterThan(0)
+    for (const tile of tiles) expect(tile.url.origin).toBe('https://tile.openstreetmap.org')
+    // Tiles at the zoom whose pixels match the drawing's (a tile drawn 128 to 512 px wide), covering the box.
+    for (const tile of tiles) expect(tile.size).toBeGreaterThan(128)
+    for (const tile of tiles) expect(tile.size).toBeLessThan(512)
+    expect(Math.min(...tiles.map((t) => t.x))).toBeLessThanOrEqual(0)
+    expect(Math.min(...tiles.map((t) => t.y))).toBeLessThanOrEqual(0)
+    expect(Math.max(...tiles.map((t) => t.x + t.size))).toBeGreaterThanOrEqual(640)
+    expect(Math.max(...tiles.map((t) => t.y + t.size))).toBeGreaterThanOrEqual(400)
+  })
+
+  it('draws the outlines alone when no base map is known', async () => {
+    const overview = await overviewWith(null)
+    expect(overview.querySelectorAll('image')).toHaveLength(0)
+    expect(overview.querySelectorAll('path.outline')).toHaveLength(2)
+    expect(overview.querySelectorAll('text')).toHaveLength(3)
+  })
+})
+
+describe('the depot on the route sheet', () => {
+  async function sheetFor(depot: { lat: number; lon: number; label: string; address?: string }) {
+    wrapper = mountWithApp(RouteSheet, sessionFor(['lead']))
+    useReferenceStore().data = reference
+    useMapStore().settings = { baseMap: BASE_MAP_PRESETS.osm, depot, teamDepots: {} }
+    useTourStore().build([near])
+    await nextTick()
+    return wrapper.findAll('p').map((p) => p.text())
+  }
+
+  it('names the configured depot with its address where the tour starts and ends', async () => {
+    const lines = await sheetFor({
+      lat: LAT,
+      lon: 6.18,
+      label: 'CTM Nord',
+      address: '5 rue de la Digue, 54000 Nancy',
+    })
+    expect(lines).toContain('Départ : CTM Nord — 5 rue de la Digue, 54000 Nancy')
+    expect(lines).toContain('Retour : CTM Nord — 5 rue de la Digue, 54000 Nancy')
+  })
+
+  it('names a depot configured before addresses existed by its name alone', async () => {
+    const lines = await sheetFor({ lat: LAT, lon: 6.18, label: 'CTM Nord' })
+    expect(lines).toContain('Départ : CTM Nord')
+    expect(lines.join('\n')).not.toContain('undefined')
   })
 })
 

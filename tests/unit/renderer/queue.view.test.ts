@@ -64,6 +64,32 @@ describe('queue screen', () => {
     expect(counts.text()).toContain('Assigné 88')
   })
 
+  it('shows the core’s business-time clock on each row, as the detail does, paused included', async () => {
+    const DAY = 9 * 3_600_000
+    answer('requests.slaClocks', ({ ids }) => ({
+      clocks: Object.fromEntries(
+        ids.map((id, i) => [
+          id,
+          {
+            state: i === 1 ? ('paused' as const) : ('on_time' as const),
+            businessMsLeft: 7 * DAY + 3_600_000,
+            businessDayMs: DAY,
+            pausedSince: i === 1 ? '2026-03-01T09:00:00.000Z' : null,
+            at: '2026-03-02T08:00:00.000Z',
+          },
+        ]),
+      ),
+    }))
+    const w = await mountQueue()
+    const rows = options(w)
+    // Seven working days of the authority's hours, not the calendar days to the due date.
+    expect(rows[0]!.find('.sla').text()).toBe('J-7')
+    expect(rows[1]!.find('.sla').text()).toBe('En pause — attente usager')
+    // One call for the rows on screen, none of the others.
+    expect(callsTo('requests.slaClocks')).toHaveLength(1)
+    expect(callsTo('requests.slaClocks')[0]!.ids.length).toBe(rows.length)
+  })
+
   it('renders only a window of the loaded rows and fetches the next keyset page near the end', async () => {
     const w = await mountQueue()
     expect(options(w).length).toBeGreaterThan(0)

@@ -1,6 +1,7 @@
 /** A tour's figures in the agent's language: "12,4 km", "2 h 15 min", "lundi 2 mars 2026". */
 import { useI18n } from 'vue-i18n'
 import { useWords } from '../../composables/useWords'
+import type { Depot } from '../../../shared/mapSettings'
 import type { ExportWords } from '../../stores/map'
 
 const intlLocale = (locale: string) => (locale === 'en' ? 'en-GB' : 'fr-FR')
@@ -32,11 +33,17 @@ export function useTourWords() {
     )
   }
 
+  /** The depot as a technician needs it: its name, and its address when the configuration gives one. */
+  function depotName(depot: Depot) {
+    const label = depot.label || t('map.tour.depot')
+    return depot.address ? t('map.tour.depotAddress', { label, address: depot.address }) : label
+  }
+
   const exportWords: ExportWords = {
     category: words.categoryName,
     status: words.statusLabel,
     priority: (p) => t(`priority.${p}`),
   }
 
-  return { distance, duration, day, exportWords }
+  return { distance, duration, day, depotName, exportWords }
 }

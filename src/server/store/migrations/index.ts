@@ -10,6 +10,7 @@ import refreshFamilies from './0006-refresh-families'
 import privacy from './0007-privacy'
 import notices from './0008-notices'
 import citizenConsent from './0009-citizen-consent'
+import duplicateLinks from './0010-duplicate-links'
 
 export const SERVER_MIGRATIONS: readonly Migration<Sql>[] = [
   initial,
@@ -21,4 +22,5 @@ export const SERVER_MIGRATIONS: readonly Migration<Sql>[] = [
   privacy,
   notices,
   citizenConsent,
+  duplicateLinks,
 ]

@@ -11,7 +11,7 @@
  * Electron's own security releases are followed through the pinned `electron` version.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,32 +23,34 @@ const { reviewed } = JSON.parse(
   readFileSync(join(root, 'scripts', 'electronegativity-reviewed.json'), 'utf8'),
 )
 
-/** RFC 4180 rows: quoted fields may hold commas, quotes (doubled) and newlines. */
-export function parseCsv(text) {
-  const rows = [[]]
-  let field = ''
-  let quoted = false
-  const endField = () => {
-    rows.at(-1).push(field.trim())
-    field = ''
+/**
+ * The findings of a SARIF report, each with the line of code it points at (the tool's CSV
+ * has it, but writes its header and its rows in two unsynchronised appends, so a row may be
+ * lost; the SARIF report is written at once).
+ */
+function findingsOf(sarif, inputDir) {
+  const lines = new Map()
+  const lineOf = (file, n) => {
+    if (!lines.has(file)) {
+      const path = join(inputDir, file)
+      lines.set(file, existsSync(path) ? readFileSync(path, 'utf8').split('\n') : [])
+    }
+    return (lines.get(file)[n - 1] ?? '').trim()
   }
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else field += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') endField()
-    else if (c === '\n') {
-      endField()
-      rows.push([])
-    } else if (c !== '\r') field += c
-  }
-  if (field || rows.at(-1).length) rows.at(-1).push(field.trim())
-  return rows.filter((r) => r.length > 1)
+  return sarif.runs.flatMap((run) =>
+    run.results.map((r) => {
+      const where = r.locations?.[0]?.physicalLocation
+      const file = where?.artifactLocation?.uri ?? 'N/A'
+      const line = where?.region?.startLine ?? 0
+      return {
+        issue: r.ruleId,
+        file,
+        location: `${line}:${where?.region?.startColumn ?? 0}`,
+        sample: lineOf(file, line),
+        description: r.message?.text ?? '',
+      }
+    }),
+  )
 }
 
 const inputAt = process.argv.indexOf('--input')
@@ -56,7 +58,7 @@ const input = inputAt > 0 ? process.argv[inputAt + 1] : join(root, 'out')
 
 const work = mkdtempSync(join(tmpdir(), 'grc-electronegativity-'))
 try {
-  const report = join(work, 'findings.csv')
+  const report = join(work, 'findings.sarif')
   execFileSync(
     join(root, 'node_modules', '.bin', 'electronegativity'),
     [
@@ -65,15 +67,7 @@ try {
     ],
     { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 },
   )
-  const [header, ...rows] = parseCsv(readFileSync(report, 'utf8'))
-  const col = (name) => header.indexOf(name)
-  const findings = rows.map((r) => ({
-    issue: r[col('issue')],
-    file: r[col('filename')],
-    location: r[col('location')],
-    sample: r[col('sample')],
-    description: r[col('description')],
-  }))
+  const findings = findingsOf(JSON.parse(readFileSync(report, 'utf8')), input)
   const isReviewed = (f) =>
     reviewed.some((r) => r.issue === f.issue && r.file === f.file && f.sample.includes(r.sample))
   const fresh = findings.filter((f) => !isReviewed(f))

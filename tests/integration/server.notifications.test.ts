@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppConfigSchema } from '../../src/core/config'
-import type { ChangesReply, ServerHistoryEvent } from '../../src/shared/sync'
+import type { ServerHistoryEvent } from '../../src/shared/sync'
 import { startNotificationJob } from '../../src/server/notifications/dispatcher'
 import { startServer, type RunningServer } from '../../src/server/start'
 import { repoRoot } from '../support/core'
@@ -22,6 +22,7 @@ import { accessTokenOf } from '../support/passwordLogin'
 import { TEST_STORE, testDatabase } from '../support/serverStore'
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtpServer'
 import { makePki } from '../support/tlsCerts'
+import { feedHistory } from '../support/feedHistory'
 
 const PORTAL_KEY = 'notices-portal-key'
 const SMS_TOKEN = 'jeton-fournisseur-sms'
@@ -157,29 +158,13 @@ async function mutate(requestId: string, op: 'comment' | 'transition', payload: 
 const publicReply = (requestId: string, body: string) =>
   mutate(requestId, 'comment', { commentId: crypto.randomUUID(), kind: 'public', body })
 
-/** The request's history as a console receives it through the change feed. */
-async function feedHistory(requestId: string): Promise<ServerHistoryEvent[]> {
-  let since = '0'
-  let history: ServerHistoryEvent[] = []
-  for (;;) {
-    const res = await fetch(`${server.url}/api/v1/changes?since=${since}&limit=500`, {
-      headers: { authorization: `Bearer ${sara}` },
-    })
-    const reply = (await res.json()) as ChangesReply
-    for (const c of reply.changes)
-      if (c.type === 'request' && c.entity.request.id === requestId) history = c.entity.history
-    if (!reply.hasMore) return history
-    since = reply.nextCursor
-  }
-}
-
 const notices = (history: ServerHistoryEvent[]) => history.filter((h) => h.kind.startsWith('notice_'))
 
 /** Poll the feed until the request's notices reach `count` events. */
 async function waitForNotices(requestId: string, count: number, timeoutMs = 15_000) {
   const until = Date.now() + timeoutMs
   for (;;) {
-    const events = notices(await feedHistory(requestId))
+    const events = notices(await feedHistory(server.url, sara, requestId))
     if (events.length >= count || Date.now() > until) return events
     await new Promise((r) => setTimeout(r, 100))
   }

@@ -4,8 +4,8 @@ import type { DuplicateCandidate, RequestDuplicates } from '../../../src/shared/
 import RequestDetail from '../../../src/renderer/components/RequestDetail.vue'
 import { useDetailStore } from '../../../src/renderer/stores/detail'
 import { useReferenceStore } from '../../../src/renderer/stores/reference'
-import { answer, callsTo, resetFakeApi } from './support/fakeApi'
-import { detailFor, reference, sessionFor, transitions } from './support/fixtures'
+import { answer, answerDetailReads, callsTo, resetFakeApi } from './support/fakeApi'
+import { detailFor, sessionFor } from './support/fixtures'
 import { mountWithApp } from './support/mount'
 
 vi.mock('../../../src/renderer/api', () => import('./support/fakeApi'))
@@ -43,11 +43,7 @@ function found(over: Partial<RequestDuplicates> = {}): RequestDuplicates {
 
 beforeEach(() => {
   resetFakeApi()
-  answer('reference.get', () => reference)
-  answer('request.history', () => [])
-  answer('request.comments', () => [])
-  answer('request.transitions', () => transitions)
-  answer('queue.counts', () => ({ byStatus: {}, total: 0, overdue: 0 }))
+  answerDetailReads()
 })
 afterEach(() => {
   wrapper?.unmount()

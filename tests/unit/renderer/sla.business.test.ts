@@ -9,8 +9,8 @@ import RequestDetail from '../../../src/renderer/components/RequestDetail.vue'
 import { businessSlaClock } from '../../../src/renderer/composables/sla'
 import { useDetailStore } from '../../../src/renderer/stores/detail'
 import { useReferenceStore } from '../../../src/renderer/stores/reference'
-import { answer, callsTo, resetFakeApi } from './support/fakeApi'
-import { detailFor, reference, sessionFor, transitions } from './support/fixtures'
+import { answer, answerDetailReads, callsTo, resetFakeApi } from './support/fakeApi'
+import { detailFor, sessionFor } from './support/fixtures'
 import { mountWithApp } from './support/mount'
 
 vi.mock('../../../src/renderer/api', () => import('./support/fakeApi'))
@@ -75,11 +75,7 @@ describe('the detail shows the core’s clock', () => {
 
   beforeEach(() => {
     resetFakeApi()
-    answer('reference.get', () => reference)
-    answer('request.history', () => [])
-    answer('request.comments', () => [])
-    answer('request.transitions', () => transitions)
-    answer('queue.counts', () => ({ byStatus: {}, total: 0, overdue: 0 }))
+    answerDetailReads()
   })
   afterEach(() => {
     wrapper?.unmount()

@@ -5,6 +5,7 @@
 import { vi } from 'vitest'
 import type { ChannelName, EventName, EventPayload, InputOf, OutputOf } from '../../../../src/shared/contract'
 import { ApiError } from '../../../../src/renderer/apiError'
+import { reference, transitions } from './fixtures'
 
 export {
   ApiError,
@@ -53,4 +54,16 @@ export function resetFakeApi(): void {
 /** Inputs the UI sent on one channel, in order. */
 export function callsTo<C extends ChannelName>(channel: C): InputOf<C>[] {
   return invoke.mock.calls.filter(([c]) => c === channel).map(([, input]) => input as InputOf<C>)
+}
+
+/**
+ * The reads an open request's detail pane makes besides the request itself: reference
+ * data, an empty history and comments, the demo transitions, empty counts.
+ */
+export function answerDetailReads(): void {
+  answer('reference.get', () => reference)
+  answer('request.history', () => [])
+  answer('request.comments', () => [])
+  answer('request.transitions', () => transitions)
+  answer('queue.counts', () => ({ byStatus: {}, total: 0, overdue: 0 }))
 }

@@ -33,6 +33,7 @@ import { savePreferences } from './support/userPreferences'
 import { createDuplicateHandlers } from './services/duplicatesHandlers'
 import { createIntakeHandlers } from './services/intakeHandlers'
 import { createDashboardHandlers } from './services/dashboardHandlers'
+import { createAttachmentHandlers } from './services/attachmentsHandlers'
 import { createSlaClockHandlers } from './services/slaClockHandlers'
 import { createQueueExportHandlers } from './services/queueExportHandlers'
 import { createUpdateHandlers } from './services/updateHandlers'
@@ -126,6 +127,7 @@ export function createHandlers(
     ...createDuplicateHandlers(deps, requests),
     ...createIntakeHandlers(deps, requests),
     ...createDashboardHandlers(deps, requests),
+    ...createAttachmentHandlers(deps, requests),
     ...createSlaClockHandlers(deps),
     ...createQueueExportHandlers(deps),
     ...createUpdateHandlers(deps.update),

@@ -66,6 +66,7 @@ import {
 import { TransitionField } from './workflow'
 import { spec } from './channelSpec'
 import { duplicateChannels } from './channels/duplicates'
+import { attachmentChannels } from './channels/attachments'
 import { intakeChannels } from './channels/intake'
 import { dashboardChannels } from './channels/dashboard'
 import { slaClockChannels } from './channels/slaClock'
@@ -250,6 +251,7 @@ export type { Access } from './channelSpec'
 export const contract = {
   // Each feature's channels live in their own module (src/shared/channels/).
   ...duplicateChannels,
+  ...attachmentChannels,
   ...intakeChannels,
   ...dashboardChannels,
   ...slaClockChannels,

@@ -275,6 +275,10 @@ export const HISTORY_KINDS = [
   'notice_bounced',
   /** The master this duplicate is linked to was resolved (`data`: masterId, masterReference, masterStatus). */
   'master_resolved',
+  /** A photo or document was attached (`data`: attachmentId, name, mime, source). */
+  'attachment_added',
+  /** An attachment was removed (`data`: attachmentId, name; `reason` when retention or erasure did it). */
+  'attachment_removed',
 ] as const
 export const HistoryKind = z.enum(HISTORY_KINDS)
 export type HistoryKind = z.infer<typeof HistoryKind>

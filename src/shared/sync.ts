@@ -25,6 +25,7 @@ import { RoutingRule, Sector } from './routing'
 import { SavedTour, TOUR_MAX_STOPS, TourSavePayload } from './savedTour'
 import { TransitionField } from './workflow'
 import { CitizenRef, PrivacyPolicy } from './privacy'
+import { ATTACHMENT_LIMITS, AttachmentMeta } from './attachments'
 
 export const SYNC_LIMITS = {
   /** Mutations per push. */
@@ -91,6 +92,8 @@ export const RequestEntity = z.object({
   citizenRef: CitizenRef.nullable().optional(),
   comments: z.array(Comment).max(10_000),
   history: z.array(ServerHistoryEvent).max(10_000),
+  /** Photos and documents, as metadata (src/shared/attachments.ts); absent from older servers. */
+  attachments: z.array(AttachmentMeta).max(ATTACHMENT_LIMITS.perRequest).optional(),
 })
 export type RequestEntity = z.infer<typeof RequestEntity>
 

@@ -111,6 +111,9 @@ export function useWords() {
         return t('history.kinds.commented')
       case 'master_resolved':
         return t('history.kinds.master_resolved', { master: text(d.masterReference) ?? '' })
+      case 'attachment_added':
+      case 'attachment_removed':
+        return t(`history.kinds.${event.kind}`, { name: text(d.name) ?? '' })
       default:
         return t(`history.kinds.${event.kind}`)
     }

@@ -9,6 +9,7 @@ import { settingsEn } from './settings.en'
 import { duplicatesEn } from './duplicates.en'
 import { intakeEn } from './intake.en'
 import { dashboardEn } from './dashboard.en'
+import { attachmentsEn } from './attachments.en'
 import { noticesEn, noticeHistoryKindsEn } from './notices.en'
 import { slaClockEn } from './slaClock.en'
 import { updateEn } from './update.en'
@@ -24,6 +25,7 @@ const en: Messages = {
   duplicates: duplicatesEn,
   intake: intakeEn,
   dashboard: dashboardEn,
+  attachments: attachmentsEn,
   notices: noticesEn,
   slaClock: slaClockEn,
   update: updateEn,
@@ -526,6 +528,8 @@ const en: Messages = {
       edited: 'Request edited',
       sync_conflict: 'Change in conflict, to be settled',
       master_resolved: 'The master request {master} was resolved',
+      attachment_added: 'Attachment added: {name}',
+      attachment_removed: 'Attachment removed: {name}',
     },
   },
   comments: {

@@ -12,6 +12,7 @@ import { settingsFr } from './settings.fr'
 import { duplicatesFr } from './duplicates.fr'
 import { intakeFr } from './intake.fr'
 import { dashboardFr } from './dashboard.fr'
+import { attachmentsFr } from './attachments.fr'
 import { noticesFr, noticeHistoryKindsFr } from './notices.fr'
 import { slaClockFr } from './slaClock.fr'
 import { updateFr } from './update.fr'
@@ -27,6 +28,7 @@ const fr = {
   duplicates: duplicatesFr,
   intake: intakeFr,
   dashboard: dashboardFr,
+  attachments: attachmentsFr,
   notices: noticesFr,
   slaClock: slaClockFr,
   update: updateFr,
@@ -534,6 +536,8 @@ const fr = {
       edited: 'Demande modifiée',
       sync_conflict: 'Modification en conflit, à arbitrer',
       master_resolved: 'La demande principale {master} a été résolue',
+      attachment_added: 'Pièce jointe ajoutée : {name}',
+      attachment_removed: 'Pièce jointe retirée : {name}',
     },
   },
   comments: {

@@ -7,6 +7,7 @@ import type { ChannelName, InputOf, OutputOf } from '../src/shared/contract'
 import type { Db } from '../src/main/cache/db'
 import { benchDuplicates } from './benchDuplicates'
 import { benchDashboard } from './benchDashboard'
+import { benchMapDuplicates } from './benchMapDuplicates'
 
 export interface BenchContext {
   /** A console core opened on the benchmark's cache file, with a logged-in session. */
@@ -24,4 +25,4 @@ export interface BenchContext {
 
 export type FeatureBench = (ctx: BenchContext) => Promise<void>
 
-export const FEATURE_BENCHES: FeatureBench[] = [benchDuplicates, benchDashboard]
+export const FEATURE_BENCHES: FeatureBench[] = [benchDuplicates, benchDashboard, benchMapDuplicates]

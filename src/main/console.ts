@@ -26,6 +26,7 @@ import {
 import { retentionPolicyOf } from './cache/queries/privacyPolicy'
 import { createSyncEngine } from './sync/engine'
 import { countOpenConflicts } from './cache/queries/conflicts'
+import { hasPendingUploads } from './cache/queries/attachments'
 import { createRefreshTokenStore, type SecretCipher } from './sync/secrets'
 import { createSyncTransport } from './sync/transport'
 import type { SyncStatus } from '../shared/sync'
@@ -223,6 +224,14 @@ export async function createConsole(
   if (engine) {
     deps.localChange = () => engine.localChange()
     onEpoch = (epoch) => engine.checkEpoch(epoch)
+    if (transport) deps.attachments = { withAccess: (fn) => engine.withAccess(fn), transport }
+    if (transport) deps.noticeTemplates = { withAccess: (fn) => engine.withAccess(fn), transport }
+    if (transport)
+      deps.capacityRemote = {
+        withAccess: (fn) => engine.withAccess(fn),
+        transport,
+        afterChange: () => void engine.syncNow(),
+      }
   }
   const sync: SyncControl = engine
     ? {
@@ -255,6 +264,7 @@ export async function createConsole(
           withAccess: (fn) => engine.withAccess(fn),
           transport,
           afterChange: () => void engine.syncNow(),
+          clientId: clientIdOf(db),
         }
       : null,
   )
@@ -334,13 +344,13 @@ export async function createConsole(
 
 /**
  * A synced profile belongs to the agent who last logged in on it. Another agent gets a
- * clean cache, unless changes of the previous one still wait to be sent: those are never
+ * clean cache, unless changes (or files) of the previous one still wait to be sent: those are never
  * dropped nor sent under someone else's name.
  */
 function claimProfile(db: Db, login: string): void {
   const owner = getSyncState(db, 'owner_login')
   if (owner && owner.toLowerCase() !== login.toLowerCase()) {
-    if (countPendingMutations(db) > 0 || countOpenConflicts(db) > 0)
+    if (countPendingMutations(db) > 0 || countOpenConflicts(db) > 0 || hasPendingUploads(db))
       throw new CoreError(
         'forbidden',
         `Ce poste garde des modifications de ${owner} qui n’ont pas encore été envoyées au serveur : ` +

@@ -3,7 +3,13 @@
  * the parsed input and the session; authorisation is checked in the services.
  */
 import type { Category, CategoryRetention } from '../shared/domain'
-import { PREFERENCE_KEYS, type Preferences, type QueueFilter, type SessionInfo } from '../shared/contract'
+import {
+  DETAILS_PER_CALL,
+  PREFERENCE_KEYS,
+  type Preferences,
+  type QueueFilter,
+  type SessionInfo,
+} from '../shared/contract'
 import { CoreError } from '../shared/result'
 import type { Handlers } from './dispatch'
 import { countQueue, listInPolygon, listQueue, viewportColumns } from './cache/queries/requests'
@@ -31,10 +37,13 @@ import type { LoadedConfig } from '../core/config/load'
 import { diagnosticBundle } from './support/diagnostic'
 import { savePreferences } from './support/userPreferences'
 import { createDuplicateHandlers } from './services/duplicatesHandlers'
+import { createNoticeTemplateHandlers } from './services/noticeTemplateHandlers'
 import { createIntakeHandlers } from './services/intakeHandlers'
 import { createDashboardHandlers } from './services/dashboardHandlers'
+import { createDispatchHandlers } from './services/dispatchHandlers'
 import { createAttachmentHandlers } from './services/attachmentsHandlers'
 import { createSlaClockHandlers } from './services/slaClockHandlers'
+import { createMapDuplicateHandlers } from './services/mapDuplicatesHandlers'
 import { createQueueExportHandlers } from './services/queueExportHandlers'
 import { createUpdateHandlers } from './services/updateHandlers'
 
@@ -125,10 +134,13 @@ export function createHandlers(
 
   return {
     ...createDuplicateHandlers(deps, requests),
+    ...createNoticeTemplateHandlers(deps),
     ...createIntakeHandlers(deps, requests),
     ...createDashboardHandlers(deps, requests),
+    ...createDispatchHandlers(deps, requests),
     ...createAttachmentHandlers(deps, requests),
     ...createSlaClockHandlers(deps),
+    ...createMapDuplicateHandlers(deps),
     ...createQueueExportHandlers(deps),
     ...createUpdateHandlers(deps.update),
     'session.login': async (input) => {
@@ -260,6 +272,27 @@ export function createHandlers(
     'admin.apiAccounts.revoke': (input, { session }) => admin.apiAccounts.revoke(session, input),
 
     'privacy.search': (input, { session }) => privacy.search(session, input),
+    'privacy.lookup': async ({ q }, { session }) => {
+      const found = await privacy.lookup(
+        session,
+        q,
+        citizenDataRolesOf(db, deps.config.privacy.citizenDataRoles),
+      )
+      return {
+        kind: found.kind,
+        matches: found.matches.map((m) => {
+          const held = m.requestIds.length
+            ? requests.getMany(session, m.requestIds.slice(0, DETAILS_PER_CALL))
+            : []
+          return {
+            citizenId: m.citizenId,
+            name: m.name,
+            requests: held,
+            notCached: m.requestIds.length - held.length,
+          }
+        }),
+      }
+    },
     'privacy.file': ({ id }, { session }) => privacy.file(session, id),
     'privacy.export': ({ id }, { session }) => privacy.export(session, id),
     'privacy.rectify': (input, { session }) => privacy.rectify(session, input),

@@ -16,7 +16,7 @@ import {
 } from '../shared/contract'
 import { ERROR_CODES, type ErrorCode, type Result } from '../shared/result'
 import { ApiError } from './apiError'
-import { wireReviver } from '../shared/wireJson'
+import { wireReplacer, wireReviver } from '../shared/wireJson'
 
 export { ApiError, errorCodeOf, type ApiErrorCode, type ApiErrorOrigin } from './apiError'
 
@@ -111,7 +111,7 @@ function webTransport(): Transport {
         response = await fetch(`/api/invoke/${channel}`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-          body: JSON.stringify(input ?? {}),
+          body: JSON.stringify(input ?? {}, wireReplacer),
         })
       } catch {
         return failure('network', 'The console core could not be reached.')

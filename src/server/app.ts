@@ -14,6 +14,7 @@ import { createMetrics } from './metrics'
 import { openApiDocument } from './openapi'
 import { registerApiAccess } from './routes/apiAccess'
 import { registerAdminRoutes } from './routes/admin'
+import { registerCapacityRoutes } from './routes/capacity'
 import { registerContactRoutes } from './routes/contacts'
 import { registerOperationsRoutes } from './routes/operations'
 import { registerOpen311Routes } from './routes/open311'
@@ -21,6 +22,8 @@ import { registerPartnerRoutes } from './routes/partner'
 import { registerPrivacyRoutes } from './routes/privacy'
 import { registerSyncRoutes } from './routes/sync'
 import { registerNoticeRoutes } from './notifications/routes'
+import { registerAttachments } from './attachments'
+import type { AttachmentSettings } from './attachments/settings'
 import { apiError, useZodValidation } from './routes/validation'
 import { TLS_MIN_VERSION } from './tls'
 import type { ServerStore } from './store/types'
@@ -48,6 +51,8 @@ export interface ServerOptions {
   maxStreamsPerAgent?: number
   /** Serve HTTPS with this certificate and key (PEM), TLS 1.2 at least. */
   https?: { cert: Buffer; key: Buffer }
+  /** Photos and documents (config `attachments`, src/server/attachments/settings.ts). */
+  attachments: AttachmentSettings
 }
 
 /** A route as Fastify registered it: what the OpenAPI document must describe. */
@@ -171,9 +176,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     maxSessionMs: (options.tokens?.maxSessionHours ?? 12) * 3600_000,
     loginGate: createLoginGate({ ...options.loginGate, now }),
   })
-  registerOpen311Routes(app, { store: options.store, access })
+  const attachments = registerAttachments(app, {
+    store: options.store,
+    authenticate,
+    now,
+    settings: options.attachments,
+  })
+  registerOpen311Routes(app, { store: options.store, access, attachMedia: attachments.attachMedia })
   registerPartnerRoutes(app, { store: options.store, access })
   registerAdminRoutes(app, { store: options.store, authenticate, now })
+  registerCapacityRoutes(app, { store: options.store, authenticate, now })
   registerContactRoutes(app, { store: options.store, authenticate, now })
   registerPrivacyRoutes(app, { store: options.store, authenticate, now })
   registerNoticeRoutes(app, { store: options.store, authenticate, now })

@@ -36,6 +36,8 @@ import { agent, error, json, queryParameters } from './openapi/common'
 import { contactPaths } from './openapi/contactPaths'
 import { privacyPaths } from './openapi/privacyPaths'
 import { noticePaths } from './notifications/openapiPaths'
+import { attachmentPaths } from './attachments/openapiPaths'
+import { capacityPaths } from './openapi/capacityPaths'
 
 // --- Open311 ---------------------------------------------------------------------------
 
@@ -600,6 +602,8 @@ export function openApiDocument(serverUrl?: string) {
       ...contactPaths,
       ...privacyPaths,
       ...noticePaths,
+      ...attachmentPaths,
+      ...capacityPaths,
     },
   }
 }

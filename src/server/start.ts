@@ -12,6 +12,7 @@ import type { AuthProvider } from '../core/directory/provider'
 import { loadWorkflowDefinitions } from '../core/workflow/definitions'
 import { buildServer } from './app'
 import { registerNotifications } from './notifications/dispatcher'
+import { resolveAttachmentSettings, type AttachmentSettingsInput } from './attachments/settings'
 import { assertDemoAccountsOnLoopback } from './demoGuard'
 import type { TlsFiles } from './tls'
 import type { LoginGateOptions } from './auth/loginGate'
@@ -59,6 +60,10 @@ export interface StartServerOptions {
   maxStreamsPerAgent?: number
   /** Serve HTTPS with this certificate and key (tls.ts reads and checks them). */
   tls?: TlsFiles
+  /** Attachment settings instead of the configuration's `attachments` section (tests). */
+  attachments?: AttachmentSettingsInput
+  /** Where a PostgreSQL server keeps its files (attachments) unless configured: `.server` of the working directory. */
+  dataDir?: string
 }
 
 export interface RunningServer {
@@ -130,6 +135,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     loginGate: options.loginGate,
     maxStreamsPerAgent: options.maxStreamsPerAgent,
     https: options.tls,
+    attachments: resolveAttachmentSettings(options.attachments ?? config.attachments, {
+      database: options.database,
+      dataDir: options.dataDir ?? join(process.cwd(), '.server'),
+    }),
   })
   registerNotifications(app, { store, settings: config.notifications, now: options.now, log: options.log })
   try {

@@ -50,6 +50,7 @@ import {
   AccessLogQuery,
   CitizenContact,
   CitizenFile,
+  CitizenLookupRequest,
   CitizenSearchInput,
   CitizenSearchReply,
   ContactPurpose,
@@ -66,10 +67,13 @@ import {
 import { TransitionField } from './workflow'
 import { spec } from './channelSpec'
 import { duplicateChannels } from './channels/duplicates'
+import { noticeTemplateChannels } from './channels/noticeTemplates'
 import { attachmentChannels } from './channels/attachments'
 import { intakeChannels } from './channels/intake'
 import { dashboardChannels } from './channels/dashboard'
+import { dispatchChannels } from './channels/dispatch'
 import { slaClockChannels } from './channels/slaClock'
+import { mapDuplicateChannels } from './channels/mapDuplicates'
 import { queueExportChannels } from './channels/queueExport'
 import { UpdateStatus, updateChannels } from './channels/update'
 
@@ -151,6 +155,8 @@ export const SessionInfo = z.object({
    * citizens' rights): the core's `canChangeRequests`, checked again on each write.
    */
   changesRequests: z.boolean().optional(),
+  /** The session may find a citizen's requests by their exact e-mail or phone (the core's `canLookUpCitizen`). */
+  looksUpCitizens: z.boolean().optional(),
 })
 export type SessionInfo = z.infer<typeof SessionInfo>
 
@@ -251,10 +257,13 @@ export type { Access } from './channelSpec'
 export const contract = {
   // Each feature's channels live in their own module (src/shared/channels/).
   ...duplicateChannels,
+  ...noticeTemplateChannels,
   ...attachmentChannels,
   ...intakeChannels,
   ...dashboardChannels,
+  ...dispatchChannels,
   ...slaClockChannels,
+  ...mapDuplicateChannels,
   ...queueExportChannels(QueueFilter.default({}), QueueSort.default('created_desc')),
   ...updateChannels,
 
@@ -306,6 +315,8 @@ export const contract = {
       byStatus: z.record(z.string(), z.number().int()),
       total: z.number().int(),
       overdue: z.number().int(),
+      /** A search matching more than the counts read: each count is of its most recent matches, a lower bound. */
+      capped: z.literal(true).optional(),
     }),
   ),
 
@@ -537,6 +548,25 @@ export const contract = {
    * or offline, refused with `server_unavailable`. Search terms are never logged.
    */
   'privacy.search': spec(CitizenSearchInput, CitizenSearchReply),
+  /**
+   * A citizen's requests by their exact e-mail or phone (supervisors, DPO; asked of the server,
+   * which logs each citizen shown): their requests this console holds, and how many it does not.
+   */
+  'privacy.lookup': spec(
+    z.object({ q: CitizenLookupRequest.shape.q }).strict(),
+    z.object({
+      kind: z.enum(['email', 'phone']),
+      matches: z.array(
+        z.object({
+          citizenId: Id,
+          name: z.string(),
+          requests: z.array(RequestDetail),
+          /** Their requests the agent may see that this console has not synced yet. */
+          notCached: z.number().int().nonnegative(),
+        }),
+      ),
+    }),
+  ),
   /** A citizen's file: details, requests with comments and history, latest accesses (logged `dpo_view`). */
   'privacy.file': spec(ById, CitizenFile),
   /** The subject access export (art. 15); logged, with an `exported` event on each request. */
@@ -583,6 +613,11 @@ export const EVENTS = {
   'sync.changed': SyncStatus,
   /** Teams, categories, agents or workflows changed (pulled from the server). */
   'reference.changed': z.object({}),
+  /**
+   * A request's photos and documents changed on this console: added, removed, sent to the
+   * server or refused by it. What the feed brings comes as `requests.changed` (with history).
+   */
+  'attachments.changed': z.object({ ids: z.array(Id) }),
   /** Tours saved or deleted here or pulled from the server. */
   'tours.changed': z.object({ ids: z.array(Id) }),
   /** Where the console's update stands changed (a newer version found, downloaded). */

@@ -279,6 +279,8 @@ export const HISTORY_KINDS = [
   'attachment_added',
   /** An attachment was removed (`data`: attachmentId, name; `reason` when retention or erasure did it). */
   'attachment_removed',
+  /** A citizen's photo (Open311 `media_url`) could not be attached (`data.reason`: too_large, unsupported_type…). */
+  'attachment_refused',
 ] as const
 export const HistoryKind = z.enum(HISTORY_KINDS)
 export type HistoryKind = z.infer<typeof HistoryKind>

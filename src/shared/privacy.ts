@@ -87,6 +87,8 @@ export const ACCESS_ACTIONS = [
   'rectify',
   'erase',
   'legal_hold',
+  /** A supervisor or the DPO found the citizen by their exact e-mail or phone (the term is never kept). */
+  'citizen_lookup',
 ] as const
 export const AccessAction = z.enum(ACCESS_ACTIONS)
 export type AccessAction = z.infer<typeof AccessAction>
@@ -437,3 +439,49 @@ export type PrivacyLegalHoldInput = z.infer<typeof PrivacyLegalHoldInput>
 /** The request's hold after the change (null: lifted). */
 export const LegalHoldReply = z.object({ requestId: Id, legalHold: LegalHold.nullable() })
 export type LegalHoldReply = z.infer<typeof LegalHoldReply>
+
+// --- finding a citizen's requests by their e-mail or phone (issue 18) -----------------------
+
+/**
+ * What the lookup accepts: an e-mail address or a phone number, matched exactly (after
+ * folding case, spaces and the +33 prefix), never a part of one: whoever looks must already
+ * know it, as when a citizen calls and gives their address.
+ */
+export type LookupKind = 'email' | 'phone'
+
+/** The kind of `text`, or null when it is neither a whole e-mail address nor a whole phone number. */
+export function lookupKindOf(text: string): LookupKind | null {
+  const t = text.trim()
+  if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(t)) return 'email'
+  if (/^[\d\s.+()\-/]+$/.test(t) && t.replace(/\D/g, '').length >= 9) return 'phone'
+  return null
+}
+
+export const CitizenLookupRequest = z
+  .object({
+    q: z
+      .string()
+      .trim()
+      .max(PRIVACY_LIMITS.email)
+      .refine((q) => lookupKindOf(q) !== null, 'an e-mail address or a phone number'),
+    /** The console's id and workstation, for the access log. */
+    clientId: Id,
+    workstation: z.string().max(PRIVACY_LIMITS.workstation).nullable().optional(),
+  })
+  .strict()
+export type CitizenLookupRequest = z.infer<typeof CitizenLookupRequest>
+
+export const CitizenLookupReply = z.object({
+  kind: z.enum(['email', 'phone']),
+  matches: z
+    .array(
+      z.object({
+        citizenId: Id,
+        name: z.string().max(PRIVACY_LIMITS.name),
+        /** Their requests this agent may see, newest first. */
+        requestIds: z.array(Id).max(PRIVACY_LIMITS.requests),
+      }),
+    )
+    .max(PRIVACY_LIMITS.searchResults),
+})
+export type CitizenLookupReply = z.infer<typeof CitizenLookupReply>

@@ -26,6 +26,7 @@ import { SavedTour, TOUR_MAX_STOPS, TourSavePayload } from './savedTour'
 import { TransitionField } from './workflow'
 import { CitizenRef, PrivacyPolicy } from './privacy'
 import { ATTACHMENT_LIMITS, AttachmentMeta } from './attachments'
+import { WorkCapacity } from './capacity'
 
 export const SYNC_LIMITS = {
   /** Mutations per push. */
@@ -109,6 +110,8 @@ export const ReferenceBundle = z.object({
   workflows: z.array(WorkflowDocument),
   /** The server's privacy settings (who reads citizens, retention, access log); absent from older servers. */
   privacy: PrivacyPolicy.optional(),
+  /** People's weekly hours and absences for the dispatch board (issue 15); absent from older servers. */
+  capacity: z.array(WorkCapacity).max(10_000).optional(),
 })
 export type ReferenceBundle = z.infer<typeof ReferenceBundle>
 

@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { HOME_CENTER_LONLAT, HOME_ZOOM } from '../../src/renderer/composables/mapStyle'
 import type { RequestDetail } from '../../src/shared/domain'
 import { seriousViolations } from '../support/axe'
 import { openBrowserWorld, type BrowserWorld } from '../support/browser'
@@ -83,5 +84,56 @@ it('suggests the request reported nearby, links it from the keyboard, and un-lin
   const back = await world.core.value('request.get', { id: duplicate.id })
   expect(back.statusKind).toBe('open')
   expect(back.fields.duplicateOf).toBeUndefined()
+  await page.context().close()
+})
+
+/** Pixels from the map's centre to a place, at a whole zoom (Web Mercator, 256-pixel tiles). */
+function pixelsFrom(centre: { lat: number; lon: number }, place: { lat: number; lon: number }, zoom: number) {
+  const world = 256 * 2 ** zoom
+  const y = (lat: number) => Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360))
+  return {
+    x: ((place.lon - centre.lon) / 360) * world,
+    y: ((y(centre.lat) - y(place.lat)) / (2 * Math.PI)) * world,
+  }
+}
+
+it('shows the link on the map: a ring on the master counting its duplicate, which opens it', async () => {
+  // Linked again (the step above un-linked it), as the panel does.
+  await world.core.as('zoe.agent')
+  await world.core.value('duplicates.link', { id: duplicate.id, masterId: master.id })
+  const page = await world.newPage()
+  await page.route('https://tile.openstreetmap.org/**', (route) => route.abort())
+  await world.login(page, 'zoe.agent')
+  await page.getByRole('link', { name: 'Carte' }).click()
+  await page.getByRole('region', { name: 'Carte des demandes' }).waitFor()
+  const links = page.getByTestId('duplicate-links-count')
+  // The home view spans the metropole: too far out for the lines.
+  await expect.poll(() => links.textContent()).toContain('Zoomez pour voir les doublons liés.')
+  expect(await page.getByLabel('Doublons liés').isChecked()).toBe(true)
+
+  // To the street (zoom 12 → 16), around the home centre.
+  expect(HOME_ZOOM).toBe(12)
+  const zoomIn = page.getByRole('button', { name: 'Zoom avant' })
+  for (let i = 0; i < 4; i++) {
+    await zoomIn.click()
+    await page.waitForTimeout(400)
+  }
+  await expect.poll(() => links.textContent()).toMatch(/[1-9]\d* groupes? de doublons dans cette vue/)
+  await page.getByText('Cercle : demande principale, avec son nombre de doublons').waitFor()
+  expect(await seriousViolations(page, '.map-toolbar')).toEqual([])
+  mkdirSync(join(repoRoot, 'test-results'), { recursive: true })
+  await page.locator('.map-frame').screenshot({ path: join(repoRoot, 'test-results', 'duplicates-map.png') })
+
+  // The label under the master's ring (24 px below its centre) opens the master.
+  const box = (await page.getByRole('application', { name: /^Carte/ }).boundingBox())!
+  const [lon, lat] = HOME_CENTER_LONLAT
+  const at = pixelsFrom({ lat, lon }, P, 16)
+  await page.mouse.click(box.x + box.width / 2 + at.x, box.y + box.height / 2 + at.y + 24)
+  const detail = page.getByRole('region', { name: 'Détail de la demande' })
+  await detail.getByRole('heading', { level: 2, name: 'Nid-de-poule profond' }).waitFor()
+
+  // Un-ticked: the links and their legend go.
+  await page.getByLabel('Doublons liés').uncheck()
+  await expect.poll(() => links.count()).toBe(0)
   await page.context().close()
 })

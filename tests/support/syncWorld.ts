@@ -56,6 +56,8 @@ export async function openSyncWorld(options: SyncWorldOptions = {}) {
     demoRequests: options.requests ?? 60,
     demoSeed: 11,
     portalKey: 'test-portal-key',
+    // Attachments' files in the test's folder, on PostgreSQL too (not the checkout's .server).
+    dataDir: dir,
     ...options.server,
   })
   const port = Number(new URL(server.url).port)
@@ -160,6 +162,7 @@ export async function openSyncWorld(options: SyncWorldOptions = {}) {
       resourcesDir,
       config: SYNC_WORLD_SERVER_CONFIG,
       portalKey: 'test-portal-key',
+      dataDir: dir,
       ...options.server,
       port,
     })

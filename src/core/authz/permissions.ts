@@ -58,6 +58,18 @@ export function canExerciseRights(session: SessionInfo): boolean {
   return session.roles.includes('dpo')
 }
 
+/**
+ * Finding a citizen's requests by their exact e-mail or phone (a citizen calls and gives
+ * it): supervisors, who answer for every team, and the DPO — when the authority lets the
+ * role read citizens at all. Agents find a citizen by name in their own queue.
+ */
+export function canLookUpCitizen(session: SessionInfo, citizenDataRoles: readonly Role[]): boolean {
+  return (
+    (session.roles.includes('supervisor') || session.roles.includes('dpo')) &&
+    (canExerciseRights(session) || canReadCitizen(session, citizenDataRoles))
+  )
+}
+
 /** Who read which citizen's data, when and why: the DPO's to read, nobody else's. */
 export function canReadAccessLog(session: SessionInfo): boolean {
   return session.roles.includes('dpo')

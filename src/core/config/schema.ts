@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { Role } from '../../shared/domain'
+import { AttachmentSettingsSchema } from './attachments'
 import { BaseMapChoice, DEFAULT_DEPOT, Depot, TeamDepots } from '../../shared/mapSettings'
 import { Controller, RETENTION_DEFAULTS, RetentionMonths } from '../../shared/privacy'
 
@@ -359,6 +360,8 @@ export const AppConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Photos and documents on the reference server (issue 14; src/core/config/attachments.ts). */
+    attachments: AttachmentSettingsSchema,
     notifications: z
       .object({
         /**

@@ -105,6 +105,7 @@ const CANDIDATES = `
       OR r.id IN (SELECT request_id FROM conflicts)
       OR r.id IN (SELECT entity_id FROM sent_mutations)
       OR r.id IN (SELECT request_id FROM access_log WHERE uploaded_at IS NOT NULL AND request_id IS NOT NULL)
+      OR r.id IN (SELECT a.request_id FROM attachment_blobs b JOIN attachments a ON a.id = b.attachment_id)
     ) AS leftover
   FROM requests r
   WHERE r.status_kind = 'closed' AND r.closed_at IS NOT NULL AND r.closed_at <= @cutoff`
@@ -148,7 +149,12 @@ export function applyCacheRetention(db: Db, policy: RetentionPolicy, now: number
     if (due === 'delete') toDelete.push(c.id)
     else if (due === 'anonymise' && c.leftover) toAnonymise.push(c)
   }
-  const hasPending = cached(db, 'SELECT 1 FROM outbox WHERE entity_id = ? LIMIT 1').pluck()
+  // Files not sent yet (issue 14) are unsent work too.
+  const hasPending = cached(
+    db,
+    `SELECT 1 WHERE EXISTS (SELECT 1 FROM outbox WHERE entity_id = @id)
+       OR EXISTS (SELECT 1 FROM attachment_uploads WHERE request_id = @id AND state = 'pending')`,
+  ).pluck()
   for (let i = 0; i < toAnonymise.length; i += CHUNK)
     db.transaction(() => {
       for (const c of toAnonymise.slice(i, i + CHUNK))
@@ -161,7 +167,7 @@ export function applyCacheRetention(db: Db, policy: RetentionPolicy, now: number
           { citizen_id: string | null } | undefined
         if (!row) continue
         // Unsent work on it is never lost: its citizen's data goes, the request stays until sent.
-        if (hasPending.get(id) === 1) {
+        if (hasPending.get({ id }) === 1) {
           report.keptForPendingWork++
           if (stripCitizenData(db, id, row.citizen_id, policy.keepInternalComments)) report.anonymised++
           continue
@@ -169,7 +175,9 @@ export function applyCacheRetention(db: Db, policy: RetentionPolicy, now: number
         stripCitizenData(db, id, row.citizen_id, false)
         cached(db, 'DELETE FROM sync_backfill WHERE request_id = ?').run(id)
         cached(db, 'DELETE FROM comments WHERE request_id = ?').run(id)
-        // History and contact details go by cascade, the search entry by trigger.
+        // Only refused files can be left here (pending ones keep the request, above).
+        cached(db, 'DELETE FROM attachment_uploads WHERE request_id = ?').run(id)
+        // History, contact details and attachments go by cascade, the search entry by trigger.
         cached(db, 'DELETE FROM requests WHERE id = ?').run(id)
         report.deleted++
       }
@@ -210,6 +218,11 @@ function stripCitizenData(
     ).run(requestId, requestId).changes
   n += cached(db, 'DELETE FROM conflicts WHERE request_id = ?').run(requestId).changes
   n += cached(db, 'DELETE FROM sent_mutations WHERE entity_id = ?').run(requestId).changes
+  // Thumbnails and opened files may show the citizen; fetched again if still needed (issue 14).
+  n += cached(
+    db,
+    'DELETE FROM attachment_blobs WHERE attachment_id IN (SELECT id FROM attachments WHERE request_id = ?)',
+  ).run(requestId).changes
   n += cached(db, 'DELETE FROM access_log WHERE request_id = ? AND uploaded_at IS NOT NULL').run(
     requestId,
   ).changes
@@ -260,6 +273,8 @@ export function purgeIdleProfile(db: Db, now: number, maxIdleDays: number): Idle
              DELETE FROM requests; DELETE FROM citizens; DELETE FROM tours; DELETE FROM sent_mutations;
              DELETE FROM conflicts; DELETE FROM offline_verifiers;
              DELETE FROM access_log WHERE uploaded_at IS NOT NULL;
+             -- Files the server refused were answered, like the conflicts (issue 14); pending ones stay.
+             DELETE FROM attachment_uploads WHERE state = 'refused';
              DELETE FROM sync_state WHERE key IN ('cursor', 'initial_done', 'refresh_token_encrypted',
                'retention_pending');`)
     // The idle clock starts again from here: an empty profile is not purged again.

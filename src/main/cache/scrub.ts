@@ -106,6 +106,9 @@ export function scrubRequestLocally(
   forgetSentFor(db, requestId)
   cached(db, 'DELETE FROM sync_backfill WHERE request_id = ?').run(requestId)
   cached(db, 'DELETE FROM comments WHERE request_id = ?').run(requestId)
+  // Photos not sent yet may show the citizen or their home: they go with the text (issue 14);
+  // the cached attachments and their bytes go by cascade with the request.
+  cached(db, 'DELETE FROM attachment_uploads WHERE request_id = ?').run(requestId)
   const citizenId = cached(db, 'SELECT citizen_id FROM requests WHERE id = ?').pluck().get(requestId) as
     string | null | undefined
   // History and the citizen's details on it go by cascade; the search entry by trigger.

@@ -5,6 +5,9 @@ import type { AuthProvider } from '../../core/directory/provider'
 import type { Db } from '../cache/db'
 import type { BusinessCalendar } from '../../core/workflow/sla'
 import type { UpdateService } from '../update/service'
+import type { AttachmentRemote } from '../attachments/remote'
+import type { NoticeTemplateRemote } from './noticeTemplateHandlers'
+import type { CapacityRemote } from './dispatchHandlers'
 
 /** Everything the handlers need, passed in so tests can build a core on any SQLite file. */
 export interface CoreDeps {
@@ -24,4 +27,10 @@ export interface CoreDeps {
   fetch?: typeof fetch
   /** Updates from the authority's server (absent in unit tests: updates not configured). */
   update?: UpdateService
+  /** Attachments' bytes and removals on the server (issue 14); absent on a local-only profile. */
+  attachments?: AttachmentRemote
+  /** Reply templates on the server (issue 14); absent on a local-only profile. */
+  noticeTemplates?: NoticeTemplateRemote
+  /** Capacity and absences on the server (issue 15); absent on a local-only profile. */
+  capacityRemote?: CapacityRemote
 }

@@ -13,6 +13,7 @@ import type {
   AccessLogPage,
   AccessLogQuery,
   CitizenFile,
+  CitizenLookupReply,
   CitizenSearchReply,
   ErasureResult,
   LegalHoldReply,
@@ -22,9 +23,11 @@ import type {
   RectifyReply,
   SubjectAccessExport,
 } from '../../shared/privacy'
-import type { RetentionPolicy } from '../../shared/privacy'
+import { PRIVACY_LIMITS, type RetentionPolicy } from '../../shared/privacy'
 import { CoreError } from '../../shared/result'
-import { canExerciseRights, canReadAccessLog } from '../../core/authz/permissions'
+import { canExerciseRights, canLookUpCitizen, canReadAccessLog } from '../../core/authz/permissions'
+import { hostname } from 'node:os'
+import type { Role } from '../../shared/domain'
 import { SyncError, type SyncTransport } from '../sync/transport'
 import { isOutdatedServer, serverRefusal, type ServerRefusalWords } from './serverRefusal'
 import type { Db } from '../cache/db'
@@ -33,6 +36,8 @@ import { retentionPolicyOf } from '../cache/queries/privacyPolicy'
 export const PRIVACY_NEEDS_SERVER =
   'L’exercice des droits des usagers demande une connexion au serveur central.'
 const ONLY_DPO = 'L’exercice des droits des usagers est réservé au délégué à la protection des données.'
+const LOOKUP_REFUSED =
+  'Retrouver un usager par son e-mail ou son téléphone est réservé aux superviseurs et au délégué à la protection des données.'
 const NOT_ON_SERVER =
   'Le serveur central ne propose pas encore l’exercice des droits des usagers : il doit d’abord être mis à jour.'
 const RETENTION_NOT_ON_SERVER =
@@ -51,7 +56,10 @@ export interface PrivacyRemote {
     | 'privacyLegalHold'
     | 'privacyAccessLog'
     | 'privacyRetentionPreview'
+    | 'citizenLookup'
   >
+  /** This console's id, for the server's access log. */
+  clientId?: string
   /** A change was made on the server: sync now, so this console takes it. */
   afterChange(): void
 }
@@ -73,8 +81,9 @@ export function createPrivacyService(remote: PrivacyRemote | null) {
     allowed: boolean,
     fn: (t: Transport, token: string) => Promise<T>,
     listing = false,
+    refusal = ONLY_DPO,
   ): Promise<T> {
-    if (!allowed) throw new CoreError('forbidden', ONLY_DPO)
+    if (!allowed) throw new CoreError('forbidden', refusal)
     if (!remote) throw new CoreError('server_unavailable', PRIVACY_NEEDS_SERVER)
     try {
       return await remote.withAccess((token) => fn(remote.transport, token))
@@ -97,6 +106,28 @@ export function createPrivacyService(remote: PrivacyRemote | null) {
         canExerciseRights(session),
         (t, token) => t.privacySearch(token, input.q, input.limit),
         true,
+      )
+    },
+    /**
+     * A citizen's requests by their exact e-mail or phone, for a supervisor or the DPO on the
+     * phone with them (the server logs each citizen shown; the term is logged nowhere).
+     */
+    async lookup(
+      session: SessionInfo,
+      q: string,
+      citizenDataRoles: readonly Role[],
+    ): Promise<CitizenLookupReply> {
+      const workstation = hostname().slice(0, PRIVACY_LIMITS.workstation)
+      return onServer(
+        canLookUpCitizen(session, citizenDataRoles),
+        (t, token) =>
+          t.citizenLookup(token, {
+            q,
+            clientId: remote?.clientId ?? 'console',
+            ...(workstation ? { workstation } : {}),
+          }),
+        false,
+        LOOKUP_REFUSED,
       )
     },
     async file(session: SessionInfo, citizenId: string): Promise<CitizenFile> {

@@ -105,7 +105,8 @@ export function createQueueExportHandlers(deps: CoreDeps): QueueExportHandlers {
       let total: number | null = null
       if (first) {
         // The counts leave the status filter out (the tabs show every status): add up the chosen ones.
-        const counts = countQueue(db, { scope, filter, now, citizenNames })
+        // The export's total is exact: a search's counts on screen stop at SEARCH_COUNT_CAP.
+        const counts = countQueue(db, { scope, filter, now, citizenNames, cap: Infinity })
         total = filter.status?.length
           ? filter.status.reduce((sum, s) => sum + (counts.byStatus[s] ?? 0), 0)
           : counts.total

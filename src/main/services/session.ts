@@ -5,7 +5,7 @@
  */
 import type { SessionInfo } from '../../shared/contract'
 import { CoreError } from '../../shared/result'
-import { canChangeRequests, canReadCitizen } from '../../core/authz/permissions'
+import { canChangeRequests, canLookUpCitizen, canReadCitizen } from '../../core/authz/permissions'
 import { citizenDataRolesOf } from '../cache/queries/privacyPolicy'
 import { recordSessionSeen } from '../cache/retention'
 import { agentIdFor, getAgentByLogin, upsertAgent } from '../cache/queries/reference'
@@ -21,8 +21,9 @@ export function createSessionService(deps: CoreDeps) {
   const idleMs = deps.config.auth.idleLockMinutes * 60_000
 
   /** Whether the session may read citizens (the server's roles when synced, else the configuration's). */
+  const citizenDataRoles = () => citizenDataRolesOf(deps.db, deps.config.privacy.citizenDataRoles)
   const citizenDataOf = (s: Pick<SessionInfo, 'roles'>) =>
-    canReadCitizen(s as SessionInfo, citizenDataRolesOf(deps.db, deps.config.privacy.citizenDataRoles))
+    canReadCitizen(s as SessionInfo, citizenDataRoles())
 
   let timer: NodeJS.Timeout | null = null
   function checkIdle() {
@@ -70,6 +71,7 @@ export function createSessionService(deps: CoreDeps) {
       }
       session.citizenData = citizenDataOf(session)
       session.changesRequests = canChangeRequests(session)
+      session.looksUpCitizens = canLookUpCitizen(session, citizenDataRoles())
       locked = false
       lastActivity = deps.now()
       // The profile is in use: its idle clock (`purgeIdleProfile`) starts again.
@@ -90,6 +92,7 @@ export function createSessionService(deps: CoreDeps) {
       session = { ...session, roles: identity.roles, teamIds: identity.teamIds, kind: identity.kind }
       session.citizenData = citizenDataOf(session)
       session.changesRequests = canChangeRequests(session)
+      session.looksUpCitizens = canLookUpCitizen(session, citizenDataRoles())
       upsertAgent(deps.db, {
         id: session.agentId,
         login: session.login,

@@ -31,6 +31,8 @@ import { CATEGORY_RETENTION_KEY, markRetentionPending } from '../cache/retention
 import { PRIVACY_POLICY_KEY } from '../cache/queries/privacyPolicy'
 import { markScrubNeeded } from '../cache/scrub'
 import { deleteTour, putTour } from '../cache/queries/tours'
+import { replaceCapacity } from '../cache/queries/dispatch'
+import { deleteUploadsOf, replaceRequestAttachments } from '../cache/queries/attachments'
 import { parseWorkflowDefinition } from '../../core/workflow/definitions'
 
 /**
@@ -51,6 +53,9 @@ export function applyRequestEntity(
   const before = cached(db, 'SELECT citizen_id FROM requests WHERE id = ?').pluck().get(request.id) as
     string | null | undefined
   const isNew = applyServerRequest(db, request) === 'inserted'
+  // Attachments (issue 14): the server's list replaces the cached one, bytes of those gone
+  // going with them; an older server sends none, and what is cached stays.
+  if (entity.attachments) replaceRequestAttachments(db, request.id, entity.attachments)
   // No citizen sent (erased, or no longer for this role): the cached copy goes.
   if (!ref && request.citizenId) forgetCitizen(db, request.citizenId)
   if (before && before !== request.citizenId) forgetCitizenIfOrphan(db, before)
@@ -88,6 +93,9 @@ export function removeRequest(db: Db, id: string): void {
   const citizenId = cached(db, 'SELECT citizen_id FROM requests WHERE id = ?').pluck().get(id) as
     string | null | undefined
   cached(db, 'DELETE FROM comments WHERE request_id = ?').run(id)
+  // Attachments and their bytes go by cascade; files still waiting here would be refused by
+  // the server (the request is gone or out of sight), so they go too (no foreign key: 0012).
+  deleteUploadsOf(db, id)
   cached(db, 'DELETE FROM requests WHERE id = ?').run(id)
   if (citizenId) forgetCitizenIfOrphan(db, citizenId)
 }
@@ -152,6 +160,8 @@ export function applyReference(db: Db, bundle: ReferenceBundle): Map<string, Wor
   bundle.sectors.forEach((s) => upsertSector(db, s))
   for (const w of bundle.workflows)
     upsertWorkflowDefinition(db, w.id, w.version, JSON.stringify(w.definition))
+  // People's capacity for the dispatch board (issue 15), whole; an older server sends none and what is cached stays.
+  if (bundle.capacity) replaceCapacity(db, bundle.capacity)
   // Who reads citizens (`citizenDataRolesOf`) and the retention this cache applies
   // (cache/retention.ts) as the server says, each category's own rule with it (the cache's
   // categories table has no column for it). A change runs the cache's retention again.

@@ -72,6 +72,8 @@ import {
   visibleTo,
 } from './apply'
 import type { RefreshTokenStore } from './secrets'
+import { sendPendingUploads } from '../attachments/uploads'
+import { countPendingUploads } from '../cache/queries/attachments'
 import { SyncError, type SyncTransport } from './transport'
 
 export interface SyncEngineDeps {
@@ -161,7 +163,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     return {
       configured: true,
       state: stopped && state === 'idle' ? 'offline' : state,
-      pending: countPendingMutations(db),
+      // Files waiting to be sent (issue 14) are pending work of the agent too.
+      pending: countPendingMutations(db) + countPendingUploads(db, deps.session()?.agentId ?? null),
       conflicts: countOpenConflicts(db),
       lastSyncAt: lastSyncAt === null ? null : new Date(lastSyncAt).toISOString(),
       lastError,
@@ -658,6 +661,27 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     initial = null
   }
 
+  // --- attachments (issue 14) ------------------------------------------------------------
+
+  /**
+   * The agent's files added on this console, within a round's budget (attachments/uploads.ts):
+   * when more wait, another round follows at once. A refusal is kept with the file; a server
+   * out of reach fails the round like any call (backoff), a refused token renews it.
+   */
+  async function uploadAttachments(token: string): Promise<void> {
+    const agentId = deps.session()?.agentId
+    if (!agentId) return
+    const outcome = await sendPendingUploads({ db, transport, agentId, assertRunning }, token)
+    if (outcome.requestIds.length > 0) {
+      progressed = true
+      // Sent or refused: the lists of these requests' files; the server's `attachment_added`
+      // comes back with the feed, as any change.
+      deps.emit('attachments.changed', { ids: outcome.requestIds })
+      publish()
+    }
+    if (outcome.more) again = true
+  }
+
   // --- a restored server -----------------------------------------------------------------
 
   /**
@@ -712,6 +736,9 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         await uploadAccessLog(token)
         await pull(token)
         await fetchDetails(token)
+        // After the push (a request created offline exists on the server first) and the
+        // feed, so a large file holds neither back (issue 14).
+        await uploadAttachments(token)
         failures = 0
         lastError = null
         lastSyncAt = deps.now()

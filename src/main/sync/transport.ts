@@ -16,6 +16,12 @@ import {
   type TokenRequest,
 } from '../../shared/sync'
 import { AdminAuditReply, AdminListReply, AdminSaveReply, type AdminKind } from '../../shared/adminReference'
+import { CapacityReply, type CapacitySave } from '../../shared/capacity'
+import {
+  NoticeTemplateSaveReply,
+  NoticeTemplatesReply,
+  type TemplateText,
+} from '../../shared/noticeTemplates'
 import {
   ApiAccountCreateReply,
   ApiAccountRevokeReply,
@@ -26,6 +32,7 @@ import {
   AccessLogPage,
   CitizenContact,
   CitizenFile,
+  CitizenLookupReply,
   CitizenSearchReply,
   ErasureResult,
   LegalHoldReply,
@@ -35,9 +42,11 @@ import {
   SubjectAccessExport,
   type AccessLogQuery,
   type CitizenContactRequest,
+  type CitizenLookupRequest,
   type CitizenRectification,
   type OfflineAccessUpload,
 } from '../../shared/privacy'
+import { AttachmentMeta } from '../../shared/attachments'
 import { createCaFetch } from './caFetch'
 import { readCaFile } from './caFile'
 
@@ -101,12 +110,17 @@ const MESSAGES = {
 }
 
 async function readCapped(res: Response, maxBytes: number): Promise<string> {
+  return Buffer.from(await readCappedBytes(res, maxBytes)).toString('utf8')
+}
+
+/** The reply's bytes, refused past `maxBytes` (declared or counted). */
+async function readCappedBytes(res: Response, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length') ?? NaN)
   if (Number.isFinite(declared) && declared > maxBytes) {
     await res.body?.cancel()
     throw new SyncError('protocol', MESSAGES.tooLarge, res.status)
   }
-  if (!res.body) return ''
+  if (!res.body) return new Uint8Array(0)
   const reader = res.body.getReader()
   const chunks: Uint8Array[] = []
   let total = 0
@@ -126,7 +140,24 @@ async function readCapped(res: Response, maxBytes: number): Promise<string> {
     // The connection broke mid-body (a truncated reply).
     throw new SyncError('protocol', MESSAGES.malformed('réponse tronquée'), res.status)
   }
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
+}
+
+/** A 4xx/5xx reply as the SyncError the engine acts on, the server's own message kept. */
+function statusError(status: number, text: string, lenient = false): SyncError {
+  if (status >= 500) return new SyncError('server', MESSAGES.server(status), status)
+  let err: { code?: string; message?: string } | undefined
+  try {
+    err = (JSON.parse(text) as { error?: { code?: string; message?: string } })?.error
+  } catch {
+    // An unreadable refusal is a damaged reply (tried again), except where `lenient` takes
+    // the status alone (a proxy's page refusing an attachment's bytes is still a refusal).
+    if (!lenient || status === 401)
+      return new SyncError('protocol', MESSAGES.malformed('JSON invalide'), status)
+  }
+  if (status === 401)
+    return new SyncError('auth', err?.message ?? 'Session refusée par le serveur.', 401, err?.code)
+  return new SyncError('refused', err?.message ?? `Requête refusée (${status}).`, status, err?.code)
 }
 
 /** OpenSSL's and Node's codes for a certificate refused (Node's fetch puts them in `cause`). */
@@ -163,58 +194,84 @@ function networkError(e: unknown): SyncError {
   return new SyncError('offline', MESSAGES.offline)
 }
 
+/** One call of the protocol: JSON `body`, or `raw` bytes with their type (attachments). */
+interface CallInit {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  token?: string
+  body?: unknown
+  raw?: { bytes: Uint8Array; type: string }
+  /** Longer than the usual one for a file's bytes. */
+  timeoutMs?: number
+  /** A refusal without a JSON body is still a refusal (see statusError). */
+  lenient?: boolean
+}
+
+/** A file's bytes take longer than a page of the feed on a slow line. */
+const BYTES_TIMEOUT_MS = 120_000
+
 export function createSyncTransport(options: TransportOptions) {
   const base = options.baseUrl.replace(/\/+$/, '')
   const doFetch = options.fetch ?? (options.caFile ? createCaFetch(readCaFile(options.caFile).pem) : fetch)
   const maxBytes = options.maxReplyBytes ?? SYNC_LIMITS.maxReplyBytes
 
-  async function call<S extends z.ZodType>(
-    path: string,
-    init: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; token?: string; body?: unknown },
-    schema: S,
-  ): Promise<z.output<S>> {
+  /** A request sent, its epoch told; a failure to reach the server as a SyncError. */
+  async function open(path: string, init: CallInit, accept: string): Promise<Response> {
     let res: Response
     try {
       res = await doFetch(`${base}${path}`, {
         method: init.method,
         headers: {
-          accept: 'application/json',
+          accept,
           ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          // Attachments (issue 14) go as raw bytes with their type.
+          ...(init.raw ? { 'content-type': init.raw.type } : {}),
           ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
         },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        signal: AbortSignal.timeout(options.timeoutMs),
+        body: init.raw ? init.raw.bytes : init.body === undefined ? undefined : JSON.stringify(init.body),
+        signal: AbortSignal.timeout(init.timeoutMs ?? options.timeoutMs),
       })
     } catch (e) {
       throw networkError(e)
     }
     const epoch = res.headers.get('grc-server-epoch')
     if (epoch && res.status < 500) options.onEpoch?.(epoch)
+    return res
+  }
+
+  /**
+   * A binary reply (an attachment's content or thumbnail) with its type; a refusal as
+   * `call` says it. Capped at `maxReply` bytes.
+   */
+  async function callBytes(
+    path: string,
+    init: CallInit,
+    maxReply: number,
+  ): Promise<{ bytes: Uint8Array; type: string | null }> {
+    const res = await open(path, init, '*/*')
+    let bytes: Uint8Array
+    try {
+      bytes = await readCappedBytes(res, maxReply)
+    } catch (e) {
+      throw e instanceof SyncError ? e : networkError(e)
+    }
+    if (res.status >= 400) throw statusError(res.status, Buffer.from(bytes).toString('utf8'), true)
+    return { bytes, type: res.headers.get('content-type') }
+  }
+
+  async function call<S extends z.ZodType>(path: string, init: CallInit, schema: S): Promise<z.output<S>> {
+    const res = await open(path, init, 'application/json')
     let text: string
     try {
       text = await readCapped(res, maxBytes)
     } catch (e) {
       throw e instanceof SyncError ? e : networkError(e)
     }
-    if (res.status >= 500) throw new SyncError('server', MESSAGES.server(res.status), res.status)
+    if (res.status >= 400) throw statusError(res.status, text, init.lenient)
     let json: unknown
     try {
       json = JSON.parse(text)
     } catch {
       throw new SyncError('protocol', MESSAGES.malformed('JSON invalide'), res.status)
-    }
-    if (res.status === 401) {
-      const code = (json as { error?: { code?: string; message?: string } })?.error
-      throw new SyncError('auth', code?.message ?? 'Session refusée par le serveur.', 401, code?.code)
-    }
-    if (res.status >= 400) {
-      const err = (json as { error?: { code?: string; message?: string } })?.error
-      throw new SyncError(
-        'refused',
-        err?.message ?? `Requête refusée (${res.status}).`,
-        res.status,
-        err?.code,
-      )
     }
     const parsed = schema.safeParse(json)
     if (!parsed.success) {
@@ -264,6 +321,29 @@ export function createSyncTransport(options: TransportOptions) {
       if (filter.id) query.set('id', filter.id)
       return call(`/api/v1/admin/reference/audit?${query}`, { method: 'GET', token }, AdminAuditReply)
     },
+    /** Reply templates (admin accounts only): every one in force, its placeholders. */
+    noticeTemplates: (token: string) =>
+      call('/api/v1/admin/notice-templates', { method: 'GET', token }, NoticeTemplatesReply),
+    /** Save one category's (or `*`) template for one event, on the version the administrator saw. */
+    noticeTemplateSave: (
+      token: string,
+      categoryId: string,
+      event: string,
+      text: TemplateText,
+      baseVersion: number,
+    ) =>
+      call(
+        `/api/v1/admin/notice-templates/${encodeURIComponent(categoryId)}/${encodeURIComponent(event)}`,
+        { method: 'PUT', token, body: { ...text, baseVersion } },
+        NoticeTemplateSaveReply,
+      ),
+    /** Back to the shipped template: no body (nor content-type). */
+    noticeTemplateReset: (token: string, categoryId: string, event: string) =>
+      call(
+        `/api/v1/admin/notice-templates/${encodeURIComponent(categoryId)}/${encodeURIComponent(event)}`,
+        { method: 'DELETE', token },
+        EmptyReply,
+      ),
     /** API accounts of portals and partners (admin accounts only). */
     apiAccounts: (token: string) =>
       call('/api/v1/admin/api-accounts', { method: 'GET', token }, ApiAccountsListReply),
@@ -277,6 +357,9 @@ export function createSyncTransport(options: TransportOptions) {
         { method: 'DELETE', token },
         ApiAccountRevokeReply,
       ),
+    /** A person's weekly hours and absences (issue 15: their leads, supervisors); the reply is what is stored. */
+    setCapacity: (token: string, agentId: string, body: CapacitySave) =>
+      call(`/api/v1/capacity/${encodeURIComponent(agentId)}`, { method: 'PUT', token, body }, CapacityReply),
 
     /** A citizen's contact details for one purpose (logged by the server with it). */
     citizenContact: (token: string, requestId: string, body: CitizenContactRequest) =>
@@ -288,6 +371,39 @@ export function createSyncTransport(options: TransportOptions) {
     /** Reads made offline, uploaded once; the reply lists the ids the server holds. */
     uploadAccessLog: (token: string, body: OfflineAccessUpload) =>
       call('/api/v1/access-log', { method: 'POST', token, body }, OfflineAccessReply),
+
+    /** A citizen's requests by their exact e-mail or phone (supervisors, DPO); a POST keeps the term out of URLs. */
+    citizenLookup: (token: string, body: CitizenLookupRequest) =>
+      call('/api/v1/citizens/lookup', { method: 'POST', token, body }, CitizenLookupReply),
+    /**
+     * Attachments (issue 14; protocol in src/shared/attachments.ts). An upload: the raw bytes
+     * under the id the console made (a retry is applied once); the reply is the server's
+     * description of what it kept.
+     */
+    uploadAttachment: (
+      token: string,
+      upload: { requestId: string; id: string; name: string; mime: string; bytes: Uint8Array },
+    ) =>
+      call(
+        `/api/v1/requests/${encodeURIComponent(upload.requestId)}/attachments/${encodeURIComponent(upload.id)}?${new URLSearchParams({ name: upload.name })}`,
+        {
+          method: 'PUT',
+          token,
+          raw: { bytes: upload.bytes, type: upload.mime },
+          timeoutMs: Math.max(options.timeoutMs, BYTES_TIMEOUT_MS),
+          lenient: true,
+        },
+        AttachmentMeta,
+      ),
+    /** An attachment's file (`content`) or its JPEG thumbnail. */
+    attachmentBytes: (token: string, id: string, kind: 'content' | 'thumbnail') =>
+      callBytes(
+        `/api/v1/attachments/${encodeURIComponent(id)}/${kind}`,
+        { method: 'GET', token, timeoutMs: Math.max(options.timeoutMs, BYTES_TIMEOUT_MS) },
+        maxBytes,
+      ),
+    deleteAttachment: (token: string, id: string) =>
+      callBytes(`/api/v1/attachments/${encodeURIComponent(id)}`, { method: 'DELETE', token }, 64 * 1024),
 
     /** The citizens' rights (DPO accounts only): search by name, e-mail or phone. */
     privacySearch: (token: string, q: string, limit: number) =>

@@ -12,7 +12,8 @@ import { extname, join, normalize, sep } from 'node:path'
 import { EVENT_NAMES } from '../../shared/contract'
 import { DEFAULT_TILE_ORIGINS, contentSecurityPolicy } from '../../shared/csp'
 import { fail, type Result } from '../../shared/result'
-import { wireReplacer } from '../../shared/wireJson'
+import { wireReplacer, wireReviver } from '../../shared/wireJson'
+import { ATTACHMENT_LIMITS } from '../../shared/attachments'
 import type { ConsoleCore } from '../console'
 
 export interface WebBridgeOptions {
@@ -34,6 +35,14 @@ export interface WebBridge {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024
+/**
+ * A file added to a request (issue 14) travels as tagged base64 in JSON (wireJson.ts): 4/3
+ * of the largest file, plus its name and the JSON around it. Other channels keep 1 MiB.
+ */
+const BODY_LIMITS = new Map<string, number>([
+  ['attachments.add', Math.ceil((ATTACHMENT_LIMITS.maxBytes * 4) / 3) + 64 * 1024],
+])
+const inMiB = (bytes: number) => Math.ceil(bytes / (1024 * 1024))
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -87,12 +96,19 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
       if (!authorised(bearer))
         return sendJson(res, headers, 401, fail('unauthenticated', 'Jeton du pont web invalide.'))
       const channel = decodeURIComponent(url.pathname.slice('/api/invoke/'.length))
-      const body = await readBody(req)
+      const limit = BODY_LIMITS.get(channel) ?? MAX_BODY_BYTES
+      const body = await readBody(req, limit)
       if (body === 'too_large')
-        return sendJson(res, headers, 413, fail('invalid_input', 'Requête trop volumineuse (1 Mio au plus).'))
+        return sendJson(
+          res,
+          headers,
+          413,
+          fail('invalid_input', `Requête trop volumineuse (${inMiB(limit)} Mio au plus).`),
+        )
       let input: unknown
       try {
-        input = body.length === 0 ? {} : JSON.parse(body)
+        // Typed arrays (a file's bytes) come back from their tagged base64.
+        input = body.length === 0 ? {} : JSON.parse(body, wireReviver)
       } catch {
         return sendJson(
           res,
@@ -151,16 +167,16 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string | 'too_large'> {
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string | 'too_large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
     // An oversized body is drained, not cut off, so the client reads the 413 instead of a reset.
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk)
+      if (size <= maxBytes) chunks.push(chunk)
     })
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? 'too_large' : Buffer.concat(chunks).toString('utf8')))
+    req.on('end', () => resolve(size > maxBytes ? 'too_large' : Buffer.concat(chunks).toString('utf8')))
     req.on('error', reject)
   })
 }

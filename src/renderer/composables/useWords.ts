@@ -29,7 +29,7 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
 
 /** Word helpers bound to the current language and reference data. */
 export function useWords() {
-  const { t, locale } = useI18n()
+  const { t, te, locale } = useI18n()
   const reference = useReferenceStore()
 
   const localized = (value: LocalizedText | undefined, fallback: string) =>
@@ -114,6 +114,11 @@ export function useWords() {
       case 'attachment_added':
       case 'attachment_removed':
         return t(`history.kinds.${event.kind}`, { name: text(d.name) ?? '' })
+      case 'attachment_refused': {
+        const key = `attachments.citizenPhotoRefused.${text(d.reason) ?? 'other'}`
+        const reason = te(key) ? t(key) : t('attachments.citizenPhotoRefused.other')
+        return t('history.kinds.attachment_refused', { reason })
+      }
       default:
         return t(`history.kinds.${event.kind}`)
     }

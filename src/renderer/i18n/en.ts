@@ -9,11 +9,15 @@ import { settingsEn } from './settings.en'
 import { duplicatesEn } from './duplicates.en'
 import { intakeEn } from './intake.en'
 import { dashboardEn } from './dashboard.en'
+import { dispatchEn } from './dispatch.en'
 import { attachmentsEn } from './attachments.en'
 import { noticesEn, noticeHistoryKindsEn } from './notices.en'
 import { slaClockEn } from './slaClock.en'
 import { updateEn } from './update.en'
 import { selectionEn } from './selection.en'
+import { paletteEn } from './palette.en'
+import { templatesEn } from './templates.en'
+import { mapDuplicatesEn } from './mapDuplicates.en'
 
 const en: Messages = {
   bulk: bulkEn,
@@ -25,11 +29,15 @@ const en: Messages = {
   duplicates: duplicatesEn,
   intake: intakeEn,
   dashboard: dashboardEn,
+  dispatch: dispatchEn,
   attachments: attachmentsEn,
   notices: noticesEn,
   slaClock: slaClockEn,
   update: updateEn,
   selection: selectionEn,
+  palette: paletteEn,
+  templates: templatesEn,
+  mapDuplicates: mapDuplicatesEn,
   app: {
     name: 'GRC Console',
     loading: 'Loading the console…',
@@ -530,6 +538,7 @@ const en: Messages = {
       master_resolved: 'The master request {master} was resolved',
       attachment_added: 'Attachment added: {name}',
       attachment_removed: 'Attachment removed: {name}',
+      attachment_refused: 'The photo the citizen sent could not be attached: {reason}',
     },
   },
   comments: {

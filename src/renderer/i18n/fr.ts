@@ -12,11 +12,15 @@ import { settingsFr } from './settings.fr'
 import { duplicatesFr } from './duplicates.fr'
 import { intakeFr } from './intake.fr'
 import { dashboardFr } from './dashboard.fr'
+import { dispatchFr } from './dispatch.fr'
 import { attachmentsFr } from './attachments.fr'
 import { noticesFr, noticeHistoryKindsFr } from './notices.fr'
 import { slaClockFr } from './slaClock.fr'
 import { updateFr } from './update.fr'
 import { selectionFr } from './selection.fr'
+import { paletteFr } from './palette.fr'
+import { templatesFr } from './templates.fr'
+import { mapDuplicatesFr } from './mapDuplicates.fr'
 
 const fr = {
   bulk: bulkFr,
@@ -28,11 +32,15 @@ const fr = {
   duplicates: duplicatesFr,
   intake: intakeFr,
   dashboard: dashboardFr,
+  dispatch: dispatchFr,
   attachments: attachmentsFr,
   notices: noticesFr,
   slaClock: slaClockFr,
   update: updateFr,
   selection: selectionFr,
+  palette: paletteFr,
+  templates: templatesFr,
+  mapDuplicates: mapDuplicatesFr,
   app: {
     name: 'GRC Console',
     loading: 'Chargement de la console…',
@@ -538,6 +546,7 @@ const fr = {
       master_resolved: 'La demande principale {master} a été résolue',
       attachment_added: 'Pièce jointe ajoutée : {name}',
       attachment_removed: 'Pièce jointe retirée : {name}',
+      attachment_refused: 'La photo envoyée par l’usager n’a pas pu être jointe : {reason}',
     },
   },
   comments: {

@@ -153,6 +153,7 @@ export const privacyEn: typeof privacyFr = {
       rectify: 'Rectification',
       erase: 'Erasure',
       legal_hold: 'Legal hold',
+      citizen_lookup: 'Citizen found by e-mail or phone',
     },
   },
   export: {

@@ -158,6 +158,7 @@ export const privacyFr = {
       rectify: 'Rectification',
       erase: 'Effacement',
       legal_hold: 'Gel juridique',
+      citizen_lookup: 'Usager retrouvé par e-mail ou téléphone',
     },
   },
   export: {

@@ -21,5 +21,21 @@ export const searchEn: typeof searchFr = {
   searchAllTeams: 'Search all my teams',
   withoutOtherFilters: 'Search without the other filters',
   clearSearch: 'Clear the search',
+  lookup: {
+    title: 'Find a citizen',
+    byEmail: 'Find the citizen with this e-mail address',
+    byPhone: 'Find the citizen with this number',
+    logged: 'Searched on the central server; each citizen shown is written to the access log.',
+    noneEmail: 'No citizen has exactly this e-mail address.',
+    nonePhone: 'No citizen has exactly this number.',
+    citizen: '{name} — no request | {name} — {n} request | {name} — {n} requests',
+    notCached:
+      '{n} more request not synced to this computer yet. | {n} more requests not synced to this computer yet.',
+  },
+  capped: {
+    moreThan: 'more than {n}',
+    atLeast: '{n}+',
+    note: 'Very broad search: counts taken from the {n} most recent requests found.',
+  },
   separator: ', ',
 }

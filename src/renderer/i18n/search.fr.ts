@@ -25,6 +25,28 @@ export const searchFr = {
   searchAllTeams: 'Chercher dans toutes mes équipes',
   withoutOtherFilters: 'Chercher sans les autres filtres',
   clearSearch: 'Effacer la recherche',
+  /** A citizen found by their exact e-mail or phone on the server (supervisors, DPO). */
+  lookup: {
+    title: 'Retrouver un usager',
+    byEmail: 'Chercher l’usager qui a cette adresse e-mail',
+    byPhone: 'Chercher l’usager qui a ce numéro',
+    logged:
+      'Recherche faite sur le serveur central ; chaque usager affiché est inscrit au journal des accès.',
+    noneEmail: 'Aucun usager n’a exactement cette adresse e-mail.',
+    nonePhone: 'Aucun usager n’a exactement ce numéro.',
+    citizen: '{name} — aucune demande | {name} — {n} demande | {name} — {n} demandes',
+    notCached:
+      '{n} autre demande pas encore synchronisée sur ce poste. | {n} autres demandes pas encore synchronisées sur ce poste.',
+  },
+  /**
+   * Counts while searching a word that matches more than the counts read (issue 16): the
+   * total is « plus de {n} », each status or overdue count a lower bound, and why.
+   */
+  capped: {
+    moreThan: 'plus de {n}',
+    atLeast: '{n}+',
+    note: 'Recherche très large : comptes établis sur les {n} demandes trouvées les plus récentes.',
+  },
   /** Joins team or filter names: « Voirie, Voirie Nord ». */
   separator: ', ',
 }

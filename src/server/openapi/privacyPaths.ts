@@ -1,6 +1,8 @@
 /** The OpenAPI entries of the DPO's routes for the citizens' rights (routes/privacy.ts). */
 import {
   CitizenFile,
+  CitizenLookupReply,
+  CitizenLookupRequest,
   CitizenRectification,
   CitizenSearchInput,
   CitizenSearchReply,
@@ -34,6 +36,24 @@ export const privacyPaths = {
         '200': { description: 'The best matches first', ...json(CitizenSearchReply) },
         '400': error('A malformed parameter'),
         ...dpoErrors,
+      },
+    },
+  },
+  '/api/v1/citizens/lookup': {
+    post: {
+      summary: 'A citizen’s requests by their exact e-mail or phone (supervisor or DPO role)',
+      description:
+        'For a citizen who calls and gives their e-mail address or phone number: the citizens whose ' +
+        'e-mail or phone equals it (case, spaces and the +33 prefix ignored), with the ids of their ' +
+        'requests the agent may see. No contact details in the answer; each citizen returned is logged ' +
+        '(`citizen_lookup`) with the console id, never the term.',
+      security: agent,
+      requestBody: { required: true, ...json(CitizenLookupRequest, 'input') },
+      responses: {
+        '200': { description: 'The citizens found (often one)', ...json(CitizenLookupReply) },
+        '400': error('Neither a whole e-mail address nor a whole phone number'),
+        '401': error('Missing or expired access token'),
+        '403': error('Neither a supervisor nor the data protection officer'),
       },
     },
   },

@@ -95,7 +95,12 @@ function refusal(r: ApiRefusal): { code: 403 | 429; description: string } {
 
 export function registerOpen311Routes(
   app: FastifyInstance,
-  deps: { store: ServerStore; access: ApiAccess },
+  // attachMedia: the citizen's `media_url` fetched and attached in the background (attachments/index.ts).
+  deps: {
+    store: ServerStore
+    access: ApiAccess
+    attachMedia?: (requestId: string, url: string) => Promise<unknown>
+  },
 ): void {
   const { store, access } = deps
 
@@ -184,9 +189,12 @@ export function registerOpen311Routes(
           return fail(reply, format, 403, `api_key may not submit requests for service_code ${category.id}.`)
         const submission = parseSubmission(req.body, category)
         if (!submission.ok) return fail(reply, format, 400, submission.description)
-        const receipt = receiptOf(
-          await store.createCitizenRequest({ ...submission.value, portal: account.name }),
-        )
+        const created = await store.createCitizenRequest({ ...submission.value, portal: account.name })
+        // The photo is fetched after the answer is sent: never a wait nor a failure for the citizen.
+        const mediaUrl = stringField(req.body, 'media_url')
+        if (mediaUrl && mediaUrl.length <= 2048 && deps.attachMedia)
+          void deps.attachMedia(created.id, mediaUrl)
+        const receipt = receiptOf(created)
         return answer(reply, format, {
           json: [receipt],
           root: 'service_requests',

@@ -8,6 +8,7 @@ import type { FastifyInstance, preHandlerHookHandler } from 'fastify'
 import { z } from 'zod'
 import { Id } from '../../shared/domain'
 import {
+  CitizenLookupRequest,
   CitizenRectification,
   CitizenSearchInput,
   ErasureInput,
@@ -41,6 +42,19 @@ export function registerPrivacyRoutes(app: FastifyInstance, deps: PrivacyRouteDe
       const { q, limit } = req.query as z.output<typeof CitizenSearchInput>
       try {
         return { matches: await store.searchCitizens(req.session!, q, limit) } satisfies CitizenSearchReply
+      } catch (e) {
+        return refuse(reply, e)
+      }
+    },
+  )
+  // Supervisors too (the store checks the roles): a POST, so the e-mail or phone never sits
+  // in a URL that a proxy or a log could keep.
+  app.post(
+    '/api/v1/citizens/lookup',
+    { preHandler: [deps.authenticate], schema: { body: CitizenLookupRequest } },
+    async (req, reply) => {
+      try {
+        return await store.lookupCitizen(req.session!, req.body as CitizenLookupRequest)
       } catch (e) {
         return refuse(reply, e)
       }

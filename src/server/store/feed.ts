@@ -88,6 +88,16 @@ export class ChangeSet {
   }
 }
 
+/** A write transaction whose change set is published last, before its commit. */
+export function writeFed<T>(db: SqlDatabase, fn: (tx: Sql, changes: ChangeSet) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    const changes = new ChangeSet()
+    const value = await fn(tx, changes)
+    await changes.publish(db, tx)
+    return value
+  })
+}
+
 export interface ChangeRow {
   entity: FeedEntity
   entity_id: string

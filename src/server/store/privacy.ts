@@ -25,6 +25,8 @@ import {
   wordMatches,
 } from '../../core/privacy/text'
 import { appendAccess } from './accessLog'
+import { removeAttachmentsOf } from '../attachments/removal'
+import type { AttachmentSource } from '../../shared/attachments'
 import { listApiAccounts } from './apiAccounts'
 import { indexCitizen, unindexCitizen } from './citizenSearch'
 import type { ChangeSet } from './feed'
@@ -641,6 +643,7 @@ export async function eraseCitizen(
     const anonymised = await anonymiseRequests(tx, changes, toAnonymise, redactor, at, {
       keepInternalComments: policy.keepInternalComments,
       actor: { id: session.agentId, name: session.displayName },
+      attachmentSources: ['citizen'],
     })
     for (const h of holds) changes.request(h.id, locked.get(h.id)!.teamId)
     // 5. The citizen's own row, when no held request still needs it.
@@ -735,13 +738,26 @@ export async function anonymiseRequests(
   ids: readonly string[],
   redactor: CitizenRedactor,
   at: number,
-  options: { keepInternalComments: boolean; actor?: { id: string; name: string } | null },
+  options: {
+    keepInternalComments: boolean
+    actor?: { id: string; name: string } | null
+    /** The attachments that go (erasure: the citizen's own); absent: all (retention). */
+    attachmentSources?: readonly AttachmentSource[]
+  },
 ): Promise<string[]> {
   if (ids.length === 0) return []
   const records = await getRequests(tx, ids)
   const done = [...records.keys()].sort()
   if (done.length === 0) return []
   const actor = options.actor ?? null
+  // Before the history is redacted below: the removal events' file names are redacted too.
+  await removeAttachmentsOf(tx, done, {
+    reason: actor ? 'erasure' : 'retention',
+    at,
+    sources: options.attachmentSources ?? null,
+    history: true,
+    actor,
+  })
   for (const id of done) {
     const r = records.get(id)!
     const title = redactText(r.title, redactor)

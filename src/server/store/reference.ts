@@ -11,6 +11,7 @@ import { RoutingRule, Sector } from '../../shared/routing'
 import type { ReferenceBundle } from '../../shared/sync'
 import { agentParams, toAgent, type AgentDbRow } from './rows'
 import type { Sql } from './sql/client'
+import { loadCapacity } from './capacity'
 
 export type ReferenceKind = 'team' | 'category' | 'sector' | 'routing_rule' | 'workflow'
 
@@ -62,6 +63,8 @@ export async function loadReference(sql: Pick<Sql, 'all' | 'get'>): Promise<Refe
       sectors,
       routingRules,
       workflows,
+      // People's capacity for the dispatch board (issue 15): a change touches the reference entry.
+      capacity: await loadCapacity(sql),
     },
     category: (id) => categoryById.get(id),
     agent: (id) => agentById.get(id),

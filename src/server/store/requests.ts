@@ -9,6 +9,7 @@ import type { RequestEntity, RequestRecord, ServerHistoryEvent } from '../../sha
 import { canReadCitizen, canSeeTeam } from '../../core/authz/permissions'
 import type { NewHistoryEvent } from '../../core/requests/records'
 import { indexCitizen } from './citizenSearch'
+import { attachmentsOf } from '../attachments/rows'
 import type { ChangeSet } from './feed'
 import {
   citizenParams,
@@ -258,6 +259,11 @@ export async function entitiesFor(
     rows.filter((r) => !isLight(r.id)).map((r) => r.id),
   )
   const citizens = await citizenRefsFor(sql, session, citizenDataRoles, rows)
+  // Attachments as metadata, light or not (they are few and small): one read for the page.
+  const attachments = await attachmentsOf(
+    sql,
+    rows.map((r) => r.id),
+  )
   return new Map(
     rows.map((request) => [
       request.id,
@@ -268,6 +274,7 @@ export async function entitiesFor(
         citizenRef: (request.citizenId && citizens.get(request.citizenId)) || null,
         comments: details.get(request.id)?.comments ?? [],
         history: details.get(request.id)?.history ?? [],
+        attachments: attachments.get(request.id) ?? [],
       },
     ]),
   )

@@ -19,6 +19,7 @@ import { purgeAccessLog } from './accessLog'
 import { unindexCitizen } from './citizenSearch'
 import type { ChangeSet } from './feed'
 import { ANONYMOUS_CITIZEN, anonymiseRequests } from './privacy'
+import { removeAttachmentsOf } from '../attachments/removal'
 import type { PrivacyContext, PrivacyPolicy, RetentionPlan } from './privacyContext'
 import { getRequests } from './requests'
 import { placeholders, type Sql } from './sql/client'
@@ -243,6 +244,8 @@ async function deleteRequests(
   if (requests.length === 0) return 0
   const ids = requests.map((r) => r.id)
   const list = placeholders(ids.length)
+  // Their attachments too (the blobs go after the commit); no history: the request goes.
+  await removeAttachmentsOf(tx, ids, { reason: 'retention', at: Date.now(), history: false })
   for (const table of ['comments', 'history_events', 'request_versions', 'applied_mutations', 'notices'])
     await tx.run(`DELETE FROM ${table} WHERE request_id IN (${list})`, ids)
   await tx.run(`DELETE FROM requests WHERE id IN (${list})`, ids)

@@ -24,7 +24,7 @@ import {
 import { readAccessLog, recordOfflineAccess } from './accessLog'
 import { deliverCitizenContact } from './contacts'
 import { seedServerDemo, type ServerDemoOptions } from './demoSeed'
-import { ChangeSet, CHANGES_CHANNEL, changeRows, remainingAfter } from './feed'
+import { ChangeSet, CHANGES_CHANNEL, changeRows, remainingAfter, writeFed } from './feed'
 import { migrateServerStore } from './migrate'
 import { SERVER_MIGRATIONS } from './migrations'
 import { applyMutations, type MutationContext } from './mutations'
@@ -63,6 +63,7 @@ import {
   nextReference,
 } from './requests'
 import { applyRetention, planRetention } from './retention'
+import { lookupCitizen } from './citizenLookup'
 import { REQUEST_SELECT, toRequestRecord, toTour, type RequestDbRow } from './rows'
 import { placeholders, type Sql, type SqlDatabase, type SqlParam } from './sql/client'
 import type { ServerStore } from './types'
@@ -174,13 +175,7 @@ export async function openServerStore(options: ServerStoreOptions): Promise<Serv
   })
 
   /** A write transaction that feeds the change set it is given, published at its end. */
-  const write = <T>(fn: (tx: Sql, changes: ChangeSet) => Promise<T>) =>
-    db.transaction(async (tx) => {
-      const changes = new ChangeSet()
-      const value = await fn(tx, changes)
-      await changes.publish(db, tx)
-      return value
-    })
+  const write = <T>(fn: (tx: Sql, changes: ChangeSet) => Promise<T>) => writeFed(db, fn)
 
   const privacy: PrivacyContext = {
     db,
@@ -451,6 +446,7 @@ export async function openServerStore(options: ServerStoreOptions): Promise<Serv
     recordOfflineAccess: (session, entries) => recordOfflineAccess(privacy, session, entries),
     accessLog: (session, query) => readAccessLog(privacy, session, query),
     searchCitizens: (session, q, limit) => searchCitizens(privacy, session, q, limit),
+    lookupCitizen: (session, input) => lookupCitizen(privacy, session, input),
     citizenFile: (session, id) => citizenFile(privacy, session, id),
     exportCitizen: (session, id) => exportCitizen(privacy, session, id),
     rectifyCitizen: (session, id, input) => rectifyCitizen(privacy, session, id, input),

@@ -29,6 +29,7 @@ import type {
   SubjectAccessExport,
 } from './privacyContext'
 import type { RetentionReport, ServerRetentionPolicy } from './retention'
+import type { CitizenLookupReply, CitizenLookupRequest } from '../../shared/privacy'
 import type { SqlDatabase } from './sql/client'
 
 export interface RefreshTokenGrant {
@@ -154,6 +155,8 @@ export interface ServerStore {
   accessLog(session: SessionInfo, query: AccessLogQuery): Promise<AccessLogPage>
   /** Citizens resembling `q` by name, e-mail or phone (DPO only; the terms are never logged). */
   searchCitizens(session: SessionInfo, q: string, limit: number): Promise<CitizenMatch[]>
+  /** A citizen's requests by their exact e-mail or phone (supervisors, DPO), each citizen shown logged. */
+  lookupCitizen(session: SessionInfo, input: CitizenLookupRequest): Promise<CitizenLookupReply>
   /** One citizen's file for the DPO's screen. */
   citizenFile(session: SessionInfo, citizenId: string): Promise<CitizenFile>
   /** The subject access export (art. 15). */

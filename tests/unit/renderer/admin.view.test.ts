@@ -217,7 +217,7 @@ describe('the administration screen', () => {
     answer('admin.reference.list', () => ({ items, workflows: [] }))
     await buttonNamed(w, 'Réessayer').trigger('click')
     await flushPromises()
-    expect(allByRole(document.body, 'tab')).toHaveLength(5)
+    expect(allByRole(document.body, 'tab')).toHaveLength(6)
   })
 
   it('in local mode (no server configured), says the reference data is read only here', async () => {
@@ -245,6 +245,7 @@ describe('the administration screen', () => {
       'Catégories (1)',
       'Règles d’affectation (2)',
       'Secteurs (1)',
+      'Modèles de réponse',
       'Comptes d’API',
     ])
     expect(tabs[0]!.getAttribute('aria-selected')).toBe('true')
@@ -261,6 +262,9 @@ describe('the administration screen', () => {
     document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'End', bubbles: true }))
     await flushPromises()
     expect(squash(document.activeElement?.textContent)).toBe('Comptes d’API')
+    document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }))
+    await flushPromises()
+    expect(squash(document.activeElement?.textContent)).toBe('Modèles de réponse')
     document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }))
     await flushPromises()
     expect(squash(document.activeElement?.textContent)).toBe('Secteurs (1)')

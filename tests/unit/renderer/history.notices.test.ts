@@ -101,3 +101,18 @@ describe('notices in the history', () => {
     expect(again.find('[data-testid="notice-unreached"]').exists()).toBe(true)
   })
 })
+
+describe('a citizen’s photo that could not be attached', () => {
+  it('says so in the history, with the reason in words, and a plain line for a reason it does not know', async () => {
+    const w = await showHistory([
+      { ...notice(1, 'attachment_refused', {}), data: { reason: 'too_large', source: 'citizen' } },
+      { ...notice(2, 'attachment_refused', {}), data: { reason: 'quota_exceeded', source: 'citizen' } },
+    ])
+    expect(lines(w)).toEqual(
+      expect.arrayContaining([
+        'La photo envoyée par l’usager n’a pas pu être jointe : le fichier est trop volumineux',
+        'La photo envoyée par l’usager n’a pas pu être jointe : une erreur est survenue',
+      ]),
+    )
+  })
+})

@@ -11,6 +11,10 @@ import ftsFold from './0008-fts-fold'
 import duplicates from './0009-duplicates'
 import citizenConsent from './0010-citizen-consent'
 import dashboard from './0011-dashboard'
+import attachments from './0012-attachments'
+import mapPointsIndex from './0013-map-points-index'
+import capacity from './0014-capacity'
+import duplicateLinks from './0015-duplicate-links'
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -24,4 +28,8 @@ export const MIGRATIONS: readonly Migration[] = [
   duplicates,
   citizenConsent,
   dashboard,
+  attachments,
+  mapPointsIndex,
+  capacity,
+  duplicateLinks,
 ]

@@ -29,6 +29,7 @@ import type { Db } from '../db'
 import { toFtsMatch } from '../fts'
 import { effectiveTeams, type Scope } from '../../../core/authz/scope'
 import { cached, cachedRaw, inList } from '../statements'
+import { MAP_BANDS_PER_DEGREE, MAP_POINTS_INDEX, mapBandSql } from '../migrations/0013-map-points-index'
 
 /** Every column of a request, in camelCase; times in epoch ms. */
 export interface RequestRow {
@@ -750,16 +751,36 @@ export interface QueueCounts {
   byStatus: Record<string, number>
   total: number
   overdue: number
+  /**
+   * Set (true) when a search matches more requests than SEARCH_COUNT_CAP: the counts are
+   * those of the CAP most recent matches, each a lower bound, and `total` is the cap.
+   */
+  capped?: true
 }
+
+/**
+ * How many matches the counts of a search read at most. A common word matches a quarter of
+ * the cache (124 000 requests of 500 000 for « trottoir »): counting them all costs a
+ * request row each (≈ 300 ms at 500k, seconds at 2M) on every keystroke. Beyond the cap the
+ * screen says « plus de 10 000 » (StatusCounts.vue), which is all a tab needs to say.
+ */
+export const SEARCH_COUNT_CAP = 10_000
 
 /**
  * Counts for the queue's tabs: per status, in total, and overdue, for `filter` within
  * `scope`. The status filter is ignored so every tab shows its count. Without text or
- * overdue filter, the answer comes from the maintained counts (a few hundred rows).
+ * overdue filter, the answer comes from the maintained counts (a few hundred rows); with
+ * text, from the `cap` most recent matches (see SEARCH_COUNT_CAP).
  */
 export function countQueue(
   db: Db,
-  args: { scope: Scope; filter: QueueFilter; now: number } & CitizenNamesOption,
+  args: {
+    scope: Scope
+    filter: QueueFilter
+    now: number
+    /** The most matches a search's counts read (default SEARCH_COUNT_CAP; Infinity: exact). */
+    cap?: number
+  } & CitizenNamesOption,
 ): QueueCounts {
   const { filter, now } = args
   const scoped = effectiveTeams(args.scope, filter.teamId)
@@ -771,14 +792,13 @@ export function countQueue(
   const teamList = `r.team_id IN (${inList(params, 't', teams)})`
   const conditions = filterConditions(db, filter, now, params, { ignoreStatus: true, alias: 'r.' })
   const match = ftsMatchFor(filter, scoped, { ignoreStatus: true, citizenNames: args.citizenNames })
-  const from = match === null ? 'requests r' : 'requests_fts f CROSS JOIN requests r ON r.rowid = f.rowid'
   if (match !== null) {
     params.fts = match
-    conditions.push('f.requests_fts MATCH @fts')
+    return countSearch(db, [teamList, ...conditions], now, params, args.cap ?? SEARCH_COUNT_CAP)
   }
 
   let perStatus: { status: string; n: number }[]
-  if (match === null && !filter.overdue) {
+  if (!filter.overdue) {
     // Only columns the maintained counts carry: a sum over a few hundred rows.
     const where = [`team_id IN (${inList(params, 'u', teams)})`]
     if (filter.categoryId?.length) where.push(`category_id IN (${inList(params, 'uc', filter.categoryId)})`)
@@ -790,23 +810,10 @@ export function countQueue(
       db,
       `SELECT status, sum(n) AS n FROM request_counts WHERE ${where.join(' AND ')} GROUP BY status`,
     ).all(params) as { status: string; n: number }[]
-  } else if (match !== null && !filter.overdue) {
-    // A search: the matches are walked once, counting the late ones on the way, rather than
-    // a second walk for the overdue count (a common word matches most of the cache).
-    params.now = now
-    const rows = cached(
-      db,
-      `SELECT r.status, count(*) AS n, sum(CASE WHEN ${overdueCondition(db, 'r.', params)} THEN 1 ELSE 0 END) AS late
-       FROM ${from} WHERE ${[teamList, ...conditions].join(' AND ')} GROUP BY r.status`,
-    ).all(params) as { status: string; n: number; late: number }[]
-    return countsOf(
-      rows,
-      rows.reduce((sum, r) => sum + r.late, 0),
-    )
   } else {
     perStatus = cached(
       db,
-      `SELECT r.status, count(*) AS n FROM ${from} WHERE ${[teamList, ...conditions].join(' AND ')} GROUP BY r.status`,
+      `SELECT r.status, count(*) AS n FROM requests r WHERE ${[teamList, ...conditions].join(' AND ')} GROUP BY r.status`,
     ).all(params) as { status: string; n: number }[]
   }
 
@@ -816,11 +823,51 @@ export function countQueue(
   else {
     params.now = now
     const where = [teamList, overdueCondition(db, 'r.', params), ...conditions]
-    overdue = cached(db, `SELECT count(*) FROM ${from} WHERE ${where.join(' AND ')}`)
+    overdue = cached(db, `SELECT count(*) FROM requests r WHERE ${where.join(' AND ')}`)
       .pluck()
       .get(params) as number
   }
   return { ...counts, overdue }
+}
+
+/**
+ * The counts of a search (`params.fts`): its matches within `where`, newest first, at most
+ * `cap` of them, walked once, the late ones counted on the way. The walk reads one match
+ * past the cap to know whether there are more, and takes it back out of the counts: the
+ * group holding the oldest row read gives back that row (SQLite gives a bare column the
+ * values of the row `min()` picked, here its `late`). One FTS query, not two: a prefix
+ * query's setup merges the doclists of every word it stands for, whatever the LIMIT.
+ */
+function countSearch(
+  db: Db,
+  where: readonly string[],
+  now: number,
+  params: Record<string, unknown>,
+  cap: number,
+): QueueCounts {
+  params.now = now
+  // LIMIT -1: no limit (an exact count, `cap: Infinity`, e.g. an export's total).
+  params.walk = Number.isFinite(cap) ? Math.max(0, Math.trunc(cap)) + 1 : -1
+  const rows = cached(
+    db,
+    `SELECT status, count(*) AS n, sum(late) AS late, min(rid) AS oldest, late AS oldestLate FROM (
+       SELECT r.status, f.rowid AS rid, CASE WHEN ${overdueCondition(db, 'r.', params)} THEN 1 ELSE 0 END AS late
+       FROM requests_fts f CROSS JOIN requests r ON r.rowid = f.rowid
+       WHERE ${['f.requests_fts MATCH @fts', ...where].join(' AND ')}
+       ORDER BY f.rowid DESC LIMIT @walk)
+     GROUP BY status`,
+  ).all(params) as { status: string; n: number; late: number; oldest: number; oldestLate: number }[]
+  const walked = rows.reduce((sum, r) => sum + r.n, 0)
+  if (walked > cap) {
+    const last = rows.reduce((a, b) => (b.oldest < a.oldest ? b : a))
+    last.n -= 1
+    last.late -= last.oldestLate
+  }
+  const counts = countsOf(
+    rows,
+    rows.reduce((sum, r) => sum + r.late, 0),
+  )
+  return walked > cap ? { ...counts, capped: true } : counts
 }
 
 function countsOf(perStatus: readonly { status: string; n: number }[], overdue: number): QueueCounts {
@@ -860,16 +907,20 @@ export type MapFilterArgs = CitizenNamesOption &
 
 type GeoRow = [string, number, number, string, string, number]
 
-/** The R*Tree's columns, qualified: a filtered query may join requests, which has lat, lon, status… too. */
-const G = 'requests_geo.'
-const GEO_COLUMNS = `${G}request_id AS id, ${G}lat, ${G}lon, ${G}status, ${G}category_id, ${G}priority`
-const IN_BOX = `${G}max_lat >= @minLat AND ${G}min_lat <= @maxLat AND ${G}max_lon >= @minLon AND ${G}min_lon <= @maxLon`
+/** What the map draws of a point, in the order of GeoRow. */
+const GEO_COLUMNS = 'r.id, r.lat, r.lon, r.status, r.category_id, r.priority'
+/** The covering index of map points is partial: a query must say it only wants located requests. */
+const LOCATED = 'r.lat IS NOT NULL AND r.lon IS NOT NULL'
+/**
+ * Past this many latitude bands (a box taller than 4°, a region or more), the box is read
+ * through the R*Tree rather than one index range per band and team.
+ */
+const MAX_BANDS = 400
 
 /**
- * The filter as conditions on the R*Tree row, and whether they need the request row.
- * Status, category and priority are aux columns of the tree: no request row is read for
- * them. Assignee and overdue are checked on the request (joined by rowid, which is the
- * tree's id); the text on the FTS index, with the same restrictions as the queue's search.
+ * The filter as conditions on the point (`r.`), all on columns of the covering index of map
+ * points (migration 0013); the text on the FTS index, with the same restrictions as the
+ * queue's search.
  */
 function geoFilter(
   db: Db,
@@ -878,42 +929,81 @@ function geoFilter(
   now: number,
   params: Record<string, unknown>,
   citizenNames: boolean | undefined,
-): { conditions: string[]; joinRequests: boolean } {
-  if (!filter) return { conditions: [], joinRequests: false }
+): string[] {
+  if (!filter) return []
   const { status, categoryId, priority, assigneeId, unassigned, overdue } = filter
-  const conditions = filterConditions(db, { status, categoryId, priority }, now, params, { alias: G })
-  const onRequest = filterConditions(db, { assigneeId, unassigned, overdue }, now, params, { alias: 'r.' })
+  const conditions = filterConditions(
+    db,
+    { status, categoryId, priority, assigneeId, unassigned, overdue },
+    now,
+    params,
+    { alias: 'r.' },
+  )
   const match = ftsMatchFor(filter, teams, { citizenNames })
   if (match !== null) {
     params.fts = match
-    conditions.push(`${G}id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH @fts)`)
+    conditions.push(`r.rowid IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH @fts)`)
   }
-  return { conditions: [...conditions, ...onRequest], joinRequests: onRequest.length > 0 }
+  return conditions
+}
+
+/** The latitude bands a box spans (as the index computes them), or null when they are too many. */
+function bandsOf(bbox: Bbox): number[] | null {
+  // Multiplying by a positive constant and truncating are both monotonic: every latitude of
+  // the box falls in a band between those of its edges. The exact box is tested on top.
+  const first = Math.trunc(bbox.minLat * MAP_BANDS_PER_DEGREE)
+  const last = Math.trunc(bbox.maxLat * MAP_BANDS_PER_DEGREE)
+  if (!(last >= first) || last - first >= MAX_BANDS) return null
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i)
 }
 
 /**
- * The R*Tree query of the requests in a box, within a scope and the queue's filter, or
- * null when nothing can match (no team of the scope has located requests). One tree
- * search per team (the team key is the tree's third dimension), merged.
+ * The query of the requests in a box, within a scope and the queue's filter, or null when
+ * nothing can match. A city or a district: per team of the scope and latitude band, one
+ * range of the covering index of map points between the box's west and east edges, read
+ * in order (no lookup per point). A taller box: the R*Tree (its third dimension, the team,
+ * one search per team), each point's columns read from the request row.
  */
 function viewportQuery(db: Db, args: { scope: Scope; bbox: Bbox; limit: number } & MapFilterArgs) {
   const { filter } = args
   // Narrowed by the filter's teams exactly as the queue is: a team outside the scope never widens it.
-  const teams = effectiveTeams(args.scope, filter?.teamId)
-  if (teams && teams.length === 0) return null
+  const scoped = effectiveTeams(args.scope, filter?.teamId)
+  if (scoped && scoped.length === 0) return null
   const params: Record<string, unknown> = { ...args.bbox, limit: args.limit }
-  const { conditions, joinRequests } = geoFilter(db, filter, teams, args.now ?? 0, params, args.citizenNames)
-  const from = joinRequests ? `requests_geo CROSS JOIN requests r ON r.rowid = ${G}id` : 'requests_geo'
+  const conditions = geoFilter(db, filter, scoped, args.now ?? 0, params, args.citizenNames)
+  const bands = bandsOf(args.bbox)
+  if (bands !== null) {
+    const teams = scoped ?? teamsInCache(db)
+    if (teams.length === 0) return null
+    params.bands = JSON.stringify(bands)
+    const where = [
+      `r.team_id IN (${inList(params, 't', teams)})`,
+      `${mapBandSql('r.')} IN (SELECT value FROM json_each(@bands))`,
+      'r.lon BETWEEN @minLon AND @maxLon',
+      'r.lat BETWEEN @minLat AND @maxLat',
+      LOCATED,
+      ...conditions,
+    ]
+    return {
+      sql: `SELECT ${GEO_COLUMNS} FROM requests r INDEXED BY ${MAP_POINTS_INDEX} WHERE ${where.join(' AND ')} LIMIT @limit`,
+      params,
+    }
+  }
+  // The tree's boxes are rounded outwards (32-bit floats): the exact box is tested on the row, as above.
+  const g = 'requests_geo.'
+  const inBox = `${g}max_lat >= @minLat AND ${g}min_lat <= @maxLat AND ${g}max_lon >= @minLon AND ${g}min_lon <= @maxLon`
   const select = (extra: string[]) =>
-    `SELECT ${GEO_COLUMNS} FROM ${from} WHERE ${[IN_BOX, ...extra, ...conditions].join(' AND ')} LIMIT @limit`
-  if (teams === null) return { sql: select([]), params }
-  const keys = cached(db, `SELECT key FROM team_keys WHERE team_id IN (${inList(params, 't', teams)})`)
+    `SELECT ${GEO_COLUMNS} FROM requests_geo CROSS JOIN requests r ON r.rowid = ${g}id
+     WHERE ${[inBox, ...extra, 'r.lat BETWEEN @minLat AND @maxLat', 'r.lon BETWEEN @minLon AND @maxLon', ...conditions].join(' AND ')}
+     LIMIT @limit`
+  if (scoped === null) return { sql: select([]), params }
+  const keys = cached(db, `SELECT key FROM team_keys WHERE team_id IN (${inList(params, 't', scoped)})`)
     .pluck()
     .all(params) as number[]
   if (keys.length === 0) return null
   const arms = keys.map((key, i) => {
     params[`k${i}`] = key
-    return `SELECT * FROM (${select([`${G}min_team <= @k${i}`, `${G}max_team >= @k${i}`])})`
+    return `SELECT * FROM (${select([`${g}min_team <= @k${i}`, `${g}max_team >= @k${i}`])})`
   })
   return { sql: `${arms.join(' UNION ALL ')} LIMIT @limit`, params }
 }
@@ -930,7 +1020,7 @@ const toPoint = ([id, lat, lon, status, categoryId, priority]: GeoRow): MapPoint
 /**
  * Requests located in `bbox`, at most `limit` of them: with a filter, exactly those the
  * queue lists for it within `scope`; without, every request of the scope. Read from the
- * R*Tree; the request row only for an assignee or overdue filter.
+ * covering index of map points (the R*Tree for a box taller than a few degrees).
  */
 export function listInViewport(
   db: Db,
@@ -980,8 +1070,8 @@ export function countAllRequests(db: Db): number {
 
 /**
  * Requests inside a drawn polygon or lasso (holes and concave shapes honoured), within
- * `scope` and, when given, the queue's filter (as `listInViewport`): the R*Tree narrows to
- * the polygon's bounding box, then each point is tested exactly.
+ * `scope` and, when given, the queue's filter (as `listInViewport`): the viewport query
+ * narrows to the polygon's bounding box, then each point is tested exactly.
  * @returns the points inside, and whether `limit` cut the list.
  */
 export function listInPolygon(

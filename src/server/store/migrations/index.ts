@@ -11,6 +11,8 @@ import privacy from './0007-privacy'
 import notices from './0008-notices'
 import citizenConsent from './0009-citizen-consent'
 import duplicateLinks from './0010-duplicate-links'
+import attachments from './0011-attachments'
+import capacity from './0012-capacity'
 
 export const SERVER_MIGRATIONS: readonly Migration<Sql>[] = [
   initial,
@@ -23,4 +25,6 @@ export const SERVER_MIGRATIONS: readonly Migration<Sql>[] = [
   notices,
   citizenConsent,
   duplicateLinks,
+  attachments,
+  capacity,
 ]

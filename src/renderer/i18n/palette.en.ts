@@ -1,0 +1,35 @@
+/** English words of the command palette (issue 15, Ctrl+K): the same keys as palette.fr.ts. */
+import type { paletteFr } from './palette.fr'
+
+export const paletteEn: typeof paletteFr = {
+  title: 'Command palette',
+  input: 'Command, request or screen',
+  placeholder: 'Reference (239), words, action, screen, person…',
+  results: 'Results',
+  hint: '↑ ↓ to choose, Enter to run, Escape to close.',
+  count: 'No result | {n} result | {n} results',
+  searching: 'Searching the requests…',
+  searchFailed: 'The search for requests failed.',
+  none: 'No command matches “{text}”.',
+  groups: {
+    requests: 'Requests',
+    actions: 'Actions',
+    screens: 'Screens',
+    assign: 'Assign',
+  },
+  shortcut: 'shortcut: {keys}',
+  request: '{reference} — {title}',
+  screen: 'Go to: {name}',
+  view: 'Saved view: {name}',
+  transition: 'Status: {label}',
+  assignTo: 'Assign to {name}',
+  unassign: 'Remove the assignment',
+  selectionTransition: 'Selection: {label}',
+  selectionAssignTo: 'Selection: assign to {name}',
+  selectionPriority: 'Selection: change the priority',
+  goTransition: 'Go to the status change',
+  goAssign: 'Go to the assignment',
+  goComment: 'Go to the comment',
+  goSearch: 'Go to the search',
+  help: 'Open the command palette',
+}

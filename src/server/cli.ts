@@ -339,6 +339,7 @@ export function describeRetentionReport(r: RetentionReport): string[] {
     `  ${count(r.held, 'demande gardée', 'demandes gardées')} par un gel juridique`,
     `  ${count(r.citizensAnonymised, 'usager anonymisé', 'usagers anonymisés')} (plus aucune demande)`,
     `  ${count(r.accessLogPurged, 'entrée', 'entrées')} du journal des accès purgée${r.accessLogPurged > 1 ? 's' : ''}`,
+    `  ${count(r.apiUsesPurged, 'usage', 'usages')} des clés d’API purgé${r.apiUsesPurged > 1 ? 's' : ''}`,
   ]
 }
 

@@ -192,6 +192,16 @@ beforeAll(async () => {
   await logEntry('log-old-1', monthsAgo(14), old.citizenId!)
   await logEntry('log-old-2', monthsAgo(12) - 60_000, old.citizenId!)
   await logEntry('log-new', monthsAgo(12) + 60_000, old.citizenId!)
+  // A portal's uses of its API key, one past the access log's months and one within.
+  const account = await sql().get<{ id: string }>('SELECT id FROM api_accounts ORDER BY id LIMIT 1')
+  for (const [route, at] of [
+    ['/old-use', monthsAgo(13)],
+    ['/new-use', monthsAgo(11)],
+  ] as const)
+    await sql().run(
+      'INSERT INTO api_account_uses (account_id, scope, method, route, status, at) VALUES (?, ?, ?, ?, ?, ?)',
+      [account!.id, 'open311', 'POST', route, 200, at],
+    )
 })
 afterAll(async () => world?.close())
 
@@ -281,6 +291,12 @@ describe(`retention on ${TEST_STORE}`, () => {
         ])
       ).map((r) => r.id),
     ).toEqual(['log-new'])
+    // The API keys' use log follows the same months.
+    expect(report.apiUsesPurged).toBeGreaterThanOrEqual(1)
+    const uses = await sql().all<{ route: string }>(
+      "SELECT route FROM api_account_uses WHERE route IN ('/old-use', '/new-use')",
+    )
+    expect(uses.map((u) => u.route)).toEqual(['/new-use'])
 
     // Consoles: each citizen erased first (the requests listed), then the anonymised copies.
     const feed = await feedAfter(cursor)

@@ -38,6 +38,8 @@ export interface RetentionReport {
   /** Citizens left without any request, anonymised like an erasure does. */
   citizensAnonymised: number
   accessLogPurged: number
+  /** Uses of the API keys (account, route, status, time) older than the access log's months. */
+  apiUsesPurged: number
 }
 
 /** Who `privacy_erasures` names for what retention did (no agent: the server's schedule). */
@@ -387,6 +389,7 @@ export async function applyRetention(
     held: held.length,
     citizensAnonymised: 0,
     accessLogPurged: 0,
+    apiUsesPurged: 0,
   }
   for (const chunk of chunksOf(due)) {
     const done = await applyChunk(ctx, chunk, effective, now, now)
@@ -396,6 +399,8 @@ export async function applyRetention(
   }
   const before = accessLogBefore(effective, now)
   report.accessLogPurged = await ctx.db.transaction((tx) => purgeAccessLog(tx, before))
+  // Who called the API, when: an access log of the portals and partners, kept as long.
+  report.apiUsesPurged = await ctx.db.run('DELETE FROM api_account_uses WHERE at < ?', [before])
   await ctx.db.reclaim()
   return report
 }

@@ -1,4 +1,6 @@
 /** English words of the « Modèles de réponse » tab (issue 14): the same keys as templates.fr.ts. */
+import type { Placeholder } from '../../shared/noticeTemplates'
+
 import type { templatesFr } from './templates.fr'
 
 export const templatesEn: typeof templatesFr = {
@@ -66,4 +68,21 @@ export const templatesEn: typeof templatesFr = {
     take: 'Take the text in force',
   },
   failed: 'Failed: {message}',
+  placeholderMeanings: {
+    reference: 'the request’s reference (GRC-2026-000123)',
+    categorie: 'the category',
+    adresse: 'the address (empty without an address)',
+    adresse_precedee: '« , » followed by the address (empty without an address)',
+    date_demande: 'the date of the request',
+    date: 'the date of the event (reply, status change)',
+    statut: 'the new status',
+    service: 'the name of the service handling the request',
+    message: 'the text of the public reply',
+    motif: 'the reason for a rejection',
+    precision: 'the detail asked of the citizen',
+    resolution: 'the resolution note',
+    echeance: 'the due date (empty without one)',
+    principale: 'the reference of a duplicate’s master request (empty otherwise)',
+    agent: 'the agent’s name (only if notifications.allowAgentName)',
+  } satisfies Record<Placeholder, string>,
 }

@@ -3,6 +3,8 @@
  * merged into fr.ts under `templates`. Placeholders written as text (`{reference}`) are
  * passed as values, never typed here: `{` is vue-i18n's own.
  */
+import { PLACEHOLDERS, type Placeholder } from '../../shared/noticeTemplates'
+
 export const templatesFr = {
   tab: 'Modèles de réponse',
   title: 'Modèles de réponse aux usagers',
@@ -69,4 +71,6 @@ export const templatesFr = {
     take: 'Reprendre le texte en vigueur',
   },
   failed: 'Échec : {message}',
+  /** What each placeholder stands for: the server's own words. */
+  placeholderMeanings: PLACEHOLDERS as Record<Placeholder, string>,
 }

@@ -11,6 +11,7 @@ import {
   Citizen,
   Comment,
   CommentKind,
+  HISTORY_KINDS,
   HistoryKind,
   Id,
   IntakeCitizen,
@@ -160,6 +161,22 @@ export const ChangesReply = z.object({
 export type ChangesReply = z.infer<typeof ChangesReply>
 
 const KNOWN_CHANGES = new Set<unknown>(Change.options.map((o) => o.shape.type.value))
+const KNOWN_HISTORY = new Set<unknown>(HISTORY_KINDS)
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
+
+/**
+ * History events of a kind this console does not know (a newer server's: a new notice, a new
+ * kind of attachment event) are left out of what it keeps, instead of refusing the whole
+ * request with them: an older console keeps syncing, and shows what it can word.
+ */
+function withKnownHistory<T>(holder: T): T {
+  if (!isObject(holder) || !Array.isArray(holder.history)) return holder
+  return {
+    ...holder,
+    history: holder.history.filter((e) => isObject(e) && KNOWN_HISTORY.has(e.kind)),
+  }
+}
 
 /**
  * The feed as a console reads it: changes of a kind this console does not know (a feature
@@ -169,9 +186,9 @@ const KNOWN_CHANGES = new Set<unknown>(Change.options.map((o) => o.shape.type.va
 export const ChangesReplyFromServer = z.preprocess((raw) => {
   if (typeof raw !== 'object' || raw === null || !Array.isArray((raw as { changes?: unknown }).changes))
     return raw
-  const changes = (raw as { changes: unknown[] }).changes.filter(
-    (c) => typeof c === 'object' && c !== null && KNOWN_CHANGES.has((c as { type?: unknown }).type),
-  )
+  const changes = (raw as { changes: unknown[] }).changes
+    .filter((c) => isObject(c) && KNOWN_CHANGES.has(c.type))
+    .map((c) => (isObject(c) && c.type === 'request' ? { ...c, entity: withKnownHistory(c.entity) } : c))
   return { ...raw, changes }
 }, ChangesReply)
 
@@ -314,6 +331,30 @@ export type MutationResult = z.infer<typeof MutationResult>
 
 export const MutationsReply = z.object({ results: z.array(MutationResult) })
 export type MutationsReply = z.infer<typeof MutationsReply>
+
+/** Details as a console reads them: history events of unknown kinds left out (see withKnownHistory). */
+export const DetailsReplyFromServer = z.preprocess(
+  (raw) =>
+    isObject(raw) && Array.isArray(raw.details)
+      ? { ...raw, details: raw.details.map(withKnownHistory) }
+      : raw,
+  DetailsReply,
+)
+
+/** Mutation results as a console reads them: the entities' (and tour stops') unknown history kinds left out. */
+export const MutationsReplyFromServer = z.preprocess((raw) => {
+  if (!isObject(raw) || !Array.isArray(raw.results)) return raw
+  const results = raw.results.map((r) =>
+    isObject(r)
+      ? {
+          ...r,
+          ...('entity' in r ? { entity: withKnownHistory(r.entity) } : {}),
+          ...(Array.isArray(r.stops) ? { stops: r.stops.map(withKnownHistory) } : {}),
+        }
+      : r,
+  )
+  return { ...raw, results }
+}, MutationsReply)
 
 export const TokenRequest = z.discriminatedUnion('grantType', [
   z

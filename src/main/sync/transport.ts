@@ -8,8 +8,8 @@ import { createParser } from 'eventsource-parser'
 import { z } from 'zod'
 import {
   ChangesReplyFromServer,
-  DetailsReply,
-  MutationsReply,
+  DetailsReplyFromServer,
+  MutationsReplyFromServer,
   SYNC_LIMITS,
   TokenReply,
   type Mutation,
@@ -294,9 +294,9 @@ export function createSyncTransport(options: TransportOptions) {
       ),
     revoke: (token: string) => call('/api/v1/auth/revoke', { method: 'POST', token, body: {} }, RevokeReply),
     details: (token: string, ids: string[]) =>
-      call('/api/v1/requests/details', { method: 'POST', token, body: { ids } }, DetailsReply),
+      call('/api/v1/requests/details', { method: 'POST', token, body: { ids } }, DetailsReplyFromServer),
     mutations: (token: string, mutations: Mutation[]) =>
-      call('/api/v1/mutations', { method: 'POST', token, body: { mutations } }, MutationsReply),
+      call('/api/v1/mutations', { method: 'POST', token, body: { mutations } }, MutationsReplyFromServer),
 
     /** Reference administration (admin accounts only): every item with its version. */
     adminReference: (token: string) =>

@@ -8,6 +8,7 @@ import type { Db } from '../src/main/cache/db'
 import { benchDuplicates } from './benchDuplicates'
 import { benchDashboard } from './benchDashboard'
 import { benchMapDuplicates } from './benchMapDuplicates'
+import { benchDispatch } from './benchDispatch'
 
 export interface BenchContext {
   /** A console core opened on the benchmark's cache file, with a logged-in session. */
@@ -25,4 +26,9 @@ export interface BenchContext {
 
 export type FeatureBench = (ctx: BenchContext) => Promise<void>
 
-export const FEATURE_BENCHES: FeatureBench[] = [benchDuplicates, benchDashboard, benchMapDuplicates]
+export const FEATURE_BENCHES: FeatureBench[] = [
+  benchDuplicates,
+  benchDashboard,
+  benchMapDuplicates,
+  benchDispatch,
+]

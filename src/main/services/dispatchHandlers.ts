@@ -40,7 +40,7 @@ import { canAssign } from '../../core/authz/permissions'
 import { effectiveTeams, type Scope } from '../../core/authz/scope'
 import { CAPACITY_REFUSAL, canSetCapacity, dispatchScope, worksRequests } from '../../core/authz/dispatch'
 import { instantAt, isoOf, localDateAt, weekdayOf, type LocalDate } from '../../core/workflow/zonedTime'
-import { countQueue, getRequestRow, toRequestDetail } from '../cache/queries/requests'
+import { countOverdueByAssignee, getRequestRow, toRequestDetail } from '../cache/queries/requests'
 import {
   getAgentById,
   listAgents,
@@ -177,13 +177,9 @@ export function createDispatchHandlers(deps: CoreDeps, requests: RequestService)
       ])
 
     const capacity = capacityByAgent(db)
-    /** Overdue as the queue's « En retard » filter counts it (business time, paused clocks left out). */
-    const overdueOf = (agentId: string | null) =>
-      countQueue(db, {
-        scope,
-        filter: agentId === null ? { unassigned: true } : { assigneeId: [agentId] },
-        now,
-      }).overdue
+    /** Overdue as the queue's « En retard » filter counts it (paused clocks left out), every column at once. */
+    const overdue = countOverdueByAssignee(db, teams, now)
+    const overdueOf = (agentId: string | null) => overdue.get(agentId) ?? 0
 
     const people = listAgents(db, scope).filter(worksRequests)
     const personFigures = (agent: AgentSummary): PersonFigures => {

@@ -486,6 +486,27 @@ function overdueCondition(db: Db, r: string, params: Record<string, unknown>): s
 }
 
 /**
+ * Overdue requests of `teams` per assignee (null: nobody), counted as the queue's « En
+ * retard » filter counts them (the same condition), in one pass over the open requests'
+ * index: the dispatch board's figure for every column at once.
+ */
+export function countOverdueByAssignee(
+  db: Db,
+  teams: readonly string[],
+  now: number,
+): Map<string | null, number> {
+  if (teams.length === 0) return new Map()
+  const params: Record<string, unknown> = { now }
+  const teamList = `team_id IN (${inList(params, 't', teams)})`
+  const rows = cached(
+    db,
+    `SELECT assignee_id AS assigneeId, count(*) AS n FROM requests INDEXED BY requests_open_due
+     WHERE ${teamList} AND ${overdueCondition(db, '', params)} GROUP BY assignee_id`,
+  ).all(params) as Array<{ assigneeId: string | null; n: number }>
+  return new Map(rows.map((r) => [r.assigneeId, r.n]))
+}
+
+/**
  * Whether a search may match citizens' names: only for roles that may read them
  * (`canReadCitizen`). Callers acting for a session always say; left out, as for the
  * benchmarks and the cache's own tests, names are searched (the cache's full text).

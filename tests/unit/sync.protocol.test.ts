@@ -8,6 +8,7 @@ import {
   DetailsReplyFromServer,
   MutationsReplyFromServer,
 } from '../../src/shared/sync'
+import { requestRow } from '../support/requestRow'
 
 const page = (changes: unknown[]) => ({ changes, nextCursor: '12', hasMore: false, remaining: 0 })
 const removed = { type: 'request_removed', seq: 11, id: 'r1', reason: 'deleted' }
@@ -39,32 +40,7 @@ const event = (serverId: number, kind: string) => ({
 })
 const history = [event(1, 'created'), event(2, 'photo_rotated'), event(3, 'commented')]
 const entity = {
-  request: {
-    id: 'r1',
-    reference: 'GRC-2026-000001',
-    title: 'Nid-de-poule',
-    categoryId: 'voirie',
-    subcategory: null,
-    channel: 'portal',
-    status: 'new',
-    statusKind: 'open',
-    priority: 'normal',
-    teamId: 'voirie',
-    assigneeId: null,
-    description: '',
-    address: null,
-    lat: null,
-    lon: null,
-    citizenId: null,
-    fields: {},
-    createdAt: 1,
-    updatedAt: 1,
-    dueAt: null,
-    closedAt: null,
-    slaPausedMs: 0,
-    slaPausedSince: null,
-    version: 1,
-  },
+  request: requestRow('r1', { createdAt: 1 }),
   citizen: null,
   comments: [],
   history,

@@ -6,24 +6,26 @@
  */
 import { z } from 'zod'
 import { ActionAvailability, Id, IsoDateTime } from '../domain'
-import { AttachmentSource, AttachmentType } from '../attachments'
+import { AttachmentMeta, AttachmentType } from '../attachments'
 import { spec } from '../channelSpec'
 
 const Bytes = z.instanceof(Uint8Array)
 
-export const AttachmentItem = z.object({
-  id: Id,
-  requestId: Id,
-  name: z.string(),
-  mime: AttachmentType,
-  size: z.number().int().nonnegative(),
-  width: z.number().int().positive().nullable(),
-  height: z.number().int().positive().nullable(),
+/** An attachment as the screen lists it: the feed's metadata, and where it stands on this console. */
+export const AttachmentItem = AttachmentMeta.pick({
+  id: true,
+  requestId: true,
+  name: true,
+  mime: true,
+  size: true,
+  width: true,
+  height: true,
+  source: true,
+  createdByName: true,
+}).extend({
   /** A thumbnail can be shown (an image the server has, or a pending image kept here). */
   thumbnail: z.boolean(),
-  source: AttachmentSource,
   createdAt: IsoDateTime,
-  createdByName: z.string().nullable(),
   /**
    * `sent`: the server has it; `pending`: waiting in this console for the sync; `refused`:
    * the server refused it for good (`error` says why; the agent may remove it).

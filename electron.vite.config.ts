@@ -22,7 +22,11 @@ export default defineConfig({
       // better-sqlite3 above all: it loads a native file at run time and cannot be bundled.
       externalizeDeps: true,
       rolldownOptions: {
-        input: { index: resolve(root, 'src/main/index.ts') },
+        // The snapshot worker (issue 16) runs in a thread of its own: its own entry, out/main/snapshotWorker.js.
+        input: {
+          index: resolve(root, 'src/main/index.ts'),
+          snapshotWorker: resolve(root, 'src/main/sync/snapshotWorker.ts'),
+        },
         external: ['better-sqlite3-multiple-ciphers'],
         output: { format: 'cjs' },
       },

@@ -1,10 +1,16 @@
 /**
  * The sync figures of `npm run bench`, against the reference server over loopback HTTP:
  * - initial_sync_rows_per_s: a fresh console (a supervisor: every team) pulls N requests,
- *   from login until they are all in its cache (queue, counts, search and map usable);
+ *   from login until they are all in its cache (queue, counts, search and map usable). By
+ *   snapshot (issue 16) they come with their comments and history, so it is the same figure
+ *   as the next one; by the feed (`--feed`: a server without snapshot), requests first;
  * - initial_sync_complete_rows_per_s: the same until their comments and history are in too;
  * - initial_sync_max_block_ms: the longest the event loop was held meanwhile (the UI's
  *   main process must stay responsive during the first download);
+ * - the phases of a snapshot: initial_sync_login_s (login and token until the first chunk
+ *   is asked), initial_sync_transfer_s (chunks downloaded, validated and written by the
+ *   worker, pipelined), initial_sync_indexing_s (indexes, full-text, map and counts built
+ *   once), initial_sync_mb (compressed bytes received);
  * - edit_visible_p95_ms: an edit on console A until console B's cache has it, both online
  *   (A pushes on its own, the server nudges, B pulls).
  *
@@ -25,6 +31,7 @@ import { createConsole } from '../src/main/console'
 import type { SyncStatus } from '../src/shared/sync'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { startFaultProxy, type Fault } from '../tests/support/faultProxy'
+import { startOlderServerProxy } from '../tests/support/olderServerProxy'
 
 const repoRoot = join(__dirname, '..')
 
@@ -189,34 +196,86 @@ export async function startServerProcess(
 export async function syncFigures(
   rows: number,
   log: (line: string) => void,
+  options: { feed?: boolean } = {},
 ): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'grc-bench-sync-'))
   const seeding = performance.now()
   const { url, child } = await startServerProcess(join(dir, 'server.db'), rows)
   const server = { url }
   log(`sync: server seeded with ${rows} requests in ${Math.round(performance.now() - seeding)} ms (${url})`)
+  // `feed`: the first download as before the snapshot, from a server that has none.
+  const older = options.feed ? await startOlderServerProxy(url) : null
   try {
-    const sara = await openConsole(dir, 'sara', server.url, 'sara.sup')
+    const sara = await openConsole(dir, 'sara', older?.url ?? server.url, 'sara.sup')
     const loop = monitorEventLoopDelay({ resolution: 5 })
     loop.enable()
     let requestsIn: number | null = null
-    // The queue is usable once the requests are in; their comments and history follow.
+    const phases: { snapshot?: number; indexing?: number } = {}
+    let bytes = 0
+    // By the feed, the queue is usable once the requests are in; their comments and history
+    // follow. By snapshot, all of it comes at once.
     sara.core.on('sync.changed', (status) => {
-      if (requestsIn === null && status.initial?.phase === 'details') requestsIn = performance.now()
+      const phase = status.initial?.phase
+      if (requestsIn === null && phase === 'details') requestsIn = performance.now()
+      if (phase === 'snapshot' || phase === 'indexing') phases[phase] ??= performance.now()
+      bytes = Math.max(bytes, status.initial?.bytes ?? 0)
     })
     const started = performance.now()
     const done = await firstDownload(sara, rows)
     loop.disable()
     if (done.ms === null) throw new Error(`initial sync: ${done.reason}`)
     const ms = done.ms
+    const ended = started + ms
     const pulled = countRequests(sara)
     const history = sara.core.db.prepare('SELECT count(*) FROM history_events').pluck().get() as number
-    const rate = Math.round(pulled / (((requestsIn ?? performance.now()) - started) / 1000))
+    const rate = Math.round(pulled / (((requestsIn ?? ended) - started) / 1000))
     const completeRate = Math.round(pulled / (ms / 1000))
     log(
-      `sync: initial sync of ${pulled} requests: in the queue at ${rate} rows/s; ` +
-        `with their ${history} history events in ${Math.round(ms)} ms (${completeRate} rows/s)`,
+      `sync: initial sync of ${pulled} requests (${bytes > 0 ? 'snapshot' : 'feed'}): in the queue at ${rate} rows/s; ` +
+        `with their ${history} history events in ${Math.round(ms)} ms (${completeRate} rows/s), ` +
+        `event loop held ${Math.round(loop.max / 1e6)} ms at most`,
     )
+    // Bytes received: the download was a snapshot (a server without one answers 404 first).
+    const snapshotPhases: Record<string, number> =
+      bytes > 0 && phases.snapshot !== undefined && phases.indexing !== undefined
+        ? {
+            initial_sync_login_s: seconds(phases.snapshot - started),
+            initial_sync_transfer_s: seconds(phases.indexing - phases.snapshot),
+            initial_sync_indexing_s: seconds(ended - phases.indexing),
+            initial_sync_mb: Math.round(bytes / 1e5) / 10,
+          }
+        : {}
+    // The worker's bulk load, as it timed itself (snapshotLoad.ts): rows written while the
+    // chunks came, then each index, FTS, R*Tree and counts built once.
+    const loadTimings = sara.core.db
+      .prepare("SELECT value FROM sync_state WHERE key = 'snapshot_timings'")
+      .pluck()
+      .get() as string | undefined
+    if (loadTimings) {
+      const t = JSON.parse(loadTimings) as {
+        loadMs: number
+        indexesMs: number
+        derivedMs: number
+        phases: Record<string, number>
+      }
+      snapshotPhases.initial_sync_bulk_write_s = seconds(t.loadMs)
+      snapshotPhases.initial_sync_bulk_indexes_s = seconds(t.indexesMs)
+      snapshotPhases.initial_sync_bulk_derived_s = seconds(t.derivedMs)
+      log(
+        `sync: bulk load in the worker: rows written ${seconds(t.loadMs)} s (with the download), ` +
+          `indexes ${seconds(t.indexesMs)} s, derived data ${seconds(t.derivedMs)} s (` +
+          Object.entries(t.phases)
+            .map(([phase, ms]) => `${phase} ${Math.round(ms)} ms`)
+            .join(', ') +
+          ')',
+      )
+    }
+    if (snapshotPhases.initial_sync_transfer_s !== undefined)
+      log(
+        `sync: snapshot phases: login ${snapshotPhases.initial_sync_login_s} s, ` +
+          `chunks downloaded and written ${snapshotPhases.initial_sync_transfer_s} s (${snapshotPhases.initial_sync_mb} MB), ` +
+          `indexes and derived data ${snapshotPhases.initial_sync_indexing_s} s`,
+      )
     await sara.core.close()
 
     const zoe = await openConsole(dir, 'zoe', server.url, 'zoe.agent')
@@ -254,10 +313,12 @@ export async function syncFigures(
       initial_sync_rows_per_s: rate,
       initial_sync_complete_rows_per_s: completeRate,
       initial_sync_max_block_ms: Math.round(loop.max / 1e6),
+      ...snapshotPhases,
       edit_visible_p50_ms: Math.round(percentile(samples, 50)),
       edit_visible_p95_ms: Math.round(p95),
     }
   } finally {
+    await older?.close()
     child.kill('SIGTERM')
     await new Promise((r) => child.once('exit', r))
     rmSync(dir, { recursive: true, force: true })
@@ -386,13 +447,14 @@ export async function faultySyncFigures(options: FaultySyncOptions): Promise<Rec
 }
 
 if (require.main === module) {
-  // `npx tsx scripts/benchSync.ts [ROWS]`, or `… --faulty [ROWS]` for the faulty figures alone.
-  const faulty = process.argv[2] === '--faulty'
-  const rows = process.argv[faulty ? 3 : 2]
+  // `npx tsx scripts/benchSync.ts [ROWS]`, `… --faulty [ROWS]` for the faulty figures alone,
+  // `… --feed [ROWS]` for the first download by the feed (a server without snapshot).
+  const flag = process.argv[2]?.startsWith('--') ? process.argv[2] : null
+  const rows = process.argv[flag ? 3 : 2]
   const log = (line: string) => console.log(line)
-  ;(faulty
+  ;(flag === '--faulty'
     ? faultySyncFigures({ rows: rows === undefined ? undefined : Number(rows), log })
-    : syncFigures(Number(rows ?? 100_000), log)
+    : syncFigures(Number(rows ?? 100_000), log, { feed: flag === '--feed' })
   )
     .then((figures) => console.log(JSON.stringify(figures, null, 2)))
     .catch((e: unknown) => {

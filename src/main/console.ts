@@ -34,6 +34,7 @@ import type { CoreDeps } from './services/deps'
 import { createReferenceAdminService } from './services/referenceAdmin'
 import { createPrivacyService } from './services/privacy'
 import { createSessionService } from './services/session'
+import { notifyingEmit } from './notifications/notifyingEmit'
 import { openStore, type Db } from './cache/db'
 import { profileCacheKey, type CacheKeySeal } from './cache/cacheKey'
 import { demoAccountsRefusal, usesDemoAccounts } from '../core/directory/demoAccounts'
@@ -194,6 +195,7 @@ export async function createConsole(
     if (changed) listeners.get('requests.changed')?.forEach((cb) => cb({ ids: [] }))
   }
   const sessions = createSessionService(deps)
+  deps.emit = notifyingEmit(deps, () => sessions.current()) // notifications (issue 15): before the engine takes emit
   // The transport tells the engine each reply's server epoch (a restored server has a new one).
   let onEpoch: (epoch: string) => void = () => {}
   const transport = serverUrl
@@ -219,6 +221,7 @@ export async function createConsole(
         intervalMs: config.sync.intervalSeconds * 1000,
         pullPageSize: config.sync.pageSize,
         logError: options.logError,
+        snapshot: { file, key: cacheKey.key, nativeBinding: options.nativeBinding },
       })
     : null
   if (engine) {
@@ -231,6 +234,12 @@ export async function createConsole(
         withAccess: (fn) => engine.withAccess(fn),
         transport,
         afterChange: () => void engine.syncNow(),
+      }
+    if (transport)
+      deps.presenceRemote = {
+        withAccess: (fn) => engine.withAccess(fn),
+        transport,
+        onPresence: (listener) => engine.onPresence(listener),
       }
   }
   const sync: SyncControl = engine

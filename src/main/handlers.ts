@@ -43,8 +43,11 @@ import { createDashboardHandlers } from './services/dashboardHandlers'
 import { createDispatchHandlers } from './services/dispatchHandlers'
 import { createAttachmentHandlers } from './services/attachmentsHandlers'
 import { createSlaClockHandlers } from './services/slaClockHandlers'
+import { createNotificationsHandlers } from './services/notificationsHandlers'
+import { createPresenceHandlers } from './services/presenceHandlers'
 import { createMapDuplicateHandlers } from './services/mapDuplicatesHandlers'
 import { createQueueExportHandlers } from './services/queueExportHandlers'
+import { createTagHandlers } from './services/tagsHandlers'
 import { createUpdateHandlers } from './services/updateHandlers'
 
 /** What the handlers need of sync; a console without a server gets the local-only one. */
@@ -140,8 +143,11 @@ export function createHandlers(
     ...createDispatchHandlers(deps, requests),
     ...createAttachmentHandlers(deps, requests),
     ...createSlaClockHandlers(deps),
+    ...createNotificationsHandlers(deps),
+    ...createPresenceHandlers(deps),
     ...createMapDuplicateHandlers(deps),
     ...createQueueExportHandlers(deps),
+    ...createTagHandlers(deps, requests),
     ...createUpdateHandlers(deps.update),
     'session.login': async (input) => {
       // Someone else (or the same agent) logging in over a session: the old one ends first,

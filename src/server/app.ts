@@ -21,7 +21,9 @@ import { registerOpen311Routes } from './routes/open311'
 import { registerPartnerRoutes } from './routes/partner'
 import { registerPrivacyRoutes } from './routes/privacy'
 import { registerSyncRoutes } from './routes/sync'
+import { registerSnapshotRoutes } from './routes/snapshot'
 import { registerNoticeRoutes } from './notifications/routes'
+import { registerPresenceRoutes } from './presence/routes'
 import { registerAttachments } from './attachments'
 import type { AttachmentSettings } from './attachments/settings'
 import { apiError, useZodValidation } from './routes/validation'
@@ -189,6 +191,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerContactRoutes(app, { store: options.store, authenticate, now })
   registerPrivacyRoutes(app, { store: options.store, authenticate, now })
   registerNoticeRoutes(app, { store: options.store, authenticate, now })
+  registerSnapshotRoutes(app, { store: options.store, authenticate })
+  await registerPresenceRoutes(app, { store: options.store, hub, authenticate, now })
 
   app.addHook('onClose', async () => {
     unsubscribe()

@@ -12,8 +12,14 @@ interface Listener {
   res: ServerResponse
 }
 
+const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
+
+/** What a stream is told as soon as it opens, for its session (presence marks, issue 15). */
+type Greeter = (session: SessionInfo) => ReadonlyArray<readonly [event: string, data: unknown]>
+
 export function createEventHub(options: { heartbeatMs?: number; maxStreamsPerAgent?: number } = {}) {
   const listeners = new Set<Listener>()
+  const greeters = new Set<Greeter>()
   const maxStreamsPerAgent = options.maxStreamsPerAgent ?? 8
   const heartbeat = setInterval(() => {
     // A comment line keeps proxies from closing an idle stream and reveals dead peers.
@@ -34,6 +40,21 @@ export function createEventHub(options: { heartbeatMs?: number; maxStreamsPerAge
       const listener = { session, res }
       listeners.add(listener)
       res.on('close', () => listeners.delete(listener))
+      for (const greet of greeters) for (const [event, data] of greet(session)) res.write(frame(event, data))
+    },
+
+    /** An event with data of its own per stream: `pick` gives it for a session, or undefined to skip that stream. */
+    send(event: string, pick: (session: SessionInfo) => unknown): void {
+      for (const l of listeners) {
+        const data = pick(l.session)
+        if (data !== undefined) l.res.write(frame(event, data))
+      }
+    },
+
+    /** Tell each stream opened from now on what `greeter` gives for its session; returns the undo. */
+    greet(greeter: Greeter): () => void {
+      greeters.add(greeter)
+      return () => greeters.delete(greeter)
     },
 
     nudge(scopes: ReadonlySet<string>): void {

@@ -38,6 +38,8 @@ import { privacyPaths } from './openapi/privacyPaths'
 import { noticePaths } from './notifications/openapiPaths'
 import { attachmentPaths } from './attachments/openapiPaths'
 import { capacityPaths } from './openapi/capacityPaths'
+import { snapshotPaths } from './openapi/snapshotPaths'
+import { presencePaths } from './presence/openapiPaths'
 
 // --- Open311 ---------------------------------------------------------------------------
 
@@ -604,6 +606,8 @@ export function openApiDocument(serverUrl?: string) {
       ...noticePaths,
       ...attachmentPaths,
       ...capacityPaths,
+      ...snapshotPaths,
+      ...presencePaths,
     },
   }
 }

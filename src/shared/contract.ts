@@ -73,8 +73,12 @@ import { intakeChannels } from './channels/intake'
 import { dashboardChannels } from './channels/dashboard'
 import { dispatchChannels } from './channels/dispatch'
 import { slaClockChannels } from './channels/slaClock'
+import { notificationsChannels } from './channels/notifications'
+import { presenceChannels } from './channels/presence'
 import { mapDuplicateChannels } from './channels/mapDuplicates'
 import { queueExportChannels } from './channels/queueExport'
+import { Tag, TAG_LIMITS } from './tags'
+import { tagChannels } from './channels/tags'
 import { UpdateStatus, updateChannels } from './channels/update'
 
 const SearchText = z
@@ -94,6 +98,8 @@ export const QueueFilter = z
     overdue: z.boolean(),
     /** Free text, searched with FTS5 as plain words (never as FTS syntax). */
     text: SearchText,
+    /** Requests carrying any of these tags (compared case-folded: src/shared/tags.ts). */
+    tags: z.array(Tag).max(TAG_LIMITS.perChange),
   })
   .partial()
   .strict()
@@ -263,8 +269,11 @@ export const contract = {
   ...dashboardChannels,
   ...dispatchChannels,
   ...slaClockChannels,
+  ...notificationsChannels,
+  ...presenceChannels,
   ...mapDuplicateChannels,
   ...queueExportChannels(QueueFilter.default({}), QueueSort.default('created_desc')),
+  ...tagChannels(BulkIds, BulkOutcome),
   ...updateChannels,
 
   /** Log in with the configured auth provider; opens the profile's cache. */
@@ -622,6 +631,10 @@ export const EVENTS = {
   'tours.changed': z.object({ ids: z.array(Id) }),
   /** Where the console's update stands changed (a newer version found, downloaded). */
   'update.changed': UpdateStatus,
+  /** The agent's notifications changed (a new one, or read elsewhere). */
+  'notifications.changed': z.object({}),
+  /** Who else is on a request changed (someone opened, edited or left it). */
+  'presence.changed': z.object({ requestId: Id }),
 } as const
 export type EventName = keyof typeof EVENTS
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[]

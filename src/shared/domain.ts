@@ -132,6 +132,8 @@ export const RequestSummary = z.object({
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
   dueAt: IsoDateTime.nullable(),
+  /** Its tags as typed (src/shared/tags.ts); absent: none. */
+  tags: z.array(z.string()).optional(),
 })
 export type RequestSummary = z.infer<typeof RequestSummary>
 
@@ -281,6 +283,8 @@ export const HISTORY_KINDS = [
   'attachment_removed',
   /** A citizen's photo (Open311 `media_url`) could not be attached (`data.reason`: too_large, unsupported_type…). */
   'attachment_refused',
+  /** Tags were put on or taken off (`data`: added, removed, as typed). */
+  'tagged',
 ] as const
 export const HistoryKind = z.enum(HISTORY_KINDS)
 export type HistoryKind = z.infer<typeof HistoryKind>

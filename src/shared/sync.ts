@@ -28,6 +28,7 @@ import { TransitionField } from './workflow'
 import { CitizenRef, PrivacyPolicy } from './privacy'
 import { ATTACHMENT_LIMITS, AttachmentMeta } from './attachments'
 import { WorkCapacity } from './capacity'
+import { Tag, TAG_LIMITS, TagChange } from './tags'
 
 export const SYNC_LIMITS = {
   /** Mutations per push. */
@@ -68,6 +69,8 @@ export const RequestRecord = z.object({
   slaPausedMs: EpochMs,
   slaPausedSince: EpochMs.nullable(),
   version: z.number().int().nonnegative(),
+  /** Labels agents put on it (src/shared/tags.ts); absent from older servers: none. */
+  tags: z.array(Tag).max(TAG_LIMITS.perRequest).optional(),
 })
 export type RequestRecord = z.infer<typeof RequestRecord>
 
@@ -267,6 +270,8 @@ export const Mutation = z.discriminatedUnion('op', [
       .strict(),
   }),
   MutationBase.extend({ op: z.literal('update'), payload: RequestPatch }),
+  /** Tags added and removed: applied to the tags the request has then, so it never conflicts. */
+  MutationBase.extend({ op: z.literal('tag'), payload: TagChange }),
   /**
    * A tour saved whole (`entityId` is the tour's id), with its stops assigned to the
    * technician when `assignStops`: all of it or nothing. Refused when another console saved
@@ -274,6 +279,15 @@ export const Mutation = z.discriminatedUnion('op', [
    */
   MutationBase.extend({ op: z.literal('tour_save'), payload: TourSavePayload }),
   MutationBase.extend({ op: z.literal('tour_delete'), payload: z.object({}).strict() }),
+  /**
+   * Merge a duplicate into this request (`entityId`, the master): its comments and files
+   * carried over, its citizen told through the master (src/core/requests/merge.ts). Refused
+   * when the duplicate changed after `duplicateVersion` by another agent or console.
+   */
+  MutationBase.extend({
+    op: z.literal('merge'),
+    payload: z.object({ duplicateId: Id, duplicateVersion: z.number().int().nonnegative() }).strict(),
+  }),
 ])
 
 /** The ops that change a tour rather than a request. */
@@ -393,14 +407,20 @@ export const SyncStatus = z.object({
   /** The last failure, in words an agent understands. */
   lastError: z.string().nullable(),
   /**
-   * The first download, while it runs: the requests (the queue is usable once they are in),
-   * then their comments and history (`details`).
+   * The first download, while it runs: from the change feed, the requests (the queue is
+   * usable once they are in), then their comments and history (`details`); or in chunks of
+   * a snapshot, everything at once (`snapshot`, with the bytes received and the time left),
+   * then the cache's indexes built (`indexing`).
    */
   initial: z
     .object({
       done: z.number().int(),
       total: z.number().int(),
-      phase: z.enum(['requests', 'details']).optional(),
+      phase: z.enum(['requests', 'details', 'snapshot', 'indexing']).optional(),
+      /** Bytes received (compressed), in a snapshot. */
+      bytes: z.number().int().nonnegative().optional(),
+      /** Seconds left at the pace so far; null until it can be told. */
+      etaSeconds: z.number().int().nonnegative().nullable().optional(),
     })
     .nullable(),
 })
@@ -421,7 +441,17 @@ export const Conflict = z.object({
   requestId: Id,
   reference: z.string(),
   title: z.string(),
-  op: z.enum(['create', 'transition', 'assign', 'comment', 'update', 'tour_save', 'tour_delete']),
+  op: z.enum([
+    'create',
+    'transition',
+    'assign',
+    'comment',
+    'update',
+    'tour_save',
+    'tour_delete',
+    'merge',
+    'tag',
+  ]),
   /** When the agent made the change. */
   madeAt: IsoDateTime,
   /** When the server answered that it conflicts. */

@@ -67,7 +67,7 @@ describe('an agent works the queue', () => {
     await expect.poll(() => detail.getByRole('alert').count()).toBeGreaterThan(0)
     await reason.fill('Relève de la compétence du département')
     await detail.getByRole('button', { name: 'Confirmer' }).click()
-    await expect.poll(() => detail.getByRole('status').first().textContent()).toContain('Rejet')
+    await detail.getByRole('status').filter({ hasText: 'Rejet' }).first().waitFor()
 
     // The history shows the step, and the cache agrees.
     await expect.poll(() => detail.textContent()).toContain('Relève de la compétence du département')

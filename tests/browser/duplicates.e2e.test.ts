@@ -137,3 +137,47 @@ it('shows the link on the map: a ring on the master counting its duplicate, whic
   await expect.poll(() => links.count()).toBe(0)
   await page.context().close()
 })
+
+it('merges the duplicate into its master after a confirmation that says what it brings', async () => {
+  await world.core.as('zoe.agent')
+  await world.core.value('request.comment', {
+    id: duplicate.id,
+    kind: 'internal',
+    body: 'Le riverain signale une roue crevée.',
+  })
+  const page = await world.newPage()
+  await world.login(page, 'zoe.agent')
+  await page
+    .getByRole('listbox', { name: 'Demandes' })
+    .getByRole('option')
+    .filter({ hasText: master.reference })
+    .click()
+  const detail = page.getByRole('region', { name: 'Détail de la demande' })
+  await detail.getByRole('heading', { level: 2, name: 'Nid-de-poule profond' }).waitFor()
+  const panel = detail.getByRole('region', { name: 'Doublons probables' })
+  const merge = panel.getByRole('button', { name: `Fusionner ${duplicate.reference} dans cette demande` })
+  await merge.focus()
+  await page.keyboard.press('Enter')
+
+  const dialog = page.getByRole('dialog', { name: `Fusionner ${duplicate.reference} dans cette demande` })
+  await dialog.waitFor()
+  expect(await dialog.getByRole('listitem').allInnerTexts()).toEqual([
+    '1 commentaire',
+    'aucune pièce jointe',
+    'pas d’usager (demande anonyme)',
+  ])
+  expect(await seriousViolations(page, '[role="dialog"]')).toEqual([])
+  // The confirmation has the focus: Enter merges.
+  await page.keyboard.press('Enter')
+  await panel.getByText(`${duplicate.reference} fusionnée dans cette demande`, { exact: false }).waitFor()
+  await panel.getByText('Fusionnée dans cette demande', { exact: true }).waitFor()
+  await detail.getByText('Le riverain signale une roue crevée.').waitFor()
+  await detail
+    .getByRole('region', { name: 'Historique' })
+    .getByText(`${duplicate.reference} fusionnée dans cette demande : 1 commentaire`, { exact: false })
+    .waitFor()
+  expect(await seriousViolations(page, '.duplicates')).toEqual([])
+  const merged = await world.core.value('request.get', { id: duplicate.id })
+  expect(merged.fields).toMatchObject({ duplicateOf: master.reference, mergedInto: master.reference })
+  await page.context().close()
+})

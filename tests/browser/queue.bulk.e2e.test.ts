@@ -22,8 +22,12 @@ afterAll(async () => world?.close())
  * the duplicates panel), outside the queue and detail stores: counted apart (see the report).
  */
 const PANELS_ON_THEIR_OWN = ['requests.slaClock', 'duplicates.ofRequest']
-/** Not a refresh: the idle lock's clock (at most once a minute). */
-const NOT_REFRESH = ['session.activity']
+/**
+ * Not a refresh: the idle lock's clock (at most once a minute), and the presence mark the
+ * detail sends while a control has focus (« Luc modifie l'attribution »: a best-effort note
+ * to the server, no read of the cache).
+ */
+const NOT_REFRESH = ['session.activity', 'presence.report']
 
 /** Every channel the page calls through the bridge, in order. */
 function recordCalls(page: Page) {
@@ -110,6 +114,47 @@ describe('a lead works many requests from the list', () => {
     await page.context().close()
   })
 
+  it('tags two picked requests in one action: the rows show it, the filter finds them', async () => {
+    const { page, list } = await leadOnNewRequests()
+    const rows = list.getByRole('option')
+    await rows.nth(0).click({ modifiers: ['Control'] })
+    await rows.nth(1).click({ modifiers: ['Control'] })
+    const picked = list.locator('[role="option"][aria-selected="true"]')
+    await expect.poll(() => picked.count()).toBe(2)
+    const references = (await picked.locator('.reference').allTextContents()).map((r) => r.trim())
+
+    const panel = page.getByRole('region', { name: 'Sélection' })
+    const tag = panel.getByRole('combobox', { name: 'Étiquette', exact: true })
+    await tag.fill('presse municipale')
+    await panel.getByRole('button', { name: 'Appliquer', exact: true }).click()
+    await panel.getByText('Confirmer : ajouter l’étiquette « presse municipale » à 2 demandes ?').waitFor()
+    await panel.getByRole('button', { name: 'Confirmer' }).click()
+    await panel
+      .getByTestId('bulk-status')
+      .getByText('Étiquette « presse municipale » sur 2 demandes')
+      .waitFor()
+    for (const reference of references) {
+      const row = list.getByRole('option').filter({ hasText: reference })
+      await expect.poll(() => row.locator('.chip').allTextContents()).toContain('presse municipale')
+    }
+    expect(await seriousViolations(page)).toEqual([])
+
+    // The queue's filter by tag finds exactly them.
+    await page.keyboard.press('Escape')
+    const filter = page
+      .getByRole('form', { name: 'Filtres' })
+      .getByRole('combobox', { name: 'Étiquette', exact: true })
+    // Reaching the select reads the tags in use again: the one just put on is offered.
+    await filter.focus()
+    await filter.locator('option', { hasText: 'presse municipale' }).waitFor({ state: 'attached' })
+    await filter.selectOption('presse municipale')
+    await expect
+      .poll(async () => (await list.locator('.reference').allTextContents()).map((r) => r.trim()).sort())
+      .toEqual([...references].sort())
+    expect(await seriousViolations(page)).toEqual([])
+    await page.context().close()
+  })
+
   it('exports the view as CSV: BOM, header, `;` separators, CRLF, a row of the list', async () => {
     const { page, list } = await leadOnNewRequests()
     const first = (await list.getByRole('option').first().locator('.reference').textContent())!.trim()
@@ -123,7 +168,7 @@ describe('a lead works many requests from the list', () => {
     const text = bytes.subarray(3).toString('utf8')
     const lines = text.split('\r\n')
     expect(lines[0]).toBe(
-      'Référence;Titre;Catégorie;Statut;Priorité;Équipe;Agent assigné;Adresse;Créée le;Échéance;Modifiée le',
+      'Référence;Titre;Catégorie;Statut;Priorité;Équipe;Agent assigné;Adresse;Créée le;Échéance;Modifiée le;Étiquettes',
     )
     expect(lines.at(-1)).toBe('')
     const row = lines.find((l) => l.startsWith(`${first};`))

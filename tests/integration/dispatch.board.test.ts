@@ -118,6 +118,9 @@ describe('the dispatch board', () => {
     expect(more.requests).toHaveLength(1)
     expect(more.requests[0]!.id).not.toBe(tom.requests[0]!.id)
     expect(more.nextCursor).toBeNull()
+    // Most urgent first: the earlier deadline on the first page, an undated request after any dated one.
+    const dues = [tom.requests[0]!, more.requests[0]!].map((r) => r.dueAt ?? '9999')
+    expect(dues).toEqual([...dues].sort())
   })
 
   it('lets a supervisor pick the teams', async () => {

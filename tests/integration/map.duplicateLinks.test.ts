@@ -174,8 +174,12 @@ describe('migration 0015 on an existing cache', () => {
     const open = () =>
       createConsole({ config, resourcesDir: join(repoRoot, 'resources'), userDataDir: dir, now: () => T0 })
     const before = await open()
-    // The cache as a console before 0015 left it: at version 14, without the index.
-    before.db.exec('DROP INDEX requests_duplicate_of')
+    // The cache as a console before 0015 left it: at version 14, without the index, nor what
+    // the migrations after it add (each has its own test).
+    before.db.exec(`DROP INDEX requests_duplicate_of;
+      DROP TABLE notifications; DROP TABLE notification_settings; DROP TABLE notification_watch;
+      DROP INDEX requests_open_cards;
+      DROP INDEX requests_tagged; ALTER TABLE requests DROP COLUMN tags; ALTER TABLE requests DROP COLUMN tag_keys;`)
     before.db.pragma('user_version = 14')
     expect(usesIndex(before.db)).toBe(false)
     const linked = before.db

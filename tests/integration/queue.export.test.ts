@@ -62,7 +62,7 @@ describe('exporting the queue view', () => {
     expect(pages[0]!.rows).toBe(EXPORT_PAGE_ROWS)
     expect(
       csv.startsWith(
-        '\uFEFFRéférence;Titre;Catégorie;Statut;Priorité;Équipe;Agent assigné;Adresse;Créée le;Échéance;Modifiée le\r\n',
+        '\uFEFFRéférence;Titre;Catégorie;Statut;Priorité;Équipe;Agent assigné;Adresse;Créée le;Échéance;Modifiée le;Étiquettes\r\n',
       ),
     ).toBe(true)
     // The BOM and the header once, at the very start; every line ends in CRLF.
@@ -123,7 +123,7 @@ describe('exporting the queue view', () => {
     })
     expect(
       page.csv.startsWith(
-        '\uFEFFReference;Title;Category;Status;Priority;Team;Assignee;Address;Created;Due;Updated\r\n',
+        '\uFEFFReference;Title;Category;Status;Priority;Team;Assignee;Address;Created;Due;Updated;Tags\r\n',
       ),
     ).toBe(true)
   })

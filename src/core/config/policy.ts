@@ -18,6 +18,8 @@ export const DEFAULT_LOCKED = [
   'privacy',
   'map.baseMap',
   'update',
+  // IT turning a kind of in-console notification off wins over the agent's own file.
+  'consoleNotifications',
 ] as const
 
 /** Sections only the machine layer may set at all. */

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { Role } from '../../shared/domain'
 import { AttachmentSettingsSchema } from './attachments'
+import { ConsoleNotificationsSchema } from './consoleNotifications'
 import { BaseMapChoice, DEFAULT_DEPOT, Depot, TeamDepots } from '../../shared/mapSettings'
 import { Controller, RETENTION_DEFAULTS, RetentionMonths } from '../../shared/privacy'
 
@@ -362,6 +363,7 @@ export const AppConfigSchema = z
       .prefault({}),
     /** Photos and documents on the reference server (issue 14; src/core/config/attachments.ts). */
     attachments: AttachmentSettingsSchema,
+    consoleNotifications: ConsoleNotificationsSchema,
     notifications: z
       .object({
         /**

@@ -23,6 +23,9 @@ export const DUPLICATE_DEFAULTS: CategoryDuplicates = { radiusM: 50, windowDays:
 /** The transition field that names the master. */
 export const DUPLICATE_FIELD = 'duplicateOf'
 
+/** The field a duplicate merged into its master keeps: the master's reference (src/core/requests/merge.ts). */
+export const MERGED_FIELD = 'mergedInto'
+
 const DAY_MS = 86_400_000
 
 /** The radius and window a category's requests are compared within. */
@@ -297,4 +300,19 @@ export function checkDuplicateMaster(
       `${master.reference} est elle-même un doublon de ${itsMaster} : liez cette demande à ${itsMaster}.`,
     )
   return master.reference
+}
+
+/**
+ * A duplicate merged into its master stays its duplicate: its comments and files live on in
+ * the master and its citizen is told through it, so no transition takes it back to work.
+ * @throws CoreError transition_refused.
+ */
+export function assertNotMerged(row: Pick<RequestRecord, 'reference' | 'fields'>): void {
+  const master = row.fields[MERGED_FIELD]
+  if (master)
+    throw new CoreError(
+      'transition_refused',
+      `${row.reference} a été fusionnée dans ${master} : elle ne peut plus être déliée ni rouverte.`,
+      { reasons: [] },
+    )
 }

@@ -29,7 +29,8 @@ import { applyTransition, checkTransition, type WorkflowSubject } from '../workf
 import { routeRequest, routingInWords } from '../workflow/routing'
 import { addBusinessHours, type BusinessCalendar } from '../workflow/sla'
 import { ACTION_REFUSALS } from '../authz/actions'
-import { checkDuplicateMaster, DUPLICATE_FIELD } from './duplicates'
+import { assertNotMerged, checkDuplicateMaster, DUPLICATE_FIELD } from './duplicates'
+import { applyTagChange } from './tags'
 import { actorOf, assertCanSeeTeam, canAssign, canChangeRequests, canReadCitizen } from '../authz/permissions'
 
 /** The front desk (accueil) gets what no routing rule claims. */
@@ -75,6 +76,7 @@ export type RequestFieldsPatch = Partial<
     | 'fields'
     | 'dueAt'
     | 'updatedAt'
+    | 'tags'
   >
 >
 
@@ -92,7 +94,7 @@ export interface RequestStatusChange {
 }
 
 /** A change to an existing request, as the outbox and the protocol carry it. */
-export type RequestOp = Exclude<OpOf<Mutation>, { op: 'create' | 'tour_save' | 'tour_delete' }>
+export type RequestOp = Exclude<OpOf<Mutation>, { op: 'create' | 'tour_save' | 'tour_delete' | 'merge' }>
 type OpOf<M> = M extends Mutation ? { op: M['op']; payload: M['payload'] } : never
 
 /**
@@ -121,6 +123,10 @@ export function fieldsTouchedBy(op: RequestOp): string[] {
       return []
     case 'update':
       return Object.keys(op.payload)
+    // A set operation on the tags the request has when applied: it never conflicts, so no
+    // base version check (two agents tagging the same request both keep their tags).
+    case 'tag':
+      return []
   }
 }
 
@@ -191,6 +197,7 @@ export function decideRequestOp(
       if (given[DUPLICATE_FIELD] !== undefined)
         given[DUPLICATE_FIELD] = checkedMaster(ctx, session, row, given[DUPLICATE_FIELD])
       const next = applyTransition(def, row, transitionId, given, at, ctx.calendar)
+      if (next.statusKind === 'open') assertNotMerged(row)
       // Back to an open state without naming a master: no longer anyone's duplicate.
       if (next.statusKind === 'open' && given[DUPLICATE_FIELD] === undefined)
         delete next.fields[DUPLICATE_FIELD]
@@ -252,6 +259,14 @@ export function decideRequestOp(
           },
         },
       }
+    }
+    case 'tag': {
+      assertMayChange(session)
+      const { tags, added, removed } = applyTagChange(row.tags ?? [], op.payload)
+      // Nothing really changes (tags already there, or absent): the row stays as it is.
+      const write =
+        added.length + removed.length > 0 ? { kind: 'fields' as const, patch: { tags, updatedAt: at } } : null
+      return { write, history: { kind: 'tagged', data: { added, removed } } }
     }
   }
 }

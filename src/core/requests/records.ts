@@ -29,3 +29,9 @@ export function parseFields(json: string): Record<string, string> {
     for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') out[k] = v
   return out
 }
+
+/** A request's tags as stored (JSON text): only strings are kept. */
+export function parseTags(json: string): string[] {
+  const parsed: unknown = JSON.parse(json)
+  return Array.isArray(parsed) ? parsed.filter((t): t is string => typeof t === 'string') : []
+}

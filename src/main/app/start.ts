@@ -21,6 +21,7 @@ import { registerAppScheme, serveAppProtocol } from './protocol'
 import { hardenSession, refuseWebviews } from './security'
 import { trustedCaVerifyProc } from './trustedCa'
 import { createMainWindow } from './window'
+import { showSystemNotifications } from './systemNotifications'
 
 /**
  * A demo build (`GRC_DEMO_BUILD=1 npm run build`, see electron.vite.config.ts): a packaged
@@ -187,6 +188,7 @@ export function startApp(options: StartOptions): RunningApp {
         { logError: log },
       )
       openWindow()
+      showSystemNotifications(core, () => mainWindow, config, log)
     } catch (error) {
       log('start', error)
       dialog.showErrorBox(

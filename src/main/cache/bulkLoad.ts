@@ -6,7 +6,8 @@
  *
  * The triggers are read from the schema, dropped, and re-created exactly as they were,
  * so a later migration that changes them needs no change here; only the rebuild
- * statements below restate what the triggers compute (demo.seed.test.ts checks they agree).
+ * statements below restate what the triggers compute (cache.bulkLoad.test.ts checks they
+ * agree, entry for entry).
  */
 import type { Db } from './db'
 import { foldSql, ftsTagsSql } from './fts'
@@ -14,41 +15,84 @@ import { foldSql, ftsTagsSql } from './fts'
 /** Triggers whose work `bulkLoad` does itself at the end of the load. */
 const DERIVED_TRIGGER = /^(requests_(fts|geo|counts)|citizens_fts|dashboard_counts)_/
 
-/** What the derived triggers would have written for every request. */
-const REBUILD = [
-  `INSERT INTO request_counts (team_id, status, category_id, priority, assignee_key, n)
+/** FTS5's default `automerge`, put back after the rebuild. */
+const FTS_DEFAULT_AUTOMERGE = 4
+
+/** What the derived triggers would have written for every request, phase by phase. */
+const REBUILD: readonly { phase: BulkLoadPhase; sql: string }[] = [
+  {
+    phase: 'counts',
+    sql: `INSERT INTO request_counts (team_id, status, category_id, priority, assignee_key, n)
    SELECT team_id, status, category_id, priority, ifnull(assignee_id, ''), count(*) FROM requests
    GROUP BY 1, 2, 3, 4, 5`,
-  `INSERT INTO requests_fts (rowid, reference, title, description, address, citizen_name, tags)
+  },
+  {
+    phase: 'fts',
+    sql: `INSERT INTO requests_fts (rowid, reference, title, description, address, citizen_name, tags)
    SELECT r.rowid, ${['r.reference', 'r.title', 'r.description', 'r.address', 'c.name'].map(foldSql).join(', ')},
           ${ftsTagsSql('r')}
    FROM requests r LEFT JOIN citizens c ON c.id = r.citizen_id ORDER BY r.rowid`,
-  `INSERT OR IGNORE INTO team_keys (team_id) SELECT DISTINCT team_id FROM requests`,
-  `INSERT INTO requests_geo (id, min_lat, max_lat, min_lon, max_lon, min_team, max_team,
+  },
+  {
+    phase: 'fts_optimize',
+    // One segment for the searches; merging the few large segments of the rebuild once.
+    sql: `INSERT INTO requests_fts (requests_fts) VALUES ('optimize')`,
+  },
+  {
+    phase: 'geo',
+    sql: `INSERT OR IGNORE INTO team_keys (team_id) SELECT DISTINCT team_id FROM requests`,
+  },
+  {
+    phase: 'geo',
+    sql: `INSERT INTO requests_geo (id, min_lat, max_lat, min_lon, max_lon, min_team, max_team,
                             request_id, lat, lon, status, category_id, priority)
    SELECT r.rowid, r.lat, r.lat, r.lon, r.lon, k.key, k.key, r.id, r.lat, r.lon, r.status, r.category_id, r.priority
    FROM requests r JOIN team_keys k ON k.team_id = r.team_id
    WHERE r.lat IS NOT NULL AND r.lon IS NOT NULL ORDER BY r.rowid`,
+  },
   // The dashboard's counts are built lazily on its first read (0011-dashboard): start over,
   // since a rowid reused after the cache was emptied may sit below where the last build went.
-  `DELETE FROM dashboard_counts`,
-  `UPDATE dashboard_counts_state SET through = -1`,
+  { phase: 'counts', sql: `DELETE FROM dashboard_counts` },
+  { phase: 'counts', sql: `UPDATE dashboard_counts_state SET through = -1` },
 ]
 
+/**
+ * The phases of a bulk load after `load`: `index:<name>` for each secondary index of
+ * requests, the per-status `counts`, the full-text index (`fts`, then `fts_optimize`), the
+ * map's R*Tree (`geo`), `commit` (the two commits: the indexes' and the derived pages
+ * encrypted into the WAL), and `checkpoint` (both copied from the WAL into the cache file).
+ */
+export type BulkLoadPhase =
+  `index:${string}` | 'counts' | 'fts' | 'fts_optimize' | 'geo' | 'commit' | 'checkpoint'
+
 export interface BulkLoadTimings {
+  /** Running `load`: writing the rows (and whatever `load` does besides, such as generating them). */
   loadMs: number
+  /** Building the secondary indexes of requests, all of them. */
   indexesMs: number
+  /** The derived data (counts, FTS, R*Tree), the triggers put back, the commit and the checkpoint. */
   derivedMs: number
+  /** Where `indexesMs` and `derivedMs` went, in ms per phase, in the order they ran. */
+  phases: Partial<Record<BulkLoadPhase, number>>
 }
 
 /**
  * Fill an EMPTY cache: run `load` (which inserts requests and citizens, in its own
  * transactions) with the derived triggers and the secondary indexes of requests off, then
- * build the indexes (one sort each beats row-by-row B-tree inserts) and the derived data.
+ * build the indexes (one sort each beats row-by-row B-tree inserts), then the derived data
+ * with the triggers back, in a second transaction: whatever happens in `load`, the rows it
+ * committed stay, indexed, with all their derived data.
  *
  * The rebuild reads each request's citizen name at the end, so citizens and requests may
  * come in any order. Nothing else may write meanwhile: call it synchronously, never across
  * event-loop turns.
+ *
+ * The journal stays WAL. `journal_mode = OFF` would write each page once instead of three
+ * times encrypted (into the WAL, out of it and into the cache at the checkpoint), but
+ * SQLite refuses to leave WAL while another connection has the cache open (the main
+ * process, when a worker fills it: "database is locked" after the busy timeout), and a
+ * crash meanwhile would leave a torn file where the first download resumes from its
+ * staged chunks.
  * @throws when requests is not empty (use the normal inserts, whose triggers keep everything in step).
  */
 export function bulkLoad<T>(db: Db, load: () => T): { result: T; timings: BulkLoadTimings } {
@@ -80,30 +124,64 @@ export function bulkLoad<T>(db: Db, load: () => T): { result: T; timings: BulkLo
   // sorts and merges over the whole table.
   const cacheSize = db.pragma('cache_size', { simple: true }) as number
   const threads = db.pragma('threads', { simple: true }) as number
+  const autocheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number
   db.pragma('cache_size = -262144')
   db.pragma('threads = 2')
   const t0 = performance.now()
-  const timings: BulkLoadTimings = { loadMs: 0, indexesMs: 0, derivedMs: 0 }
+  const timings: BulkLoadTimings = { loadMs: 0, indexesMs: 0, derivedMs: 0, phases: {} }
   let result: T
   try {
     result = load()
   } finally {
     // Whatever happened, leave the cache consistent: indexes, derived data, triggers back.
     const t1 = performance.now()
-    db.transaction(() => {
-      for (const i of indexes) db.exec(i.sql)
-    })()
-    const t2 = performance.now()
-    db.transaction(() => {
-      // FTS: no merging while rows pour in; one optimize at the end leaves a single segment.
-      db.prepare(`INSERT INTO requests_fts (requests_fts, rank) VALUES ('automerge', 0)`).run()
-      for (const sql of REBUILD) db.prepare(sql).run()
-      db.prepare(`INSERT INTO requests_fts (requests_fts) VALUES ('optimize')`).run()
-      db.prepare(`INSERT INTO requests_fts (requests_fts, rank) VALUES ('automerge', 4)`).run()
-      for (const t of triggers) db.exec(t.sql)
-    })()
-    db.pragma(`cache_size = ${Math.trunc(cacheSize)}`)
-    db.pragma(`threads = ${Math.trunc(threads)}`)
+    let t2: number
+    const phases = timings.phases
+    const timed = (phase: BulkLoadPhase, fn: () => unknown) => {
+      const t = performance.now()
+      fn()
+      phases[phase] = (phases[phase] ?? 0) + performance.now() - t
+    }
+    // Inlined: FTS5 takes an integer, and a bound JS number is a double.
+    const ftsAutomerge = (value: number) =>
+      db.exec(`INSERT INTO requests_fts (requests_fts, rank) VALUES ('automerge', ${Math.trunc(value)})`)
+    // The commits do not checkpoint by themselves: the checkpoint is timed apart, below.
+    db.pragma('wal_autocheckpoint = 0')
+    /** `fn` in a transaction, its commit timed as the `commit` phase. */
+    const committed = (fn: () => void) => {
+      let done = 0
+      db.transaction(() => {
+        fn()
+        done = performance.now()
+      })()
+      phases.commit = (phases.commit ?? 0) + performance.now() - done
+    }
+    try {
+      // The indexes committed before the derived data is built: their pages are then clean
+      // in the page cache, dropped at no cost when the FTS and R*Tree builds need room
+      // (dirty, each would first be written to the WAL mid-transaction).
+      committed(() => {
+        for (const i of indexes) timed(`index:${i.name}`, () => db.exec(i.sql))
+      })
+      t2 = performance.now()
+      committed(() => {
+        // FTS: no merging while rows pour in; one optimize at the end leaves a single segment.
+        // (A larger pending-terms buffer, fewer segments to merge, measured no faster.)
+        ftsAutomerge(0)
+        for (const { phase, sql } of REBUILD) timed(phase, () => db.prepare(sql).run())
+        ftsAutomerge(FTS_DEFAULT_AUTOMERGE)
+        for (const t of triggers) db.exec(t.sql)
+      })
+    } finally {
+      db.pragma(`cache_size = ${Math.trunc(cacheSize)}`)
+      db.pragma(`threads = ${Math.trunc(threads)}`)
+      db.pragma(`wal_autocheckpoint = ${Math.trunc(autocheckpoint)}`)
+    }
+    // Right away, as the commit would have, rather than at the next commit of whoever writes
+    // next (the main process, when a worker loads). Encrypted, it costs as much as the commit:
+    // each page is decrypted out of the WAL and encrypted again into the cache file. PASSIVE:
+    // it copies what no reader still needs, without waiting for anyone.
+    timed('checkpoint', () => db.pragma('wal_checkpoint(PASSIVE)'))
     Object.assign(timings, { loadMs: t1 - t0, indexesMs: t2 - t1, derivedMs: performance.now() - t2 })
   }
   return { result, timings }

@@ -48,6 +48,17 @@ export function createBulkService(deps: CoreDeps, requests: RequestService) {
       return eachRequest(session, input.ids, { op: 'transition', payload: { transitionId, fields } })
     },
 
+    /** Tags put on and taken off every request, each on the tags it has (a tag change never conflicts). */
+    tag(session: SessionInfo, input: ParsedInputOf<'requests.bulkTag'>): BulkOutcome {
+      const { add, remove } = input
+      return eachRequest(session, input.ids, { op: 'tag', payload: { add, remove } })
+    },
+
+    /** One priority for every request: an edit of each, as from its detail. */
+    priority(session: SessionInfo, input: ParsedInputOf<'requests.bulkPriority'>): BulkOutcome {
+      return eachRequest(session, input.ids, { op: 'update', payload: { priority: input.priority } })
+    },
+
     /** The transitions every one of the requests allows the agent now (in the first one's order). */
     commonTransitions(session: SessionInfo, ids: readonly string[]): TransitionOption[] {
       let common: TransitionOption[] | null = null

@@ -25,6 +25,7 @@ import {
 } from '../cache/queries/dashboard'
 import { listAgents, listTeams } from '../cache/queries/reference'
 import type { CoreDeps } from './deps'
+import { openStatesOf } from './openStates'
 import type { RequestService } from './requests'
 
 export type DashboardHandlers = Pick<Handlers, keyof typeof dashboardChannels>
@@ -87,17 +88,6 @@ export function periodWeeks(
 export function createDashboardHandlers(deps: CoreDeps, _requests: RequestService): DashboardHandlers {
   const { db } = deps
 
-  /** Whether `status` is an open state in the workflow of `categoryId` (the counts do not carry the kind). */
-  function openStates(): (status: string, categoryId: string) => boolean {
-    const workflowOf = new Map(
-      (db.prepare('SELECT id, workflow_id FROM categories').raw().all() as [string, string][]).map(
-        ([id, wf]) => [id, deps.workflows.get(wf)],
-      ),
-    )
-    return (status, categoryId) =>
-      workflowOf.get(categoryId)?.states.find((s) => s.id === status)?.kind === 'open'
-  }
-
   async function figures(query: DashboardQuery, session: SessionInfo): Promise<DashboardFigures> {
     const scope = dashboardScope(session)
     const teamNames = new Map(listTeams(db).map((t) => [t.id, t.name]))
@@ -110,7 +100,7 @@ export function createDashboardHandlers(deps: CoreDeps, _requests: RequestServic
 
     const incoming = countCreated(db, teams, weeks)
     const closed = countClosed(db, teams, weeks)
-    const { byStatus, byCategory } = backlog(db, teams, openStates())
+    const { byStatus, byCategory } = backlog(db, teams, openStatesOf(db, deps.workflows))
     const done = closedFigures(db, teams, days)
     const agentNames = new Map(listAgents(db).map((a) => [a.id, a.displayName]))
     const named = (ids: readonly string[]) =>

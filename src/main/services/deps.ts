@@ -8,6 +8,7 @@ import type { UpdateService } from '../update/service'
 import type { AttachmentRemote } from '../attachments/remote'
 import type { NoticeTemplateRemote } from './noticeTemplateHandlers'
 import type { CapacityRemote } from './dispatchHandlers'
+import type { PresenceRemote } from '../presence/service'
 
 /** Everything the handlers need, passed in so tests can build a core on any SQLite file. */
 export interface CoreDeps {
@@ -33,4 +34,6 @@ export interface CoreDeps {
   noticeTemplates?: NoticeTemplateRemote
   /** Capacity and absences on the server (issue 15); absent on a local-only profile. */
   capacityRemote?: CapacityRemote
+  /** Who is on a request, through the server's event stream (issue 15); absent on a local-only profile. */
+  presenceRemote?: PresenceRemote
 }

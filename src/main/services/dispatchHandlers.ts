@@ -32,7 +32,7 @@ import type {
   dispatchChannels,
 } from '../../shared/channels/dispatch'
 import type { SessionInfo } from '../../shared/contract'
-import { RequestSummary, type AgentSummary, type Category } from '../../shared/domain'
+import type { AgentSummary, Category } from '../../shared/domain'
 import type { Sector } from '../../shared/routing'
 import { bboxContains, bboxOfGeometry, pointInPolygon } from '../../shared/geo'
 import { CoreError } from '../../shared/result'
@@ -40,7 +40,7 @@ import { canAssign } from '../../core/authz/permissions'
 import { effectiveTeams, type Scope } from '../../core/authz/scope'
 import { CAPACITY_REFUSAL, canSetCapacity, dispatchScope, worksRequests } from '../../core/authz/dispatch'
 import { instantAt, isoOf, localDateAt, weekdayOf, type LocalDate } from '../../core/workflow/zonedTime'
-import { countOverdueByAssignee, getRequestRow, toRequestDetail } from '../cache/queries/requests'
+import { countOverdueByAssignee, summariesByRowid } from '../cache/queries/requests'
 import {
   getAgentById,
   listAgents,
@@ -51,6 +51,7 @@ import {
 } from '../cache/queries/reference'
 import {
   capacityByAgent,
+  dueBetween,
   firstCards,
   moreCards,
   openLoad,
@@ -60,6 +61,7 @@ import {
 import { SyncError, type SyncTransport } from '../sync/transport'
 import { serverRefusal, type ServerRefusalWords } from './serverRefusal'
 import type { CoreDeps } from './deps'
+import { openStatesOf } from './openStates'
 import type { RequestService } from './requests'
 
 export type DispatchHandlers = Pick<Handlers, keyof typeof dispatchChannels>
@@ -146,10 +148,9 @@ export function createDispatchHandlers(deps: CoreDeps, requests: RequestService)
 
     const load = new Map<string | null, { open: number; dueToday: number; hours: number }>()
     const openCategories = new Map<string, Set<string>>()
-    for (const row of openLoad(db, teams, { from: now, to: instantAt(plusDays(today, 1), 0, timeZone) })) {
+    for (const row of openLoad(db, teams, openStatesOf(db, deps.workflows))) {
       const l = load.get(row.assigneeId) ?? { open: 0, dueToday: 0, hours: 0 }
       l.open += row.open
-      l.dueToday += row.dueToday ?? 0
       l.hours += row.open * hoursOf(row.categoryId)
       load.set(row.assigneeId, l)
       if (row.assigneeId !== null)
@@ -157,6 +158,11 @@ export function createDispatchHandlers(deps: CoreDeps, requests: RequestService)
           row.assigneeId,
           (openCategories.get(row.assigneeId) ?? new Set()).add(row.categoryId),
         )
+    }
+    const tonight = instantAt(plusDays(today, 1), 0, timeZone)
+    for (const [assigneeId, n] of dueBetween(db, teams, { from: now, to: tonight })) {
+      const l = load.get(assigneeId)
+      if (l) l.dueToday = n
     }
 
     const sectors = listSectors(db)
@@ -236,27 +242,21 @@ export function createDispatchHandlers(deps: CoreDeps, requests: RequestService)
     return { today: todayIso, people: people.map(personFigures), unassigned, sectors, sectorOf }
   }
 
-  /** The cards of `ids`, as the queue lists them (nothing personal: the summary's fields only). */
-  const summaries = (ids: readonly string[]): RequestSummary[] =>
-    ids.flatMap((id) => {
-      const row = getRequestRow(db, id)
-      return row ? [RequestSummary.parse(toRequestDetail(row))] : []
-    })
-
   const withoutFlag = ({ fromTeamCategories: _, ...column }: PersonFigures) => column
 
   function board(session: SessionInfo, teamIds: string[] | undefined, perColumn: number): DispatchBoard {
     const { teams, teamsNamed, choicesNamed } = boardTeams(session, teamIds)
     const f = figures(session, teams)
-    const firstPages = firstCards(db, teams, perColumn)
+    const firstPages = firstCards(db, teams, [...f.people.map((p) => p.agentId), null], perColumn)
     const named = new Set([...f.people.flatMap((p) => p.sectorIds)])
     return {
       today: f.today,
       teams: teamsNamed,
       teamChoices: choicesNamed,
       columns: [...f.people, f.unassigned].map((p) => {
-        const page = firstPages.get(p.agentId) ?? { ids: [], nextCursor: null }
-        return { ...withoutFlag(p), requests: summaries(page.ids), nextCursor: page.nextCursor }
+        const page = firstPages.get(p.agentId) ?? { rowids: [], nextCursor: null }
+        // The cards as the queue lists them (nothing personal: the summary's fields only).
+        return { ...withoutFlag(p), requests: summariesByRowid(db, page.rowids), nextCursor: page.nextCursor }
       }),
       sectors: f.sectors.filter((s) => named.has(s.id)).map((s) => ({ id: s.id, name: s.name })),
     }
@@ -338,7 +338,7 @@ export function createDispatchHandlers(deps: CoreDeps, requests: RequestService)
     'dispatch.column': (input, { session }) => {
       const { teams } = boardTeams(session, input.teamIds)
       const page = moreCards(db, teams, input.agentId, input.after, input.cards)
-      return { requests: summaries(page.ids), nextCursor: page.nextCursor }
+      return { requests: summariesByRowid(db, page.rowids), nextCursor: page.nextCursor }
     },
     'dispatch.suggest': (input, { session }) => ({ suggestion: suggest(session, input.requestId) }),
     'dispatch.setCapacity': (input, { session }) => setCapacity(session, input),

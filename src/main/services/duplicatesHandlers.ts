@@ -17,8 +17,10 @@ import type { duplicateChannels, DuplicateDraft, RequestDuplicates } from '../..
 import { scopeFor } from '../../core/authz/permissions'
 import {
   boxAround,
+  assertNotMerged,
   DUPLICATE_FIELD,
   duplicateRulesOf,
+  MERGED_FIELD,
   linkTransitionOf,
   rankDuplicates,
   relatedCategoryIds,
@@ -31,6 +33,7 @@ import {
 import { getCategory, listCategories } from '../cache/queries/reference'
 import { categoryDuplicateRules, requestsInBox, requestsSharingWords } from '../cache/queries/duplicates'
 import type { CoreDeps } from './deps'
+import { createMergeService } from './mergeRequests'
 import type { RequestService } from './requests'
 
 export type DuplicateHandlers = Pick<Handlers, keyof typeof duplicateChannels>
@@ -68,6 +71,7 @@ function availabilityOf(
 
 export function createDuplicateHandlers(deps: CoreDeps, requests: RequestService): DuplicateHandlers {
   const { db } = deps
+  const merges = createMergeService(deps)
 
   /** The category, with the radius and window the cache keeps for it. */
   function categoryOf(id: string): Category {
@@ -125,7 +129,11 @@ export function createDuplicateHandlers(deps: CoreDeps, requests: RequestService
       const subject = subjectOf(request)
       const category = categoryOf(request.categoryId)
       const later = subject.createdAt + duplicateRulesOf(category).windowDays * DAY_MS
-      const candidates = candidatesOf(session, subject, category, later)
+      const mergeFacts = merges.candidateFacts(session, id)
+      const candidates = candidatesOf(session, subject, category, later).map((c) => ({
+        ...c,
+        ...mergeFacts(c.id),
+      }))
       const def = workflowOf(category)
       const transitions = requests.transitions(session, id)
       return {
@@ -136,13 +144,19 @@ export function createDuplicateHandlers(deps: CoreDeps, requests: RequestService
           transitions,
           'Seule une demande qui n’est pas encore traitée peut être liée comme doublon.',
         ),
-        unlink: subject.duplicateOf
-          ? availabilityOf(
-              def && unlinkTransitionOf(def)?.id,
-              transitions,
-              'Cette demande ne peut pas être déliée dans son état actuel.',
-            )
-          : { allowed: false, refusal: 'state', reason: 'Cette demande n’est liée à aucune autre.' },
+        unlink: request.fields[MERGED_FIELD]
+          ? {
+              allowed: false,
+              refusal: 'state',
+              reason: `Cette demande a été fusionnée dans ${request.fields[MERGED_FIELD]} : elle ne peut plus être déliée.`,
+            }
+          : subject.duplicateOf
+            ? availabilityOf(
+                def && unlinkTransitionOf(def)?.id,
+                transitions,
+                'Cette demande ne peut pas être déliée dans son état actuel.',
+              )
+            : { allowed: false, refusal: 'state', reason: 'Cette demande n’est liée à aucune autre.' },
       }
     },
 
@@ -179,10 +193,15 @@ export function createDuplicateHandlers(deps: CoreDeps, requests: RequestService
       const request = requests.get(session, id)
       if (!request.fields[DUPLICATE_FIELD])
         throw new CoreError('invalid_input', 'Cette demande n’est liée à aucune autre.')
+      assertNotMerged(request)
       const def = workflowOf(categoryOf(request.categoryId))
       const unlink = def && unlinkTransitionOf(def)
       if (!unlink) throw new CoreError('transition_refused', NO_DUPLICATES.reason!, { reasons: [] })
       return requests.transition(session, { id, transitionId: unlink.id, fields: {}, baseVersion })
     },
+
+    'duplicates.mergePreview': ({ id, duplicateId }, { session }) => merges.preview(session, id, duplicateId),
+
+    'duplicates.merge': (input, { session }) => requests.get(session, merges.merge(session, input)),
   }
 }

@@ -32,6 +32,7 @@ const HEADERS: Record<Language, string[]> = {
     'Créée le',
     'Échéance',
     'Modifiée le',
+    'Étiquettes',
   ],
   en: [
     'Reference',
@@ -45,6 +46,7 @@ const HEADERS: Record<Language, string[]> = {
     'Created',
     'Due',
     'Updated',
+    'Tags',
   ],
 }
 
@@ -84,6 +86,8 @@ function namesOf(deps: CoreDeps, language: Language) {
     dateCell(row.createdAt),
     dateCell(row.dueAt),
     dateCell(row.updatedAt),
+    // One cell: a filter on « presse » in Excel finds the requests carrying it.
+    (row.tags ?? []).join(', '),
   ]
 }
 

@@ -65,7 +65,8 @@ export function applyRequestEntity(
   if (!session) return
   for (const pending of listPendingFor(db, request.id)) {
     // A pending comment is still in the cache (the server's copy does not remove it).
-    if (pending.op === 'comment' || pending.op === 'create') continue
+    // A merge changes the requests only once the server has applied it (mergeRequests.ts).
+    if (pending.op === 'comment' || pending.op === 'create' || pending.op === 'merge') continue
     const row = getRequestRow(db, request.id)
     if (!row) return
     try {

@@ -77,6 +77,24 @@ export function createConflictService(
             theirAt: null,
           },
         ]
+      case 'merge':
+        return [
+          {
+            field: 'merge',
+            mine: getRequestRow(db, (c.payload as Payload<'merge'>).duplicateId)?.reference ?? null,
+            theirs: null,
+            theirActor: null,
+            theirAt: null,
+          },
+        ]
+      case 'tag': {
+        // What the agent added and removed, beside the tags the request has now.
+        const p = c.payload as Payload<'tag'>
+        const mine = [...p.add.map((t) => `+ ${t}`), ...p.remove.map((t) => `− ${t}`)].join(', ')
+        return [
+          { field: 'tags', mine, theirs: (row?.tags ?? []).join(', '), theirActor: null, theirAt: null },
+        ]
+      }
       case 'comment':
         return [
           {
@@ -167,6 +185,10 @@ export function createConflictService(
           case 'create':
             requests.create(session, c.payload as CreateRequestInput)
             break
+          case 'tag':
+            // Applied again on the tags the request has now (a tag change has no base to be stale on).
+            requests.applyQuietly(session, id, { op: 'tag', payload: c.payload as Payload<'tag'> })
+            break
           case 'tour_save': {
             const { assignStops, ...plan } = c.payload as Payload<'tour_save'>
             // Over the server's version now in the cache; a tour gone meanwhile comes back as a new one.
@@ -182,6 +204,12 @@ export function createConflictService(
           case 'tour_delete':
             if (getTour(db, id)) tours.delete(session, id)
             break
+          case 'merge':
+            // Refused for a reason that holds (merged elsewhere, no right): redone from the panel, if still wanted.
+            throw new CoreError(
+              'invalid_input',
+              'Une fusion refusée ne se renvoie pas : recommencez-la depuis le panneau des doublons.',
+            )
           default:
             throw new CoreError('invalid_input', 'Modification inconnue.')
         }

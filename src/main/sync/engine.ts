@@ -61,7 +61,8 @@ import {
 } from '../cache/scrub'
 import { getSyncState, setSyncState } from '../cache/queries/syncState'
 import { cached } from '../cache/statements'
-import { WorkflowDefinitionError } from '../../core/workflow/definitions'
+import { parseWorkflowDefinition, WorkflowDefinitionError } from '../../core/workflow/definitions'
+import { listWorkflowDefinitionsRaw } from '../cache/queries/reference'
 import {
   applyReference,
   applyRequestDetails,
@@ -75,6 +76,9 @@ import type { RefreshTokenStore } from './secrets'
 import { sendPendingUploads } from '../attachments/uploads'
 import { countPendingUploads } from '../cache/queries/attachments'
 import { SyncError, type SyncTransport } from './transport'
+import { firstDownloadBySnapshot } from './snapshotSync'
+import type { SnapshotCacheAccess } from './snapshotLoader'
+import type { PresenceHeard } from '../presence/marks'
 
 export interface SyncEngineDeps {
   db: Db
@@ -92,6 +96,8 @@ export interface SyncEngineDeps {
   random?: () => number
   pullPageSize?: number
   logError?: (where: string, error: unknown) => void
+  /** The cache for the snapshot worker (issue 16); absent: the first download reads the feed. */
+  snapshot?: SnapshotCacheAccess
 }
 
 /** Time given to one transaction of pulled changes before the event loop gets its turn. */
@@ -583,7 +589,36 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     return i
   }
 
+  /** Until the server says it has no snapshot (an older one): then the feed, as before. */
+  const snapshot = { offered: true }
+
   async function pull(token: string): Promise<void> {
+    // An empty cache fills from a snapshot in chunks, then the feed goes on from its cursor.
+    if (getSyncState(db, 'initial_done') !== '1' && deps.snapshot && snapshot.offered) {
+      const session = deps.session()
+      const taken = await firstDownloadBySnapshot({
+        db,
+        transport,
+        token,
+        cache: deps.snapshot,
+        // Ten pages of the feed a chunk: 2 000 requests with the default page size.
+        chunkRows: pageSize * 10,
+        owner: `${session?.agentId}@${getSyncState(db, 'server_epoch') ?? ''}`,
+        retried,
+        assertRunning,
+        show: (progress) => {
+          initial = progress
+          if (progress.phase === 'snapshot' && progress.done > 0) progressed = true
+          publish()
+        },
+        refused: () => (snapshot.offered = false),
+      })
+      initial = null
+      if (taken) {
+        afterSnapshot()
+        setSyncState(db, 'initial_done', '1')
+      }
+    }
     let cursor = getSyncState(db, 'cursor') ?? '0'
     const firstSync = getSyncState(db, 'initial_done') !== '1'
     // A first download resumed after a failure goes on counting from what is already in.
@@ -627,6 +662,17 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     }
     if (firstSync) setSyncState(db, 'initial_done', '1')
     initial = null
+  }
+
+  /** The worker wrote the cache: the running workflows and every screen follow it. */
+  function afterSnapshot() {
+    const running = deps.ctx.workflows
+    running.clear()
+    for (const w of listWorkflowDefinitionsRaw(db))
+      running.set(w.id, parseWorkflowDefinition(JSON.parse(w.json), `serveur:${w.id}`))
+    deps.emit('reference.changed', {})
+    deps.emit('requests.changed', { ids: [] })
+    deps.emit('tours.changed', { ids: [] })
   }
 
   /** Comments and history of the requests a light first download brought without them. */
@@ -814,6 +860,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     return status()
   }
 
+  const presenceListeners = new Set<(heard: PresenceHeard) => void>()
+  /** Who is on a request (issue 15): each mark the stream carries, and when it opens or ends. */
+  const tellPresence = (heard: PresenceHeard) => presenceListeners.forEach((l) => l(heard))
+
   /**
    * Hold the nudge stream open. Each time it opens, a round runs (nudges may have been missed
    * while it was down) and the reconnect backoff starts again; a stream the server refuses
@@ -831,12 +881,17 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           signal,
           () => {
             attempt = 0
+            tellPresence('open')
             schedule(10)
           },
+          undefined,
+          tellPresence,
         )
       } catch (e) {
         if (e instanceof SyncError && e.kind === 'auth') refused(token)
       }
+      // Marks heard on the stream are followed no more: its next opening tells the live ones again.
+      tellPresence('closed')
       if (signal.aborted) return
       await pause(backoff(attempt++), signal)
     }
@@ -847,6 +902,12 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     syncNow,
     checkEpoch,
     citizenContact: (requestId: string, purpose: ContactPurpose) => citizenContact(requestId, purpose),
+
+    /** Hear who is on which request, from the nudge stream (issue 15); returns the undo. */
+    onPresence(listener: (heard: PresenceHeard) => void): () => void {
+      presenceListeners.add(listener)
+      return () => void presenceListeners.delete(listener)
+    },
 
     /** After login: keep the password in memory only until the server has given a token. */
     start(login: { login: string; password: string } | null) {

@@ -47,6 +47,7 @@ import {
   type OfflineAccessUpload,
 } from '../../shared/privacy'
 import { AttachmentMeta } from '../../shared/attachments'
+import { PresenceMark, PresenceReportReply, type PresenceReport } from '../../shared/presence'
 import { createCaFetch } from './caFetch'
 import { readCaFile } from './caFile'
 
@@ -457,8 +458,53 @@ export function createSyncTransport(options: TransportOptions) {
       call('/api/v1/privacy/retention/preview', { method: 'GET', token }, RetentionPlan),
 
     /**
+     * One chunk of the first download (issue 16), as the server compressed it: unpacked,
+     * parsed and validated by the snapshot worker before anything touches the cache (the
+     * main process only carries the bytes). `cursor` absent: a new snapshot. A 404 (an older
+     * server) is a refusal the engine answers with the change feed.
+     */
+    async snapshot(
+      token: string,
+      position: { after: string; cursor: string | null; limit: number },
+    ): Promise<{ bytes: Uint8Array; cursor: string; next: string | null; total: number | null }> {
+      const query = new URLSearchParams({ after: position.after, limit: String(position.limit) })
+      if (position.cursor !== null) query.set('cursor', position.cursor)
+      const res = await open(
+        `/api/v1/snapshot?${query}`,
+        { method: 'GET', token },
+        'application/x-ndjson+gzip',
+      )
+      let bytes: Uint8Array
+      try {
+        bytes = await readCappedBytes(res, maxBytes)
+      } catch (e) {
+        throw e instanceof SyncError ? e : networkError(e)
+      }
+      if (res.status >= 400) throw statusError(res.status, Buffer.from(bytes).toString('utf8'))
+      const cursor = res.headers.get('grc-snapshot-cursor') ?? ''
+      const next = res.headers.get('grc-snapshot-next')
+      const total = res.headers.get('grc-snapshot-total')
+      if (
+        !/^\d{1,15}$/.test(cursor) ||
+        next === null ||
+        next.length > 64 ||
+        (total && !/^\d{1,12}$/.test(total))
+      )
+        throw new SyncError('protocol', MESSAGES.malformed('en-têtes du téléchargement initial'), res.status)
+      return { bytes, cursor, next: next === '' ? null : next, total: total ? Number(total) : null }
+    },
+
+    /** Who is on a request (issue 15): this agent views or edits it, or `left` it. */
+    presence: async (token: string, requestId: string, report: PresenceReport | 'left'): Promise<void> => {
+      const path = `/api/v1/presence/${encodeURIComponent(requestId)}`
+      if (report === 'left') await callBytes(path, { method: 'DELETE', token }, 1024)
+      else await call(path, { method: 'PUT', token, body: report }, PresenceReportReply)
+    },
+
+    /**
      * Hold the nudge stream open; `onOpen` once the server accepted it; resolves when it ends
      * (server gone, `signal` aborted, nothing heard for `idleMs`: the server's keep-alives stopped).
+     * `onPresence` hears who else is on a request (issue 15); a mark that is not the protocol's is dropped.
      */
     async events(
       token: string,
@@ -466,6 +512,7 @@ export function createSyncTransport(options: TransportOptions) {
       signal: AbortSignal,
       onOpen: () => void = () => {},
       idleMs = 45_000,
+      onPresence: (mark: PresenceMark) => void = () => {},
     ): Promise<void> {
       const local = new AbortController()
       const abort = () => local.abort()
@@ -479,7 +526,21 @@ export function createSyncTransport(options: TransportOptions) {
         if (res.status === 401) throw new SyncError('auth', 'Session refusée par le serveur.', 401)
         if (!res.ok || !res.body) throw new SyncError('server', MESSAGES.server(res.status), res.status)
         onOpen()
-        const parser = createParser({ onEvent: (e) => e.event === 'changes' && onNudge() })
+        const parser = createParser({
+          onEvent: (e) => {
+            if (e.event === 'changes') onNudge()
+            else if (e.event === 'presence') {
+              let data: unknown
+              try {
+                data = JSON.parse(e.data)
+              } catch {
+                return
+              }
+              const mark = PresenceMark.safeParse(data)
+              if (mark.success) onPresence(mark.data)
+            }
+          },
+        })
         const decoder = new TextDecoder()
         const reader = res.body.getReader()
         for (;;) {

@@ -8,6 +8,7 @@ import { TRANSITION_FIELDS, type TransitionField } from '../../shared/workflow'
 import type { ApiErrorCode } from '../api'
 import { useReferenceStore } from '../stores/reference'
 import type { BusinessSlaClock } from './sla'
+import { tagHistoryText } from '../components/tags/tagHistory'
 
 const formatters = new Map<string, Intl.DateTimeFormat>()
 function dateFormatter(locale: string) {
@@ -119,6 +120,8 @@ export function useWords() {
         const reason = te(key) ? t(key) : t('attachments.citizenPhotoRefused.other')
         return t('history.kinds.attachment_refused', { reason })
       }
+      case 'tagged':
+        return tagHistoryText(t, d)
       default:
         return t(`history.kinds.${event.kind}`)
     }

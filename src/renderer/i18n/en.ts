@@ -16,8 +16,12 @@ import { slaClockEn } from './slaClock.en'
 import { updateEn } from './update.en'
 import { selectionEn } from './selection.en'
 import { paletteEn } from './palette.en'
+import { notificationsEn } from './notifications.en'
+import { presenceEn } from './presence.en'
+import { snapshotEn } from './snapshot.en'
 import { templatesEn } from './templates.en'
 import { mapDuplicatesEn } from './mapDuplicates.en'
+import { tagsEn } from './tags.en'
 
 const en: Messages = {
   bulk: bulkEn,
@@ -36,8 +40,12 @@ const en: Messages = {
   update: updateEn,
   selection: selectionEn,
   palette: paletteEn,
+  notifications: notificationsEn,
+  presence: presenceEn,
+  snapshot: snapshotEn,
   templates: templatesEn,
   mapDuplicates: mapDuplicatesEn,
+  tags: tagsEn,
   app: {
     name: 'GRC Console',
     loading: 'Loading the console…',
@@ -164,6 +172,7 @@ const en: Messages = {
         'Conflict {reference} settled: your choice will be sent to the server at the next sync.',
       resolvedTheirs: 'Conflict {reference} settled: the server version is kept.',
       ops: {
+        merge: 'Merge of duplicates',
         tour_save: 'Tour saved',
         tour_delete: 'Tour deleted',
         create: 'Request creation',
@@ -171,9 +180,12 @@ const en: Messages = {
         assign: 'Assignment',
         comment: 'Comment',
         update: 'Details edited',
+        tag: 'Tags',
       },
       fieldNames: {
+        merge: 'Duplicate to merge',
         tour: 'Tour',
+        tags: 'Tags',
         status: 'Status',
         assigneeId: 'Assigned to',
         title: 'Title',
@@ -539,6 +551,7 @@ const en: Messages = {
       attachment_added: 'Attachment added: {name}',
       attachment_removed: 'Attachment removed: {name}',
       attachment_refused: 'The photo the citizen sent could not be attached: {reason}',
+      tagged: 'Tags changed',
     },
   },
   comments: {

@@ -19,8 +19,12 @@ import { slaClockFr } from './slaClock.fr'
 import { updateFr } from './update.fr'
 import { selectionFr } from './selection.fr'
 import { paletteFr } from './palette.fr'
+import { notificationsFr } from './notifications.fr'
+import { presenceFr } from './presence.fr'
+import { snapshotFr } from './snapshot.fr'
 import { templatesFr } from './templates.fr'
 import { mapDuplicatesFr } from './mapDuplicates.fr'
+import { tagsFr } from './tags.fr'
 
 const fr = {
   bulk: bulkFr,
@@ -39,8 +43,12 @@ const fr = {
   update: updateFr,
   selection: selectionFr,
   palette: paletteFr,
+  notifications: notificationsFr,
+  presence: presenceFr,
+  snapshot: snapshotFr,
   templates: templatesFr,
   mapDuplicates: mapDuplicatesFr,
+  tags: tagsFr,
   app: {
     name: 'GRC Console',
     loading: 'Chargement de la console…',
@@ -168,6 +176,7 @@ const fr = {
         'Conflit {reference} résolu : votre choix sera envoyé au serveur à la prochaine synchronisation.',
       resolvedTheirs: 'Conflit {reference} résolu : la version du serveur est conservée.',
       ops: {
+        merge: 'Fusion de doublons',
         tour_save: 'Enregistrement de la tournée',
         tour_delete: 'Suppression de la tournée',
         create: 'Création de la demande',
@@ -175,9 +184,12 @@ const fr = {
         assign: 'Assignation',
         comment: 'Commentaire',
         update: 'Modification des informations',
+        tag: 'Étiquettes',
       },
       fieldNames: {
+        merge: 'Doublon à fusionner',
         tour: 'Tournée',
+        tags: 'Étiquettes',
         status: 'Statut',
         assigneeId: 'Assigné à',
         title: 'Titre',
@@ -547,6 +559,7 @@ const fr = {
       attachment_added: 'Pièce jointe ajoutée : {name}',
       attachment_removed: 'Pièce jointe retirée : {name}',
       attachment_refused: 'La photo envoyée par l’usager n’a pas pu être jointe : {reason}',
+      tagged: 'Étiquettes modifiées',
     },
   },
   comments: {

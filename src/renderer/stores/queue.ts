@@ -51,6 +51,7 @@ export function countsMayMove(
     return true
   if ((filter.assigneeId?.length || filter.unassigned) && changed('assigneeId')) return true
   if (filter.priority?.length && changed('priority')) return true
+  if (filter.tags?.length && before.tags?.join('\u001f') !== after.tags?.join('\u001f')) return true
   // The description is not in the row: any change to a request may change what the words find.
   return Boolean(filter.text?.trim())
 }
@@ -65,6 +66,7 @@ export function compactFilter(filter: QueueFilter): QueueFilter {
   if (filter.unassigned) out.unassigned = true
   if (filter.priority?.length) out.priority = [...filter.priority]
   if (filter.overdue) out.overdue = true
+  if (filter.tags?.length) out.tags = [...filter.tags]
   const text = filter.text?.trim()
   if (text) out.text = text
   return out

@@ -6,7 +6,7 @@
 import type { AttachmentSource } from '../../shared/attachments'
 import { appendHistory } from '../store/requests'
 import { placeholders, type Sql } from '../store/sql/client'
-import { queueOrphans, rowsOf } from './rows'
+import { ATTACHMENT_SELECT, queueOrphans, rowsOf, type AttachmentDbRow } from './rows'
 
 const PER_STATEMENT = 500
 
@@ -21,16 +21,43 @@ export type RemovalReason = 'erasure' | 'retention'
 export async function removeAttachmentsOf(
   tx: Sql,
   requestIds: readonly string[],
-  options: {
-    reason: RemovalReason
-    at: number
-    sources?: readonly AttachmentSource[] | null
-    history: boolean
-    actor?: { id: string; name: string } | null
-  },
+  options: RemovalOptions & { sources?: readonly AttachmentSource[] | null },
 ): Promise<number> {
   if (requestIds.length === 0) return 0
-  const rows = await rowsOf(tx, requestIds, options.sources ?? null)
+  return removeRows(tx, await rowsOf(tx, requestIds, options.sources ?? null), options)
+}
+
+/** Remove the attachments `ids` (the copies a merge made on a master, say), as `removeAttachmentsOf` does. */
+export async function removeAttachmentsById(
+  tx: Sql,
+  ids: readonly string[],
+  options: RemovalOptions,
+): Promise<number> {
+  const rows: AttachmentDbRow[] = []
+  for (let i = 0; i < ids.length; i += PER_STATEMENT) {
+    const part = ids.slice(i, i + PER_STATEMENT)
+    rows.push(
+      ...(await tx.all<AttachmentDbRow>(
+        `SELECT ${ATTACHMENT_SELECT} FROM attachments WHERE id IN (${placeholders(part.length)}) ORDER BY created_at, id`,
+        part,
+      )),
+    )
+  }
+  return removeRows(tx, rows, options)
+}
+
+interface RemovalOptions {
+  reason: RemovalReason
+  at: number
+  history: boolean
+  actor?: { id: string; name: string } | null
+}
+
+async function removeRows(
+  tx: Sql,
+  rows: readonly AttachmentDbRow[],
+  options: RemovalOptions,
+): Promise<number> {
   if (rows.length === 0) return 0
   const ids = rows.map((r) => r.id)
   for (let i = 0; i < ids.length; i += PER_STATEMENT) {

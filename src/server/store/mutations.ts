@@ -44,6 +44,7 @@ import type { BusinessCalendar } from '../../core/workflow/sla'
 import { ChangeSet } from './feed'
 import { duplicateMasters } from './duplicateMasters'
 import { masterResolvedEvents, resolves } from './duplicateFollowers'
+import { applyMerge } from './merge'
 import { parisTime } from './parisTime'
 import type { ReferenceSnapshot } from './reference'
 import {
@@ -114,6 +115,9 @@ function bearsText(m: Mutation): boolean {
       return TEXT_PATCH_FIELDS.some((f) => m.payload[f] !== undefined)
     case 'transition':
       return Object.values(m.payload.fields).some((v) => typeof v === 'string' && v.trim() !== '')
+    // A tag is typed by an agent: it may name the citizen whose data were erased.
+    case 'tag':
+      return m.payload.add.length > 0
     default:
       return false
   }
@@ -146,7 +150,13 @@ async function applyInTransaction(
 
   // Every request the batch may write, locked in one order (tours: their stops too).
   const touched = mutations.flatMap((m) =>
-    m.op === 'tour_save' ? [...m.payload.stopIds] : isTourOp(m.op) ? [] : [m.entityId],
+    m.op === 'tour_save'
+      ? [...m.payload.stopIds]
+      : m.op === 'merge'
+        ? [m.entityId, m.payload.duplicateId]
+        : isTourOp(m.op)
+          ? []
+          : [m.entityId],
   )
   const rows = await getRequests(tx, touched, { lock: true })
   const tourIds = mutations.filter((m) => isTourOp(m.op)).map((m) => m.entityId)
@@ -537,6 +547,9 @@ async function applyInTransaction(
     return { status: 'applied', version: version! }
   }
 
+  // A merge writes two requests through this batch's writers (merge.ts).
+  const mergeBatch = { tx, session, ctx: opCtx, rows, now: () => ctx.now(), flush, write }
+  const mergeWriters = { ...mergeBatch, recordVersion, appendHistory }
   const outcomes: Outcome[] = []
   const answered = new Map<string, Outcome>()
   for (const m of mutations) {
@@ -550,9 +563,11 @@ async function applyInTransaction(
       outcome =
         m.op === 'create'
           ? await applyCreate(m)
-          : m.op === 'tour_save' || m.op === 'tour_delete'
-            ? await applyTour(m)
-            : await applyChange(m)
+          : m.op === 'merge'
+            ? await applyMerge(mergeWriters, m)
+            : m.op === 'tour_save' || m.op === 'tour_delete'
+              ? await applyTour(m)
+              : await applyChange(m)
     } catch (e) {
       if (!(e instanceof CoreError)) throw e
       outcome = { status: 'rejected', code: e.code, reason: e.message }

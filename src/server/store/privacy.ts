@@ -9,9 +9,13 @@
  * settings) and falls back to the defaults (RETENTION_DEFAULTS) when it is absent.
  */
 import type { SessionInfo } from '../../shared/contract'
+import type { RequestRecord } from '../../shared/sync'
 import type { AgentSummary, Role } from '../../shared/domain'
 import { CoreError } from '../../shared/result'
 import { RETENTION_DEFAULTS, SUBJECT_ACCESS_FORMAT, type RetentionPolicy } from '../../shared/privacy'
+import { redactTags } from '../../core/requests/tags'
+import { carriedId } from '../../core/requests/merge'
+import { MERGED_FIELD } from '../../core/requests/duplicates'
 import { canExerciseRights } from '../../core/authz/permissions'
 import { addMonths, retentionRuleFor } from '../../core/privacy/retention'
 import {
@@ -25,7 +29,8 @@ import {
   wordMatches,
 } from '../../core/privacy/text'
 import { appendAccess } from './accessLog'
-import { removeAttachmentsOf } from '../attachments/removal'
+import { removeAttachmentsById, removeAttachmentsOf } from '../attachments/removal'
+import { rowsOf } from '../attachments/rows'
 import type { AttachmentSource } from '../../shared/attachments'
 import { listApiAccounts } from './apiAccounts'
 import { indexCitizen, unindexCitizen } from './citizenSearch'
@@ -723,6 +728,29 @@ async function inChunks<T>(ids: readonly string[], read: (part: string[]) => Pro
   return out
 }
 
+/** The master each of `records` was merged into (`fields.mergedInto`, a reference), by the duplicate's id. */
+async function mergeMastersOf(
+  sql: Pick<Sql, 'all'>,
+  records: readonly RequestRecord[],
+): Promise<Map<string, { id: string; teamId: string }>> {
+  const merged = records.filter((r) => typeof r.fields[MERGED_FIELD] === 'string')
+  if (merged.length === 0) return new Map()
+  const references = [...new Set(merged.map((r) => r.fields[MERGED_FIELD]!))]
+  const masters = await inChunks(references, (part) =>
+    sql.all<{ id: string; reference: string; team_id: string }>(
+      `SELECT id, reference, team_id FROM requests WHERE reference IN (${placeholders(part.length)})`,
+      part,
+    ),
+  )
+  const byReference = new Map(masters.map((m) => [m.reference, { id: m.id, teamId: m.team_id }]))
+  return new Map(
+    merged.flatMap((r) => {
+      const master = byReference.get(r.fields[MERGED_FIELD]!)
+      return master ? [[r.id, master] as const] : []
+    }),
+  )
+}
+
 /**
  * Detach the citizen from requests `ids` (read and locked by the caller) and redact their
  * free text with `redactor`: title, description, address, transition fields, comments,
@@ -750,21 +778,28 @@ export async function anonymiseRequests(
   const done = [...records.keys()].sort()
   if (done.length === 0) return []
   const actor = options.actor ?? null
+  // A duplicate merged into another request left copies of its comments and files on that
+  // master (ids from `carriedId`): they hold the same personal data and go the same way.
+  const masterOf = await mergeMastersOf(
+    tx,
+    done.map((id) => records.get(id)!),
+  )
+  const copiedFiles = (await rowsOf(tx, [...masterOf.keys()], options.attachmentSources ?? null)).map((f) =>
+    carriedId(masterOf.get(f.request_id)!.id, f.id),
+  )
   // Before the history is redacted below: the removal events' file names are redacted too.
-  await removeAttachmentsOf(tx, done, {
-    reason: actor ? 'erasure' : 'retention',
-    at,
-    sources: options.attachmentSources ?? null,
-    history: true,
-    actor,
-  })
+  const removal = { reason: actor ? ('erasure' as const) : ('retention' as const), at, history: true, actor }
+  await removeAttachmentsOf(tx, done, { ...removal, sources: options.attachmentSources ?? null })
+  await removeAttachmentsById(tx, copiedFiles, removal)
   for (const id of done) {
     const r = records.get(id)!
     const title = redactText(r.title, redactor)
     const description = redactText(r.description, redactor)
     const address = r.address === null ? null : redactText(r.address, redactor)
     const fields = redactJson(r.fields, redactor)
+    const tags = redactTags(r.tags ?? [], (t) => redactText(t, redactor))
     const touched = [
+      ...(tags.length !== (r.tags ?? []).length || tags.some((t, i) => t !== r.tags?.[i]) ? ['tags'] : []),
       ...(title !== r.title ? ['title'] : []),
       ...(description !== r.description ? ['description'] : []),
       ...(address !== r.address ? ['address'] : []),
@@ -774,8 +809,18 @@ export async function anonymiseRequests(
     ]
     await tx.run(
       `UPDATE requests SET citizen_id = NULL, anonymised_at = ?, title = ?, description = ?, address = ?,
-              fields = ?, version = ?, updated_at = ? WHERE id = ?`,
-      [at, title, description, address, JSON.stringify(fields), r.version + 1, Math.max(at, r.updatedAt), id],
+              fields = ?, tags = ?, version = ?, updated_at = ? WHERE id = ?`,
+      [
+        at,
+        title,
+        description,
+        address,
+        JSON.stringify(fields),
+        JSON.stringify(tags),
+        r.version + 1,
+        Math.max(at, r.updatedAt),
+        id,
+      ],
     )
     await tx.run(
       `INSERT INTO request_versions (request_id, version, fields, client_id, agent_id, mutation_id, actor_name, at)
@@ -784,12 +829,25 @@ export async function anonymiseRequests(
     )
   }
 
-  const comments = await inChunks(done, (part) =>
-    tx.all<{ id: string; kind: string; body: string }>(
-      `SELECT id, kind, body FROM comments WHERE request_id IN (${placeholders(part.length)})`,
+  const own = await inChunks(done, (part) =>
+    tx.all<{ id: string; kind: string; body: string; request_id: string }>(
+      `SELECT id, kind, body, request_id FROM comments WHERE request_id IN (${placeholders(part.length)})`,
       part,
     ),
   )
+  const copyIds = own.flatMap((c) => {
+    const master = masterOf.get(c.request_id)
+    return master ? [carriedId(master.id, c.id)] : []
+  })
+  const comments = [
+    ...own,
+    ...(await inChunks(copyIds, (part) =>
+      tx.all<{ id: string; kind: string; body: string; request_id: string }>(
+        `SELECT id, kind, body, request_id FROM comments WHERE id IN (${placeholders(part.length)})`,
+        part,
+      ),
+    )),
+  ]
   const dropped = options.keepInternalComments ? [] : comments.filter((c) => c.kind === 'internal')
   for (let i = 0; i < dropped.length; i += LIST_CHUNK) {
     const part = dropped.slice(i, i + LIST_CHUNK).map((c) => c.id)
@@ -799,6 +857,21 @@ export async function anonymiseRequests(
     if (!options.keepInternalComments && c.kind === 'internal') continue
     const body = redactText(c.body, redactor)
     if (body !== c.body) await tx.run('UPDATE comments SET body = ? WHERE id = ?', [body, c.id])
+  }
+  // The masters changed too (copies redacted or gone): a new version each, so the consoles take them again.
+  const masters = new Map([...masterOf.values()].filter((m) => !done.includes(m.id)).map((m) => [m.id, m]))
+  for (const master of (await getRequests(tx, [...masters.keys()])).values()) {
+    await tx.run('UPDATE requests SET version = ?, updated_at = ? WHERE id = ?', [
+      master.version + 1,
+      Math.max(at, master.updatedAt),
+      master.id,
+    ])
+    await tx.run(
+      `INSERT INTO request_versions (request_id, version, fields, client_id, agent_id, mutation_id, actor_name, at)
+       VALUES (?, ?, '[]', NULL, ?, NULL, ?, ?)`,
+      [master.id, master.version + 1, actor?.id ?? null, actor?.name ?? null, at],
+    )
+    changes.request(master.id, master.teamId)
   }
 
   const events = await inChunks(done, (part) =>

@@ -14,7 +14,7 @@ import {
 } from '../../shared/domain'
 import type { SavedTour } from '../../shared/savedTour'
 import type { RequestRecord, ServerHistoryEvent } from '../../shared/sync'
-import { parseFields } from '../../core/requests/records'
+import { parseFields, parseTags } from '../../core/requests/records'
 import type { SqlParam } from './sql/client'
 
 export interface RequestDbRow {
@@ -43,6 +43,8 @@ export interface RequestDbRow {
   sla_paused_ms: number
   sla_paused_since: number | null
   version: number
+  /** JSON array of the request's tags. */
+  tags: string
 }
 
 /** The request columns in the order `requestParams` gives their values. */
@@ -71,6 +73,7 @@ export const REQUEST_COLUMNS = [
   'sla_paused_ms',
   'sla_paused_since',
   'version',
+  'tags',
 ] as const
 
 /** The columns of a history event and of a comment as written (the id of an event is the database's). */
@@ -120,6 +123,7 @@ export const toRequestRecord = (r: RequestDbRow): RequestRecord => ({
   slaPausedMs: r.sla_paused_ms,
   slaPausedSince: r.sla_paused_since,
   version: r.version,
+  tags: parseTags(r.tags),
 })
 
 export const requestParams = (r: RequestRecord): SqlParam[] => [
@@ -147,6 +151,7 @@ export const requestParams = (r: RequestRecord): SqlParam[] => [
   r.slaPausedMs,
   r.slaPausedSince,
   r.version,
+  JSON.stringify(r.tags ?? []),
 ]
 
 export interface CitizenDbRow {

@@ -30,6 +30,12 @@ export const DuplicateCandidate = z.object({
   linked: z.boolean(),
   /** The candidate's own master when it is itself a duplicate (it cannot be a master then). */
   duplicateOf: z.string().nullable().optional(),
+  /** The master it was merged into, once merged (it stays that master's duplicate). */
+  mergedInto: z.string().nullable().optional(),
+  /** Merging it into the request looked at, as the core decides (absent for a request being typed). */
+  merge: ActionAvailability.optional(),
+  /** A merge of it waits in this console's outbox (the server has not applied it yet). */
+  mergePending: z.boolean().optional(),
 })
 export type DuplicateCandidate = z.infer<typeof DuplicateCandidate>
 
@@ -46,6 +52,19 @@ export const RequestDuplicates = DuplicateCandidates.extend({
   unlink: ActionAvailability,
 })
 export type RequestDuplicates = z.infer<typeof RequestDuplicates>
+
+/** What merging a candidate would carry over, for the confirmation (counts only, never a name). */
+export const MergePreview = z.object({
+  merge: ActionAvailability,
+  reference: z.string(),
+  /** The candidate's version now: the merge is refused if it changes before the agent confirms. */
+  version: z.number().int().nonnegative(),
+  comments: z.number().int().nonnegative(),
+  attachments: z.number().int().nonnegative(),
+  /** It has a citizen, who will be told when the request looked at is resolved. */
+  citizen: z.boolean(),
+})
+export type MergePreview = z.infer<typeof MergePreview>
 
 /** The version the agent saw: a stale one is refused rather than overwritten. */
 const BaseVersion = z.number().int().nonnegative().optional()
@@ -71,4 +90,14 @@ export const duplicateChannels = {
   ),
   /** Undo a link: the request is worked on its own again. */
   'duplicates.unlink': spec(z.object({ id: Id, baseVersion: BaseVersion }).strict(), RequestDetail),
+  /** What merging `duplicateId` into `id` would carry over, and whether the session may. */
+  'duplicates.mergePreview': spec(z.object({ id: Id, duplicateId: Id }).strict(), MergePreview),
+  /**
+   * Merge `duplicateId` into `id` (the request looked at): its comments, files and citizen
+   * carried over, history `merged` on both; it stays `id`'s duplicate for good.
+   */
+  'duplicates.merge': spec(
+    z.object({ id: Id, duplicateId: Id, baseVersion: BaseVersion, duplicateVersion: BaseVersion }).strict(),
+    RequestDetail,
+  ),
 } as const

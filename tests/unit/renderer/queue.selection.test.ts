@@ -11,7 +11,7 @@ import type { RequestDetail } from '../../../src/shared/domain'
 import ShellView from '../../../src/renderer/views/ShellView.vue'
 import { useDetailStore } from '../../../src/renderer/stores/detail'
 import { useQueueStore } from '../../../src/renderer/stores/queue'
-import { ApiError, answer, callsTo, emit, invoke, resetFakeApi } from './support/fakeApi'
+import { answer, callsTo, emit, invoke, resetFakeApi } from './support/fakeApi'
 import { detailFor, reference, sessionFor, summaries, transitions } from './support/fixtures'
 import { buttonNamed, controlLabelled, mountWithApp } from './support/mount'
 
@@ -282,11 +282,18 @@ describe('picking rows in the queue', () => {
 })
 
 describe('bulk priority', () => {
-  it('sets the priority of each picked request through its own update and lists the refused ones', async () => {
-    answer('request.update', ({ id, patch }) => {
-      if (id === 'r3') throw new ApiError('forbidden', 'Cette demande n’est pas de votre équipe.')
-      return detailFor(lead, { id, ...patch, version: 4 })
-    })
+  it('sets the priority of the picked requests in one call and lists the refused ones', async () => {
+    answer('requests.bulkPriority', ({ ids }) => ({
+      done: ids.filter((id) => id !== 'r3'),
+      refused: [
+        {
+          id: 'r3',
+          reference: 'GRC-2026-000003',
+          code: 'forbidden',
+          reason: 'Cette demande n’est pas de votre équipe.',
+        },
+      ],
+    }))
     const w = await mountQueue()
     await optionOf(w, 'r2').trigger('click', { ctrlKey: true })
     await optionOf(w, 'r4').trigger('click', { shiftKey: true })
@@ -295,14 +302,12 @@ describe('bulk priority', () => {
     await w.find(`#${select.id}`).setValue('urgent')
     await w.find('form.bulk-priority').trigger('submit')
     expect(w.text()).toContain('Confirmer : priorité « Urgente » pour 3 demandes ?')
-    expect(callsTo('request.update')).toHaveLength(0)
+    expect(callsTo('requests.bulkPriority')).toHaveLength(0)
     await buttonNamed(w, 'Confirmer').trigger('click')
     await flushPromises()
-    expect(callsTo('request.update').map((c) => [c.id, c.patch])).toEqual([
-      ['r2', { priority: 'urgent' }],
-      ['r3', { priority: 'urgent' }],
-      ['r4', { priority: 'urgent' }],
-    ])
+    // A click is one write: one call for the selection, never one update per request.
+    expect(callsTo('requests.bulkPriority')).toEqual([{ ids: ['r2', 'r3', 'r4'], priority: 'urgent' }])
+    expect(callsTo('request.update')).toHaveLength(0)
     expect(w.find('[data-testid="bulk-status"]').text()).toContain('Priorité « Urgente » pour 2 demandes')
     expect(w.find('ul.refused').text()).toBe(
       'GRC-2026-000003 : Votre rôle ne permet pas cette action. Détail : Cette demande n’est pas de votre équipe.',

@@ -15,6 +15,9 @@ import attachments from './0012-attachments'
 import mapPointsIndex from './0013-map-points-index'
 import capacity from './0014-capacity'
 import duplicateLinks from './0015-duplicate-links'
+import notifications from './0016-notifications'
+import openCardsIndex from './0017-open-cards-index'
+import tags from './0018-tags'
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -32,4 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   mapPointsIndex,
   capacity,
   duplicateLinks,
+  notifications,
+  openCardsIndex,
+  tags,
 ]

@@ -24,7 +24,9 @@ import { CoreError } from '../../../shared/result'
 import { columnsBuilder, type ColumnPoint, type MapPointColumns } from '../../../shared/mapPoints'
 import { bboxOfGeometry, pointInPolygon, type AreaGeometry } from '../../../shared/geo'
 import type { RequestFieldsPatch, RequestStatusChange } from '../../../core/requests/operations'
-import { parseFields } from '../../../core/requests/records'
+import { parseFields, parseTags } from '../../../core/requests/records'
+import { tagKey } from '../../../shared/tags'
+import { TAGGED_INDEX, TAGGED_SQL } from '../migrations/0018-tags'
 import type { Db } from '../db'
 import { toFtsMatch } from '../fts'
 import { effectiveTeams, type Scope } from '../../../core/authz/scope'
@@ -58,10 +60,12 @@ export interface RequestRow {
   slaPausedMs: number
   slaPausedSince: number | null
   version: number
+  /** Its tags as typed (src/shared/tags.ts). */
+  tags: string[]
 }
 
-/** A request to insert: the cache assigns the rowid. */
-export type NewRequestRow = Omit<RequestRow, 'rowid'>
+/** A request to insert: the cache assigns the rowid; no tags given: none (an older server's). */
+export type NewRequestRow = Omit<RequestRow, 'rowid' | 'tags'> & { tags?: readonly string[] }
 
 interface DbRequestRow {
   rowid: number
@@ -89,11 +93,19 @@ interface DbRequestRow {
   sla_paused_ms: number
   sla_paused_since: number | null
   version: number
+  tags: string
 }
 
 const ROW_COLUMNS = `rowid, id, reference, title, category_id, subcategory, channel, status, status_kind, priority,
   team_id, assignee_id, description, address, lat, lon, citizen_id, fields, created_at, updated_at, due_at,
-  closed_at, sla_paused_ms, sla_paused_since, version`
+  closed_at, sla_paused_ms, sla_paused_since, version, tags`
+
+/** `tag_keys` as migration 0020 keeps it: each tag's key between unit separators, '' for none. */
+export function tagKeysOf(tags: readonly string[]): string {
+  const keys = [...new Set(tags.map(tagKey))]
+  return keys.length === 0 ? '' : `${TAG_SEPARATOR}${keys.join(TAG_SEPARATOR)}${TAG_SEPARATOR}`
+}
+const TAG_SEPARATOR = '\u001f'
 
 export const priorityIndex = (p: Priority): number => PRIORITIES.indexOf(p)
 const priorityAt = (i: number): Priority => PRIORITIES[i] ?? 'normal'
@@ -127,6 +139,7 @@ function toRow(r: DbRequestRow): RequestRow {
     slaPausedMs: r.sla_paused_ms,
     slaPausedSince: r.sla_paused_since,
     version: r.version,
+    tags: parseTags(r.tags),
   }
 }
 
@@ -161,6 +174,7 @@ export function toRequestDetail(row: RequestRow): RequestDetail {
     fields: row.fields,
     slaPausedMs: row.slaPausedMs,
     version: row.version,
+    tags: row.tags,
   }
 }
 
@@ -168,6 +182,8 @@ const INSERT_SQL = `INSERT INTO requests (rowid, id, reference, title, category_
   status_kind, priority, team_id, assignee_id, description, address, lat, lon, citizen_id, fields, created_at,
   updated_at, due_at, closed_at, sla_paused_ms, sla_paused_since, version)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+/** A request with tags: their two columns too (without, their defaults say « none »). */
+const INSERT_TAGGED_SQL = INSERT_SQL.replace('version)', 'version, tags, tag_keys)').replace('?)', '?, ?, ?)')
 
 /** Requests created in the same millisecond share these rowid slots. */
 const ROWIDS_PER_MS = 1024
@@ -193,7 +209,8 @@ function rowidFor(db: Db, createdAt: number): number {
  */
 export function insertRequest(db: Db, row: NewRequestRow): number {
   const rowid = rowidFor(db, row.createdAt)
-  cached(db, INSERT_SQL).run(
+  const tags = row.tags ?? []
+  cached(db, tags.length > 0 ? INSERT_TAGGED_SQL : INSERT_SQL).run(
     rowid,
     row.id,
     row.reference,
@@ -219,6 +236,7 @@ export function insertRequest(db: Db, row: NewRequestRow): number {
     row.slaPausedMs,
     row.slaPausedSince,
     row.version,
+    ...(tags.length > 0 ? [JSON.stringify(tags), tagKeysOf(tags)] : []),
   )
   return rowid
 }
@@ -244,9 +262,16 @@ export function applyServerRequest(db: Db, row: NewRequestRow): 'inserted' | 'up
        priority = @priority, team_id = @teamId, assignee_id = @assigneeId, description = @description,
        address = @address, lat = @lat, lon = @lon, citizen_id = @citizenId, fields = @fields,
        created_at = @createdAt, updated_at = @updatedAt, due_at = @dueAt, closed_at = @closedAt,
-       sla_paused_ms = @slaPausedMs, sla_paused_since = @slaPausedSince, version = @version
+       sla_paused_ms = @slaPausedMs, sla_paused_since = @slaPausedSince, version = @version,
+       tags = @tags, tag_keys = @tagKeys
      WHERE id = @id`,
-  ).run({ ...row, priority: priorityIndex(row.priority), fields: JSON.stringify(row.fields) })
+  ).run({
+    ...row,
+    priority: priorityIndex(row.priority),
+    fields: JSON.stringify(row.fields),
+    tags: JSON.stringify(row.tags ?? []),
+    tagKeys: tagKeysOf(row.tags ?? []),
+  })
   return 'updated'
 }
 
@@ -288,6 +313,7 @@ const COLUMN_OF: Record<string, string> = {
   closedAt: 'closed_at',
   slaPausedMs: 'sla_paused_ms',
   slaPausedSince: 'sla_paused_since',
+  tags: 'tags',
 }
 
 function writeColumns(db: Db, id: string, patch: Record<string, unknown>, expectedVersion?: number): number {
@@ -297,8 +323,16 @@ function writeColumns(db: Db, id: string, patch: Record<string, unknown>, expect
     const column = COLUMN_OF[key]
     if (!column || value === undefined) continue
     params[key] =
-      key === 'priority' ? priorityIndex(value as Priority) : key === 'fields' ? JSON.stringify(value) : value
+      key === 'priority'
+        ? priorityIndex(value as Priority)
+        : key === 'fields' || key === 'tags'
+          ? JSON.stringify(value)
+          : value
     sets.push(`${column} = @${key}`)
+    if (key === 'tags') {
+      params.tagKeys = tagKeysOf(value as string[])
+      sets.push('tag_keys = @tagKeys')
+    }
   }
   sets.push('version = version + 1')
   let where = 'id = @id'
@@ -441,7 +475,17 @@ function filterConditions(
     params.now = now
     where.push(overdueCondition(db, r, params))
   }
+  if (filter.tags?.length) where.push(tagCondition(filter.tags, r, params))
   return where
+}
+
+/** Requests carrying any of `tags` (by key), through the partial index of tagged requests. */
+function tagCondition(tags: readonly string[], r: string, params: Record<string, unknown>): string {
+  const found = [...new Set(tags.map(tagKey))].map((key, i) => {
+    params[`g${i}`] = `${TAG_SEPARATOR}${key}${TAG_SEPARATOR}`
+    return `instr(${r}tag_keys, @g${i}) > 0`
+  })
+  return `(${r}${TAGGED_SQL} AND (${found.join(' OR ')}))`
 }
 
 /** What `pausesSla` says in the cached workflows: per status, the categories whose workflow stops the clock there. */
@@ -569,10 +613,11 @@ interface DbSummaryRow {
   updated_at: number
   due_at: number | null
   due_sort: number
+  tags: string
 }
 
 const SUMMARY_COLUMNS = `r.rowid, r.id, r.reference, r.title, r.category_id, r.status, r.status_kind, r.priority,
-  r.team_id, r.assignee_id, r.address, r.created_at, r.updated_at, r.due_at, r.due_sort`
+  r.team_id, r.assignee_id, r.address, r.created_at, r.updated_at, r.due_at, r.due_sort, r.tags`
 
 function toSummary(r: DbSummaryRow): RequestSummary {
   return {
@@ -589,7 +634,22 @@ function toSummary(r: DbSummaryRow): RequestSummary {
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
     dueAt: isoOrNull(r.due_at),
+    tags: parseTags(r.tags),
   }
+}
+
+/** The summaries of the requests at `rowids`, in that order (rows gone meanwhile are left out). */
+export function summariesByRowid(db: Db, rowids: readonly number[]): RequestSummary[] {
+  if (rowids.length === 0) return []
+  const rows = cached(
+    db,
+    `SELECT ${SUMMARY_COLUMNS} FROM requests r WHERE r.rowid IN (SELECT value FROM json_each(?))`,
+  ).all(JSON.stringify(rowids)) as DbSummaryRow[]
+  const byRowid = new Map(rows.map((r) => [r.rowid, r]))
+  return rowids.flatMap((rowid) => {
+    const row = byRowid.get(rowid)
+    return row ? [toSummary(row)] : []
+  })
 }
 
 function sortKeysOf(r: DbSummaryRow, sort: QueueSort): number[] {
@@ -688,6 +748,31 @@ function pageOverdue(
 }
 
 /**
+ * A page of requests carrying a tag: collected from the partial index of tagged requests
+ * (migration 0020) and the top of their sort taken. Few requests carry tags, so this costs
+ * in proportion to them, where walking a team's sort index would read its untagged ones.
+ */
+function pageTagged(
+  db: Db,
+  args: ListQueueArgs,
+  teams: readonly string[],
+  cursor: Cursor | null,
+  params: Record<string, unknown>,
+): DbSummaryRow[] {
+  const { sort } = args
+  const where = [
+    `team_id IN (${inList(params, 't', teams)})`,
+    ...filterConditions(db, args.filter, args.now, params),
+    ...keysetCondition(cursor, sort, params),
+  ]
+  const sql = `SELECT ${SUMMARY_COLUMNS} FROM requests r WHERE r.rowid IN (
+      SELECT rowid FROM requests INDEXED BY ${TAGGED_INDEX} WHERE ${where.join(' AND ')}
+      ORDER BY ${orderBy(sort)} LIMIT @limit)
+    ORDER BY ${orderBy(sort, 'r.')}`
+  return cached(db, sql).all(params) as DbSummaryRow[]
+}
+
+/**
  * A page of a text search. In creation order, the FTS index is read in rowid order (which
  * is creation order) and stops at the page size; in another order, every match in scope
  * is sorted, which costs in proportion to the number of matches.
@@ -733,9 +818,11 @@ export function listQueue(db: Db, args: ListQueueArgs): QueuePage {
   const found =
     match !== null
       ? pageBySearch(db, args, scoped, match, cursor, params)
-      : filter.overdue
-        ? pageOverdue(db, args, scoped ?? teamsInCache(db), cursor, params)
-        : pageByIndex(db, args, scoped ?? teamsInCache(db), cursor, params)
+      : filter.tags?.length
+        ? pageTagged(db, args, scoped ?? teamsInCache(db), cursor, params)
+        : filter.overdue
+          ? pageOverdue(db, args, scoped ?? teamsInCache(db), cursor, params)
+          : pageByIndex(db, args, scoped ?? teamsInCache(db), cursor, params)
   const rows = found.slice(0, limit)
   const last = rows.at(-1)
   return {
@@ -819,7 +906,7 @@ export function countQueue(
   }
 
   let perStatus: { status: string; n: number }[]
-  if (!filter.overdue) {
+  if (!filter.overdue && !filter.tags?.length) {
     // Only columns the maintained counts carry: a sum over a few hundred rows.
     const where = [`team_id IN (${inList(params, 'u', teams)})`]
     if (filter.categoryId?.length) where.push(`category_id IN (${inList(params, 'uc', filter.categoryId)})`)
@@ -834,7 +921,8 @@ export function countQueue(
   } else {
     perStatus = cached(
       db,
-      `SELECT r.status, count(*) AS n FROM requests r WHERE ${[teamList, ...conditions].join(' AND ')} GROUP BY r.status`,
+      `SELECT r.status, count(*) AS n FROM requests r ${filter.tags?.length ? `INDEXED BY ${TAGGED_INDEX}` : ''}
+       WHERE ${[teamList, ...conditions].join(' AND ')} GROUP BY r.status`,
     ).all(params) as { status: string; n: number }[]
   }
 
@@ -952,10 +1040,10 @@ function geoFilter(
   citizenNames: boolean | undefined,
 ): string[] {
   if (!filter) return []
-  const { status, categoryId, priority, assigneeId, unassigned, overdue } = filter
+  const { status, categoryId, priority, assigneeId, unassigned, overdue, tags } = filter
   const conditions = filterConditions(
     db,
-    { status, categoryId, priority, assigneeId, unassigned, overdue },
+    { status, categoryId, priority, assigneeId, unassigned, overdue, tags },
     now,
     params,
     { alias: 'r.' },

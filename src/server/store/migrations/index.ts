@@ -13,6 +13,7 @@ import citizenConsent from './0009-citizen-consent'
 import duplicateLinks from './0010-duplicate-links'
 import attachments from './0011-attachments'
 import capacity from './0012-capacity'
+import tags from './0013-tags'
 
 export const SERVER_MIGRATIONS: readonly Migration<Sql>[] = [
   initial,
@@ -27,4 +28,5 @@ export const SERVER_MIGRATIONS: readonly Migration<Sql>[] = [
   duplicateLinks,
   attachments,
   capacity,
+  tags,
 ]

@@ -1,0 +1,108 @@
+/**
+ * The snapshot worker (issue 16): a thread of its own that unpacks, validates and writes
+ * the first download into the cache, so the main process's event loop (IPC, the UI's
+ * calls) never waits for it. It opens the cache with the profile's key, as the main
+ * process does. `bulkLoad` wants its load synchronous: the worker blocks between chunks
+ * (Atomics.wait) instead of returning to its event loop, which only it pays.
+ *
+ * Protocol (snapshotLoader.ts is the other side): it posts `ready` (what is staged), then
+ * takes `chunk` / `finish` on its port, answering `staged` or `rejected` for each
+ * chunk, `progress` while it builds, and `done` (or `failed`) at the end.
+ */
+import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads'
+import type { BulkLoadTimings } from '../cache/bulkLoad'
+import { openStore } from '../cache/db'
+import {
+  ChunkError,
+  claimStaging,
+  discardStaging,
+  loadSnapshot,
+  openStaging,
+  stagingPath,
+  unpackChunk,
+} from './snapshotLoad'
+
+export interface SnapshotWorkerData {
+  cacheFile: string
+  key: Uint8Array | null
+  nativeBinding: string | null
+  /** The agent and server epoch the snapshot is for (another's staging is thrown away). */
+  owner: string
+  port: MessagePort
+  /** [0]: messages posted to `port` (the main side counts up and notifies). */
+  signal: Int32Array
+}
+
+/** `finish`: no more chunks now (the last was sent, or the round stops: resumed later). */
+export type ToWorker = { type: 'chunk'; bytes: Uint8Array } | { type: 'finish' }
+
+export type FromWorker =
+  | {
+      type: 'ready'
+      cursor: string | null
+      next: string | null
+      total: number | null
+      rows: number
+      bytes: number
+    }
+  | { type: 'staged'; rows: number; bytes: number; next: string | null; replayed: boolean }
+  | { type: 'rejected'; message: string }
+  | { type: 'done'; complete: boolean; rows: number; timings: BulkLoadTimings | null }
+  | { type: 'failed'; message: string }
+
+function run(data: SnapshotWorkerData) {
+  const post = (m: FromWorker) => parentPort!.postMessage(m)
+  const file = stagingPath(data.cacheFile)
+  const key = data.key ?? undefined
+  const nativeBinding = data.nativeBinding ?? undefined
+  const db = openStore(data.cacheFile, { key: key && Buffer.from(key), nativeBinding, busyTimeoutMs: 30_000 })
+  const staging = openStaging(file, key, nativeBinding)
+  let complete = false
+  let outcome: FromWorker
+  try {
+    const state = claimStaging(staging, data.owner)
+    post({ type: 'ready', ...state })
+    let seen = 0
+    /** The next message, waiting for it without turning the event loop. */
+    const receive = (): ToWorker => {
+      for (;;) {
+        const m = receiveMessageOnPort(data.port)
+        if (m) {
+          seen++
+          return m.message as ToWorker
+        }
+        Atomics.wait(data.signal, 0, seen)
+      }
+    }
+    const result = loadSnapshot(
+      db,
+      staging,
+      () => {
+        for (;;) {
+          const m = receive()
+          if (m.type !== 'chunk') return null
+          try {
+            return { bytes: m.bytes, ...unpackChunk(m.bytes) }
+          } catch (e) {
+            if (!(e instanceof ChunkError)) throw e
+            // Asked again by the main side; the load goes on waiting.
+            post({ type: 'rejected', message: e.message })
+          }
+        }
+      },
+      (rows, bytes, next, replayed) => post({ type: 'staged', rows, bytes, next, replayed }),
+    )
+    complete = result.complete
+    outcome = { type: 'done', complete, rows: result.rows, timings: result.timings }
+  } catch (e) {
+    outcome = { type: 'failed', message: e instanceof Error ? e.message : String(e) }
+  } finally {
+    staging.close()
+    db.close()
+    if (complete) discardStaging(file)
+  }
+  // Last: the main side ends the thread when it hears it.
+  post(outcome)
+}
+
+if (parentPort) run(workerData as SnapshotWorkerData)

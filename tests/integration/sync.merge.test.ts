@@ -218,6 +218,13 @@ describe('merging a duplicate into its master', () => {
     // Merged for good: it can no longer be un-linked.
     const unlink = await luc.call('duplicates.unlink', { id: duplicate.id })
     expect(unlink.ok ? '' : unlink.error.message).toContain(`fusionnée dans ${master.reference}`)
+    // Nor does the detail offer a way back to work: every transition to an open state is blocked, with why.
+    const { allowed, blocked } = await luc.value('request.transitions', { id: duplicate.id })
+    const open = new Set(['new', 'qualified', 'assigned', 'planned', 'in_progress', 'waiting_citizen'])
+    expect(allowed.filter((t) => open.has(t.to))).toEqual([])
+    expect(
+      blocked.filter((t) => t.reasons.some((r) => r.code === 'guard' && r.guard === 'notMerged')),
+    ).not.toEqual([])
   })
 
   it('tells the merged duplicate’s citizen, by e-mail, when the master is resolved', async () => {

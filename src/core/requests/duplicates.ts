@@ -9,7 +9,7 @@
  * Citizens never take part: no name, no contact, only the request's own title and description.
  */
 import type { SessionInfo } from '../../shared/contract'
-import type { Category, CategoryDuplicates, Point } from '../../shared/domain'
+import type { Category, CategoryDuplicates, Point, TransitionAvailability } from '../../shared/domain'
 import { CoreError } from '../../shared/result'
 import type { RequestRecord } from '../../shared/sync'
 import { haversineKm } from '../../shared/tour'
@@ -315,4 +315,30 @@ export function assertNotMerged(row: Pick<RequestRecord, 'reference' | 'fields'>
       `${row.reference} a été fusionnée dans ${master} : elle ne peut plus être déliée ni rouverte.`,
       { reasons: [] },
     )
+}
+
+/** The guard a merged duplicate's transitions back to work are blocked by (`assertNotMerged` in words). */
+export const NOT_MERGED_GUARD = 'notMerged'
+
+/**
+ * `availability` with the transitions that would take a merged duplicate back to an open
+ * state moved to blocked, as `assertNotMerged` refuses them: the screen does not offer
+ * « Délier » or « Rouvrir » on it.
+ */
+export function withMergedBlocked(
+  def: WorkflowDefinition,
+  row: Pick<RequestRecord, 'fields'>,
+  availability: TransitionAvailability,
+): TransitionAvailability {
+  if (!row.fields[MERGED_FIELD]) return availability
+  const reopens = (to: string) => def.states.find((s) => s.id === to)?.kind === 'open'
+  return {
+    allowed: availability.allowed.filter((t) => !reopens(t.to)),
+    blocked: [
+      ...availability.allowed
+        .filter((t) => reopens(t.to))
+        .map((t) => ({ ...t, reasons: [{ code: 'guard' as const, guard: NOT_MERGED_GUARD }] })),
+      ...availability.blocked,
+    ],
+  }
 }

@@ -21,6 +21,7 @@ import { appendHistory, listHistory } from '../cache/queries/history'
 import { enqueueMutation, pendingBaseVersion } from '../cache/queries/outbox'
 import { getRequestRow, toRequestDetail, type RequestRow } from '../cache/queries/requests'
 import { transitionAvailability } from '../../core/workflow/engine'
+import { withMergedBlocked } from '../../core/requests/duplicates'
 import { actorOf, assertCanSeeTeam, canReadCitizen, canSeeTeam } from '../../core/authz/permissions'
 import { ACTION_REFUSALS, requestActions } from '../../core/authz/actions'
 import type { CoreDeps } from './deps'
@@ -159,8 +160,10 @@ export function createRequestService(
     return outcome
   }
 
-  const availability = (session: SessionInfo, row: RequestRow): TransitionAvailability =>
-    transitionAvailability(workflowOf(ctx, row.categoryId), subjectOf(row), actorOf(session))
+  const availability = (session: SessionInfo, row: RequestRow): TransitionAvailability => {
+    const def = workflowOf(ctx, row.categoryId)
+    return withMergedBlocked(def, row, transitionAvailability(def, subjectOf(row), actorOf(session)))
+  }
 
   /** The request for the detail pane: with what this session may do on it, decided here. */
   function shownDetail(session: SessionInfo, row: RequestRow): RequestDetail {

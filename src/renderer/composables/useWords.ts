@@ -73,7 +73,7 @@ export function useWords() {
       case 'missing_field':
         return t('transitions.reasons.missingField', { field: fieldLabel(reason.field) })
       case 'guard':
-        return ['hasAssignee', 'hasLocation', 'hasCitizen'].includes(reason.guard)
+        return ['hasAssignee', 'hasLocation', 'hasCitizen', 'notMerged'].includes(reason.guard)
           ? t(`transitions.reasons.guards.${reason.guard}`)
           : t('transitions.reasons.guards.other', { guard: reason.guard })
     }

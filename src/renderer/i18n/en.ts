@@ -502,6 +502,7 @@ const en: Messages = {
         hasAssignee: 'The request must be assigned to someone first.',
         hasLocation: 'The request must have a location first.',
         hasCitizen: 'The request must have an identified citizen.',
+        notMerged: 'It was merged into another request: it can no longer be un-linked or reopened.',
         other: 'A condition is not met: {guard}.',
       },
     },

@@ -510,6 +510,7 @@ const fr = {
         hasAssignee: 'La demande doit d’abord être assignée à quelqu’un.',
         hasLocation: 'La demande doit d’abord être localisée.',
         hasCitizen: 'La demande doit avoir un usager identifié.',
+        notMerged: 'Elle a été fusionnée dans une autre demande : elle ne peut plus être déliée ni rouverte.',
         other: 'Une condition n’est pas remplie : {guard}.',
       },
     },

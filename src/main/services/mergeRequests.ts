@@ -11,7 +11,6 @@ import type { SessionInfo } from '../../shared/contract'
 import type { ActionAvailability, RequestDetail } from '../../shared/domain'
 import type { MergePreview } from '../../shared/channels/duplicates'
 import { CoreError } from '../../shared/result'
-import { assertCanSeeTeam } from '../../core/authz/permissions'
 import { MERGED_FIELD } from '../../core/requests/duplicates'
 import { decideMerge, mergeAvailability } from '../../core/requests/merge'
 import { withFullSync } from '../cache/db'
@@ -28,6 +27,7 @@ import {
 import { cacheOpContext } from '../cache/requestWrites'
 import { cached } from '../cache/statements'
 import type { CoreDeps } from './deps'
+import { visibleRequestRow } from './requests'
 
 /** The version the server knows of a request this console may have changed since (its first pending change's base). */
 const serverVersionOf = (deps: CoreDeps, row: RequestRow) =>
@@ -63,12 +63,7 @@ export function createMergeService(deps: CoreDeps) {
     return answer
   }
 
-  function visible(session: SessionInfo, id: string): RequestRow {
-    const row = getRequestRow(db, id)
-    if (!row) throw new CoreError('not_found', 'Demande introuvable.')
-    assertCanSeeTeam(session, row.teamId)
-    return row
-  }
+  const visible = (session: SessionInfo, id: string) => visibleRequestRow(db, session, id)
 
   function checkVersion(row: RequestRow, seen: number | undefined) {
     if (seen !== undefined && seen !== row.version)

@@ -46,6 +46,14 @@ const REFUSED: Partial<Record<number, ErrorCode>> = { 403: 'forbidden', 404: 'no
 /** A failed server call that leaves the offline copy as the only answer (vs a refusal of the server). */
 const isUnreachable = (e: unknown) => e instanceof SyncError && e.kind !== 'refused'
 
+/** The cached request `id` if `session` may see it; otherwise « not found » or « forbidden ». */
+export function visibleRequestRow(db: CoreDeps['db'], session: SessionInfo, id: string): RequestRow {
+  const row = getRequestRow(db, id)
+  if (!row) throw new CoreError('not_found', 'Demande introuvable.')
+  assertCanSeeTeam(session, row.teamId)
+  return row
+}
+
 export function createRequestService(
   deps: CoreDeps,
   /** The server, for contact details on demand; null (local-only profile): the cache is the authority. */
@@ -94,12 +102,7 @@ export function createRequestService(
     return at
   }
 
-  function visibleRow(session: SessionInfo, id: string): RequestRow {
-    const row = getRequestRow(db, id)
-    if (!row) throw new CoreError('not_found', 'Demande introuvable.')
-    assertCanSeeTeam(session, row.teamId)
-    return row
-  }
+  const visibleRow = (session: SessionInfo, id: string) => visibleRequestRow(db, session, id)
 
   function checkVersion(row: RequestRow, baseVersion: number | undefined) {
     if (baseVersion !== undefined && baseVersion !== row.version)

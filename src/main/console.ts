@@ -221,7 +221,12 @@ export async function createConsole(
         intervalMs: config.sync.intervalSeconds * 1000,
         pullPageSize: config.sync.pageSize,
         logError: options.logError,
-        snapshot: { file, key: cacheKey.key, nativeBinding: options.nativeBinding },
+        snapshot: {
+          file,
+          key: cacheKey.key,
+          nativeBinding: options.nativeBinding,
+          retention: config.privacy.retention,
+        },
       })
     : null
   if (engine) {

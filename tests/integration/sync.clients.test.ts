@@ -30,6 +30,21 @@ const serverRow = async (id: string) =>
   }>('SELECT title, priority, assignee_id AS "assigneeId", status, version FROM requests WHERE id = ?', [
     id,
   ]))!
+/**
+ * The console that must reach the server second when two change the same request, on a link
+ * the test cuts meanwhile: each console starts a round of its own 20 ms after a change, and
+ * whichever is in first wins, whatever order the test wrote them in.
+ */
+async function secondConsole(name: string, login: string) {
+  proxy = await startFaultProxy(world.url)
+  const link = proxy
+  const client = await world.client(name, login, { via: link.url })
+  return Object.assign(client, {
+    cut: () => link.setPlan(() => ({ kind: 'drop' })),
+    restore: () => link.setPlan(() => ({ kind: 'pass' })),
+  })
+}
+
 /** A request of team `team`, in `status` when there is one, from the server. */
 const pick = async (team: string, status: string, offset = 0) =>
   (await server().get<{ id: string }>(
@@ -124,11 +139,12 @@ describe('two and three consoles on one server', () => {
 
   it('concurrent edits of the same field: the second lands in the conflict inbox, field by field; keep mine sends it again', async () => {
     const zoe = await world.client('zoe', 'zoe.agent')
-    const luc = await world.client('luc', 'luc.lead')
+    const luc = await secondConsole('luc', 'luc.lead')
     await zoe.sync()
     await luc.sync()
     const id = await pick('voirie', 'new')
     const v = (await zoe.value('request.get', { id })).version
+    luc.cut()
     await zoe.value('request.update', { id, patch: { title: 'Version de Zoé' }, baseVersion: v })
     await luc.value('request.update', {
       id,
@@ -142,6 +158,7 @@ describe('two and three consoles on one server', () => {
       )
     expect((await lucsEdit()).map((h) => h.sync?.state)).toEqual(['pending'])
     await zoe.sync()
+    luc.restore()
     const status = await luc.sync()
     expect(status.conflicts).toBe(1)
     expect((await lucsEdit()).map((h) => h.sync?.state)).toEqual(['conflict'])
@@ -172,11 +189,12 @@ describe('two and three consoles on one server', () => {
 
   it('merge: the agent picks field by field', async () => {
     const zoe = await world.client('zoe', 'zoe.agent')
-    const luc = await world.client('luc', 'luc.lead')
+    const luc = await secondConsole('luc', 'luc.lead')
     await zoe.sync()
     await luc.sync()
     const id = await pick('voirie', 'new')
     const v = (await zoe.value('request.get', { id })).version
+    luc.cut()
     await zoe.value('request.update', {
       id,
       patch: { title: 'Titre de Zoé', description: 'Description de Zoé' },
@@ -188,6 +206,7 @@ describe('two and three consoles on one server', () => {
       baseVersion: v,
     })
     await zoe.sync()
+    luc.restore()
     await luc.sync()
     const [conflict] = await luc.value('conflicts.list', {})
     await luc.value('conflicts.resolve', {
@@ -202,14 +221,16 @@ describe('two and three consoles on one server', () => {
 
   it('assignment race: the first assignment stands, the second lead sees it in the inbox and keeps theirs', async () => {
     const luc = await world.client('luc', 'luc.lead')
-    const sara = await world.client('sara', 'sara.sup')
+    const sara = await secondConsole('sara', 'sara.sup')
     await luc.sync()
     await sara.sync()
     const id = await pick('voirie', 'qualified')
     const v = (await luc.value('request.get', { id })).version
+    sara.cut()
     await luc.value('request.assign', { id, assigneeId: 'agent-tom.tech', baseVersion: v })
     await sara.value('request.assign', { id, assigneeId: 'agent-zoe.agent', baseVersion: v })
     await luc.sync()
+    sara.restore()
     expect((await sara.sync()).conflicts).toBe(1)
     const [conflict] = await sara.value('conflicts.list', {})
     expect(conflict!.fields).toEqual([
@@ -229,10 +250,11 @@ describe('two and three consoles on one server', () => {
 
   it('two workflow steps on the same request: the second is a conflict on the status, with its reason kept', async () => {
     const zoe = await world.client('zoe', 'zoe.agent')
-    const luc = await world.client('luc', 'luc.lead')
+    const luc = await secondConsole('luc', 'luc.lead')
     await zoe.sync()
     await luc.sync()
     const id = await pick('voirie', 'new')
+    luc.cut()
     await zoe.value('request.transition', { id, transitionId: 'qualify' })
     await luc.value('request.transition', {
       id,
@@ -240,6 +262,7 @@ describe('two and three consoles on one server', () => {
       fields: { reason: 'Hors compétence' },
     })
     await zoe.sync()
+    luc.restore()
     expect((await luc.sync()).conflicts).toBe(1)
     const [conflict] = await luc.value('conflicts.list', {})
     expect(conflict).toMatchObject({ op: 'transition', kind: 'conflict', mergeable: false })

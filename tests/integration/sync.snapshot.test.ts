@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { AppConfigSchema } from '../../src/core/config'
+import { addMonths } from '../../src/core/privacy/retention'
 import { profileCacheKey } from '../../src/main/cache/cacheKey'
 import { openMemoryStore, openStore } from '../../src/main/cache/db'
 import { schemaObjects, stagingPath } from '../../src/main/sync/snapshotLoad'
@@ -291,5 +293,37 @@ describe('first download by snapshot', () => {
     expect(c.db.prepare('SELECT sum(n) FROM request_counts').pluck().get()).toBe(240)
     // Resumed from the checkpoint: the first chunk was downloaded once.
     expect(snapshotCalls(paths).filter((p) => !/after=[^&]/.test(p))).toHaveLength(1)
+  })
+
+  it('leaves out of the cache, and of its search, the citizens of requests past the retention delay', async () => {
+    // The server anonymises after 12 months (the default), but its own job has not run yet:
+    // the snapshot carries the names, and the console's retention must not keep them.
+    await world.close()
+    world = await openSyncWorld({ requests: 240, server: { config: AppConfigSchema.parse({}) } })
+    const cutoff = addMonths(Date.now(), -12)
+    const serverRows = await world.server.store.sql.all<{ id: string; closed_at: number | string | null }>(
+      `SELECT id, closed_at FROM requests WHERE citizen_id IS NOT NULL`,
+    )
+    const due = serverRows
+      .filter((r) => r.closed_at !== null && Number(r.closed_at) < cutoff)
+      .map((r) => r.id)
+    const kept = serverRows.filter((r) => r.closed_at === null).map((r) => r.id)
+    expect(due.length).toBeGreaterThan(0)
+    expect(kept.length).toBeGreaterThan(0)
+
+    const c = await world.client('due', 'sara.sup', { pageSize: 10 })
+    expect(await c.settle()).toMatchObject({ state: 'idle', lastError: null, initial: null })
+    const citizenOf = c.db.prepare('SELECT citizen_id FROM requests WHERE id = ?').pluck()
+    expect(due.map((id) => citizenOf.get(id))).toEqual(due.map(() => null))
+    expect(kept.every((id) => typeof citizenOf.get(id) === 'string')).toBe(true)
+    // Nobody's name in the search entries of those requests.
+    const indexedName = c.db.prepare(
+      `SELECT f.citizen_name FROM requests_fts f JOIN requests r ON r.rowid = f.rowid WHERE r.id = ?`,
+    )
+    expect(due.every((id) => !(indexedName.pluck().get(id) as string | null))).toBe(true)
+    expect(c.db.prepare('SELECT sum(n) FROM request_counts').pluck().get()).toBe(240)
+    expect(
+      c.db.prepare("SELECT count(*) FROM sync_state WHERE key = 'retention_pending'").pluck().get(),
+    ).toBe(0)
   })
 })

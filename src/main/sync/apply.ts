@@ -24,7 +24,7 @@ import {
   upsertTeam,
   upsertWorkflowDefinition,
 } from '../cache/queries/reference'
-import { applyServerRequest, getRequestRow } from '../cache/queries/requests'
+import { applyServerRequest, getRequestRow, insertRequest } from '../cache/queries/requests'
 import { cached } from '../cache/statements'
 import { getSyncState, setSyncState } from '../cache/queries/syncState'
 import { CATEGORY_RETENTION_KEY, markRetentionPending } from '../cache/retention'
@@ -83,6 +83,20 @@ export function applyRequestEntity(
       // No longer applicable on the server's state: left for the server to answer.
     }
   }
+}
+
+/**
+ * A request this cache has never held, from a first download into an empty cache: the same
+ * rows `applyRequestEntity` writes for it there, without the reads that look for a copy
+ * already cached (none can be) or for the agent's pending changes (none wait yet).
+ */
+export function insertNewRequestEntity(db: Db, entity: RequestEntity): void {
+  const ref = entity.citizenRef ?? (entity.citizen && { id: entity.citizen.id, name: entity.citizen.name })
+  if (ref) putCitizenName(db, ref)
+  insertRequest(db, entity.request)
+  if (entity.attachments?.length) replaceRequestAttachments(db, entity.request.id, entity.attachments)
+  for (const c of entity.comments) upsertComment(db, c)
+  takeServerHistory(db, entity.request.id, entity.history, true)
 }
 
 /**

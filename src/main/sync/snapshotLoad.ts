@@ -20,9 +20,11 @@ import { ChangesReplyFromServer, SYNC_LIMITS, type Change } from '../../shared/s
 import { bulkLoad, type BulkLoadTimings } from '../cache/bulkLoad'
 import type { Db } from '../cache/db'
 import { keyDatabase, scrubFile } from '../cache/encryption'
-import type { CacheOpContext } from '../cache/requestWrites'
 import { setSyncState } from '../cache/queries/syncState'
-import { applyReference, applyRequestEntity, takeServerTour } from './apply'
+import { retentionPolicyOf } from '../cache/queries/privacyPolicy'
+import { applyCacheRetention, takeRetentionPending } from '../cache/retention'
+import type { RetentionPolicy } from '../../shared/privacy'
+import { applyReference, insertNewRequestEntity, takeServerTour } from './apply'
 
 export const stagingPath = (cacheFile: string) => `${cacheFile}-snapshot`
 
@@ -176,19 +178,18 @@ export function* stagedChunks(staging: Db): Generator<Uint8Array> {
 
 /**
  * Write a chunk's changes into the cache, in one transaction: exactly what the feed's
- * apply does for the same changes on an empty cache (no session: nothing of the agent's
- * waits to be re-applied on a first download). @returns the requests written.
+ * apply does for the same changes on an empty cache (a snapshot holds each request once,
+ * and nothing of the agent's waits to be re-applied on a first download). @returns the
+ * requests written.
  */
 export function writeChanges(db: Db, changes: readonly Change[]): number {
-  // Only the cache is touched on this path (apply.ts reads `ctx.db` alone without a session).
-  const ctx = { db } as CacheOpContext
   let requests = 0
   db.transaction(() => {
     for (const c of changes) {
       if (c.type === 'reference') applyReference(db, c.reference)
       else if (c.type === 'tour') takeServerTour(db, c.tour.id, c.tour)
       else if (c.type === 'request') {
-        applyRequestEntity(ctx, c.entity, null)
+        insertNewRequestEntity(db, c.entity)
         requests++
       }
     }
@@ -225,6 +226,22 @@ export function resetPartialLoad(db: Db, staging: Db): void {
   })()
 }
 
+/**
+ * The cache's retention over the whole snapshot, in the worker and while the derived data is
+ * off: a request due is stripped before its search entry is ever built, and the main process,
+ * which would otherwise run it over every due request at once after the download (seconds of
+ * a frozen screen at 100k), finds nothing left to do. Failing here leaves it to the main
+ * process, as before: the flag the reference data raised stays.
+ */
+function applyLoadedRetention(db: Db, configured: RetentionPolicy, now: number): void {
+  try {
+    applyCacheRetention(db, retentionPolicyOf(db, configured), now)
+    takeRetentionPending(db)
+  } catch {
+    // Left pending (see above).
+  }
+}
+
 export interface SnapshotLoadResult {
   complete: boolean
   rows: number
@@ -242,6 +259,7 @@ export function loadSnapshot(
   staging: Db,
   nextChunk: () => { bytes: Uint8Array; header: ChunkHeader; changes: Change[] } | null,
   onChunk: (rows: number, bytes: number, next: string | null, replayed: boolean) => void,
+  options: { retention?: RetentionPolicy; now?: number } = {},
 ): SnapshotLoadResult {
   rememberSchema(staging, db)
   if (db.prepare('SELECT EXISTS (SELECT 1 FROM requests)').pluck().get() === 1) {
@@ -262,6 +280,8 @@ export function loadSnapshot(
       rows += writeChanges(db, chunk.changes)
       onChunk(rows, chunk.bytes.byteLength, chunk.header.next, false)
     }
+    if (options.retention && claimStaging(staging, meta(staging, 'owner') ?? '').next === null)
+      applyLoadedRetention(db, options.retention, options.now ?? Date.now())
   })
   // The load went through the WAL: empty it here, in the worker. Left to the main process,
   // its next commit would copy what is left of it into the cache (seconds at 100k requests).

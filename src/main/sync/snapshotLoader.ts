@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { MessageChannel, Worker } from 'node:worker_threads'
+import type { RetentionPolicy } from '../../shared/privacy'
 import type { FromWorker, SnapshotWorkerData, ToWorker } from './snapshotWorker'
 
 export interface SnapshotCacheAccess {
@@ -13,6 +14,12 @@ export interface SnapshotCacheAccess {
   file: string
   key: Uint8Array | null
   nativeBinding?: string
+  /**
+   * The retention configured on this workstation (the server's, once its reference data is
+   * in, takes precedence): applied by the worker before the indexes are built, so the main
+   * process does not strip a whole first download's due requests at once afterwards.
+   */
+  retention?: RetentionPolicy
 }
 
 type Ready = Extract<FromWorker, { type: 'ready' }>
@@ -54,6 +61,7 @@ export function startSnapshotLoader(cache: SnapshotCacheAccess, owner: string): 
     key: cache.key,
     nativeBinding: cache.nativeBinding ?? null,
     owner,
+    retention: cache.retention ?? null,
     port: channel.port2,
     signal,
   }

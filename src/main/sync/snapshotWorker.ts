@@ -10,6 +10,7 @@
  * chunk, `progress` while it builds, and `done` (or `failed`) at the end.
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads'
+import type { RetentionPolicy } from '../../shared/privacy'
 import type { BulkLoadTimings } from '../cache/bulkLoad'
 import { openStore } from '../cache/db'
 import {
@@ -28,6 +29,8 @@ export interface SnapshotWorkerData {
   nativeBinding: string | null
   /** The agent and server epoch the snapshot is for (another's staging is thrown away). */
   owner: string
+  /** The configured retention (SnapshotCacheAccess.retention); null: none applied here. */
+  retention: RetentionPolicy | null
   port: MessagePort
   /** [0]: messages posted to `port` (the main side counts up and notifies). */
   signal: Int32Array
@@ -91,6 +94,7 @@ function run(data: SnapshotWorkerData) {
         }
       },
       (rows, bytes, next, replayed) => post({ type: 'staged', rows, bytes, next, replayed }),
+      data.retention ? { retention: data.retention, now: Date.now() } : {},
     )
     complete = result.complete
     outcome = { type: 'done', complete, rows: result.rows, timings: result.timings }

@@ -212,52 +212,73 @@ export async function citizenById(
   return row && { ...toCitizen(row), erasedAt: row.erased_at === null ? null : Number(row.erased_at) }
 }
 
-/** Comments and history of `ids`, by request. */
-export async function detailsOf(
-  sql: Pick<Sql, 'all'>,
-  ids: readonly string[],
-): Promise<Map<string, { comments: Comment[]; history: ServerHistoryEvent[] }>> {
-  if (ids.length === 0) return new Map()
-  const out = new Map(
-    ids.map((id) => [id, { comments: [] as Comment[], history: [] as ServerHistoryEvent[] }]),
-  )
-  const comments = await inChunks(ids, (part) =>
-    sql.all<CommentDbRow>(
-      `SELECT id, request_id, kind, body, author_id, author_name, created_at FROM comments
-       WHERE request_id IN (${placeholders(part.length)}) ORDER BY created_at, id`,
-      part,
-    ),
-  )
+type Details = Map<string, { comments: Comment[]; history: ServerHistoryEvent[] }>
+
+/** Comments and history rows grouped by request, for `ids` only, in each request's order. */
+function groupDetails(ids: readonly string[], comments: CommentDbRow[], history: HistoryDbRow[]): Details {
+  const out: Details = new Map(ids.map((id) => [id, { comments: [], history: [] }]))
   for (const c of comments) out.get(c.request_id)?.comments.push(toComment(c))
-  const history = await inChunks(ids, (part) =>
-    sql.all<HistoryDbRow>(
-      `SELECT id, request_id, kind, at, actor_id, actor_name, data, mutation_id FROM history_events
-       WHERE request_id IN (${placeholders(part.length)}) ORDER BY at, id`,
-      part,
-    ),
-  )
   for (const h of history) out.get(h.request_id)?.history.push(toHistoryEvent(h))
   return out
 }
 
+const COMMENT_SELECT = 'SELECT id, request_id, kind, body, author_id, author_name, created_at FROM comments'
+const HISTORY_SELECT =
+  'SELECT id, request_id, kind, at, actor_id, actor_name, data, mutation_id FROM history_events'
+
+/** Comments and history of `ids`, by request. */
+export async function detailsOf(sql: Pick<Sql, 'all'>, ids: readonly string[]): Promise<Details> {
+  if (ids.length === 0) return new Map()
+  const comments = await inChunks(ids, (part) =>
+    sql.all<CommentDbRow>(
+      `${COMMENT_SELECT} WHERE request_id IN (${placeholders(part.length)}) ORDER BY created_at, id`,
+      part,
+    ),
+  )
+  const history = await inChunks(ids, (part) =>
+    sql.all<HistoryDbRow>(
+      `${HISTORY_SELECT} WHERE request_id IN (${placeholders(part.length)}) ORDER BY at, id`,
+      part,
+    ),
+  )
+  return groupDetails(ids, comments, history)
+}
+
 /**
- * The requests among `ids` as `session` may see them (absent: gone or outside their teams),
- * read in a few statements whatever their number. `light` (for all, or by id): without
- * comments and history.
+ * Comments and history of `ids`, all of them between `after` (excluded) and the last of
+ * `ids` in id order (the snapshot's chunks): two statements that walk the indexes by
+ * request in order, where a list of ids is a sort over the whole page.
  */
-export async function entitiesFor(
-  sql: Pick<Sql, 'all' | 'dialect'>,
+export async function detailsInRange(
+  sql: Pick<Sql, 'all'>,
+  after: string,
+  ids: readonly string[],
+): Promise<Details> {
+  if (ids.length === 0) return new Map()
+  const range = [after, ids[ids.length - 1]!]
+  const comments = await sql.all<CommentDbRow>(
+    `${COMMENT_SELECT} WHERE request_id > ? AND request_id <= ? ORDER BY request_id, created_at, id`,
+    range,
+  )
+  const history = await sql.all<HistoryDbRow>(
+    `${HISTORY_SELECT} WHERE request_id > ? AND request_id <= ? ORDER BY request_id, at, id`,
+    range,
+  )
+  return groupDetails(ids, comments, history)
+}
+
+/**
+ * `rows` as `session` may see them (`rows` already in their sight), with `details` (their
+ * comments and history; a request without an entry there goes light): citizens' names for
+ * the roles allowed, attachments' metadata.
+ */
+export async function assembleEntities(
+  sql: Pick<Sql, 'all'>,
   session: SessionInfo,
   citizenDataRoles: readonly Role[],
-  ids: readonly string[],
-  light: boolean | ((id: string) => boolean) = false,
+  rows: readonly RequestRecord[],
+  details: Details,
 ): Promise<Map<string, RequestEntity>> {
-  const rows = [...(await getRequests(sql, ids)).values()].filter((r) => canSeeTeam(session, r.teamId))
-  const isLight = typeof light === 'function' ? light : () => light
-  const details = await detailsOf(
-    sql,
-    rows.filter((r) => !isLight(r.id)).map((r) => r.id),
-  )
   const citizens = await citizenRefsFor(sql, session, citizenDataRoles, rows)
   // Attachments as metadata, light or not (they are few and small): one read for the page.
   const attachments = await attachmentsOf(
@@ -278,4 +299,25 @@ export async function entitiesFor(
       },
     ]),
   )
+}
+
+/**
+ * The requests among `ids` as `session` may see them (absent: gone or outside their teams),
+ * read in a few statements whatever their number. `light` (for all, or by id): without
+ * comments and history.
+ */
+export async function entitiesFor(
+  sql: Pick<Sql, 'all' | 'dialect'>,
+  session: SessionInfo,
+  citizenDataRoles: readonly Role[],
+  ids: readonly string[],
+  light: boolean | ((id: string) => boolean) = false,
+): Promise<Map<string, RequestEntity>> {
+  const rows = [...(await getRequests(sql, ids)).values()].filter((r) => canSeeTeam(session, r.teamId))
+  const isLight = typeof light === 'function' ? light : () => light
+  const details = await detailsOf(
+    sql,
+    rows.filter((r) => !isLight(r.id)).map((r) => r.id),
+  )
+  return assembleEntities(sql, session, citizenDataRoles, rows, details)
 }

@@ -10,17 +10,17 @@
  * snapshot is read against the same cursor, given back by the console to resume.
  *
  * What a chunk holds is exactly what the feed would give the same session: requests
- * rendered by the feed's own `entitiesFor` (their team in the agent's sight, citizen names
- * only for the roles allowed, contact details never), the reference bundle as the feed
- * numbers and words it, the tours of the agent's teams.
+ * assembled as the feed's `entitiesFor` does (their team in the agent's sight, citizen
+ * names only for the roles allowed, contact details never), the reference bundle as the
+ * feed numbers and words it, the tours of the agent's teams.
  */
 import type { SessionInfo } from '../../shared/contract'
 import type { Role } from '../../shared/domain'
 import type { Change } from '../../shared/sync'
 import { AppConfigSchema } from '../../core/config'
 import { canSeeTeam, scopeFor } from '../../core/authz/permissions'
-import { entitiesFor } from './requests'
-import { toTour } from './rows'
+import { assembleEntities, detailsInRange, detailsOf } from './requests'
+import { REQUEST_SELECT, toRequestRecord, toTour, type RequestDbRow } from './rows'
 import { placeholders, type SqlParam } from './sql/client'
 import type { ServerStore } from './types'
 
@@ -69,12 +69,12 @@ async function referenceChange(store: ServerStore, session: SessionInfo) {
 }
 
 /** `WHERE` of the requests the session may see (every one, or its teams'). */
-function sightOf(session: SessionInfo): { where: string; params: SqlParam[] } {
+function sightOf(session: SessionInfo): { where: string; params: SqlParam[]; all: boolean } {
   const scope = scopeFor(session)
-  if (scope.kind === 'all') return { where: '1 = 1', params: [] }
+  if (scope.kind === 'all') return { where: '1 = 1', params: [], all: true }
   const teams = [...new Set(scope.teamIds)]
-  if (teams.length === 0) return { where: '1 = 0', params: [] }
-  return { where: `team_id IN (${placeholders(teams.length)})`, params: teams }
+  if (teams.length === 0) return { where: '1 = 0', params: [], all: false }
+  return { where: `team_id IN (${placeholders(teams.length)})`, params: teams, all: false }
 }
 
 /** The counter as committed now: every change numbered up to it is in what is read after. */
@@ -97,15 +97,22 @@ export async function snapshotChunk(
   const first = options.after === ''
   const sight = sightOf(session)
   const reference = await referenceChange(store, session)
-  const ids = (
-    await store.sql.all<{ id: string }>(
-      `SELECT id FROM requests WHERE ${sight.where} AND id > ? ORDER BY id LIMIT ?`,
+  // The rows themselves in id order (one statement), their details by range of ids.
+  const rows = (
+    await store.sql.all<RequestDbRow>(
+      `SELECT ${REQUEST_SELECT} FROM requests WHERE ${sight.where} AND id > ? ORDER BY id LIMIT ?`,
       [...sight.params, options.after, options.limit + 1],
     )
-  ).map((r) => r.id)
-  const more = ids.length > options.limit
-  if (more) ids.length = options.limit
-  const entities = await entitiesFor(store.sql, session, reference.roles, ids)
+  ).map(toRequestRecord)
+  const more = rows.length > options.limit
+  if (more) rows.length = options.limit
+  const ids = rows.map((r) => r.id)
+  // Every request in the range is in sight, or only some teams' are (then by their ids:
+  // a range would read the other teams' history too).
+  const details = sight.all
+    ? await detailsInRange(store.sql, options.after, ids)
+    : await detailsOf(store.sql, ids)
+  const entities = await assembleEntities(store.sql, session, reference.roles, rows, details)
   const requests = ids.flatMap((id) => {
     const entity = entities.get(id)
     return entity ? [{ type: 'request' as const, seq: cursor, entity, partial: false }] : []

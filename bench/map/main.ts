@@ -4,7 +4,7 @@
  * points, warms up, then times each scripted move.
  */
 import type OlMap from 'ol/Map'
-import WebGLPointsLayer from 'ol/layer/WebGLPoints'
+import { DotsLayer } from '../../src/renderer/composables/mapDots'
 import { createBaselineMap } from './baseline'
 import { breathe, frameClock, type FrameClock } from './frames'
 import { mountOurs } from './ours'
@@ -36,8 +36,8 @@ function assertWebGLDrew(map: OlMap): void {
   const layer = map
     .getLayers()
     .getArray()
-    .find((l): l is WebGLPointsLayer<never> => l instanceof WebGLPointsLayer)
-  if (!layer) throw new Error('RequestPointsLayer added no WebGL points layer')
+    .find((l): l is DotsLayer => l instanceof DotsLayer)
+  if (!layer) throw new Error('RequestPointsLayer added no WebGL dots layer')
   map.renderSync()
   // The drawing buffer is still readable in the task that drew it.
   const helper = (layer.getRenderer() as unknown as { helper?: { getGL(): WebGLRenderingContext } }).helper

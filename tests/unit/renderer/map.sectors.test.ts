@@ -14,6 +14,7 @@ import RequestPointsLayer from '../../../src/renderer/components/map/RequestPoin
 import SectorsLayer from '../../../src/renderer/components/map/SectorsLayer.vue'
 import SelectionLayer from '../../../src/renderer/components/map/SelectionLayer.vue'
 import { createAppI18n } from '../../../src/renderer/i18n'
+import { GroupsLayer } from '../../../src/renderer/composables/mapGroups'
 import { OL_MAP } from '../../../src/renderer/composables/useOlMap'
 import type { Sector } from '../../../src/shared/routing'
 
@@ -36,7 +37,8 @@ const NANCY: Sector = {
 } as Sector
 
 /** What a vector layer draws for each of its features at a resolution where names fit. */
-function drawnBy(layer: VectorLayer) {
+function drawnBy(layer: VectorLayer | GroupsLayer) {
+  if (!(layer instanceof VectorLayer)) return []
   const source = layer.getSource() as VectorSource<Feature>
   const style = layer.getStyleFunction()!
   return source.getFeatures().flatMap((f) => {
@@ -48,14 +50,19 @@ function drawnBy(layer: VectorLayer) {
 /** Each component's layers, mounted on one map as MapView does. */
 function mountOnMap(names: boolean) {
   const map = new OlMap({})
-  const layersOf = new Map<string, VectorLayer[]>()
+  const layersOf = new Map<string, (VectorLayer | GroupsLayer)[]>()
   const global = { plugins: [createAppI18n('fr')], provide: { [OL_MAP as symbol]: map } }
   const vectorsAdded = (mountIt: () => void, name: string) => {
     const before = new Set(map.getAllLayers())
     mountIt()
     layersOf.set(
       name,
-      map.getAllLayers().filter((l): l is VectorLayer => l instanceof VectorLayer && !before.has(l)),
+      map
+        .getAllLayers()
+        .filter(
+          (l): l is VectorLayer | GroupsLayer =>
+            (l instanceof VectorLayer || l instanceof GroupsLayer) && !before.has(l),
+        ),
     )
   }
   const mounted: { unmount(): void }[] = []

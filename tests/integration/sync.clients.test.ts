@@ -41,7 +41,15 @@ async function secondConsole(name: string, login: string) {
   const client = await world.client(name, login, { via: link.url })
   return Object.assign(client, {
     cut: () => link.setPlan(() => ({ kind: 'drop' })),
-    restore: () => link.setPlan(() => ({ kind: 'pass' })),
+    /**
+     * The link back, and rounds until one went through: a round the cut link failed leaves
+     * the console offline, and a `sync.now` that came meanwhile waits for it without trying
+     * again (the backoff decides).
+     */
+    restore: async () => {
+      link.setPlan(() => ({ kind: 'pass' }))
+      await client.settle()
+    },
   })
 }
 
@@ -158,7 +166,7 @@ describe('two and three consoles on one server', () => {
       )
     expect((await lucsEdit()).map((h) => h.sync?.state)).toEqual(['pending'])
     await zoe.sync()
-    luc.restore()
+    await luc.restore()
     const status = await luc.sync()
     expect(status.conflicts).toBe(1)
     expect((await lucsEdit()).map((h) => h.sync?.state)).toEqual(['conflict'])
@@ -206,7 +214,7 @@ describe('two and three consoles on one server', () => {
       baseVersion: v,
     })
     await zoe.sync()
-    luc.restore()
+    await luc.restore()
     await luc.sync()
     const [conflict] = await luc.value('conflicts.list', {})
     await luc.value('conflicts.resolve', {
@@ -230,7 +238,7 @@ describe('two and three consoles on one server', () => {
     await luc.value('request.assign', { id, assigneeId: 'agent-tom.tech', baseVersion: v })
     await sara.value('request.assign', { id, assigneeId: 'agent-zoe.agent', baseVersion: v })
     await luc.sync()
-    sara.restore()
+    await sara.restore()
     expect((await sara.sync()).conflicts).toBe(1)
     const [conflict] = await sara.value('conflicts.list', {})
     expect(conflict!.fields).toEqual([
@@ -262,7 +270,7 @@ describe('two and three consoles on one server', () => {
       fields: { reason: 'Hors compétence' },
     })
     await zoe.sync()
-    luc.restore()
+    await luc.restore()
     expect((await luc.sync()).conflicts).toBe(1)
     const [conflict] = await luc.value('conflicts.list', {})
     expect(conflict).toMatchObject({ op: 'transition', kind: 'conflict', mergeable: false })

@@ -257,17 +257,20 @@ export async function syncFigures(
         indexesMs: number
         derivedMs: number
         phases: Record<string, number>
+        /** The cache's retention, run by the worker once the load is built. */
+        retentionMs?: number
       }
       snapshotPhases.initial_sync_bulk_write_s = seconds(t.loadMs)
       snapshotPhases.initial_sync_bulk_indexes_s = seconds(t.indexesMs)
       snapshotPhases.initial_sync_bulk_derived_s = seconds(t.derivedMs)
+      if (t.retentionMs !== undefined) snapshotPhases.initial_sync_retention_s = seconds(t.retentionMs)
       log(
         `sync: bulk load in the worker: rows written ${seconds(t.loadMs)} s (with the download), ` +
           `indexes ${seconds(t.indexesMs)} s, derived data ${seconds(t.derivedMs)} s (` +
           Object.entries(t.phases)
             .map(([phase, ms]) => `${phase} ${Math.round(ms)} ms`)
             .join(', ') +
-          ')',
+          `), retention ${seconds(t.retentionMs ?? 0)} s`,
       )
     }
     if (snapshotPhases.initial_sync_transfer_s !== undefined)

@@ -227,11 +227,12 @@ export function resetPartialLoad(db: Db, staging: Db): void {
 }
 
 /**
- * The cache's retention over the whole snapshot, in the worker and while the derived data is
- * off: a request due is stripped before its search entry is ever built, and the main process,
- * which would otherwise run it over every due request at once after the download (seconds of
- * a frozen screen at 100k), finds nothing left to do. Failing here leaves it to the main
- * process, as before: the flag the reference data raised stays.
+ * The cache's retention over the whole snapshot, in the worker once the load is built: the
+ * main process, which would otherwise run it over every due request at once after the
+ * download (seconds of a frozen screen at 100k), finds nothing left to do. Not inside the
+ * load: without the requests' citizen index, each citizen's « still someone's? » check
+ * would scan the table. Failing here leaves it to the main process, as before: the flag
+ * the reference data raised stays.
  */
 function applyLoadedRetention(db: Db, configured: RetentionPolicy, now: number): void {
   try {
@@ -280,9 +281,11 @@ export function loadSnapshot(
       rows += writeChanges(db, chunk.changes)
       onChunk(rows, chunk.bytes.byteLength, chunk.header.next, false)
     }
-    if (options.retention && claimStaging(staging, meta(staging, 'owner') ?? '').next === null)
-      applyLoadedRetention(db, options.retention, options.now ?? Date.now())
   })
+  const retentionStarted = performance.now()
+  if (options.retention && claimStaging(staging, meta(staging, 'owner') ?? '').next === null)
+    applyLoadedRetention(db, options.retention, options.now ?? Date.now())
+  const retentionMs = performance.now() - retentionStarted
   // The load went through the WAL: empty it here, in the worker. Left to the main process,
   // its next commit would copy what is left of it into the cache (seconds at 100k requests).
   db.pragma('wal_checkpoint(TRUNCATE)')
@@ -294,7 +297,7 @@ export function loadSnapshot(
       // then the cache still counts as filling (notifications do not read its history).
       setSyncState(db, 'cursor', state.cursor!)
       // Where the load's time went, for the benchmark and a support diagnosis (no personal data).
-      setSyncState(db, 'snapshot_timings', JSON.stringify(timings))
+      setSyncState(db, 'snapshot_timings', JSON.stringify({ ...timings, retentionMs }))
     })()
   return { complete, rows, timings }
 }

@@ -36,6 +36,13 @@ import { deleteUploadsOf, replaceRequestAttachments } from '../cache/queries/att
 import { parseWorkflowDefinition } from '../../core/workflow/definitions'
 
 /**
+ * The citizen's name only (queue search): contact details come on demand, one request at a
+ * time (issue 12); an older server's whole citizen is kept as a name too.
+ */
+const citizenNameOf = (entity: RequestEntity) =>
+  entity.citizenRef ?? (entity.citizen && { id: entity.citizen.id, name: entity.citizen.name })
+
+/**
  * Write the server's copy of one request, then re-apply this console's pending changes to
  * it. A pending change that no longer applies stays in the outbox: the server decides.
  */
@@ -46,9 +53,7 @@ export function applyRequestEntity(
 ): void {
   const { db } = ctx
   const { request } = entity
-  // The citizen's name only (queue search): contact details come on demand, one request at
-  // a time (issue 12); an older server's whole citizen is kept as a name too.
-  const ref = entity.citizenRef ?? (entity.citizen && { id: entity.citizen.id, name: entity.citizen.name })
+  const ref = citizenNameOf(entity)
   if (ref) putCitizenName(db, ref)
   const before = cached(db, 'SELECT citizen_id FROM requests WHERE id = ?').pluck().get(request.id) as
     string | null | undefined
@@ -91,7 +96,7 @@ export function applyRequestEntity(
  * already cached (none can be) or for the agent's pending changes (none wait yet).
  */
 export function insertNewRequestEntity(db: Db, entity: RequestEntity): void {
-  const ref = entity.citizenRef ?? (entity.citizen && { id: entity.citizen.id, name: entity.citizen.name })
+  const ref = citizenNameOf(entity)
   if (ref) putCitizenName(db, ref)
   insertRequest(db, entity.request)
   if (entity.attachments?.length) replaceRequestAttachments(db, entity.request.id, entity.attachments)

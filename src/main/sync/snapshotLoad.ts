@@ -282,15 +282,14 @@ export function loadSnapshot(
       onChunk(rows, chunk.bytes.byteLength, chunk.header.next, false)
     }
   })
+  const state = claimStaging(staging, meta(staging, 'owner') ?? '')
+  const complete = state.cursor !== null && state.next === null
   const retentionStarted = performance.now()
-  if (options.retention && claimStaging(staging, meta(staging, 'owner') ?? '').next === null)
-    applyLoadedRetention(db, options.retention, options.now ?? Date.now())
+  if (options.retention && complete) applyLoadedRetention(db, options.retention, options.now ?? Date.now())
   const retentionMs = performance.now() - retentionStarted
   // The load went through the WAL: empty it here, in the worker. Left to the main process,
   // its next commit would copy what is left of it into the cache (seconds at 100k requests).
   db.pragma('wal_checkpoint(TRUNCATE)')
-  const state = claimStaging(staging, meta(staging, 'owner') ?? '')
-  const complete = state.cursor !== null && state.next === null
   if (complete)
     db.transaction(() => {
       // « First download done » is the engine's to say, once the screens were told: until

@@ -4,8 +4,9 @@
  * of the console many times each and prints their p95 (or one JSON object).
  *
  * Each figure is what the renderer pays: a console core opened on the cache (benchCore.ts),
- * logged in as a demo account, called through `core.invoke` (zod in and out, the handler)
- * and its answer passed through V8's structured clone as IPC does. The query function alone
+ * logged in as a demo account, called through `core.invoke` (zod in and out, the handler;
+ * the big read channels' outputs checked in constant time, as a packaged console does) and
+ * its answer passed through V8's structured clone as IPC does. The query function alone
  * is timed beside it under the same key suffixed `_raw`, for diagnosis. Then every feature's
  * figures (FEATURE_BENCHES, benchFeatures.ts) on the same core, and `core_rss_mb`: the
  * resident memory of that process after all of them.

@@ -88,73 +88,79 @@ export function pointsOfColumns(c: MapPointColumns): ColumnPoint[] {
   return points
 }
 
-/** Builds the columns point by point (the core, from its query's rows), straight into typed arrays. */
-export function columnsBuilder(capacity = 1024) {
-  const ids: string[] = []
-  let lon = new Float64Array(capacity)
-  let lat = new Float64Array(capacity)
-  let status = new Uint8Array(capacity)
-  let category = new Uint16Array(capacity)
-  let priority = new Uint8Array(capacity)
-  const statuses = new Map<string, number>()
-  const categories = new Map<string, number>()
-  const code = (dictionary: Map<string, number>, value: string) => {
-    let at = dictionary.get(value)
-    if (at === undefined) dictionary.set(value, (at = dictionary.size))
-    return at
+/**
+ * Builds the columns of `size` points, pushed one by one straight into typed arrays of
+ * their final length (the core, from its query's rows): no growing, and no copy at the end
+ * unless fewer points came than announced.
+ */
+export class ColumnsBuilder {
+  private readonly ids: string[]
+  private readonly lon: Float64Array<ArrayBuffer>
+  private readonly lat: Float64Array<ArrayBuffer>
+  private readonly status: Uint8Array<ArrayBuffer>
+  private readonly category: Uint16Array<ArrayBuffer>
+  private readonly priority: Uint8Array<ArrayBuffer>
+  private readonly statuses = new Map<string, number>()
+  private readonly categories = new Map<string, number>()
+  private count = 0
+
+  constructor(private readonly capacity: number) {
+    this.ids = new Array<string>(capacity)
+    this.lon = new Float64Array(capacity)
+    this.lat = new Float64Array(capacity)
+    this.status = new Uint8Array(capacity)
+    this.category = new Uint16Array(capacity)
+    this.priority = new Uint8Array(capacity)
   }
-  const grown = <T extends Float64Array | Uint8Array | Uint16Array>(array: T, make: (n: number) => T): T => {
-    const bigger = make(array.length * 2)
-    bigger.set(array)
-    return bigger
+
+  get size(): number {
+    return this.count
   }
-  return {
-    push(
-      id: string,
-      pointLon: number,
-      pointLat: number,
-      pointStatus: string,
-      categoryId: string,
-      priorityIndex: number,
-    ) {
-      const i = ids.length
-      if (i === lon.length) {
-        lon = grown(lon, (n) => new Float64Array(n))
-        lat = grown(lat, (n) => new Float64Array(n))
-        status = grown(status, (n) => new Uint8Array(n))
-        category = grown(category, (n) => new Uint16Array(n))
-        priority = grown(priority, (n) => new Uint8Array(n))
-      }
-      ids.push(id)
-      lon[i] = pointLon
-      lat[i] = pointLat
-      status[i] = code(statuses, pointStatus)
-      category[i] = code(categories, categoryId)
-      priority[i] = priorityIndex
-    },
-    get size() {
-      return ids.length
-    },
-    /** The columns, each cut to the points pushed (a copy: IPC sends a whole buffer). */
-    done(): MapPointColumns {
-      const n = ids.length
-      return {
-        ids: ids.join(ID_SEPARATOR),
-        lon: lon.slice(0, n),
-        lat: lat.slice(0, n),
-        status: status.slice(0, n),
-        statuses: [...statuses.keys()],
-        category: category.slice(0, n),
-        categories: [...categories.keys()],
-        priority: priority.slice(0, n),
-      }
-    },
+
+  push(
+    id: string,
+    lon: number,
+    lat: number,
+    status: string,
+    categoryId: string,
+    priorityIndex: number,
+  ): void {
+    if (this.count === this.capacity) throw new RangeError(`more than the ${this.capacity} points announced`)
+    const i = this.count++
+    this.ids[i] = id
+    this.lon[i] = lon
+    this.lat[i] = lat
+    let code = this.statuses.get(status)
+    if (code === undefined) this.statuses.set(status, (code = this.statuses.size))
+    this.status[i] = code
+    code = this.categories.get(categoryId)
+    if (code === undefined) this.categories.set(categoryId, (code = this.categories.size))
+    this.category[i] = code
+    this.priority[i] = priorityIndex
+  }
+
+  /** The columns of the points pushed (IPC sends whole buffers: cut when fewer came). */
+  done(): MapPointColumns {
+    const full = this.count === this.capacity
+    const cut = <T extends Float64Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>>(
+      array: T,
+    ): T => (full ? array : (array.slice(0, this.count) as T))
+    return {
+      ids: (full ? this.ids : this.ids.slice(0, this.count)).join(ID_SEPARATOR),
+      lon: cut(this.lon),
+      lat: cut(this.lat),
+      status: cut(this.status),
+      statuses: [...this.statuses.keys()],
+      category: cut(this.category),
+      categories: [...this.categories.keys()],
+      priority: cut(this.priority),
+    }
   }
 }
 
 /** Points as columns (tests, and anything holding points one by one). */
 export function columnsOfPoints(points: readonly ColumnPoint[]): MapPointColumns {
-  const columns = columnsBuilder()
+  const columns = new ColumnsBuilder(points.length)
   for (const p of points)
     columns.push(p.id, p.lon, p.lat, p.status, p.categoryId, PRIORITIES.indexOf(p.priority))
   return columns.done()

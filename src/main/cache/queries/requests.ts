@@ -21,7 +21,7 @@ import {
   type StatusKind,
 } from '../../../shared/domain'
 import { CoreError } from '../../../shared/result'
-import { columnsBuilder, type ColumnPoint, type MapPointColumns } from '../../../shared/mapPoints'
+import { ColumnsBuilder, type ColumnPoint, type MapPointColumns } from '../../../shared/mapPoints'
 import { bboxOfGeometry, pointInPolygon, type AreaGeometry } from '../../../shared/geo'
 import type { RequestFieldsPatch, RequestStatusChange } from '../../../core/requests/operations'
 import { parseFields, parseTags } from '../../../core/requests/records'
@@ -1151,13 +1151,13 @@ export function viewportColumns(
   db: Db,
   args: { scope: Scope; bbox: Bbox; limit: number } & MapFilterArgs,
 ): MapPointColumns {
-  const columns = columnsBuilder()
   const query = viewportQuery(db, args)
-  if (query)
-    for (const [id, lat, lon, status, categoryId, priority] of cachedRaw(db, query.sql).all(
-      query.params,
-    ) as GeoRow[])
-      columns.push(id, lon, lat, status, categoryId, priority)
+  const rows = query ? (cachedRaw(db, query.sql).all(query.params) as GeoRow[]) : []
+  const columns = new ColumnsBuilder(rows.length)
+  for (let i = 0; i < rows.length; i++) {
+    const [id, lat, lon, status, categoryId, priority] = rows[i]!
+    columns.push(id, lon, lat, status, categoryId, priority)
+  }
   return columns.done()
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QUEUE_SORTS, type QueueFilter } from '../../src/shared/contract'
 import { openStore, type Db } from '../../src/main/cache/db'
-import { toFtsQuery } from '../../src/main/cache/fts'
+import { PREFIX_TERMS_MAX, prefixTermsOf, toFtsMatch, toFtsQuery } from '../../src/main/cache/fts'
 import { insertCitizen } from '../../src/main/cache/queries/citizens'
 import {
   countQueue,
@@ -150,6 +150,35 @@ describe('search', () => {
     expect(search('lampad')).toEqual([lighting])
     expect(search('lampadaire eteint')).toEqual([lighting])
     expect(search('lampadaire trottoir')).toEqual([])
+  })
+
+  it('finds with the last word spelled out as the index’s terms exactly what a prefix search finds', () => {
+    // The prefix search itself, straight on the index: what the queue found before the spelling out.
+    const byPrefix = (text: string) => {
+      const rowids = db
+        .prepare('SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?')
+        .pluck()
+        .all(toFtsMatch(text, {}, { citizenNames: true })) as number[]
+      return db
+        .prepare(`SELECT id FROM requests WHERE rowid IN (${rowids.join(',') || 'NULL'})`)
+        .pluck()
+        .all() as string[]
+    }
+    const texts = [
+      'lampad',
+      'Écl',
+      'ECLAIRAGE',
+      'trott',
+      'tro',
+      'rue saint-d',
+      'da',
+      'dalles desc',
+      'vandœuv',
+    ]
+    for (const text of [...texts, 'GRC-2026-0000', 'dupr', 'zz', 'd', 'nid-de-p', 'łódź'])
+      expect(search(text).sort(), text).toEqual(byPrefix(text).sort())
+    expect(search('trott')).toHaveLength(30)
+    expect(search('Écl')).toEqual([lighting])
   })
 
   it('finds a request by its reference, its address and its citizen name', () => {
@@ -310,5 +339,48 @@ describe('what is typed is only ever words', () => {
     expect(toFtsQuery('a "b" NEAR(')).toBe('"a" """b""" "NEAR("*')
     expect(toFtsQuery('* - )')).toBeNull()
     expect(toFtsQuery('Vandœuvre ＂Œ')).toBe('"Vandoeuvre" """OE"*')
+  })
+
+  it('spells the last word out as the terms it stands for only when it is one plain term', () => {
+    const asked: string[] = []
+    const terms = (prefix: string) => {
+      asked.push(prefix)
+      return prefix === 'trott' ? ['trottoir', 'trottoirs'] : prefix === 'ecl' ? ['eclairage'] : null
+    }
+    expect(toFtsQuery('rue Trott', terms)).toBe('"rue" AND ("trottoir" OR "trottoirs")')
+    expect(toFtsQuery('Écl', terms)).toBe('("eclairage")')
+    // Too many terms, none, or a word the tokenizer splits or spells otherwise: a prefix.
+    expect(toFtsQuery('lampa', terms)).toBe('"lampa"*')
+    expect(toFtsQuery('nid-de-p', terms)).toBe('"nid-de-p"*')
+    expect(toFtsQuery('łódź', terms)).toBe('"łodz"*')
+    expect(toFtsQuery('a " OR', terms)).toBe('"a" "OR"*')
+    expect(asked).toEqual(['trott', 'ecl', 'lampa', 'or'])
+  })
+
+  it('searches as a prefix a word that stands for more terms than it spells out', () => {
+    const other = openStore(join(dir, 'many-terms.db'))
+    try {
+      const words = Array.from({ length: PREFIX_TERMS_MAX + 6 }, (_, i) => `motcle${i}`)
+      words.forEach((word, i) =>
+        insertRequest(
+          other,
+          requestRow(`many-${i}`, { title: word, createdAt: NOW - i, updatedAt: NOW - i }),
+        ),
+      )
+      expect(prefixTermsOf(other)('motcle')).toBeNull()
+      expect(prefixTermsOf(other)('motcle1')).toHaveLength(11)
+      const found = listQueue(other, {
+        scope: ALL,
+        filter: { text: 'MOTCLE' },
+        sort: 'created_desc',
+        after: null,
+        limit: 100,
+        now: NOW,
+      })
+      expect(found.rows).toHaveLength(words.length)
+      expect(countQueue(other, { scope: ALL, filter: { text: 'motcle1' }, now: NOW }).total).toBe(11)
+    } finally {
+      other.close()
+    }
   })
 })

@@ -28,7 +28,7 @@ import { parseFields, parseTags } from '../../../core/requests/records'
 import { tagKey } from '../../../shared/tags'
 import { TAGGED_INDEX, TAGGED_SQL } from '../migrations/0018-tags'
 import type { Db } from '../db'
-import { toFtsMatch } from '../fts'
+import { prefixTermsOf, toFtsMatch } from '../fts'
 import { effectiveTeams, type Scope } from '../../../core/authz/scope'
 import { cached, cachedRaw, inList } from '../statements'
 import { MAP_BANDS_PER_DEGREE, MAP_POINTS_INDEX, mapBandSql } from '../migrations/0013-map-points-index'
@@ -561,6 +561,7 @@ export interface CitizenNamesOption {
 
 /** The FTS MATCH expression for the filter's text, narrowed by what the index can check. */
 function ftsMatchFor(
+  db: Db,
   filter: QueueFilter,
   teams: readonly string[] | null,
   options: FilterOptions & CitizenNamesOption = {},
@@ -577,7 +578,7 @@ function ftsMatchFor(
       categoryIds: filter.categoryId,
       assignees,
     },
-    { citizenNames: options.citizenNames ?? true },
+    { citizenNames: options.citizenNames ?? true, prefixTerms: prefixTermsOf(db) },
   )
 }
 
@@ -814,7 +815,7 @@ export function listQueue(db: Db, args: ListQueueArgs): QueuePage {
   const scoped = effectiveTeams(args.scope, filter.teamId)
   if ((scoped && scoped.length === 0) || limit <= 0) return { rows: [], nextCursor: null }
   const params: Record<string, unknown> = { limit: limit + 1 }
-  const match = ftsMatchFor(filter, scoped, { citizenNames: args.citizenNames })
+  const match = ftsMatchFor(db, filter, scoped, { citizenNames: args.citizenNames })
   const found =
     match !== null
       ? pageBySearch(db, args, scoped, match, cursor, params)
@@ -845,7 +846,7 @@ export function offsetQueuePage(
   const params: Record<string, unknown> = { limit: args.limit, offset: args.offset }
   const where = filterConditions(db, filter, args.now, params, { alias: 'r.' })
   if (teams) where.push(`r.team_id IN (${inList(params, 't', teams)})`)
-  const match = ftsMatchFor(filter, teams, { citizenNames: args.citizenNames })
+  const match = ftsMatchFor(db, filter, teams, { citizenNames: args.citizenNames })
   if (match !== null) {
     params.fts = match
     where.push('r.rowid IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH @fts)')
@@ -899,7 +900,7 @@ export function countQueue(
   const params: Record<string, unknown> = {}
   const teamList = `r.team_id IN (${inList(params, 't', teams)})`
   const conditions = filterConditions(db, filter, now, params, { ignoreStatus: true, alias: 'r.' })
-  const match = ftsMatchFor(filter, scoped, { ignoreStatus: true, citizenNames: args.citizenNames })
+  const match = ftsMatchFor(db, filter, scoped, { ignoreStatus: true, citizenNames: args.citizenNames })
   if (match !== null) {
     params.fts = match
     return countSearch(db, [teamList, ...conditions], now, params, args.cap ?? SEARCH_COUNT_CAP)
@@ -1048,7 +1049,7 @@ function geoFilter(
     params,
     { alias: 'r.' },
   )
-  const match = ftsMatchFor(filter, teams, { citizenNames })
+  const match = ftsMatchFor(db, filter, teams, { citizenNames })
   if (match !== null) {
     params.fts = match
     conditions.push(`r.rowid IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH @fts)`)

@@ -52,6 +52,7 @@ function derived(db: Db) {
   db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms USING fts5vocab(main, requests_fts, instance)`)
   return {
     counts: db.prepare('SELECT * FROM request_counts ORDER BY 1, 2, 3, 4, 5').all(),
+    dueCounts: db.prepare('SELECT * FROM request_due_counts ORDER BY 1, 2, 3, 4').all(),
     // Team keys are numbered in the order teams are first seen: compared by the team they stand for.
     geo: db
       .prepare(
@@ -108,6 +109,7 @@ describe('bulk load', () => {
     const expected = derived(byTriggers)
     expect(expected.fts.length).toBeGreaterThan(COUNT * 10)
     expect(expected.geo.length).toBeGreaterThan(COUNT / 2)
+    expect(expected.dueCounts.length).toBeGreaterThan(10)
     expect(derived(db)).toEqual(expected)
     expect(schemaOf(db)).toEqual(schemaOf(byTriggers))
     // The connection back to checkpointing after its commits, as it was before the load.

@@ -179,7 +179,9 @@ describe('migration 0015 on an existing cache', () => {
     before.db.exec(`DROP INDEX requests_duplicate_of;
       DROP TABLE notifications; DROP TABLE notification_settings; DROP TABLE notification_watch;
       DROP INDEX requests_open_cards;
-      DROP INDEX requests_tagged; ALTER TABLE requests DROP COLUMN tags; ALTER TABLE requests DROP COLUMN tag_keys;`)
+      DROP INDEX requests_tagged; ALTER TABLE requests DROP COLUMN tags; ALTER TABLE requests DROP COLUMN tag_keys;
+      DROP TABLE request_due_counts; DROP TRIGGER requests_counts_due_ai; DROP TRIGGER requests_counts_due_ad;
+      DROP TRIGGER requests_counts_due_au_old; DROP TRIGGER requests_counts_due_au_new;`)
     before.db.pragma('user_version = 14')
     expect(usesIndex(before.db)).toBe(false)
     const linked = before.db

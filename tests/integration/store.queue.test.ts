@@ -349,6 +349,58 @@ describe('counts', () => {
       countQueue(db, { scope: SUPERVISOR, filter: { assigneeId: ['agent-tom.tech'] }, now: NOW }),
     ).toEqual(expectedCounts(SUPERVISOR, { assigneeId: ['agent-tom.tech'] }))
   })
+
+  it('count the overdue at any hour: due a day before, earlier the same day, never later', () => {
+    const DAY = 86_400_000
+    const lateAt = (scope: Scope, now: number) =>
+      allRows().filter(
+        (r) =>
+          inScope(scope, r) &&
+          r.statusKind === 'open' &&
+          r.dueAt !== null &&
+          r.dueAt < now &&
+          r.status !== 'waiting_citizen',
+      ).length
+    const midnight = Math.floor(NOW / DAY) * DAY
+    // Due earlier today, later today, exactly at midnight, a minute before it; then moved.
+    const today = ['due-100001', 'due-100002', 'due-100003', 'due-100004']
+    const dues = [midnight + 60_000, NOW + 60_000, midnight, midnight - 60_000]
+    db.transaction(() => today.forEach((id, i) => insertRequest(db, extra(id, NOW - DAY, dues[i]!))))()
+    const nows = [NOW, midnight, midnight - 1, midnight + 60_000, NOW + 3 * DAY, NOW - 40 * DAY]
+    const check = () => {
+      for (const now of nows)
+        for (const scope of [AGENT, SUPERVISOR])
+          expect(countQueue(db, { scope, filter: {}, now }).overdue, `${scope.kind} at ${now}`).toBe(
+            lateAt(scope, now),
+          )
+    }
+    check()
+    const [first, second, third] = today.map((id) => getRequestRow(db, id)!)
+    setRequestStatus(db, first!.id, {
+      status: first!.status,
+      statusKind: 'open',
+      closedAt: null,
+      fields: {},
+      slaPausedMs: 0,
+      slaPausedSince: null,
+      dueAt: midnight - DAY,
+      updatedAt: NOW,
+    })
+    updateRequestFields(db, second!.id, { teamId: 'eclairage' }, second!.version)
+    setRequestStatus(db, third!.id, {
+      status: 'waiting_citizen',
+      statusKind: 'open',
+      closedAt: null,
+      fields: {},
+      slaPausedMs: 0,
+      slaPausedSince: NOW,
+      dueAt: third!.dueAt,
+      updatedAt: NOW,
+    })
+    db.prepare('DELETE FROM requests WHERE id = ?').run(today[3])
+    check()
+    expect(lateAt(SUPERVISOR, NOW)).toBeGreaterThan(100)
+  })
 })
 
 describe('writes', () => {

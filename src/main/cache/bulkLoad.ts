@@ -11,6 +11,7 @@
  */
 import type { Db } from './db'
 import { foldSql, ftsTagsSql } from './fts'
+import { DUE_COUNTS_REBUILD } from './migrations/0019-due-counts'
 
 /** Triggers whose work `bulkLoad` does itself at the end of the load. */
 const DERIVED_TRIGGER = /^(requests_(fts|geo|counts)|citizens_fts|dashboard_counts)_/
@@ -29,6 +30,7 @@ const REBUILD: readonly { phase: BulkLoadPhase; sql: string }[] = [
    SELECT team_id, status, category_id, priority, ifnull(assignee_id, ''), count(*) FROM requests
    GROUP BY 1, 2, 3, 4, 5`,
   },
+  { phase: 'counts', sql: DUE_COUNTS_REBUILD },
   {
     phase: 'fts',
     sql: `INSERT INTO requests_fts (rowid, reference, title, description, address, citizen_name, tags)

@@ -18,6 +18,7 @@ import duplicateLinks from './0015-duplicate-links'
 import notifications from './0016-notifications'
 import openCardsIndex from './0017-open-cards-index'
 import tags from './0018-tags'
+import dueCounts from './0019-due-counts'
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   notifications,
   openCardsIndex,
   tags,
+  dueCounts,
 ]

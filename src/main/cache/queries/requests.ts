@@ -29,6 +29,7 @@ import { tagKey } from '../../../shared/tags'
 import { TAGGED_INDEX, TAGGED_SQL } from '../migrations/0018-tags'
 import type { Db } from '../db'
 import { prefixTermsOf, toFtsMatch } from '../fts'
+import { DUE_BUCKET_MS } from '../migrations/0019-due-counts'
 import { effectiveTeams, type Scope } from '../../../core/authz/scope'
 import { cached, cachedRaw, inList } from '../statements'
 import { MAP_BANDS_PER_DEGREE, MAP_POINTS_INDEX, mapBandSql } from '../migrations/0013-map-points-index'
@@ -515,8 +516,13 @@ function pausingStates(db: Db): { everywhere: string[]; byCategory: Map<string, 
  * requests_open_due are tested, so overdue pages and counts still read the index alone.
  */
 function overdueCondition(db: Db, r: string, params: Record<string, unknown>): string {
+  return [`${r}status_kind = 'open'`, `${r}due_at < @now`, ...runningClock(db, r, params)].join(' AND ')
+}
+
+/** The conditions on status and category that leave out the requests whose clock is paused. */
+function runningClock(db: Db, r: string, params: Record<string, unknown>): string[] {
   const { everywhere, byCategory } = pausingStates(db)
-  const conditions = [`${r}status_kind = 'open'`, `${r}due_at < @now`]
+  const conditions: string[] = []
   if (everywhere.length) conditions.push(`${r}status NOT IN (${inList(params, 'ps', everywhere)})`)
   let i = 0
   for (const [status, categories] of byCategory) {
@@ -526,7 +532,32 @@ function overdueCondition(db: Db, r: string, params: Record<string, unknown>): s
     )
     i++
   }
-  return conditions.join(' AND ')
+  return conditions
+}
+
+/**
+ * The overdue requests of `teams`, whatever else they are: those due on a day before today
+ * summed from the kept counts (migration 0019), those due earlier today counted on the open
+ * requests' index.
+ */
+function countOverdue(db: Db, teams: readonly string[], now: number): number {
+  const today = Math.floor(now / DUE_BUCKET_MS)
+  const params: Record<string, unknown> = { now, today, todayStart: today * DUE_BUCKET_MS }
+  const teamList = `team_id IN (${inList(params, 't', teams)})`
+  const running = runningClock(db, '', params)
+  const before = cached(
+    db,
+    `SELECT ifnull(sum(n), 0) FROM request_due_counts WHERE ${[teamList, 'due_day < @today', ...running].join(' AND ')}`,
+  )
+    .pluck()
+    .get(params) as number
+  const earlierToday = cached(
+    db,
+    `SELECT count(*) FROM requests WHERE ${[teamList, overdueCondition(db, '', params), 'due_at >= @todayStart'].join(' AND ')}`,
+  )
+    .pluck()
+    .get(params) as number
+  return before + earlierToday
 }
 
 /**
@@ -930,6 +961,7 @@ export function countQueue(
   const counts = countsOf(perStatus, 0)
   let overdue: number
   if (filter.overdue) overdue = counts.total
+  else if (conditions.length === 0) overdue = countOverdue(db, teams, now)
   else {
     params.now = now
     const where = [teamList, overdueCondition(db, 'r.', params), ...conditions]

@@ -781,7 +781,7 @@ function pageOverdue(
 
 /**
  * A page of requests carrying a tag: collected from the partial index of tagged requests
- * (migration 0020) and the top of their sort taken. Few requests carry tags, so this costs
+ * (migration 0018) and the top of their sort taken. Few requests carry tags, so this costs
  * in proportion to them, where walking a team's sort index would read its untagged ones.
  */
 function pageTagged(

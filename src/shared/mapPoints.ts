@@ -113,10 +113,6 @@ export class ColumnsBuilder {
     this.priority = new Uint8Array(capacity)
   }
 
-  get size(): number {
-    return this.count
-  }
-
   push(
     id: string,
     lon: number,

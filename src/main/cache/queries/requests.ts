@@ -515,8 +515,13 @@ function pausingStates(db: Db): { everywhere: string[]; byCategory: Map<string, 
  * (workflow/engine.ts). The paused states are spelled out as values: only columns of
  * requests_open_due are tested, so overdue pages and counts still read the index alone.
  */
-function overdueCondition(db: Db, r: string, params: Record<string, unknown>): string {
-  return [`${r}status_kind = 'open'`, `${r}due_at < @now`, ...runningClock(db, r, params)].join(' AND ')
+function overdueCondition(
+  db: Db,
+  r: string,
+  params: Record<string, unknown>,
+  running = runningClock(db, r, params),
+): string {
+  return [`${r}status_kind = 'open'`, `${r}due_at < @now`, ...running].join(' AND ')
 }
 
 /** The conditions on status and category that leave out the requests whose clock is paused. */
@@ -551,9 +556,10 @@ function countOverdue(db: Db, teams: readonly string[], now: number): number {
   )
     .pluck()
     .get(params) as number
+  const late = overdueCondition(db, '', params, running)
   const earlierToday = cached(
     db,
-    `SELECT count(*) FROM requests WHERE ${[teamList, overdueCondition(db, '', params), 'due_at >= @todayStart'].join(' AND ')}`,
+    `SELECT count(*) FROM requests WHERE ${[teamList, late, 'due_at >= @todayStart'].join(' AND ')}`,
   )
     .pluck()
     .get(params) as number

@@ -52,7 +52,7 @@ function derived(db: Db) {
   db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms USING fts5vocab(main, requests_fts, instance)`)
   return {
     counts: db.prepare('SELECT * FROM request_counts ORDER BY 1, 2, 3, 4, 5').all(),
-    dueCounts: db.prepare('SELECT * FROM request_due_counts ORDER BY 1, 2, 3, 4').all(),
+    dueCounts: db.prepare('SELECT * FROM request_due_counts ORDER BY 1, 2, 3, 4, 5').all(),
     // Team keys are numbered in the order teams are first seen: compared by the team they stand for.
     geo: db
       .prepare(

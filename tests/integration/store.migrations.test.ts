@@ -196,6 +196,43 @@ describe('migrations', () => {
     expect(hits('citizen_name : "koenig"')).toEqual([])
   })
 
+  it('0020: the due counts of a filled cache are counted again per assignee, and kept so', () => {
+    const db = new Database(file)
+    opened.push(db)
+    migrate(db, MIGRATIONS.slice(0, 19))
+    const day = 86_400_000
+    const due = Date.UTC(2026, 2, 10, 15)
+    const rows = [
+      { ...request('1'), dueAt: due },
+      { ...request('2'), dueAt: due, assigneeId: 'agent-tom.tech' },
+      { ...request('3'), dueAt: due + 60_000, assigneeId: 'agent-tom.tech' },
+      { ...request('4'), dueAt: due + 2 * day, assigneeId: 'agent-zoe.agent' },
+      { ...request('5'), dueAt: null, assigneeId: 'agent-zoe.agent' },
+      { ...request('6'), dueAt: due, status: 'closed', statusKind: 'closed' as const, closedAt: due },
+    ]
+    db.transaction(() => rows.forEach((r) => insertRequest(db, r)))()
+    expect(migrate(db, MIGRATIONS.slice(0, 20))).toEqual([20])
+    const counts = () =>
+      db
+        .prepare('SELECT due_day, assignee_key, n FROM request_due_counts ORDER BY due_day, assignee_key')
+        .all()
+    const dueDay = Math.floor(due / day)
+    expect(counts()).toEqual([
+      { due_day: dueDay, assignee_key: '', n: 1 },
+      { due_day: dueDay, assignee_key: 'agent-tom.tech', n: 2 },
+      { due_day: dueDay + 2, assignee_key: 'agent-zoe.agent', n: 1 },
+    ])
+    // Reassigned, then unassigned: the counts follow.
+    db.prepare("UPDATE requests SET assignee_id = 'agent-zoe.agent' WHERE id = '2'").run()
+    db.prepare("UPDATE requests SET assignee_id = NULL WHERE id = '4'").run()
+    expect(counts()).toEqual([
+      { due_day: dueDay, assignee_key: '', n: 1 },
+      { due_day: dueDay, assignee_key: 'agent-tom.tech', n: 1 },
+      { due_day: dueDay, assignee_key: 'agent-zoe.agent', n: 1 },
+      { due_day: dueDay + 2, assignee_key: '', n: 1 },
+    ])
+  })
+
   it('open with secure_delete on: deleted content is zeroed in the file', () => {
     expect(open().pragma('secure_delete', { simple: true })).toBe(1)
   })

@@ -15,6 +15,7 @@ import { seedDemo } from '../../src/main/cache/demoSeed'
 import { openStore, type Db } from '../../src/main/cache/db'
 import {
   applyServerRequest,
+  countOverdueByAssignee,
   countQueue,
   getRequestRow,
   insertRequest,
@@ -361,20 +362,47 @@ describe('counts', () => {
           r.dueAt < now &&
           r.status !== 'waiting_citizen',
       ).length
+    /** The dispatch board's figure per column (null: nobody), counted here from every row. */
+    const lateByAssignee = (teams: readonly string[], now: number) => {
+      const out = new Map<string | null, number>()
+      for (const r of allRows())
+        if (
+          teams.includes(r.teamId) &&
+          r.statusKind === 'open' &&
+          r.dueAt !== null &&
+          r.dueAt < now &&
+          r.status !== 'waiting_citizen'
+        )
+          out.set(r.assigneeId, (out.get(r.assigneeId) ?? 0) + 1)
+      return out
+    }
+    const sorted = (m: Map<string | null, number>) =>
+      [...m].filter(([, n]) => n > 0).sort(([a], [b]) => String(a).localeCompare(String(b)))
+    const allTeams = [...new Set(allRows().map((r) => r.teamId))]
     const midnight = Math.floor(NOW / DAY) * DAY
     // Due earlier today, later today, exactly at midnight, a minute before it; then moved.
-    const today = ['due-100001', 'due-100002', 'due-100003', 'due-100004']
-    const dues = [midnight + 60_000, NOW + 60_000, midnight, midnight - 60_000]
+    const today = ['due-100001', 'due-100002', 'due-100003', 'due-100004', 'due-100005']
+    const dues = [midnight + 60_000, NOW + 60_000, midnight, midnight - 60_000, midnight - DAY + 60_000]
     db.transaction(() => today.forEach((id, i) => insertRequest(db, extra(id, NOW - DAY, dues[i]!))))()
     const nows = [NOW, midnight, midnight - 1, midnight + 60_000, NOW + 3 * DAY, NOW - 40 * DAY]
     const check = () => {
-      for (const now of nows)
+      for (const now of nows) {
         for (const scope of [AGENT, SUPERVISOR])
           expect(countQueue(db, { scope, filter: {}, now }).overdue, `${scope.kind} at ${now}`).toBe(
             lateAt(scope, now),
           )
+        for (const teams of [AGENT.kind === 'teams' ? AGENT.teamIds : [], allTeams])
+          expect(sorted(countOverdueByAssignee(db, teams, now)), `per assignee at ${now}`).toEqual(
+            sorted(lateByAssignee(teams, now)),
+          )
+      }
     }
     check()
+    // Assigned (a late one since yesterday, one due earlier today), then one given to someone else.
+    updateRequestFields(db, today[4]!, { assigneeId: 'agent-zoe.agent' })
+    updateRequestFields(db, today[0]!, { assigneeId: 'agent-zoe.agent' })
+    check()
+    updateRequestFields(db, today[4]!, { assigneeId: 'agent-tom.tech' })
     const [first, second, third] = today.map((id) => getRequestRow(db, id)!)
     setRequestStatus(db, first!.id, {
       status: first!.status,

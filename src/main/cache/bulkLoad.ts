@@ -11,7 +11,7 @@
  */
 import type { Db } from './db'
 import { foldSql, ftsTagsSql } from './fts'
-import { DUE_COUNTS_REBUILD } from './migrations/0019-due-counts'
+import { DUE_COUNTS_REBUILD } from './migrations/0020-due-counts-by-assignee'
 
 /** Triggers whose work `bulkLoad` does itself at the end of the load. */
 const DERIVED_TRIGGER = /^(requests_(fts|geo|counts)|citizens_fts|dashboard_counts)_/

@@ -8,7 +8,8 @@
  * buckets half the late ones still fell in the current bucket.
  *
  * The triggers are named `requests_counts_due_*` so that the bulk load (cache/bulkLoad.ts)
- * drops them during a load and rebuilds the counts once, with request_counts.
+ * drops them during a load and rebuilds the counts once, with request_counts. Migration 0020
+ * keeps the same counts per assignee too.
  */
 import type Database from 'better-sqlite3-multiple-ciphers'
 import type { Migration } from '../migrate'
@@ -16,8 +17,8 @@ import type { Migration } from '../migrate'
 /** The width of a due date's bucket: one day in milliseconds (due_at is in ms since 1970). */
 export const DUE_BUCKET_MS = 86_400_000
 
-/** The rows request_due_counts holds for every open request with a due date (bulkLoad.ts rebuilds with it). */
-export const DUE_COUNTS_REBUILD = `INSERT INTO request_due_counts (team_id, due_day, status, category_id, n)
+/** The rows request_due_counts held for every open request with a due date (0020 counts per assignee too). */
+const DUE_COUNTS_REBUILD = `INSERT INTO request_due_counts (team_id, due_day, status, category_id, n)
    SELECT team_id, due_at / ${DUE_BUCKET_MS}, status, category_id, count(*) FROM requests
    WHERE status_kind = 'open' AND due_at IS NOT NULL
    GROUP BY 1, 2, 3, 4`

@@ -19,6 +19,7 @@ import notifications from './0016-notifications'
 import openCardsIndex from './0017-open-cards-index'
 import tags from './0018-tags'
 import dueCounts from './0019-due-counts'
+import dueCountsByAssignee from './0020-due-counts-by-assignee'
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -40,4 +41,5 @@ export const MIGRATIONS: readonly Migration[] = [
   openCardsIndex,
   tags,
   dueCounts,
+  dueCountsByAssignee,
 ]

@@ -15,6 +15,7 @@ import { bulkLoad } from '../../src/main/cache/bulkLoad'
 import { openStore, type Db } from '../../src/main/cache/db'
 import { seedReferenceData } from '../../src/main/cache/demoSeed'
 import { insertCitizen } from '../../src/main/cache/queries/citizens'
+import { recentWork } from '../../src/main/cache/queries/dispatch'
 import { insertRequest, listQueue } from '../../src/main/cache/queries/requests'
 import type { Citizen } from '../../src/shared/domain'
 
@@ -182,5 +183,16 @@ describe('bulk load', () => {
     expect(db.prepare('SELECT count(*) FROM requests').pluck().get()).toBe(10)
     expect(derived(db)).toEqual(before)
     expect(schemaOf(db)).toEqual(schemaOf(byTriggers))
+  })
+
+  it('leaves no team’s recent work kept from before the load (the dispatch board reads it again)', () => {
+    const db = freshCache()
+    const teams = [...new Set(rows.map((r) => r.teamId))]
+    const since = NOW - 90 * 86_400_000
+    expect(recentWork(db, teams, since)).toEqual([])
+    bulkLoad(db, () => insertRequests(db))
+    const loaded = recentWork(db, teams, since)
+    expect(loaded.length).toBeGreaterThan(0)
+    expect(loaded).toEqual(recentWork(byTriggers, teams, since))
   })
 })

@@ -49,6 +49,7 @@ const column = (columns: DispatchColumn[], agentId: string | null) =>
   columns.find((c) => c.agentId === agentId)!
 
 let forSuggestion: string
+let inLaxou: string
 beforeAll(async () => {
   t = await openTestCore({ requests: 0, now: () => NOW })
   t.db.transaction(() => {
@@ -59,7 +60,7 @@ beforeAll(async () => {
     // Zoé: one open in Nancy, due next week; one open of voirie-nord in Laxou.
     request({ assigneeId: ZOE, status: 'assigned', dueAt: NOW + 7 * 24 * HOUR, ...NANCY })
     // Nobody: one late, one due tonight, one without due date.
-    request({ dueAt: NOW - HOUR, ...LAXOU, teamId: 'voirie-nord' })
+    inLaxou = request({ dueAt: NOW - HOUR, ...LAXOU, teamId: 'voirie-nord' })
     request({ dueAt: NOW + 2 * HOUR })
     forSuggestion = request({ ...NANCY })
     // Another team's (eclairage): never on Luc's board.
@@ -215,5 +216,20 @@ describe('the dispatch board', () => {
     expect(column(after.columns, TOM).loadHours).toBe(column(before.columns, TOM).loadHours + 3)
     expect(column(after.columns, null).open).toBe(column(before.columns, null).open - 1)
     expect(column(after.columns, TOM).requests.map((r) => r.id)).toContain(forSuggestion)
+  })
+
+  it('shows the sector of a request assigned since the last read, and forgets it once the request leaves', async () => {
+    await t.as('luc.lead')
+    const sectorsOf = async () => column((await t.value('dispatch.board', {})).columns, ZOE).sectorIds
+    const before = await sectorsOf()
+    // Read twice: the teams' recent work is kept between reads, and must not hide what follows.
+    expect(await sectorsOf()).toEqual(before)
+    await t.value('request.assign', { id: inLaxou, assigneeId: ZOE })
+    const assigned = await sectorsOf()
+    expect(assigned).toHaveLength(before.length + 1)
+    expect(assigned).toEqual(expect.arrayContaining(before))
+    // Moved to a team off Luc's board (as a sync would write it): out of Zoé's recent work there.
+    t.db.prepare("UPDATE requests SET team_id = 'eclairage' WHERE id = ?").run(inLaxou)
+    expect(await sectorsOf()).toEqual(before)
   })
 })

@@ -181,7 +181,9 @@ describe('migration 0015 on an existing cache', () => {
       DROP INDEX requests_open_cards;
       DROP INDEX requests_tagged; ALTER TABLE requests DROP COLUMN tags; ALTER TABLE requests DROP COLUMN tag_keys;
       DROP TABLE request_due_counts; DROP TRIGGER requests_counts_due_ai; DROP TRIGGER requests_counts_due_ad;
-      DROP TRIGGER requests_counts_due_au_old; DROP TRIGGER requests_counts_due_au_new;`)
+      DROP TRIGGER requests_counts_due_au_old; DROP TRIGGER requests_counts_due_au_new;
+      DROP TABLE team_changes; DROP TRIGGER requests_counts_team_changes_ai;
+      DROP TRIGGER requests_counts_team_changes_ad; DROP TRIGGER requests_counts_team_changes_au;`)
     before.db.pragma('user_version = 14')
     expect(usesIndex(before.db)).toBe(false)
     const linked = before.db

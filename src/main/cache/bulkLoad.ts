@@ -12,6 +12,7 @@
 import type { Db } from './db'
 import { foldSql, ftsTagsSql } from './fts'
 import { DUE_COUNTS_REBUILD } from './migrations/0020-due-counts-by-assignee'
+import { TEAM_CHANGES_REBUILD } from './migrations/0021-team-changes'
 
 /** Triggers whose work `bulkLoad` does itself at the end of the load. */
 const DERIVED_TRIGGER = /^(requests_(fts|geo|counts)|citizens_fts|dashboard_counts)_/
@@ -38,6 +39,7 @@ const REBUILD: readonly { phase: BulkLoadPhase; sql: string; table?: string }[] 
    GROUP BY 1, 2, 3, 4, 5`,
   },
   { phase: 'counts', sql: DUE_COUNTS_REBUILD, table: 'request_due_counts' },
+  { phase: 'counts', sql: TEAM_CHANGES_REBUILD, table: 'team_changes' },
   {
     phase: 'fts',
     sql: `INSERT INTO requests_fts (rowid, reference, title, description, address, citizen_name, tags)

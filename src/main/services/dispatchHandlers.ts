@@ -11,10 +11,11 @@
  * - Capacity: the weekly hours the lead set (DEFAULT_WEEKLY_HOURS when nobody did); this
  *   week's available hours take off one fifth of it per weekday (Monday–Friday) of absence.
  * - What a person handles: the categories and sectors of the requests assigned to them that
- *   were created or changed in the last RECENT_DAYS days (the latest RECENT_PER_TEAM of each
- *   team, so that the cost does not grow with the cache), and of their open requests. A
- *   person with none of those (new in the team) handles their teams' categories (the
- *   categories whose default team, or a routing rule's team, is one of theirs), in any sector.
+ *   were created or changed in the last RECENT_DAYS days, counted from the start of today in
+ *   UTC (the latest RECENT_PER_TEAM of each team, so that the cost does not grow with the
+ *   cache), and of their open requests. A person with none of those (new in the team)
+ *   handles their teams' categories (the categories whose default team, or a routing rule's
+ *   team, is one of theirs), in any sector.
  * - Counts are within the board's teams.
  */
 import type { Handlers } from '../dispatch'
@@ -168,7 +169,9 @@ export function createDispatchHandlers(deps: CoreDeps, requests: RequestService)
     const sectors = listSectors(db)
     const sectorOf = sectorFinder(sectors)
     const worked = new Map<string, { categories: Set<string>; sectors: Set<string> }>()
-    for (const row of recentWork(db, teams, now - RECENT_DAYS * DAY_MS)) {
+    // From a day's start (UTC), so that the teams' recent work kept between reads stays valid all day.
+    const since = (Math.floor(now / DAY_MS) - RECENT_DAYS) * DAY_MS
+    for (const row of recentWork(db, teams, since)) {
       const w = worked.get(row.assigneeId) ?? { categories: new Set(), sectors: new Set() }
       w.categories.add(row.categoryId)
       const sector = sectorOf(row.lat, row.lon)

@@ -20,6 +20,7 @@ import openCardsIndex from './0017-open-cards-index'
 import tags from './0018-tags'
 import dueCounts from './0019-due-counts'
 import dueCountsByAssignee from './0020-due-counts-by-assignee'
+import teamChanges from './0021-team-changes'
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -42,4 +43,5 @@ export const MIGRATIONS: readonly Migration[] = [
   tags,
   dueCounts,
   dueCountsByAssignee,
+  teamChanges,
 ]

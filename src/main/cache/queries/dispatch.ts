@@ -104,13 +104,28 @@ export interface RecentWorkRow {
 /** The changes per team « what a person handles » reads at most: its cost stays the same at any cache size. */
 export const RECENT_PER_TEAM = 1500
 
+/** A team's recent work as last read: its change count then (migration 0021) and `since`. */
+interface KeptWork {
+  changes: number
+  since: number
+  rows: RecentWorkRow[]
+}
+
+/** Per connection (a profile's cache), per team. */
+const keptWork = new WeakMap<Db, Map<string, KeptWork>>()
+
 /**
  * What the people of `teams` worked on since `since` (epoch ms): the categories and the
  * places of the latest RECENT_PER_TEAM requests of each team created or changed since then
- * that someone is assigned to (each team read along its index by update time).
+ * that someone is assigned to (each team read along its index by update time). A team whose
+ * requests did not change since its last read (its count in team_changes, kept by
+ * triggers) is not read again for the same `since`: a board refreshed after an assignment
+ * reads one team, not all of a supervisor's.
  */
 export function recentWork(db: Db, teams: readonly string[], since: number): RecentWorkRow[] {
-  const rows: RecentWorkRow[] = []
+  let kept = keptWork.get(db)
+  if (!kept) keptWork.set(db, (kept = new Map()))
+  const changesOf = cached(db, 'SELECT n FROM team_changes WHERE team_id = ?').pluck()
   const statement = cached(
     db,
     `SELECT assignee_id AS assigneeId, category_id AS categoryId, round(lat, 3) AS lat, round(lon, 3) AS lon
@@ -119,8 +134,20 @@ export function recentWork(db: Db, teams: readonly string[], since: number): Rec
            ORDER BY updated_at DESC LIMIT @limit)
      GROUP BY assignee_id, category_id, round(lat, 3), round(lon, 3)`,
   )
-  for (const team of teams)
-    rows.push(...(statement.all({ team, since, limit: RECENT_PER_TEAM }) as RecentWorkRow[]))
+  const rows: RecentWorkRow[] = []
+  for (const team of teams) {
+    const changes = (changesOf.get(team) as number | undefined) ?? 0
+    let work = kept.get(team)
+    if (!work || work.changes !== changes || work.since !== since) {
+      work = {
+        changes,
+        since,
+        rows: statement.all({ team, since, limit: RECENT_PER_TEAM }) as RecentWorkRow[],
+      }
+      kept.set(team, work)
+    }
+    rows.push(...work.rows)
+  }
   return rows
 }
 

@@ -257,7 +257,7 @@ export async function syncFigures(
         indexesMs: number
         derivedMs: number
         phases: Record<string, number>
-        /** The cache's retention, run by the worker once the load is built. */
+        /** The cache's retention, run by the worker once the rows are indexed, before the derived data. */
         retentionMs?: number
       }
       snapshotPhases.initial_sync_bulk_write_s = seconds(t.loadMs)
@@ -268,6 +268,8 @@ export async function syncFigures(
         `sync: bulk load in the worker: rows written ${seconds(t.loadMs)} s (with the download), ` +
           `indexes ${seconds(t.indexesMs)} s, derived data ${seconds(t.derivedMs)} s (` +
           Object.entries(t.phases)
+            // The retention is said apart (below).
+            .filter(([phase]) => phase !== 'before_derived')
             .map(([phase, ms]) => `${phase} ${Math.round(ms)} ms`)
             .join(', ') +
           `), retention ${seconds(t.retentionMs ?? 0)} s`,

@@ -175,6 +175,45 @@ describe('bulk load', () => {
     expect(derived(db)).toEqual(derived(byTriggers))
   })
 
+  it('builds the derived data from what the step before it left, and passes on its failure with the cache whole', () => {
+    const db = freshCache()
+    const renamed = rows[0]!
+    const removed = rows[1]!
+    const { timings } = bulkLoad(
+      db,
+      () => {
+        insertCitizens(db)
+        insertRequests(db)
+      },
+      {
+        beforeDerived: () => {
+          db.prepare("UPDATE requests SET title = 'Zygomorphe' WHERE id = ?").run(renamed.id)
+          db.prepare('DELETE FROM requests WHERE id = ?').run(removed.id)
+        },
+      },
+    )
+    expect(timings.phases.before_derived).toBeGreaterThan(0)
+    expect(search(db, 'zygomorphe')).toEqual([renamed.id])
+    // Built as if the triggers had seen both changes.
+    const reference = freshCache()
+    insertCitizens(reference)
+    insertRequests(reference)
+    reference.prepare("UPDATE requests SET title = 'Zygomorphe' WHERE id = ?").run(renamed.id)
+    reference.prepare('DELETE FROM requests WHERE id = ?').run(removed.id)
+    expect(derived(db)).toEqual(derived(reference))
+
+    const failing = freshCache()
+    expect(() =>
+      bulkLoad(failing, () => insertRequests(failing), {
+        beforeDerived: () => {
+          throw new Error('rétention impossible')
+        },
+      }),
+    ).toThrow('rétention impossible')
+    expect(derived(failing).counts).toEqual(derived(byTriggers).counts)
+    expect(schemaOf(failing)).toEqual(schemaOf(byTriggers))
+  })
+
   it('refuses a cache that already holds requests, and leaves it as it was', () => {
     const db = freshCache()
     insertRequests(db, rows.slice(0, 10))

@@ -72,12 +72,22 @@ const REBUILD: readonly { phase: BulkLoadPhase; sql: string; table?: string }[] 
 
 /**
  * The phases of a bulk load after `load`: `index:<name>` for each secondary index of
- * requests, the per-status `counts`, the full-text index (`fts`, then `fts_optimize`), the
+ * requests, `before_derived` (the caller's, BulkLoadOptions), the per-status `counts`, the full-text index (`fts`, then `fts_optimize`), the
  * map's R*Tree (`geo`), `commit` (the two commits: the indexes' and the derived pages
  * encrypted into the WAL), and `checkpoint` (both copied from the WAL into the cache file).
  */
 export type BulkLoadPhase =
-  `index:${string}` | 'counts' | 'fts' | 'fts_optimize' | 'geo' | 'commit' | 'checkpoint'
+  `index:${string}` | 'before_derived' | 'counts' | 'fts' | 'fts_optimize' | 'geo' | 'commit' | 'checkpoint'
+
+export interface BulkLoadOptions {
+  /**
+   * Run once the rows are in and indexed, before the derived data is built, with the
+   * derived triggers still off (only when `load` returned): what it changes in requests
+   * costs no trigger and is in the full-text index, the counts and the R*Tree built after.
+   * It runs its own transactions. A throw is passed on once the cache is whole again.
+   */
+  beforeDerived?: () => void
+}
 
 export interface BulkLoadTimings {
   /** Running `load`: writing the rows (and whatever `load` does besides, such as generating them). */
@@ -109,7 +119,11 @@ export interface BulkLoadTimings {
  * staged chunks.
  * @throws when requests is not empty (use the normal inserts, whose triggers keep everything in step).
  */
-export function bulkLoad<T>(db: Db, load: () => T): { result: T; timings: BulkLoadTimings } {
+export function bulkLoad<T>(
+  db: Db,
+  load: () => T,
+  options: BulkLoadOptions = {},
+): { result: T; timings: BulkLoadTimings } {
   if (db.inTransaction) throw new Error('bulkLoad must be called outside a transaction')
   if (db.prepare('SELECT EXISTS (SELECT 1 FROM requests) AS busy').pluck().get() === 1)
     throw new Error('bulkLoad fills an empty cache; this one already has requests')
@@ -148,8 +162,11 @@ export function bulkLoad<T>(db: Db, load: () => T): { result: T; timings: BulkLo
   const t0 = performance.now()
   const timings: BulkLoadTimings = { loadMs: 0, indexesMs: 0, derivedMs: 0, phases: {} }
   let result: T
+  let loaded = false
+  let beforeDerivedError: unknown = null
   try {
     result = load()
+    loaded = true
   } finally {
     // Whatever happened, leave the cache consistent: indexes, derived data, triggers back.
     const t1 = performance.now()
@@ -182,6 +199,13 @@ export function bulkLoad<T>(db: Db, load: () => T): { result: T; timings: BulkLo
         for (const i of indexes) timed(`index:${i.name}`, () => db.exec(i.sql))
       })
       t2 = performance.now()
+      if (loaded && options.beforeDerived)
+        try {
+          timed('before_derived', options.beforeDerived)
+        } catch (e) {
+          // Thrown once the derived data is built: the cache is left whole whatever happens.
+          beforeDerivedError = e
+        }
       committed(() => {
         // FTS: no merging while rows pour in; one optimize at the end leaves a single segment.
         // (A larger pending-terms buffer, fewer segments to merge, measured no faster.)
@@ -201,7 +225,10 @@ export function bulkLoad<T>(db: Db, load: () => T): { result: T; timings: BulkLo
     // each page is decrypted out of the WAL and encrypted again into the cache file. PASSIVE:
     // it copies what no reader still needs, without waiting for anyone.
     timed('checkpoint', () => db.pragma('wal_checkpoint(PASSIVE)'))
-    Object.assign(timings, { loadMs: t1 - t0, indexesMs: t2 - t1, derivedMs: performance.now() - t2 })
+    // The caller's own step (before_derived) counts in neither.
+    const derivedMs = performance.now() - t2 - (phases.before_derived ?? 0)
+    Object.assign(timings, { loadMs: t1 - t0, indexesMs: t2 - t1, derivedMs })
   }
+  if (beforeDerivedError) throw beforeDerivedError
   return { result, timings }
 }

@@ -227,12 +227,14 @@ export function resetPartialLoad(db: Db, staging: Db): void {
 }
 
 /**
- * The cache's retention over the whole snapshot, in the worker once the load is built: the
- * main process, which would otherwise run it over every due request at once after the
- * download (seconds of a frozen screen at 100k), finds nothing left to do. Not inside the
- * load: without the requests' citizen index, each citizen's « still someone's? » check
- * would scan the table. Failing here leaves it to the main process, as before: the flag
- * the reference data raised stays.
+ * The cache's retention over the whole snapshot, in the worker once its rows are in and
+ * indexed and before the search index, the counts and the map are built (bulkLoad's
+ * `beforeDerived`): the main process, which would otherwise run it over every due request
+ * at once after the download (seconds of a frozen screen at 100k), finds nothing left to
+ * do, and what it takes out fires no trigger (the search entries are built from what is
+ * left). Not earlier: without the requests' citizen index, each citizen's « still
+ * someone's? » check would scan the table. Failing here leaves it to the main process: the
+ * flag the reference data raised stays.
  */
 function applyLoadedRetention(db: Db, configured: RetentionPolicy, now: number): void {
   try {
@@ -270,23 +272,37 @@ export function loadSnapshot(
     resetPartialLoad(db, staging)
   }
   let rows = 0
-  const { timings } = bulkLoad(db, () => {
-    for (const bytes of stagedChunks(staging)) {
-      const { changes, header } = unpackChunk(bytes)
-      rows += writeChanges(db, changes)
-      onChunk(rows, bytes.byteLength, header.next, true)
-    }
-    for (let chunk = nextChunk(); chunk; chunk = nextChunk()) {
-      stageChunk(staging, chunk.bytes, chunk.header, chunk.changes.filter((c) => c.type === 'request').length)
-      rows += writeChanges(db, chunk.changes)
-      onChunk(rows, chunk.bytes.byteLength, chunk.header.next, false)
-    }
-  })
+  let retentionMs = 0
+  const retention = () => {
+    const started = performance.now()
+    const state = claimStaging(staging, meta(staging, 'owner') ?? '')
+    if (options.retention && state.cursor !== null && state.next === null)
+      applyLoadedRetention(db, options.retention, options.now ?? Date.now())
+    retentionMs = performance.now() - started
+  }
+  const { timings } = bulkLoad(
+    db,
+    () => {
+      for (const bytes of stagedChunks(staging)) {
+        const { changes, header } = unpackChunk(bytes)
+        rows += writeChanges(db, changes)
+        onChunk(rows, bytes.byteLength, header.next, true)
+      }
+      for (let chunk = nextChunk(); chunk; chunk = nextChunk()) {
+        stageChunk(
+          staging,
+          chunk.bytes,
+          chunk.header,
+          chunk.changes.filter((c) => c.type === 'request').length,
+        )
+        rows += writeChanges(db, chunk.changes)
+        onChunk(rows, chunk.bytes.byteLength, chunk.header.next, false)
+      }
+    },
+    { beforeDerived: retention },
+  )
   const state = claimStaging(staging, meta(staging, 'owner') ?? '')
   const complete = state.cursor !== null && state.next === null
-  const retentionStarted = performance.now()
-  if (options.retention && complete) applyLoadedRetention(db, options.retention, options.now ?? Date.now())
-  const retentionMs = performance.now() - retentionStarted
   // The load went through the WAL: empty it here, in the worker. Left to the main process,
   // its next commit would copy what is left of it into the cache (seconds at 100k requests).
   db.pragma('wal_checkpoint(TRUNCATE)')

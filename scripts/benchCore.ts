@@ -53,15 +53,20 @@ export function time(fn: (i: number) => unknown, reps: number, warmup = Math.cei
   return samples
 }
 
-/** `time` for calls that answer a promise (through `invoke`). */
+/** `time` for calls that answer a promise (through `invoke`); `before`, untimed, ahead of each call. */
 export async function timeAsync(
   fn: (i: number) => Promise<unknown>,
   reps: number,
   warmup = Math.ceil(reps / 10),
+  before: (i: number) => void = () => {},
 ): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await fn(i)
+  for (let i = 0; i < warmup; i++) {
+    before(i)
+    await fn(i)
+  }
   const samples: number[] = []
   for (let i = 0; i < reps; i++) {
+    before(i)
     const t = performance.now()
     await fn(i)
     samples.push(performance.now() - t)

@@ -13,23 +13,6 @@ import type { BenchContext } from './benchFeatures'
 const BOARD_SAMPLES = 30
 const SUGGEST_SAMPLES = 100
 
-/** `read` timed `samples` times (and a tenth more untimed first), each after an untimed `before`. */
-async function timedAfter(
-  before: (i: number) => void,
-  read: () => Promise<unknown>,
-  samples: number,
-): Promise<number[]> {
-  const warmup = Math.ceil(samples / 10)
-  const out: number[] = []
-  for (let i = 0; i < warmup + samples; i++) {
-    before(i)
-    const t = performance.now()
-    await read()
-    if (i >= warmup) out.push(performance.now() - t)
-  }
-  return out
-}
-
 export async function benchDispatch(ctx: BenchContext): Promise<void> {
   const byWho: Record<'open' | 'refresh', number[][]> = { open: [], refresh: [] }
   for (const [who, login] of [
@@ -41,7 +24,9 @@ export async function benchDispatch(ctx: BenchContext): Promise<void> {
     const teams = board.teams.map((t) => t.id)
     const read = () => ctx.invoke('dispatch.board', {})
     // Every team changed (as after a sync round that touched them all): nothing kept.
-    const open = await timedAfter(() => ctx.db.exec('UPDATE team_changes SET n = n + 1'), read, BOARD_SAMPLES)
+    const open = await timeAsync(read, BOARD_SAMPLES, undefined, () =>
+      ctx.db.exec('UPDATE team_changes SET n = n + 1'),
+    )
     ctx.report(
       `dispatch_board_${who}_p95_ms`,
       open,
@@ -51,7 +36,7 @@ export async function benchDispatch(ctx: BenchContext): Promise<void> {
     const touch = ctx.db.prepare(
       `UPDATE requests SET updated_at = updated_at WHERE rowid = (SELECT rowid FROM requests WHERE team_id = ? LIMIT 1)`,
     )
-    const refresh = await timedAfter((i) => touch.run(teams[i % teams.length]), read, BOARD_SAMPLES)
+    const refresh = await timeAsync(read, BOARD_SAMPLES, undefined, (i) => touch.run(teams[i % teams.length]))
     ctx.report(
       `dispatch_board_refresh_${who}_p95_ms`,
       refresh,

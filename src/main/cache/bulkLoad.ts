@@ -72,9 +72,10 @@ const REBUILD: readonly { phase: BulkLoadPhase; sql: string; table?: string }[] 
 
 /**
  * The phases of a bulk load after `load`: `index:<name>` for each secondary index of
- * requests, `before_derived` (the caller's, BulkLoadOptions), the per-status `counts`, the full-text index (`fts`, then `fts_optimize`), the
- * map's R*Tree (`geo`), `commit` (the two commits: the indexes' and the derived pages
- * encrypted into the WAL), and `checkpoint` (both copied from the WAL into the cache file).
+ * requests, `before_derived` (the caller's step, BulkLoadOptions), the per-status `counts`,
+ * the full-text index (`fts`, then `fts_optimize`), the map's R*Tree (`geo`), `commit` (the
+ * two commits: the indexes' and the derived pages encrypted into the WAL), and `checkpoint`
+ * (both copied from the WAL into the cache file).
  */
 export type BulkLoadPhase =
   `index:${string}` | 'before_derived' | 'counts' | 'fts' | 'fts_optimize' | 'geo' | 'commit' | 'checkpoint'

@@ -245,6 +245,12 @@ function applyLoadedRetention(db: Db, configured: RetentionPolicy, now: number):
   }
 }
 
+/** The feed cursor of the staged snapshot once its last chunk is staged; null before. */
+function completedCursor(staging: Db): string | null {
+  const state = claimStaging(staging, meta(staging, 'owner') ?? '')
+  return state.next === null ? state.cursor : null
+}
+
 export interface SnapshotLoadResult {
   complete: boolean
   rows: number
@@ -275,8 +281,7 @@ export function loadSnapshot(
   let retentionMs = 0
   const retention = () => {
     const started = performance.now()
-    const state = claimStaging(staging, meta(staging, 'owner') ?? '')
-    if (options.retention && state.cursor !== null && state.next === null)
+    if (options.retention && completedCursor(staging) !== null)
       applyLoadedRetention(db, options.retention, options.now ?? Date.now())
     retentionMs = performance.now() - started
   }
@@ -301,8 +306,8 @@ export function loadSnapshot(
     },
     { beforeDerived: retention },
   )
-  const state = claimStaging(staging, meta(staging, 'owner') ?? '')
-  const complete = state.cursor !== null && state.next === null
+  const cursor = completedCursor(staging)
+  const complete = cursor !== null
   // The load went through the WAL: empty it here, in the worker. Left to the main process,
   // its next commit would copy what is left of it into the cache (seconds at 100k requests).
   db.pragma('wal_checkpoint(TRUNCATE)')
@@ -310,7 +315,7 @@ export function loadSnapshot(
     db.transaction(() => {
       // « First download done » is the engine's to say, once the screens were told: until
       // then the cache still counts as filling (notifications do not read its history).
-      setSyncState(db, 'cursor', state.cursor!)
+      setSyncState(db, 'cursor', cursor)
       // Where the load's time went, for the benchmark and a support diagnosis (no personal data).
       setSyncState(db, 'snapshot_timings', JSON.stringify({ ...timings, retentionMs }))
     })()

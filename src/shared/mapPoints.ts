@@ -88,76 +88,77 @@ export function pointsOfColumns(c: MapPointColumns): ColumnPoint[] {
   return points
 }
 
+/** The same points as lists of equal length, one entry per point (e.g. what SQLite aggregated). */
+export interface PointLists {
+  /** The ids already joined by ID_SEPARATOR (empty for no point). */
+  ids: string
+  lon: readonly number[]
+  lat: readonly number[]
+  status: readonly string[]
+  categoryId: readonly string[]
+  /** Indexes into PRIORITIES. */
+  priority: readonly number[]
+}
+
+/** How many ids a joined list holds (without splitting it). */
+function idCount(ids: string): number {
+  if (ids === '') return 0
+  let count = 1
+  for (let at = ids.indexOf(ID_SEPARATOR); at !== -1; at = ids.indexOf(ID_SEPARATOR, at + 1)) count++
+  return count
+}
+
+/** Each value's code in `codes` (its first appearance numbers it) and the dictionary of codes. */
+function encode<T extends Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>>(
+  values: readonly string[],
+  codes: T,
+): [T, string[]] {
+  const dictionary = new Map<string, number>()
+  for (let i = 0; i < values.length; i++) {
+    let code = dictionary.get(values[i]!)
+    if (code === undefined) dictionary.set(values[i]!, (code = dictionary.size))
+    codes[i] = code
+  }
+  return [codes, [...dictionary.keys()]]
+}
+
 /**
- * Builds the columns of `size` points, pushed one by one straight into typed arrays of
- * their final length (the core, from its query's rows): no growing, and no copy at the end
- * unless fewer points came than announced.
+ * The columns of points given as lists (the core, from its query's aggregated columns): the
+ * numbers copied once into typed arrays, statuses and categories coded against dictionaries.
+ * @throws RangeError when the lists do not all hold the same number of points.
  */
-export class ColumnsBuilder {
-  private readonly ids: string[]
-  private readonly lon: Float64Array<ArrayBuffer>
-  private readonly lat: Float64Array<ArrayBuffer>
-  private readonly status: Uint8Array<ArrayBuffer>
-  private readonly category: Uint16Array<ArrayBuffer>
-  private readonly priority: Uint8Array<ArrayBuffer>
-  private readonly statuses = new Map<string, number>()
-  private readonly categories = new Map<string, number>()
-  private count = 0
-
-  constructor(private readonly capacity: number) {
-    this.ids = new Array<string>(capacity)
-    this.lon = new Float64Array(capacity)
-    this.lat = new Float64Array(capacity)
-    this.status = new Uint8Array(capacity)
-    this.category = new Uint16Array(capacity)
-    this.priority = new Uint8Array(capacity)
-  }
-
-  push(
-    id: string,
-    lon: number,
-    lat: number,
-    status: string,
-    categoryId: string,
-    priorityIndex: number,
-  ): void {
-    if (this.count === this.capacity) throw new RangeError(`more than the ${this.capacity} points announced`)
-    const i = this.count++
-    this.ids[i] = id
-    this.lon[i] = lon
-    this.lat[i] = lat
-    let code = this.statuses.get(status)
-    if (code === undefined) this.statuses.set(status, (code = this.statuses.size))
-    this.status[i] = code
-    code = this.categories.get(categoryId)
-    if (code === undefined) this.categories.set(categoryId, (code = this.categories.size))
-    this.category[i] = code
-    this.priority[i] = priorityIndex
-  }
-
-  /** The columns of the points pushed (IPC sends whole buffers: cut when fewer came). */
-  done(): MapPointColumns {
-    const full = this.count === this.capacity
-    const cut = <T extends Float64Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>>(
-      array: T,
-    ): T => (full ? array : (array.slice(0, this.count) as T))
-    return {
-      ids: (full ? this.ids : this.ids.slice(0, this.count)).join(ID_SEPARATOR),
-      lon: cut(this.lon),
-      lat: cut(this.lat),
-      status: cut(this.status),
-      statuses: [...this.statuses.keys()],
-      category: cut(this.category),
-      categories: [...this.categories.keys()],
-      priority: cut(this.priority),
-    }
+export function columnsOfLists(lists: PointLists): MapPointColumns {
+  const n = lists.lon.length
+  if (
+    idCount(lists.ids) !== n ||
+    lists.lat.length !== n ||
+    lists.status.length !== n ||
+    lists.categoryId.length !== n ||
+    lists.priority.length !== n
+  )
+    throw new RangeError('the lists of points do not have the same length')
+  const [status, statuses] = encode(lists.status, new Uint8Array(n))
+  const [category, categories] = encode(lists.categoryId, new Uint16Array(n))
+  return {
+    ids: lists.ids,
+    lon: Float64Array.from(lists.lon),
+    lat: Float64Array.from(lists.lat),
+    status,
+    statuses,
+    category,
+    categories,
+    priority: Uint8Array.from(lists.priority),
   }
 }
 
 /** Points as columns (tests, and anything holding points one by one). */
 export function columnsOfPoints(points: readonly ColumnPoint[]): MapPointColumns {
-  const columns = new ColumnsBuilder(points.length)
-  for (const p of points)
-    columns.push(p.id, p.lon, p.lat, p.status, p.categoryId, PRIORITIES.indexOf(p.priority))
-  return columns.done()
+  return columnsOfLists({
+    ids: points.map((p) => p.id).join(ID_SEPARATOR),
+    lon: points.map((p) => p.lon),
+    lat: points.map((p) => p.lat),
+    status: points.map((p) => p.status),
+    categoryId: points.map((p) => p.categoryId),
+    priority: points.map((p) => PRIORITIES.indexOf(p.priority)),
+  })
 }

@@ -1,12 +1,12 @@
 /**
  * The map's columns hold every point pushed, in order, however many, and give them back one
- * by one as they went in; their dictionaries list each status and category once. The builder
- * is sized for the points announced: fewer are cut to size, more are refused.
+ * by one as they went in; their dictionaries list each status and category once. Lists of
+ * different lengths (an id holding the separator, a column short of a point) are refused.
  */
 import { describe, expect, it } from 'vitest'
 import { PRIORITIES } from '../../src/shared/domain'
 import {
-  ColumnsBuilder,
+  columnsOfLists,
   columnsOfPoints,
   MapPointColumnsSchema,
   pointsOfColumns,
@@ -43,19 +43,24 @@ describe('map point columns', () => {
     expect(MapPointColumnsSchema.safeParse(none).success).toBe(true)
   })
 
-  it('are cut to the points pushed when fewer came than announced, and refuse more', () => {
-    const builder = new ColumnsBuilder(4)
-    for (const p of points.slice(0, 3))
-      builder.push(p.id, p.lon, p.lat, p.status, p.categoryId, PRIORITIES.indexOf(p.priority))
-    const columns = builder.done()
+  it('are built from lists of one entry per point, and refuse lists of different lengths', () => {
+    const some = points.slice(0, 3)
+    const lists = {
+      ids: some.map((p) => p.id).join('\n'),
+      lon: some.map((p) => p.lon),
+      lat: some.map((p) => p.lat),
+      status: some.map((p) => p.status),
+      categoryId: some.map((p) => p.categoryId),
+      priority: some.map((p) => PRIORITIES.indexOf(p.priority)),
+    }
+    const columns = columnsOfLists(lists)
     expect(columns.lat.buffer.byteLength).toBe(3 * 8)
-    expect(columns.ids.split('\n')).toEqual(['req-0', 'req-1', 'req-2'])
-    expect(pointsOfColumns(columns)).toEqual(points.slice(0, 3))
+    expect(pointsOfColumns(columns)).toEqual(some)
     expect(MapPointColumnsSchema.safeParse(columns).success).toBe(true)
 
-    const full = new ColumnsBuilder(1)
-    full.push('a', 6, 48, 'new', 'voirie', 0)
-    expect(() => full.push('b', 6, 48, 'new', 'voirie', 0)).toThrow(/1 points announced/)
-    expect(pointsOfColumns(full.done()).map((p) => p.id)).toEqual(['a'])
+    // An id holding the separator would shift every point after it: refused, not misread.
+    expect(() => columnsOfLists({ ...lists, ids: 'req-0\nreq-1\nreq\n2' })).toThrow(/same length/)
+    expect(() => columnsOfLists({ ...lists, priority: [0, 1] })).toThrow(/same length/)
+    expect(() => columnsOfLists({ ...lists, ids: '' })).toThrow(/same length/)
   })
 })

@@ -21,7 +21,7 @@ import {
   type StatusKind,
 } from '../../../shared/domain'
 import { CoreError } from '../../../shared/result'
-import { ColumnsBuilder, type ColumnPoint, type MapPointColumns } from '../../../shared/mapPoints'
+import { columnsOfLists, ID_SEPARATOR, type ColumnPoint, type MapPointColumns } from '../../../shared/mapPoints'
 import { bboxOfGeometry, pointInPolygon, type AreaGeometry } from '../../../shared/geo'
 import type { RequestFieldsPatch, RequestStatusChange } from '../../../core/requests/operations'
 import { parseFields, parseTags } from '../../../core/requests/records'
@@ -1192,20 +1192,31 @@ export function listInViewport(
 
 /**
  * The same points as listInViewport, as the `map.points` channel answers them: in columns
- * (shared/mapPoints.ts), built straight from the query's rows without an object per point.
+ * (shared/mapPoints.ts). SQLite gathers each column into one value (the ids joined, the
+ * rest as JSON arrays, which give doubles back exactly): handing JavaScript 5 000 rows of six
+ * values one by one cost more than the index scan and the aggregation together (12 against
+ * 7 ms for a district at 500k).
  */
 export function viewportColumns(
   db: Db,
   args: { scope: Scope; bbox: Bbox; limit: number } & MapFilterArgs,
 ): MapPointColumns {
   const query = viewportQuery(db, args)
-  const rows = query ? (cachedRaw(db, query.sql).all(query.params) as GeoRow[]) : []
-  const columns = new ColumnsBuilder(rows.length)
-  for (let i = 0; i < rows.length; i++) {
-    const [id, lat, lon, status, categoryId, priority] = rows[i]!
-    columns.push(id, lon, lat, status, categoryId, priority)
-  }
-  return columns.done()
+  if (!query) return columnsOfLists({ ids: '', lon: [], lat: [], status: [], categoryId: [], priority: [] })
+  const [ids, lon, lat, status, categoryId, priority] = cachedRaw(
+    db,
+    `SELECT group_concat(id, char(${ID_SEPARATOR.codePointAt(0)})), json_group_array(lon), json_group_array(lat), json_group_array(status),
+            json_group_array(category_id), json_group_array(priority)
+     FROM (${query.sql})`,
+  ).get(query.params) as [string | null, string, string, string, string, string]
+  return columnsOfLists({
+    ids: ids ?? '',
+    lon: JSON.parse(lon) as number[],
+    lat: JSON.parse(lat) as number[],
+    status: JSON.parse(status) as string[],
+    categoryId: JSON.parse(categoryId) as string[],
+    priority: JSON.parse(priority) as number[],
+  })
 }
 
 /**

@@ -99,6 +99,31 @@ describe('the cache on disk', () => {
   })
 })
 
+describe('the cache in memory', () => {
+  /** Whether the process maps `file` itself (not its -shm) into its memory (Linux's list of mappings). */
+  const mapped = (file: string) =>
+    readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .some((line) => line.endsWith(` ${file}`))
+
+  it.runIf(process.platform === 'linux')(
+    'encrypted, is read page by page and never mapped: its pages do not swell the resident memory',
+    async () => {
+      const core = await open()
+      expect(core.db.prepare('SELECT count(*) FROM requests').pluck().get()).toBe(300)
+      core.db.prepare("SELECT group_concat(title) FROM requests WHERE title LIKE '%a%'").pluck().get()
+      expect(mapped(cacheFile())).toBe(false)
+      await core.close()
+
+      // A clear cache (the demo seeding, the schema's tests) is mapped: SQLite reads it in place.
+      const clear = openStore(join(dir, 'clear.db'))
+      clear.prepare('SELECT count(*) FROM requests').get()
+      expect(mapped(join(dir, 'clear.db'))).toBe(true)
+      clear.close()
+    },
+  )
+})
+
 describe('a cache from before encryption', () => {
   it('is converted at its first start, with progress, and its clear bytes are gone', async () => {
     // An older console's cache: clear, demo data, a pending WAL.

@@ -41,6 +41,22 @@ describe('map.points', () => {
     expect(all.lon.length).toBeGreaterThan(columns.lon.length)
   })
 
+  it('answers a region-sized box (read through the R*Tree, one arm per team) point for point too', async () => {
+    // Taller than 4°: the viewport query reads the R*Tree, not the covering index's bands.
+    const region = { minLat: 44, maxLat: 52, minLon: 2, maxLon: 10 }
+    for (const login of ['zoe.agent', 'sara.sup']) {
+      const session = await t.as(login)
+      const columns = await t.value('map.points', { bbox: region, limit: 50_000 })
+      const expected = listInViewport(t.db, {
+        scope: login === 'sara.sup' ? { kind: 'all' } : { kind: 'teams', teamIds: session.teamIds },
+        bbox: region,
+        limit: 50_000,
+      })
+      expect(expected.length).toBeGreaterThan(20)
+      expect(pointsOfColumns(columns)).toEqual(expected)
+    }
+  })
+
   it('keeps to the limit and answers empty columns for an empty box', async () => {
     await t.as('sara.sup')
     const few = await t.value('map.points', { bbox: TERRITORY, limit: 7 })

@@ -21,7 +21,12 @@ import {
   type StatusKind,
 } from '../../../shared/domain'
 import { CoreError } from '../../../shared/result'
-import { columnsOfLists, ID_SEPARATOR, type ColumnPoint, type MapPointColumns } from '../../../shared/mapPoints'
+import {
+  columnsOfLists,
+  ID_SEPARATOR,
+  type ColumnPoint,
+  type MapPointColumns,
+} from '../../../shared/mapPoints'
 import { bboxOfGeometry, pointInPolygon, type AreaGeometry } from '../../../shared/geo'
 import type { RequestFieldsPatch, RequestStatusChange } from '../../../core/requests/operations'
 import { parseFields, parseTags } from '../../../core/requests/records'

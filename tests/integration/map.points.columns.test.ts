@@ -9,6 +9,7 @@ import { deserialize, serialize } from 'node:v8'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestCore, type TestCore } from '../support/core'
 import { listInViewport } from '../../src/main/cache/queries/requests'
+import { scopeFor } from '../../src/core/authz/permissions'
 import { dispatch, type Handlers } from '../../src/main/dispatch'
 import { CHEAP_OUTPUTS, contract, pointsOfColumns, type SessionInfo } from '../../src/shared/contract'
 import { columnsOfPoints } from '../../src/shared/mapPoints'
@@ -48,7 +49,7 @@ describe('map.points', () => {
       const session = await t.as(login)
       const columns = await t.value('map.points', { bbox: region, limit: 50_000 })
       const expected = listInViewport(t.db, {
-        scope: login === 'sara.sup' ? { kind: 'all' } : { kind: 'teams', teamIds: session.teamIds },
+        scope: scopeFor(session),
         bbox: region,
         limit: 50_000,
       })

@@ -88,12 +88,21 @@ export function pointsOfColumns(c: MapPointColumns): ColumnPoint[] {
   return points
 }
 
+/**
+ * Coordinates counted in ten-millionths of a degree (about a centimetre): what the core asks
+ * SQLite for, because it writes an integer several times faster than a double. Any coordinate
+ * of seven decimals or fewer (the address base gives six) comes back as the very same double.
+ */
+export const COORDINATE_UNITS_PER_DEGREE = 10_000_000
+
 /** The same points as lists of equal length, one entry per point (e.g. what SQLite aggregated). */
 export interface PointLists {
   /** The ids already joined by ID_SEPARATOR (empty for no point). */
   ids: string
+  /** In degrees, or in 1/unitsPerDegree of a degree when that is given. */
   lon: readonly number[]
   lat: readonly number[]
+  unitsPerDegree?: number
   status: readonly string[]
   categoryId: readonly string[]
   /** Indexes into PRIORITIES. */
@@ -122,6 +131,13 @@ function encode<T extends Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>>(
   return [codes, [...dictionary.keys()]]
 }
 
+/** Coordinates as doubles in degrees: one division each (exact for up to seven decimals). */
+function inDegrees(values: readonly number[], unitsPerDegree = 1): Float64Array<ArrayBuffer> {
+  const degrees = new Float64Array(values.length)
+  for (let i = 0; i < values.length; i++) degrees[i] = values[i]! / unitsPerDegree
+  return degrees
+}
+
 /**
  * The columns of points given as lists (the core, from its query's aggregated columns): the
  * numbers copied once into typed arrays, statuses and categories coded against dictionaries.
@@ -141,8 +157,8 @@ export function columnsOfLists(lists: PointLists): MapPointColumns {
   const [category, categories] = encode(lists.categoryId, new Uint16Array(n))
   return {
     ids: lists.ids,
-    lon: Float64Array.from(lists.lon),
-    lat: Float64Array.from(lists.lat),
+    lon: inDegrees(lists.lon, lists.unitsPerDegree),
+    lat: inDegrees(lists.lat, lists.unitsPerDegree),
     status,
     statuses,
     category,

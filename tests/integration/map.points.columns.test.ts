@@ -58,6 +58,38 @@ describe('map.points', () => {
     }
   })
 
+  it('gives a place of seven decimals back exactly, west of Greenwich too, and a finer GPS fix to the centimetre', async () => {
+    const zoe = await t.as('zoe.agent')
+    const [brest, pointeAPitre, gps] = listInViewport(t.db, {
+      scope: { kind: 'teams', teamIds: zoe.teamIds },
+      bbox: TERRITORY,
+      limit: 3,
+    }).map((p) => p.id)
+    const places = [
+      { id: brest!, lon: -4.4860088, lat: 48.3905283 },
+      { id: pointeAPitre!, lon: -61.5334701, lat: 16.2411598 },
+      { id: gps!, lon: 6.183492871234567, lat: 48.69372910293847 },
+    ]
+    const move = t.db.prepare('UPDATE requests SET lon = @lon, lat = @lat WHERE id = @id')
+    for (const place of places) move.run(place)
+    const near = (p: { lon: number; lat: number }) => ({
+      minLon: p.lon - 0.001,
+      maxLon: p.lon + 0.001,
+      minLat: p.lat - 0.001,
+      maxLat: p.lat + 0.001,
+    })
+    const found = async (place: (typeof places)[number]) =>
+      pointsOfColumns(await t.value('map.points', { bbox: near(place), limit: 100 })).find(
+        (p) => p.id === place.id,
+      )
+    for (const place of places.slice(0, 2))
+      expect(await found(place)).toMatchObject({ lon: place.lon, lat: place.lat })
+    const fix = await found(places[2]!)
+    // A ten-millionth of a degree is 1.1 cm: the point is at most half of one away.
+    expect(Math.abs(fix!.lon - places[2]!.lon)).toBeLessThanOrEqual(0.5e-7)
+    expect(Math.abs(fix!.lat - places[2]!.lat)).toBeLessThanOrEqual(0.5e-7)
+  })
+
   it('keeps to the limit and answers empty columns for an empty box', async () => {
     await t.as('sara.sup')
     const few = await t.value('map.points', { bbox: TERRITORY, limit: 7 })

@@ -23,6 +23,7 @@ import {
 import { CoreError } from '../../../shared/result'
 import {
   columnsOfLists,
+  COORDINATE_UNITS_PER_DEGREE,
   ID_SEPARATOR,
   type ColumnPoint,
   type MapPointColumns,
@@ -1198,9 +1199,10 @@ export function listInViewport(
 /**
  * The same points as listInViewport, as the `map.points` channel answers them: in columns
  * (shared/mapPoints.ts). SQLite gathers each column into one value (the ids joined, the
- * rest as JSON arrays, which give doubles back exactly): handing JavaScript 5 000 rows of six
- * values one by one cost more than the index scan and the aggregation together (12 against
- * 7 ms for a district at 500k).
+ * rest as JSON arrays): handing JavaScript 5 000 rows of six values one by one cost more than
+ * the index scan and the aggregation together (12 against 7 ms for a district at 500k). The
+ * coordinates come as whole ten-millionths of a degree: SQLite writes a double as text in
+ * ≈ 0.25 µs, an integer in a fifth of that (7.5 → 6.4 ms for that district's aggregation).
  */
 export function viewportColumns(
   db: Db,
@@ -1210,8 +1212,10 @@ export function viewportColumns(
   if (!query) return columnsOfLists({ ids: '', lon: [], lat: [], status: [], categoryId: [], priority: [] })
   const [ids, lon, lat, status, categoryId, priority] = cachedRaw(
     db,
-    `SELECT group_concat(id, char(${ID_SEPARATOR.codePointAt(0)})), json_group_array(lon), json_group_array(lat), json_group_array(status),
-            json_group_array(category_id), json_group_array(priority)
+    `SELECT group_concat(id, char(${ID_SEPARATOR.codePointAt(0)})),
+            json_group_array(CAST(round(lon * ${COORDINATE_UNITS_PER_DEGREE}) AS INTEGER)),
+            json_group_array(CAST(round(lat * ${COORDINATE_UNITS_PER_DEGREE}) AS INTEGER)),
+            json_group_array(status), json_group_array(category_id), json_group_array(priority)
      FROM (${query.sql})`,
   ).get(query.params) as [string | null, string, string, string, string, string]
   return columnsOfLists({
@@ -1221,6 +1225,7 @@ export function viewportColumns(
     status: JSON.parse(status) as string[],
     categoryId: JSON.parse(categoryId) as string[],
     priority: JSON.parse(priority) as number[],
+    unitsPerDegree: COORDINATE_UNITS_PER_DEGREE,
   })
 }
 

@@ -51,6 +51,9 @@ const insertRequests = (db: Db, list = rows) =>
 /** Everything derived from requests, in a form two caches can be compared by. */
 function derived(db: Db) {
   db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms USING fts5vocab(main, requests_fts, instance)`)
+  db.exec(
+    `CREATE VIRTUAL TABLE IF NOT EXISTS temp.team_fts_terms USING fts5vocab(main, requests_team_fts, instance)`,
+  )
   return {
     counts: db.prepare('SELECT * FROM request_counts ORDER BY 1, 2, 3, 4, 5').all(),
     dueCounts: db.prepare('SELECT * FROM request_due_counts ORDER BY 1, 2, 3, 4, 5').all(),
@@ -68,6 +71,12 @@ function derived(db: Db) {
       .raw()
       .all(),
     ftsSizes: db.prepare('SELECT id, hex(sz) FROM requests_fts_docsize ORDER BY id').raw().all(),
+    // The same of the agents' index (0022), and whether searches may read it.
+    teamFts: db
+      .prepare('SELECT term, doc, col, offset FROM temp.team_fts_terms ORDER BY doc, col, offset')
+      .raw()
+      .all(),
+    teamSearchReady: db.prepare('SELECT ready FROM team_search_state').pluck().get(),
   }
 }
 
@@ -109,6 +118,8 @@ describe('bulk load', () => {
     })
     const expected = derived(byTriggers)
     expect(expected.fts.length).toBeGreaterThan(COUNT * 10)
+    expect(expected.teamFts.length).toBeGreaterThan(COUNT * 10)
+    expect(expected.teamSearchReady).toBe(1)
     expect(expected.geo.length).toBeGreaterThan(COUNT / 2)
     expect(expected.dueCounts.length).toBeGreaterThan(10)
     expect(derived(db)).toEqual(expected)
@@ -133,6 +144,7 @@ describe('bulk load', () => {
         'counts',
         'fts',
         'fts_optimize',
+        'fts_team',
         'geo',
         'commit',
         'checkpoint',

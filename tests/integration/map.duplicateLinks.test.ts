@@ -183,7 +183,10 @@ describe('migration 0015 on an existing cache', () => {
       DROP TABLE request_due_counts; DROP TRIGGER requests_counts_due_ai; DROP TRIGGER requests_counts_due_ad;
       DROP TRIGGER requests_counts_due_au_old; DROP TRIGGER requests_counts_due_au_new;
       DROP TABLE team_changes; DROP TRIGGER requests_counts_team_changes_ai;
-      DROP TRIGGER requests_counts_team_changes_ad; DROP TRIGGER requests_counts_team_changes_au;`)
+      DROP TRIGGER requests_counts_team_changes_ad; DROP TRIGGER requests_counts_team_changes_au;
+      DROP TABLE requests_team_fts; DROP TABLE team_search_state; DROP TRIGGER requests_fts_team_ai;
+      DROP TRIGGER requests_fts_team_ad; DROP TRIGGER requests_fts_team_au; DROP TRIGGER citizens_fts_team_ai;
+      DROP TRIGGER citizens_fts_team_au; DROP TRIGGER citizens_fts_team_ad;`)
     before.db.pragma('user_version = 14')
     expect(usesIndex(before.db)).toBe(false)
     const linked = before.db

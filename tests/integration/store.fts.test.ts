@@ -8,7 +8,13 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QUEUE_SORTS, type QueueFilter } from '../../src/shared/contract'
 import { openStore, type Db } from '../../src/main/cache/db'
-import { PREFIX_TERMS_MAX, prefixTermsOf, toFtsMatch, toFtsQuery } from '../../src/main/cache/fts'
+import {
+  PREFIX_TERMS_MAX,
+  prefixTermsOf,
+  toFtsMatch,
+  toFtsQuery,
+  toTeamFtsMatch,
+} from '../../src/main/cache/fts'
 import { insertCitizen } from '../../src/main/cache/queries/citizens'
 import {
   countQueue,
@@ -236,6 +242,106 @@ describe('search', () => {
     expect(countQueue(db, { scope: voirie, filter: { text: 'eclairage' }, now: NOW }).total).toBe(0)
   })
 
+  it('within a few teams, reads their own terms and finds exactly what a search of every team finds in them', () => {
+    const moved = add({ title: 'Banc descellé', teamId: 'voirie', citizenId: 'cit-1' })
+    const teamOf = db.prepare('SELECT team_id FROM requests WHERE id = ?').pluck()
+    const texts = [
+      ...[
+        'eclairage',
+        'ÉCLAIRAGE',
+        'DEPOT',
+        'ecole',
+        'Vandoeuvre',
+        'vandœuvre',
+        'Vandœuv',
+        'affiche fleuriste',
+      ],
+      ...['m2', 'grand strasse', 'laetitia oehmichen', 'lampad', 'lampadaire eteint', 'trott', 'tro', 'da'],
+      ...[
+        'rue saint-d',
+        'rue saint',
+        'dalles desc',
+        'GRC-2026-000002',
+        'avenue foch',
+        'nid-de-poule',
+        'nid-de-p',
+      ],
+      ...[
+        'banc',
+        'banc desc',
+        'martin',
+        'lefort banc',
+        'zz',
+        'd',
+        'łódź',
+        '"lampadaire',
+        'NEAR(',
+        'e\u0301clairage',
+      ],
+    ]
+    const scopes = [
+      ['voirie'],
+      ['eclairage'],
+      ['voirie', 'proprete'],
+      ['proprete', 'eclairage', 'voirie', 'espaces-verts'],
+    ]
+    const check = () => {
+      for (const teamIds of scopes)
+        for (const text of texts) {
+          const inTeams = search(text).filter((id) => teamIds.includes(teamOf.get(id) as string))
+          expect(search(text, { kind: 'teams', teamIds }), `${text} in ${teamIds.join(', ')}`).toEqual(
+            inTeams,
+          )
+          expect(
+            countQueue(db, { scope: { kind: 'teams', teamIds }, filter: { text }, now: NOW }).total,
+          ).toBe(inTeams.length)
+        }
+    }
+    check()
+    expect(search('banc', { kind: 'teams', teamIds: ['voirie'] })).toEqual([moved])
+    // Moved to another team: its words go with it.
+    db.prepare('UPDATE requests SET team_id = ? WHERE id = ?').run('proprete', moved)
+    expect(search('banc', { kind: 'teams', teamIds: ['voirie'] })).toEqual([])
+    expect(search('banc', { kind: 'teams', teamIds: ['proprete'] })).toEqual([moved])
+    check()
+    // Read in the agents' index (0022), names only for those who may read them.
+    expect(toTeamFtsMatch('banc', ['voirie'], { citizenNames: false })).toMatch(/^\{team_words\} : /)
+    expect(toTeamFtsMatch('banc', ['voirie'], { citizenNames: true })).toMatch(
+      /^\{team_words team_names\} : /,
+    )
+  })
+
+  it('reads the agents’ index only once it holds every request (a cache filled before it reads the other)', () => {
+    const proprete: Scope = { kind: 'teams', teamIds: ['proprete'] }
+    const rowid = db.prepare('SELECT rowid FROM requests WHERE id = ?').pluck().get(dumping) as number
+    expect(search('depot', proprete)).toEqual([dumping])
+    const ready = (value: 0 | 1) => db.prepare('UPDATE team_search_state SET ready = ?').run(value)
+    try {
+      // As in a cache that held requests before the index came: this one is not in it.
+      db.prepare('DELETE FROM requests_team_fts WHERE rowid = ?').run(rowid)
+      expect(search('depot', proprete)).toEqual([])
+      ready(0)
+      expect(search('depot', proprete)).toEqual([dumping])
+      expect(countQueue(db, { scope: proprete, filter: { text: 'depot' }, now: NOW }).total).toBe(1)
+      // Its triggers go on, even for a request they never indexed.
+      updateRequestFields(db, dumping, { description: 'Encombrants et gravats abandonnés.' })
+      ready(1)
+      expect(search('gravats', proprete)).toEqual([dumping])
+    } finally {
+      ready(1)
+    }
+    // A cache that held requests before the index came: ready once emptied (a reset before a refill).
+    const other = openStore(join(dir, 'before-the-index.db'))
+    try {
+      insertRequest(other, requestRow('old-1', { title: 'Banc descellé', createdAt: NOW, updatedAt: NOW }))
+      other.prepare('UPDATE team_search_state SET ready = 0').run()
+      other.prepare('DELETE FROM requests').run()
+      expect(other.prepare('SELECT ready FROM team_search_state').pluck().get()).toBe(1)
+    } finally {
+      other.close()
+    }
+  })
+
   it('pages through the matches in every sort, each once', () => {
     for (const sort of QUEUE_SORTS) {
       const seen: string[] = []
@@ -318,6 +424,15 @@ describe('what is typed is only ever words', () => {
         text,
       ).not.toThrow()
       expect(() => countQueue(db, { scope: ALL, filter: { text }, now: NOW }), text).not.toThrow()
+      expect(
+        () =>
+          countQueue(db, {
+            scope: { kind: 'teams', teamIds: ['voirie', 'proprete'] },
+            filter: { text },
+            now: NOW,
+          }),
+        text,
+      ).not.toThrow()
     }
   })
 

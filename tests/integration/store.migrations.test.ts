@@ -233,6 +233,29 @@ describe('migrations', () => {
     ])
   })
 
+  it('0022: the agents’ index is read at once in an empty cache; a filled one waits for its next reset', () => {
+    const empty = new Database(join(dir, 'empty-0022.db'))
+    opened.push(empty)
+    migrate(empty, MIGRATIONS)
+    expect(empty.prepare('SELECT ready FROM team_search_state').pluck().get()).toBe(1)
+
+    const db = new Database(file)
+    opened.push(db)
+    migrate(db, MIGRATIONS.slice(0, 21))
+    insertRequest(db, { ...request('1'), title: 'Banc descellé' })
+    expect(migrate(db, MIGRATIONS)).toEqual([22])
+    const ready = () => db.prepare('SELECT ready FROM team_search_state').pluck().get()
+    const indexed = () => db.prepare('SELECT count(*) FROM requests_team_fts_docsize').pluck().get()
+    // Not rebuilt (minutes at 2 million requests): not read, but kept from now on.
+    expect(ready()).toBe(0)
+    expect(indexed()).toBe(0)
+    insertRequest(db, { ...request('2'), title: 'Banc renversé' })
+    expect(indexed()).toBe(1)
+    db.prepare('DELETE FROM requests').run()
+    expect(ready()).toBe(1)
+    expect(indexed()).toBe(0)
+  })
+
   it('open with secure_delete on: deleted content is zeroed in the file', () => {
     expect(open().pragma('secure_delete', { simple: true })).toBe(1)
   })

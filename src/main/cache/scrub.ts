@@ -151,8 +151,11 @@ export function isScrubNeeded(db: Db): boolean {
   return getSyncState(db, SCRUB_NEEDED) === '1'
 }
 
+/** The full-text indexes: the cache's and the agents' (migration 0022), both holding names. */
+const SEARCH_INDEXES = ['requests_fts', 'requests_team_fts'] as const
+
 /**
- * Make deleted personal data unreadable in the file and its WAL: merge the search index
+ * Make deleted personal data unreadable in the file and its WAL: merge the search indexes
  * (`fts`: skip when nothing searchable was deleted), then checkpoint and truncate the WAL.
  * Runs outside any transaction. @returns whether the checkpoint went through (if a reader
  * held it back, or a transaction is open, the need is kept and the next round tries again).
@@ -164,7 +167,9 @@ export function scrubFreedSpace(db: Db, options: { fts?: boolean } = {}): { chec
     return { checkpointed: false }
   }
   db.pragma('secure_delete = ON')
-  if (options.fts ?? true) cached(db, "INSERT INTO requests_fts (requests_fts) VALUES ('optimize')").run()
+  if (options.fts ?? true)
+    for (const index of SEARCH_INDEXES)
+      cached(db, `INSERT INTO ${index} (${index}) VALUES ('optimize')`).run()
   cached(db, 'DELETE FROM sync_state WHERE key = ?').run(SCRUB_NEEDED)
   const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>
   const checkpointed = !result || result.busy === 0

@@ -21,6 +21,7 @@ import tags from './0018-tags'
 import dueCounts from './0019-due-counts'
 import dueCountsByAssignee from './0020-due-counts-by-assignee'
 import teamChanges from './0021-team-changes'
+import teamSearch from './0022-team-search'
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -44,4 +45,5 @@ export const MIGRATIONS: readonly Migration[] = [
   dueCounts,
   dueCountsByAssignee,
   teamChanges,
+  teamSearch,
 ]

@@ -34,7 +34,7 @@ import { parseFields, parseTags } from '../../../core/requests/records'
 import { tagKey } from '../../../shared/tags'
 import { TAGGED_INDEX, TAGGED_SQL } from '../migrations/0018-tags'
 import type { Db } from '../db'
-import { prefixTermsOf, toFtsMatch } from '../fts'
+import { prefixTermsOf, TEAM_TERMS_MAX_TEAMS, teamSearchReady, toFtsMatch, toTeamFtsMatch } from '../fts'
 import { DUE_BUCKET_MS } from '../migrations/0019-due-counts'
 import { effectiveTeams, type Scope } from '../../../core/authz/scope'
 import { cached, cachedRaw, inList } from '../statements'
@@ -611,17 +611,33 @@ export interface CitizenNamesOption {
 }
 
 /** The FTS MATCH expression for the filter's text, narrowed by what the index can check. */
-function ftsMatchFor(
+/** A text search: which index it reads and the MATCH expression it reads it with. */
+interface FtsSearch {
+  table: 'requests_fts' | 'requests_team_fts'
+  match: string
+}
+
+/**
+ * The search of `filter.text` within `teams`: in a few teams (an agent's), their scoped terms
+ * in requests_team_fts once it holds every request; otherwise the cache's index with the
+ * teams, statuses, categories and assignees as tags. Null when there is no word to search.
+ */
+function ftsSearchFor(
   db: Db,
   filter: QueueFilter,
   teams: readonly string[] | null,
   options: FilterOptions & CitizenNamesOption = {},
-): string | null {
+): FtsSearch | null {
+  const matchOptions = { citizenNames: options.citizenNames ?? true, prefixTerms: prefixTermsOf(db) }
+  if (teams?.length && teams.length <= TEAM_TERMS_MAX_TEAMS && teamSearchReady(db)) {
+    const match = toTeamFtsMatch(filter.text, teams, matchOptions)
+    return match === null ? null : { table: 'requests_team_fts', match }
+  }
   const assignees =
     filter.assigneeId?.length || filter.unassigned
       ? [...(filter.assigneeId ?? []), ...(filter.unassigned ? [null] : [])]
       : []
-  return toFtsMatch(
+  const match = toFtsMatch(
     filter.text,
     {
       teamIds: teams,
@@ -629,9 +645,14 @@ function ftsMatchFor(
       categoryIds: filter.categoryId,
       assignees,
     },
-    { citizenNames: options.citizenNames ?? true, prefixTerms: prefixTermsOf(db) },
+    matchOptions,
   )
+  return match === null ? null : { table: 'requests_fts', match }
 }
+
+/** `r.rowid IN` the matches of `search` (its MATCH bound as @fts). */
+const matchedRowids = (search: FtsSearch) =>
+  `r.rowid IN (SELECT rowid FROM ${search.table} WHERE ${search.table} MATCH @fts)`
 
 export interface ListQueueArgs extends CitizenNamesOption {
   scope: Scope
@@ -833,24 +854,24 @@ function pageBySearch(
   db: Db,
   args: ListQueueArgs,
   teams: readonly string[] | null,
-  match: string,
+  search: FtsSearch,
   cursor: Cursor | null,
   params: Record<string, unknown>,
 ): DbSummaryRow[] {
   const { sort } = args
-  params.fts = match
+  params.fts = search.match
   const where = filterConditions(db, args.filter, args.now, params, { alias: 'r.' })
   if (teams) where.push(`r.team_id IN (${inList(params, 't', teams)})`)
   let sql: string
   if (SORT_KEYS[sort].keys.length === 0) {
     where.push(...keysetCondition(cursor, sort, params, 'f.'))
-    sql = `SELECT ${SUMMARY_COLUMNS} FROM requests_fts f CROSS JOIN requests r ON r.rowid = f.rowid
-      WHERE ${['f.requests_fts MATCH @fts', ...where].join(' AND ')}
+    sql = `SELECT ${SUMMARY_COLUMNS} FROM ${search.table} f CROSS JOIN requests r ON r.rowid = f.rowid
+      WHERE ${[`f.${search.table} MATCH @fts`, ...where].join(' AND ')}
       ORDER BY f.rowid ${SORT_KEYS[sort].desc ? 'DESC' : 'ASC'} LIMIT @limit`
   } else {
     where.push(...keysetCondition(cursor, sort, params, 'r.'))
     sql = `SELECT ${SUMMARY_COLUMNS} FROM requests r
-      WHERE ${['r.rowid IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH @fts)', ...where].join(' AND ')}
+      WHERE ${[matchedRowids(search), ...where].join(' AND ')}
       ORDER BY ${orderBy(sort, 'r.')} LIMIT @limit`
   }
   return cached(db, sql).all(params) as DbSummaryRow[]
@@ -866,10 +887,10 @@ export function listQueue(db: Db, args: ListQueueArgs): QueuePage {
   const scoped = effectiveTeams(args.scope, filter.teamId)
   if ((scoped && scoped.length === 0) || limit <= 0) return { rows: [], nextCursor: null }
   const params: Record<string, unknown> = { limit: limit + 1 }
-  const match = ftsMatchFor(db, filter, scoped, { citizenNames: args.citizenNames })
+  const search = ftsSearchFor(db, filter, scoped, { citizenNames: args.citizenNames })
   const found =
-    match !== null
-      ? pageBySearch(db, args, scoped, match, cursor, params)
+    search !== null
+      ? pageBySearch(db, args, scoped, search, cursor, params)
       : filter.tags?.length
         ? pageTagged(db, args, scoped ?? teamsInCache(db), cursor, params)
         : filter.overdue
@@ -897,10 +918,10 @@ export function offsetQueuePage(
   const params: Record<string, unknown> = { limit: args.limit, offset: args.offset }
   const where = filterConditions(db, filter, args.now, params, { alias: 'r.' })
   if (teams) where.push(`r.team_id IN (${inList(params, 't', teams)})`)
-  const match = ftsMatchFor(db, filter, teams, { citizenNames: args.citizenNames })
-  if (match !== null) {
-    params.fts = match
-    where.push('r.rowid IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH @fts)')
+  const search = ftsSearchFor(db, filter, teams, { citizenNames: args.citizenNames })
+  if (search !== null) {
+    params.fts = search.match
+    where.push(matchedRowids(search))
   }
   const sql = `SELECT ${SUMMARY_COLUMNS} FROM requests r ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY ${orderBy(sort, 'r.')} LIMIT @limit OFFSET @offset`
@@ -951,10 +972,10 @@ export function countQueue(
   const params: Record<string, unknown> = {}
   const teamList = `r.team_id IN (${inList(params, 't', teams)})`
   const conditions = filterConditions(db, filter, now, params, { ignoreStatus: true, alias: 'r.' })
-  const match = ftsMatchFor(db, filter, scoped, { ignoreStatus: true, citizenNames: args.citizenNames })
-  if (match !== null) {
-    params.fts = match
-    return countSearch(db, [teamList, ...conditions], now, params, args.cap ?? SEARCH_COUNT_CAP)
+  const search = ftsSearchFor(db, filter, scoped, { ignoreStatus: true, citizenNames: args.citizenNames })
+  if (search !== null) {
+    params.fts = search.match
+    return countSearch(db, search.table, [teamList, ...conditions], now, params, args.cap ?? SEARCH_COUNT_CAP)
   }
 
   let perStatus: { status: string; n: number }[]
@@ -1002,6 +1023,7 @@ export function countQueue(
  */
 function countSearch(
   db: Db,
+  table: FtsSearch['table'],
   where: readonly string[],
   now: number,
   params: Record<string, unknown>,
@@ -1014,8 +1036,8 @@ function countSearch(
     db,
     `SELECT status, count(*) AS n, sum(late) AS late, min(rid) AS oldest, late AS oldestLate FROM (
        SELECT r.status, f.rowid AS rid, CASE WHEN ${overdueCondition(db, 'r.', params)} THEN 1 ELSE 0 END AS late
-       FROM requests_fts f CROSS JOIN requests r ON r.rowid = f.rowid
-       WHERE ${['f.requests_fts MATCH @fts', ...where].join(' AND ')}
+       FROM ${table} f CROSS JOIN requests r ON r.rowid = f.rowid
+       WHERE ${[`f.${table} MATCH @fts`, ...where].join(' AND ')}
        ORDER BY f.rowid DESC LIMIT @walk)
      GROUP BY status`,
   ).all(params) as { status: string; n: number; late: number; oldest: number; oldestLate: number }[]
@@ -1101,10 +1123,10 @@ function geoFilter(
     params,
     { alias: 'r.' },
   )
-  const match = ftsMatchFor(db, filter, teams, { citizenNames })
-  if (match !== null) {
-    params.fts = match
-    conditions.push(`r.rowid IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH @fts)`)
+  const search = ftsSearchFor(db, filter, teams, { citizenNames })
+  if (search !== null) {
+    params.fts = search.match
+    conditions.push(matchedRowids(search))
   }
   return conditions
 }

@@ -4,11 +4,11 @@
  * (`teamTermsOf`, cache/fts.ts), kept by triggers like the cache's search index. A search
  * within a few teams names their terms there; a supervisor's reads `requests_fts`, as before.
  *
- * Built with the cache: from a cache's first request (an empty cache now) or by the bulk load
- * of a first download, which then marks it ready. A cache that already holds requests is not
- * built here: that costs 20 s at 500 000 requests and minutes at 2 million, at the first start
- * of this version and with nothing on screen. Its triggers keep it from now on, and the rest
- * is built in the background from the first search that would read it, a step at a time
+ * Kept by its triggers from a cache's first request (an empty cache is ready now). What a
+ * cache already holds is not indexed here, nor by the bulk load of a first download: that
+ * costs 20 to 30 s at 500 000 requests and minutes at 2 million, at the first start of this
+ * version with nothing on screen, or before a first download ends. It is built in the
+ * background from the first search that would read it, a step at a time
  * (cache/teamSearchBuild.ts); searches read `requests_fts` as before until it is ready.
  */
 import type Database from 'better-sqlite3-multiple-ciphers'
@@ -25,11 +25,11 @@ INSERT INTO requests_team_fts (${COLUMNS})
 SELECT ${values('r', 'c.name')}
 FROM requests r LEFT JOIN citizens c ON c.id = r.citizen_id WHERE ${where} ORDER BY r.rowid`
 
-/** Every request's entry (the bulk load's `fts_team` phase). */
-export const REBUILD_TEAM_FTS = insertTeamFts('true')
-
-/** After a bulk load (or on an empty cache): every request is in the index. */
-export const TEAM_FTS_READY = `UPDATE team_search_state SET ready = 1`
+/**
+ * After a bulk load, which leaves it out (cache/bulkLoad.ts): every request is yet to be
+ * indexed, in the background (cache/teamSearchBuild.ts).
+ */
+export const TEAM_FTS_TO_BUILD = `UPDATE team_search_state SET ready = 0, through = -1`
 
 const SCHEMA = /* sql */ `
 -- Contentless as requests_fts: the text lives in requests and citizens.

@@ -43,7 +43,6 @@ import { DEMO_AGENTS } from '../src/core/demo/agents'
 import { generateCitizens, generateRequests, type GeneratedRequest } from '../src/core/demo/generate'
 import { seedReferenceData } from '../src/main/cache/demoSeed'
 import { bulkLoad } from '../src/main/cache/bulkLoad'
-import { buildTeamSearch } from '../src/main/cache/teamSearchBuild'
 import { openStore, type Db } from '../src/main/cache/db'
 import { profileCachePath } from '../src/main/console'
 import { insertCitizen } from '../src/main/cache/queries/citizens'
@@ -63,7 +62,6 @@ import {
   benchCache,
   benchConfig,
   openBenchCore,
-  percentile,
   reporter,
   round,
   time,
@@ -273,19 +271,6 @@ async function measure(
       if (!samples) return
       const p95 = report(key, samples, what)
       if (options.worstKey) keepWorst(options.worstKey, p95)
-    }
-    // The agents' search index, left out of the bulk load: built as the console builds it in
-    // the background after a first download, before the searches are timed.
-    const steps: number[] = []
-    const building = performance.now()
-    await buildTeamSearch(db, { onStep: (ms) => steps.push(ms) })
-    if (steps.length > 1) {
-      out.team_search_build_s = Math.round((performance.now() - building) / 100) / 10
-      out.team_search_build_max_step_ms = Math.round(Math.max(...steps))
-      log(
-        `agents' search index built in the background: ${out.team_search_build_s} s, ${steps.length} steps, ` +
-          `p50 ${round(percentile(steps, 50))} ms, the longest ${out.team_search_build_max_step_ms} ms`,
-      )
     }
     const empty: QueueFilter = {}
     const accounts = { agent: 'zoe.agent', supervisor: 'sara.sup' }

@@ -13,7 +13,7 @@ import type { Db } from './db'
 import { foldSql, ftsTagsSql } from './fts'
 import { DUE_COUNTS_REBUILD } from './migrations/0020-due-counts-by-assignee'
 import { TEAM_CHANGES_REBUILD } from './migrations/0021-team-changes'
-import { TEAM_FTS_TO_BUILD } from './migrations/0022-team-search'
+import { REBUILD_TEAM_FTS, TEAM_FTS_READY } from './migrations/0022-team-search'
 
 /** Triggers whose work `bulkLoad` does itself at the end of the load. */
 const DERIVED_TRIGGER = /^(requests_(fts|geo|counts)|citizens_fts|dashboard_counts)_/
@@ -53,10 +53,14 @@ const REBUILD: readonly { phase: BulkLoadPhase; sql: string; table?: string }[] 
     // One segment for the searches; merging the few large segments of the rebuild once.
     sql: `INSERT INTO requests_fts (requests_fts) VALUES ('optimize')`,
   },
-  // The agents' search index (0022) is not built here: 29 s more at 500k requests (a third of
-  // the load) before the console can open. It is built in the background from the first
-  // search that would read it (teamSearchBuild.ts); searches read requests_fts until then.
-  { phase: 'fts', sql: TEAM_FTS_TO_BUILD, table: 'team_search_state' },
+  // The agents' search index (0022), built the same way: no merging on the way, one optimize.
+  ...[
+    `INSERT INTO requests_team_fts (requests_team_fts, rank) VALUES ('automerge', 0)`,
+    REBUILD_TEAM_FTS,
+    `INSERT INTO requests_team_fts (requests_team_fts) VALUES ('optimize')`,
+    `INSERT INTO requests_team_fts (requests_team_fts, rank) VALUES ('automerge', ${FTS_DEFAULT_AUTOMERGE})`,
+    TEAM_FTS_READY,
+  ].map((sql) => ({ phase: 'fts_team' as const, sql, table: 'requests_team_fts' })),
   {
     phase: 'geo',
     sql: `INSERT OR IGNORE INTO team_keys (team_id) SELECT DISTINCT team_id FROM requests`,
@@ -78,12 +82,20 @@ const REBUILD: readonly { phase: BulkLoadPhase; sql: string; table?: string }[] 
 /**
  * The phases of a bulk load after `load`: `index:<name>` for each secondary index of
  * requests, `before_derived` (the caller's step, BulkLoadOptions), the per-status `counts`,
- * the full-text index (`fts`, then `fts_optimize`), the map's R*Tree (`geo`), `commit` (the
- * two commits: the indexes' and the derived pages encrypted into the WAL), and `checkpoint`
- * (both copied from the WAL into the cache file).
+ * the full-text index (`fts`, then `fts_optimize`), the agents' one (`fts_team`, migration
+ * 0022), the map's R*Tree (`geo`), `commit` (the two commits: the indexes' and the derived
+ * pages encrypted into the WAL), and `checkpoint` (both copied from the WAL into the cache file).
  */
 export type BulkLoadPhase =
-  `index:${string}` | 'before_derived' | 'counts' | 'fts' | 'fts_optimize' | 'geo' | 'commit' | 'checkpoint'
+  | `index:${string}`
+  | 'before_derived'
+  | 'counts'
+  | 'fts'
+  | 'fts_optimize'
+  | 'fts_team'
+  | 'geo'
+  | 'commit'
+  | 'checkpoint'
 
 export interface BulkLoadOptions {
   /**

@@ -133,6 +133,18 @@ export const teamWordsSql = (row: string) =>
 /** `team_names` of a requests row alias: its team's terms of its citizen's name (`name`, SQL). */
 export const teamNamesSql = (row: string, name: string) => `${TEAM_TERMS_FUNCTION}(${row}.team_id, ${name})`
 
+/** FTS5's default `automerge`, put back after a rebuild. */
+export const FTS_DEFAULT_AUTOMERGE = 4
+
+/**
+ * Set the search index's `automerge`: 0 while a rebuild pours rows in (no merging on the
+ * way; one optimize at the end leaves a single segment). Inlined: FTS5 takes an integer, and
+ * a bound JS number is a double.
+ */
+export function setFtsAutomerge(db: Database.Database, value: number): void {
+  db.exec(`INSERT INTO requests_fts (requests_fts, rank) VALUES ('automerge', ${Math.trunc(value)})`)
+}
+
 /** Letters or digits: a token without any is dropped (the tokenizer would drop it too). */
 const WORDISH = /[\p{L}\p{N}]/u
 

@@ -4,12 +4,12 @@
  * (`teamTermsOf`, cache/fts.ts), kept by triggers like the cache's search index. A search
  * within a few teams names their terms there; a supervisor's reads `requests_fts`, as before.
  *
- * Kept by its triggers from a cache's first request (an empty cache is ready now). What a
- * cache already holds is not indexed here, nor by the bulk load of a first download: that
- * costs 20 to 30 s at 500 000 requests and minutes at 2 million, at the first start of this
- * version with nothing on screen, or before a first download ends. It is built in the
- * background from the first search that would read it, a step at a time
- * (cache/teamSearchBuild.ts); searches read `requests_fts` as before until it is ready.
+ * Built with the cache: from a cache's first request (an empty cache now) or by the bulk load
+ * of a first download, which then marks it ready. A cache that already holds requests is not
+ * rebuilt here: that costs 20 s at 500 000 requests and several minutes at 2 million, at the
+ * first start of this version and with nothing on screen. Its triggers keep it from now on,
+ * but it stays not ready, and searches read `requests_fts` as before, until the cache is
+ * emptied (a reset, before it is filled again from the server).
  */
 import type Database from 'better-sqlite3-multiple-ciphers'
 import { registerSearchFunctions, teamNamesSql, teamWordsSql } from '../fts'
@@ -19,17 +19,14 @@ const COLUMNS = 'rowid, team_words, team_names'
 const values = (row: string, citizenName: string) =>
   [`${row}.rowid`, teamWordsSql(row), teamNamesSql(row, citizenName)].join(', ')
 
-/** The entries of the requests `r` that `where` keeps, as the triggers write them. */
-export const insertTeamFts = (where: string) => /* sql */ `
+/** Every request's entry, as the triggers write it (the bulk load's `fts_team` phase). */
+export const REBUILD_TEAM_FTS = /* sql */ `
 INSERT INTO requests_team_fts (${COLUMNS})
 SELECT ${values('r', 'c.name')}
-FROM requests r LEFT JOIN citizens c ON c.id = r.citizen_id WHERE ${where} ORDER BY r.rowid`
+FROM requests r LEFT JOIN citizens c ON c.id = r.citizen_id ORDER BY r.rowid`
 
-/**
- * After a bulk load, which leaves it out (cache/bulkLoad.ts): every request is yet to be
- * indexed, in the background (cache/teamSearchBuild.ts).
- */
-export const TEAM_FTS_TO_BUILD = `UPDATE team_search_state SET ready = 0, through = -1`
+/** After a bulk load (or on an empty cache): every request is in the index. */
+export const TEAM_FTS_READY = `UPDATE team_search_state SET ready = 1`
 
 const SCHEMA = /* sql */ `
 -- Contentless as requests_fts: the text lives in requests and citizens.
@@ -38,10 +35,9 @@ CREATE VIRTUAL TABLE requests_team_fts USING fts5(
   content = '', contentless_delete = 1,
   tokenize = 'unicode61 remove_diacritics 2'
 );
--- Whether every request is in requests_team_fts (searches read it only then), and how far
--- the build of a cache filled before it went (cache/teamSearchBuild.ts).
-CREATE TABLE team_search_state (ready INTEGER NOT NULL, through INTEGER NOT NULL);
-INSERT INTO team_search_state (ready, through) VALUES (NOT EXISTS (SELECT 1 FROM requests), -1);
+-- Whether every request is in requests_team_fts (searches read it only then).
+CREATE TABLE team_search_state (ready INTEGER NOT NULL);
+INSERT INTO team_search_state (ready) VALUES (NOT EXISTS (SELECT 1 FROM requests));
 
 CREATE TRIGGER requests_fts_team_ai AFTER INSERT ON requests BEGIN
   INSERT INTO requests_team_fts (${COLUMNS})

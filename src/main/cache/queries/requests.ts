@@ -35,7 +35,6 @@ import { tagKey } from '../../../shared/tags'
 import { TAGGED_INDEX, TAGGED_SQL } from '../migrations/0018-tags'
 import type { Db } from '../db'
 import { prefixTermsOf, TEAM_TERMS_MAX_TEAMS, teamSearchReady, toFtsMatch, toTeamFtsMatch } from '../fts'
-import { buildTeamSearch } from '../teamSearchBuild'
 import { DUE_BUCKET_MS } from '../migrations/0019-due-counts'
 import { effectiveTeams, type Scope } from '../../../core/authz/scope'
 import { cached, cachedRaw, inList } from '../statements'
@@ -620,9 +619,8 @@ interface FtsSearch {
 
 /**
  * The search of `filter.text` within `teams`: in a few teams (an agent's), their scoped terms
- * in requests_team_fts once it holds every request (cache/teamSearchBuild.ts); otherwise the
- * cache's index with the teams, statuses, categories and assignees as tags. Null when there
- * is no word to search.
+ * in requests_team_fts once it holds every request; otherwise the cache's index with the
+ * teams, statuses, categories and assignees as tags. Null when there is no word to search.
  */
 function ftsSearchFor(
   db: Db,
@@ -631,14 +629,9 @@ function ftsSearchFor(
   options: FilterOptions & CitizenNamesOption = {},
 ): FtsSearch | null {
   const matchOptions = { citizenNames: options.citizenNames ?? true, prefixTerms: prefixTermsOf(db) }
-  if (teams?.length && teams.length <= TEAM_TERMS_MAX_TEAMS) {
-    if (teamSearchReady(db)) {
-      const match = toTeamFtsMatch(filter.text, teams, matchOptions)
-      return match === null ? null : { table: 'requests_team_fts', match }
-    }
-    // A cache filled before that index: built in the background, read once ready. A step
-    // that fails (the cache busy or closed) is tried again from the next search.
-    buildTeamSearch(db).catch(() => undefined)
+  if (teams?.length && teams.length <= TEAM_TERMS_MAX_TEAMS && teamSearchReady(db)) {
+    const match = toTeamFtsMatch(filter.text, teams, matchOptions)
+    return match === null ? null : { table: 'requests_team_fts', match }
   }
   const assignees =
     filter.assigneeId?.length || filter.unassigned

@@ -285,17 +285,22 @@ describe('search', () => {
       ['voirie', 'proprete'],
       ['proprete', 'eclairage', 'voirie', 'espaces-verts'],
     ]
+    // The filters the agents' index does not hold are checked on the rows.
+    const filters: QueueFilter[] = [{}, { status: ['new'] }, { unassigned: true }, { categoryId: ['voirie'] }]
     const check = () => {
       for (const teamIds of scopes)
-        for (const text of texts) {
-          const inTeams = search(text).filter((id) => teamIds.includes(teamOf.get(id) as string))
-          expect(search(text, { kind: 'teams', teamIds }), `${text} in ${teamIds.join(', ')}`).toEqual(
-            inTeams,
-          )
-          expect(
-            countQueue(db, { scope: { kind: 'teams', teamIds }, filter: { text }, now: NOW }).total,
-          ).toBe(inTeams.length)
-        }
+        for (const text of texts)
+          for (const filter of filters) {
+            const inTeams = search(text, ALL, filter).filter((id) =>
+              teamIds.includes(teamOf.get(id) as string),
+            )
+            const scope: Scope = { kind: 'teams', teamIds }
+            expect(search(text, scope, filter), `${text} in ${teamIds.join(', ')}`).toEqual(inTeams)
+            if (!filter.status)
+              expect(countQueue(db, { scope, filter: { ...filter, text }, now: NOW }).total).toBe(
+                inTeams.length,
+              )
+          }
     }
     check()
     expect(search('banc', { kind: 'teams', teamIds: ['voirie'] })).toEqual([moved])

@@ -133,18 +133,6 @@ export const teamWordsSql = (row: string) =>
 /** `team_names` of a requests row alias: its team's terms of its citizen's name (`name`, SQL). */
 export const teamNamesSql = (row: string, name: string) => `${TEAM_TERMS_FUNCTION}(${row}.team_id, ${name})`
 
-/** FTS5's default `automerge`, put back after a rebuild. */
-export const FTS_DEFAULT_AUTOMERGE = 4
-
-/**
- * Set the search index's `automerge`: 0 while a rebuild pours rows in (no merging on the
- * way; one optimize at the end leaves a single segment). Inlined: FTS5 takes an integer, and
- * a bound JS number is a double.
- */
-export function setFtsAutomerge(db: Database.Database, value: number): void {
-  db.exec(`INSERT INTO requests_fts (requests_fts, rank) VALUES ('automerge', ${Math.trunc(value)})`)
-}
-
 /** Letters or digits: a token without any is dropped (the tokenizer would drop it too). */
 const WORDISH = /[\p{L}\p{N}]/u
 
@@ -249,9 +237,9 @@ const TEAM_COLUMNS_NO_NAMES = '{team_words}'
 
 /**
  * Up to this many teams, a search within teams reads their scoped terms (`requests_team_fts`,
- * one group per team); past it, the words and the teams' tags, as a supervisor's. Measured at 500k with one index
- * per team: an agent's rare words 15.7 → 0.1 ms, but a supervisor's capped counts up to twice
- * slower (twelve lists walked, then merged).
+ * one group per team); past it, the words and the teams' tags, as a supervisor's: one list
+ * per team walked then merged made a supervisor's capped counts up to twice as slow (twelve
+ * teams at 500k), where an agent's two teams read far less (her counts 46.8 → 31.7 ms).
  */
 export const TEAM_TERMS_MAX_TEAMS = 4
 

@@ -610,7 +610,6 @@ export interface CitizenNamesOption {
   citizenNames?: boolean
 }
 
-/** The FTS MATCH expression for the filter's text, narrowed by what the index can check. */
 /** A text search: which index it reads and the MATCH expression it reads it with. */
 interface FtsSearch {
   table: 'requests_fts' | 'requests_team_fts'

@@ -10,7 +10,7 @@
  * agree, entry for entry).
  */
 import type { Db } from './db'
-import { foldSql, ftsTagsSql } from './fts'
+import { foldSql, ftsTagsSql, SEARCH_INDEXES } from './fts'
 import { DUE_COUNTS_REBUILD } from './migrations/0020-due-counts-by-assignee'
 import { TEAM_CHANGES_REBUILD } from './migrations/0021-team-changes'
 import { REBUILD_TEAM_FTS, TEAM_FTS_READY } from './migrations/0022-team-search'
@@ -55,10 +55,8 @@ const REBUILD: readonly { phase: BulkLoadPhase; sql: string; table?: string }[] 
   },
   // The agents' search index (0022), built the same way: no merging on the way, one optimize.
   ...[
-    `INSERT INTO requests_team_fts (requests_team_fts, rank) VALUES ('automerge', 0)`,
     REBUILD_TEAM_FTS,
     `INSERT INTO requests_team_fts (requests_team_fts) VALUES ('optimize')`,
-    `INSERT INTO requests_team_fts (requests_team_fts, rank) VALUES ('automerge', ${FTS_DEFAULT_AUTOMERGE})`,
     TEAM_FTS_READY,
   ].map((sql) => ({ phase: 'fts_team' as const, sql, table: 'requests_team_fts' })),
   {
@@ -195,9 +193,12 @@ export function bulkLoad<T>(
       fn()
       phases[phase] = (phases[phase] ?? 0) + performance.now() - t
     }
-    // Inlined: FTS5 takes an integer, and a bound JS number is a double.
-    const ftsAutomerge = (value: number) =>
-      db.exec(`INSERT INTO requests_fts (requests_fts, rank) VALUES ('automerge', ${Math.trunc(value)})`)
+    // Every search index the cache has. Inlined: FTS5 takes an integer, and a bound JS number is a double.
+    const ftsAutomerge = (value: number) => {
+      for (const index of SEARCH_INDEXES)
+        if (hasTable(db, index))
+          db.exec(`INSERT INTO ${index} (${index}, rank) VALUES ('automerge', ${Math.trunc(value)})`)
+    }
     // The commits do not checkpoint by themselves: the checkpoint is timed apart, below.
     db.pragma('wal_autocheckpoint = 0')
     /** `fn` in a transaction, its commit timed as the `commit` phase. */

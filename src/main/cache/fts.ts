@@ -133,6 +133,9 @@ export const teamWordsSql = (row: string) =>
 /** `team_names` of a requests row alias: its team's terms of its citizen's name (`name`, SQL). */
 export const teamNamesSql = (row: string, name: string) => `${TEAM_TERMS_FUNCTION}(${row}.team_id, ${name})`
 
+/** The full-text indexes of requests: the cache's and the agents' (migration 0022), both holding names. */
+export const SEARCH_INDEXES = ['requests_fts', 'requests_team_fts'] as const
+
 /** Letters or digits: a token without any is dropped (the tokenizer would drop it too). */
 const WORDISH = /[\p{L}\p{N}]/u
 

@@ -19,6 +19,7 @@
 import type { FieldChange, Mutation } from '../../shared/sync'
 import { stripFreeText } from '../../core/privacy/text'
 import type { Db } from './db'
+import { SEARCH_INDEXES } from './fts'
 import { insertConflict, listConflictsFor, rewriteConflictText } from './queries/conflicts'
 import { dropContactsOf } from './queries/contacts'
 import { forgetSentFor, listPendingFor, removeMutations } from './queries/outbox'
@@ -150,9 +151,6 @@ export function markScrubNeeded(db: Db): void {
 export function isScrubNeeded(db: Db): boolean {
   return getSyncState(db, SCRUB_NEEDED) === '1'
 }
-
-/** The full-text indexes: the cache's and the agents' (migration 0022), both holding names. */
-const SEARCH_INDEXES = ['requests_fts', 'requests_team_fts'] as const
 
 /**
  * Make deleted personal data unreadable in the file and its WAL: merge the search indexes

@@ -6,7 +6,7 @@
  *
  * Built with the cache: from a cache's first request (an empty cache now) or by the bulk load
  * of a first download, which then marks it ready. A cache that already holds requests is not
- * rebuilt here: that costs 20 s at 500 000 requests and several minutes at 2 million, at the
+ * rebuilt here: that costs 20 to 30 s at 500 000 requests and minutes at 2 million, at the
  * first start of this version and with nothing on screen. Its triggers keep it from now on,
  * but it stays not ready, and searches read `requests_fts` as before, until the cache is
  * emptied (a reset, before it is filled again from the server).

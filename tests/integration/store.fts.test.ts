@@ -179,6 +179,9 @@ describe('search', () => {
       'rue saint-d',
       'da',
       'dalles desc',
+      'nid-de-po',
+      'saint-d',
+      "l'eclai",
       'vandœuv',
     ]
     for (const text of [...texts, 'GRC-2026-0000', 'dupr', 'zz', 'd', 'nid-de-p', 'łódź'])
@@ -465,16 +468,63 @@ describe('what is typed is only ever words', () => {
     const asked: string[] = []
     const terms = (prefix: string) => {
       asked.push(prefix)
+      if (prefix === 'poul') return ['poule', 'poules']
       return prefix === 'trott' ? ['trottoir', 'trottoirs'] : prefix === 'ecl' ? ['eclairage'] : null
     }
     expect(toFtsQuery('rue Trott', terms)).toBe('"rue" AND ("trottoir" OR "trottoirs")')
     expect(toFtsQuery('Écl', terms)).toBe('("eclairage")')
-    // Too many terms, none, or a word the tokenizer splits or spells otherwise: a prefix.
+    // A word the tokenizer splits: a phrase of its tokens, one per term of the last.
+    expect(toFtsQuery('Nid-de-Poul', terms)).toBe('("nid de poule" OR "nid de poules")')
+    expect(toFtsQuery("l'Écl", terms)).toBe('("l eclairage")')
+    // Too many terms, none, or a word the tokenizer may spell otherwise: a prefix.
     expect(toFtsQuery('lampa', terms)).toBe('"lampa"*')
     expect(toFtsQuery('nid-de-p', terms)).toBe('"nid-de-p"*')
     expect(toFtsQuery('łódź', terms)).toBe('"łodz"*')
+    expect(toFtsQuery('rue–trott', terms)).toBe('"rue–trott"*')
     expect(toFtsQuery('a " OR', terms)).toBe('"a" "OR"*')
-    expect(asked).toEqual(['trott', 'ecl', 'lampa', 'or'])
+    expect(asked).toEqual(['trott', 'ecl', 'poul', 'ecl', 'lampa', 'p', 'or'])
+  })
+
+  it('lists the terms of a prefix as the index counts them, across its segments and after edits', () => {
+    const other = openStore(join(dir, 'vocabulary.db'))
+    try {
+      const words = ['trottoir', 'trottoirs', 'trottinette', 'trou', 'tri', 'troc', 'tram', 'trombone']
+      // One request per commit: each leaves a segment of its own until FTS5 merges them.
+      const ids = words.map((word, i) => {
+        const id = `voc-${i}`
+        insertRequest(
+          other,
+          requestRow(id, { title: `${word} ${word}${i}`, createdAt: NOW - i, updatedAt: NOW - i }),
+        )
+        return id
+      })
+      // A word written over (its only request renamed) and one of two requests of a word.
+      updateRequestFields(other, ids[5]!, { title: 'banc' })
+      updateRequestFields(other, ids[1]!, { title: 'trottoir' })
+      const counted = (prefix: string) => {
+        other.exec('CREATE VIRTUAL TABLE IF NOT EXISTS temp.counted USING fts5vocab(main, requests_fts, row)')
+        const terms = other.prepare('SELECT term FROM temp.counted WHERE cnt > 0').pluck().all() as string[]
+        return terms.filter((term) => term.startsWith(prefix))
+      }
+      const listed = prefixTermsOf(other)
+      const prefixes = new Set(words.flatMap((w) => [w.slice(0, 2), w.slice(0, 3), w.slice(0, 4), w]))
+      for (const prefix of [...prefixes, 'troc', 'trottoirs', 'ba', 'zz'])
+        expect(listed(prefix), prefix).toEqual(counted(prefix))
+      expect(listed('tro')).toEqual(
+        [
+          'trottinette',
+          'trottinette2',
+          'trottoir',
+          'trottoir0',
+          'trou',
+          'trou3',
+          'trombone',
+          'trombone7',
+        ].sort(),
+      )
+    } finally {
+      other.close()
+    }
   })
 
   it('searches as a prefix a word that stands for more terms than it spells out', () => {

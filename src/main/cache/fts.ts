@@ -147,21 +147,27 @@ const WORDISH = /[\p{L}\p{N}]/u
 export type PrefixTerms = (prefix: string) => readonly string[] | null
 
 /**
- * The last word as the index spells its terms, when that is certain: letters and digits
- * that are ASCII once their accents are removed (`Éclair` → `eclair`), so one token for
- * `unicode61 remove_diacritics 2`. Null otherwise (`nid-de-poule`, `łódź`): searched as a prefix.
+ * The last word as the index spells its tokens, when that is certain: ASCII once its accents
+ * are removed (`Éclair` → `eclair`, `nid-de-P` → `nid de p`), where `unicode61` keeps letters
+ * and digits and splits on everything else. Null otherwise (`łódź`, `rue–saint` with a dash
+ * past ASCII): searched as a prefix.
  */
-function asIndexTerm(word: string): string | null {
-  const term = word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
-  return /^[a-z0-9]+$/.test(term) ? term : null
+function asIndexTokens(word: string): string[] | null {
+  const folded = word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+  if (/[^\p{ASCII}]/u.test(folded)) return null
+  const tokens = folded.split(/[^a-z0-9]+/).filter(Boolean)
+  return tokens.length ? tokens : null
 }
 
 /** What a search looks for: the words typed, the last one apart (it may be a prefix). */
 interface SearchWords {
   head: string[]
   last: string
-  /** The index's terms the last word stands for, or null to search it as a prefix. */
-  terms: readonly string[] | null
+  /**
+   * The last word spelled out, or null to search it as a prefix: its tokens before its last
+   * (`nid de` of `nid-de-poule`) and the index's terms its last token stands for.
+   */
+  spelled: { lead: string[]; terms: readonly string[] } | null
 }
 
 function searchWordsOf(text: string | undefined | null, prefixTerms?: PrefixTerms): SearchWords | null {
@@ -171,27 +177,37 @@ function searchWordsOf(text: string | undefined | null, prefixTerms?: PrefixTerm
     .filter((t) => WORDISH.test(t))
   if (words.length === 0) return null
   const last = words[words.length - 1]!
-  const term = prefixTerms && asIndexTerm(last)
-  return { head: words.slice(0, -1), last, terms: term ? prefixTerms!(term) : null }
+  const tokens = prefixTerms && asIndexTokens(last)
+  const terms = tokens ? prefixTerms!(tokens[tokens.length - 1]!) : null
+  return { head: words.slice(0, -1), last, spelled: terms && { lead: tokens!.slice(0, -1), terms } }
 }
 
 const quote = (t: string) => `"${t.replace(/"/g, '""')}"`
 
+/**
+ * The last word spelled out as phrases, one OR another, each of `spelled.lead` then one of
+ * its terms written by `write` (as the index holds them); null when it is searched as a prefix.
+ * No term at all: the prefix query finds nothing either, at no cost.
+ */
+function spelledOut(spelled: SearchWords['spelled'], write: (phrase: string) => string): string | null {
+  if (!spelled?.terms.length) return null
+  return `(${spelled.terms.map((t) => quote(write([...spelled.lead, t].join(' ')))).join(' OR ')})`
+}
+
 /** The query of the words over the index's own terms. */
-function plainQuery({ head, last, terms }: SearchWords): string {
+function plainQuery({ head, last, spelled }: SearchWords): string {
   const quoted = head.map(quote)
-  // No term at all: the prefix query finds nothing either, at no cost.
-  if (!terms?.length) return [...quoted, `${quote(last)}*`].join(' ')
-  const any = `(${terms.map(quote).join(' OR ')})`
+  const any = spelledOut(spelled, (phrase) => phrase)
+  if (any === null) return [...quoted, `${quote(last)}*`].join(' ')
   return quoted.length ? `${quoted.join(' ')} AND ${any}` : any
 }
 
 /** The same query over one team's scoped terms (`code`: teamCode): each word a phrase of its scoped words. */
-function teamQuery({ head, last, terms }: SearchWords, code: string): string {
+function teamQuery({ head, last, spelled }: SearchWords, code: string): string {
   // Scoped as in the index: `nid-de-poule` is a phrase of three scoped words.
   const phrase = (word: string) => quote(scopeWords(word, code))
   const parts = head.map(phrase)
-  parts.push(terms?.length ? `(${terms.map((t) => quote(code + t)).join(' OR ')})` : `${phrase(last)}*`)
+  parts.push(spelledOut(spelled, (words) => scopeWords(words, code)) ?? `${phrase(last)}*`)
   return parts.join(' AND ')
 }
 
@@ -200,10 +216,11 @@ function teamQuery({ head, last, terms }: SearchWords, code: string): string {
  * (blank text, or only punctuation).
  *
  * With `prefixTerms`, the last word becomes the terms of the index it stands for, one OR
- * another (`trottoir` → `("trottoir" OR "trottoirs")`): the same rows, but FTS5 reads them
- * newest first and stops at the LIMIT, where a prefix query first merges the whole list of
- * every term it stands for (66 ms for `trottoir*` at 2 million requests, against 10 ms to
- * list its two terms and 0.05 ms to read 50 rows).
+ * another (`trottoir` → `("trottoir" OR "trottoirs")`, `nid-de-poule` → `("nid de poule" OR
+ * "nid de poules")`): the same rows, but FTS5 reads them newest first and stops at the LIMIT,
+ * where a prefix query first merges the whole list of every term it stands for (66 ms for
+ * `trottoir*` at 2 million requests, against about a millisecond to list its two terms and
+ * 0.05 ms to read 50 rows).
  */
 export function toFtsQuery(text: string | undefined | null, prefixTerms?: PrefixTerms): string | null {
   const words = searchWordsOf(text, prefixTerms)
@@ -300,28 +317,38 @@ export function teamSearchReady(db: Db): boolean {
 /** The most terms a last word is spelled out as; past it, a prefix query (one or two letters typed). */
 export const PREFIX_TERMS_MAX = 64
 
-const VOCABULARY = 'grc_fts_terms'
+const VOCABULARY = 'grc_fts_instances'
 const withVocabulary = new WeakSet<Db>()
 
 /**
- * The terms of the cache's full-text index that begin with a prefix, read from an fts5vocab
- * table over it (a TEMP table: made once per connection, nothing stored). Null past
- * PREFIX_TERMS_MAX terms. The vocabulary walks each term's list to count it, so listing the
- * terms costs about a seventh of merging them (a prefix query) and is bounded by the cap.
+ * The terms of the cache's full-text index that begin with a prefix, or null past
+ * PREFIX_TERMS_MAX of them. Read from an fts5vocab table of the index's instances (a TEMP
+ * table: made once per connection, nothing stored), one seek per term: the first term at or
+ * after the prefix, then the first after that term, and so on. Its `row` kind counted each
+ * term's list before naming it (20 ms for `trottoir` at 2 million requests, where the search
+ * itself then took 3 ms); reading the first instance of each term costs under a millisecond.
  */
 export function prefixTermsOf(db: Db): PrefixTerms {
   if (!withVocabulary.has(db)) {
-    db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.${VOCABULARY} USING fts5vocab(main, requests_fts, row)`)
+    db.exec(
+      `CREATE VIRTUAL TABLE IF NOT EXISTS temp.${VOCABULARY} USING fts5vocab(main, requests_fts, instance)`,
+    )
     withVocabulary.add(db)
   }
+  const firstFrom = cached(db, `SELECT term FROM temp.${VOCABULARY} WHERE term >= ? LIMIT 1`).pluck()
   return (prefix) => {
     // One letter stands for too many terms to list them cheaply: a prefix query, as before.
     if (prefix.length < 2) return null
-    // The first string after every term that begins with `prefix` (ASCII letters or digits).
-    const after = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
-    const terms = cached(db, `SELECT term FROM temp.${VOCABULARY} WHERE term >= ? AND term < ? LIMIT ?`)
-      .pluck()
-      .all(prefix, after, PREFIX_TERMS_MAX + 1) as string[]
-    return terms.length > PREFIX_TERMS_MAX ? null : terms
+    const terms: string[] = []
+    let from = prefix
+    while (terms.length <= PREFIX_TERMS_MAX) {
+      const term = firstFrom.get(from) as string | undefined
+      // Terms are in byte order, and the prefix is ASCII: the first that does not begin with it ends them.
+      if (term === undefined || !term.startsWith(prefix)) return terms
+      terms.push(term)
+      // The least string after `term` (no term holds a NUL: the tokenizer splits on it).
+      from = term + '\u0001'
+    }
+    return null
   }
 }

@@ -126,6 +126,18 @@ describe('bulk load', () => {
     expect(schemaOf(db)).toEqual(schemaOf(byTriggers))
     // The connection back to checkpointing after its commits, as it was before the load.
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000)
+    // Both search indexes merge again as FTS5 does by default (the load had them not merge).
+    for (const index of ['requests_fts', 'requests_team_fts'])
+      expect(
+        Object.fromEntries(
+          db.prepare(`SELECT k, v FROM ${index}_config WHERE k <> 'version'`).raw().all() as [
+            string,
+            number,
+          ][],
+        ),
+      ).toEqual({ automerge: 4, crisismerge: 16, hashsize: 1048576 })
+    // The names read for the search indexes are not kept beside them.
+    expect(db.prepare(`SELECT name FROM temp.sqlite_schema WHERE name LIKE '%names%'`).all()).toEqual([])
     // A citizen's name is found on their requests; a word of a title on its requests.
     const named = rows.find((r) => r.citizenId !== null)!
     const name = citizens.find((c) => c.id === named.citizenId)!.name

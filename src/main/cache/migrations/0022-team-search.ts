@@ -19,12 +19,6 @@ const COLUMNS = 'rowid, team_words, team_names'
 const values = (row: string, citizenName: string) =>
   [`${row}.rowid`, teamWordsSql(row), teamNamesSql(row, citizenName)].join(', ')
 
-/** Every request's entry, as the triggers write it (the bulk load's `fts_team` phase). */
-export const REBUILD_TEAM_FTS = /* sql */ `
-INSERT INTO requests_team_fts (${COLUMNS})
-SELECT ${values('r', 'c.name')}
-FROM requests r LEFT JOIN citizens c ON c.id = r.citizen_id ORDER BY r.rowid`
-
 /** After a bulk load (or on an empty cache): every request is in the index. */
 export const TEAM_FTS_READY = `UPDATE team_search_state SET ready = 1`
 

@@ -346,7 +346,7 @@ export function prefixTermsOf(db: Db): PrefixTerms {
       // Terms are in byte order, and the prefix is ASCII: the first that does not begin with it ends them.
       if (term === undefined || !term.startsWith(prefix)) return terms
       terms.push(term)
-      // The least string after `term` (no term holds a NUL: the tokenizer splits on it).
+      // The least string after `term`: no term holds a NUL (a control character splits words).
       from = term + '\u0001'
     }
     return null

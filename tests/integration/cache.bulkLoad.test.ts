@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateCitizens, generateRequests } from '../../src/core/demo/generate'
 import { bulkLoad } from '../../src/main/cache/bulkLoad'
 import { openStore, type Db } from '../../src/main/cache/db'
+import { SEARCH_INDEXES } from '../../src/main/cache/fts'
 import { seedReferenceData } from '../../src/main/cache/demoSeed'
 import { insertCitizen } from '../../src/main/cache/queries/citizens'
 import { recentWork } from '../../src/main/cache/queries/dispatch'
@@ -127,7 +128,7 @@ describe('bulk load', () => {
     // The connection back to checkpointing after its commits, as it was before the load.
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000)
     // Both search indexes merge again as FTS5 does by default (the load had them not merge).
-    for (const index of ['requests_fts', 'requests_team_fts'])
+    for (const index of SEARCH_INDEXES)
       expect(
         Object.fromEntries(
           db.prepare(`SELECT k, v FROM ${index}_config WHERE k <> 'version'`).raw().all() as [

@@ -22,10 +22,12 @@ export default defineConfig({
       // better-sqlite3 above all: it loads a native file at run time and cannot be bundled.
       externalizeDeps: true,
       rolldownOptions: {
-        // The snapshot worker (issue 16) runs in a thread of its own: its own entry, out/main/snapshotWorker.js.
+        // The first download's two threads (issue 16) have entries of their own:
+        // out/main/snapshotWorker.js and out/main/snapshotUnpacker.js.
         input: {
           index: resolve(root, 'src/main/index.ts'),
           snapshotWorker: resolve(root, 'src/main/sync/snapshotWorker.ts'),
+          snapshotUnpacker: resolve(root, 'src/main/sync/snapshotUnpacker.ts'),
         },
         external: ['better-sqlite3-multiple-ciphers'],
         output: { format: 'cjs' },

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { gunzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppConfigSchema } from '../../src/core/config'
@@ -210,6 +211,28 @@ describe('first download by snapshot', () => {
     expect(firstChunks).toHaveLength(1)
   })
 
+  it('asks again for a chunk that arrives whole but damaged, and ends with what the server has', async () => {
+    const proxy = await startFaultProxy(world.url)
+    proxies.push(proxy)
+    const paths: string[] = []
+    let chunks = 0
+    proxy.setPlan((r) => {
+      paths.push(r.path)
+      if (!r.path.startsWith('/api/v1/snapshot')) return { kind: 'pass' }
+      // The third chunk's bytes damaged in the middle, the length right: only unpacking sees it.
+      return ++chunks === 3 ? { kind: 'corrupt' } : { kind: 'pass' }
+    })
+    const c = await world.client('damaged', 'sara.sup', { via: proxy.url, pageSize: 10 })
+    const status = await c.settle()
+    expect(status).toMatchObject({ state: 'idle', lastError: null, initial: null })
+    expect(requestRows(c.db)).toEqual(await serverRequestRows(world.server.store))
+    expect(historyTwice(c.db)).toBe(0)
+    // That chunk, and only it, was downloaded twice.
+    const calls = snapshotCalls(paths)
+    const twice = calls.filter((p, i) => calls.indexOf(p) !== i)
+    expect(twice).toEqual([calls[2]])
+  })
+
   it('lets the feed take over: an edit made during the download arrives', async () => {
     const proxy = await startFaultProxy(world.url)
     proxies.push(proxy)
@@ -240,8 +263,8 @@ describe('first download by snapshot', () => {
     proxies.push(proxy)
     const paths: string[] = []
     let chunks = 0
-    // The console in its own process: killed when it asks for the third chunk, by then the
-    // first is staged and in its cache, the second on its way in (a bulk load under way).
+    // The console in its own process, killed once the first chunk is in its cache, while it
+    // waits for the third (held) and the second is on its way in: a bulk load under way.
     const child = spawn(
       process.execPath,
       [
@@ -253,21 +276,29 @@ describe('first download by snapshot', () => {
       { stdio: ['ignore', 'pipe', 'inherit'], cwd: repoRoot },
     )
     const killed = new Promise((resolve) => child.once('exit', resolve))
+    const profile = join(world.dir, 'profiles', 'crash')
+    const cacheKey = () => profileCacheKey(profile, { kind: 'key-file' }).key
+    const killOnceLoading = async () => {
+      const watch = openStore(join(profile, 'cache.db'), { key: cacheKey() })
+      try {
+        while (watch.prepare('SELECT count(*) FROM requests').pluck().get() === 0) await sleep(10)
+      } finally {
+        watch.close()
+      }
+      child.kill('SIGKILL')
+    }
     proxy.setPlan((r) => {
       paths.push(r.path)
       if (r.path.startsWith('/api/v1/snapshot') && ++chunks === 3) {
-        child.kill('SIGKILL')
-        return { kind: 'drop' }
+        void killOnceLoading()
+        return { kind: 'delay', ms: 60_000 }
       }
       return { kind: 'pass' }
     })
     await killed
     expect(chunks).toBe(3)
     // What the crash left: some requests in, the derived triggers off (a bulk load under way).
-    const profile = join(world.dir, 'profiles', 'crash')
-    const left = openStore(join(profile, 'cache.db'), {
-      key: profileCacheKey(profile, { kind: 'key-file' }).key,
-    })
+    const left = openStore(join(profile, 'cache.db'), { key: cacheKey() })
     const inBefore = left.prepare('SELECT count(*) FROM requests').pluck().get() as number
     const triggersBefore = schemaObjects(left).length
     left.close()

@@ -25,6 +25,8 @@ export type Fault =
   | { kind: 'truncate' }
   /** Forward the same request twice, sequentially; answer the client with the second response. */
   | { kind: 'duplicate' }
+  /** Forward, then answer the whole body with its middle bytes inverted: it arrives complete, but damaged. */
+  | { kind: 'corrupt' }
 
 export type FaultKind = Fault['kind']
 
@@ -57,6 +59,7 @@ const FAULT_KINDS: readonly FaultKind[] = [
   'status',
   'truncate',
   'duplicate',
+  'corrupt',
 ]
 
 function readBody(stream: IncomingMessage): Promise<Buffer> {
@@ -201,6 +204,13 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
         const copy = await copyRequest(req)
         await consume(await forward(copy))
         return relay(res, await forward(copy))
+      }
+      case 'corrupt': {
+        const from = await forward(await copyRequest(req))
+        const body = await readBody(from)
+        const middle = Math.floor(body.length / 2)
+        for (let i = middle; i < Math.min(body.length, middle + 64); i++) body[i] = body[i]! ^ 0xff
+        return sendBuffered(res, from, body)
       }
     }
   }

@@ -20,6 +20,7 @@ import { ChangesReplyFromServer, SYNC_LIMITS, type Change } from '../../shared/s
 import { bulkLoad, type BulkLoadTimings } from '../cache/bulkLoad'
 import type { Db } from '../cache/db'
 import { keyDatabase, scrubFile } from '../cache/encryption'
+import { appendHistoryRows, historyRowsOf, type HistoryRows } from '../cache/queries/history'
 import { setSyncState } from '../cache/queries/syncState'
 import { retentionPolicyOf } from '../cache/queries/privacyPolicy'
 import { applyCacheRetention, takeRetentionPending } from '../cache/retention'
@@ -177,12 +178,26 @@ export function* stagedChunks(staging: Db): Generator<Uint8Array> {
 }
 
 /**
- * Write a chunk's changes into the cache, in one transaction: exactly what the feed's
- * apply does for the same changes on an empty cache (a snapshot holds each request once,
- * and nothing of the agent's waits to be re-applied on a first download). @returns the
- * requests written.
+ * A chunk's history events taken out of its requests as flat rows (the unpacker thread
+ * does this, so that the writing thread receives strings and numbers, not objects).
  */
-export function writeChanges(db: Db, changes: readonly Change[]): number {
+export function packHistory(changes: readonly Change[]): { changes: Change[]; history: HistoryRows } {
+  const history: HistoryRows = []
+  const packed = changes.map((c) => {
+    if (c.type !== 'request' || c.entity.history.length === 0) return c
+    historyRowsOf(c.entity.request.id, c.entity.history, history)
+    return { ...c, entity: { ...c.entity, history: [] } }
+  })
+  return { changes: packed, history }
+}
+
+/**
+ * Write a chunk's changes (and the history `packHistory` took out of them) into the cache,
+ * in one transaction: exactly what the feed's apply does for the same changes on an empty
+ * cache (a snapshot holds each request once, and nothing of the agent's waits to be
+ * re-applied on a first download). @returns the requests written.
+ */
+export function writeChanges(db: Db, changes: readonly Change[], history: HistoryRows = []): number {
   let requests = 0
   db.transaction(() => {
     for (const c of changes) {
@@ -193,6 +208,7 @@ export function writeChanges(db: Db, changes: readonly Change[]): number {
         requests++
       }
     }
+    appendHistoryRows(db, history)
   })()
   return requests
 }
@@ -266,7 +282,12 @@ export interface SnapshotLoadResult {
 export function loadSnapshot(
   db: Db,
   staging: Db,
-  nextChunk: () => { bytes: Uint8Array; header: ChunkHeader; changes: Change[] } | null,
+  nextChunk: () => {
+    bytes: Uint8Array
+    header: ChunkHeader
+    changes: Change[]
+    history?: HistoryRows
+  } | null,
   onChunk: (rows: number, bytes: number, next: string | null, replayed: boolean) => void,
   options: { retention?: RetentionPolicy; now?: number } = {},
 ): SnapshotLoadResult {
@@ -297,7 +318,7 @@ export function loadSnapshot(
           chunk.header,
           chunk.changes.filter((c) => c.type === 'request').length,
         )
-        rows += writeChanges(db, chunk.changes)
+        rows += writeChanges(db, chunk.changes, chunk.history)
         onChunk(rows, chunk.bytes.byteLength, chunk.header.next, false)
       }
     },

@@ -1,13 +1,16 @@
 /**
- * The main process's side of the snapshot worker (snapshotWorker.ts): it starts the
- * thread, hands it each chunk's bytes (transferred, not copied) and hears back what was
- * kept. Nothing here parses or writes: the event loop only moves bytes.
+ * The main process's side of the first download's two threads: the unpacker
+ * (snapshotUnpacker.ts), which unpacks and validates each chunk, and the snapshot worker
+ * (snapshotWorker.ts), which writes them into the cache. It hands the unpacker each chunk's
+ * bytes (transferred, not copied) and hears back what was accepted and what was kept.
+ * Nothing here parses or writes: the event loop only moves bytes.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { MessageChannel, Worker } from 'node:worker_threads'
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import type { RetentionPolicy } from '../../shared/privacy'
-import type { FromWorker, SnapshotWorkerData, ToWorker } from './snapshotWorker'
+import type { FromUnpacker, SnapshotUnpackerData, ToUnpacker } from './snapshotUnpacker'
+import type { FromWorker, SnapshotWorkerData } from './snapshotWorker'
 
 export interface SnapshotCacheAccess {
   /** The cache file and its key, for the worker's own connection. */
@@ -25,20 +28,26 @@ export interface SnapshotCacheAccess {
 type Ready = Extract<FromWorker, { type: 'ready' }>
 type Staged = Extract<FromWorker, { type: 'staged' }>
 type Done = Extract<FromWorker, { type: 'done' }>
+type Accepted = Extract<FromUnpacker, { type: 'accepted' }>
 
-/** A chunk the worker refused (damaged on the way): the caller asks the server again. */
+/** A chunk the unpacker refused (damaged on the way): the caller asks the server again. */
 export class ChunkRejected extends Error {}
 
 /**
- * The worker's script: built beside the main bundle (electron.vite.config.ts), or run from
+ * A thread's script: built beside the main bundle (electron.vite.config.ts), or run from
  * the sources through tsx's require hook (tests, scripts: Node 20 gives a worker no loader
  * of its parent's).
  */
-function workerScript(): { code: string; eval: boolean } {
-  const built = join(__dirname, 'snapshotWorker.js')
+function threadScript(name: 'snapshotWorker' | 'snapshotUnpacker'): { code: string; eval: boolean } {
+  const built = join(__dirname, `${name}.js`)
   if (existsSync(built)) return { code: built, eval: false }
-  const source = JSON.stringify(join(__dirname, 'snapshotWorker.ts'))
+  const source = JSON.stringify(join(__dirname, `${name}.ts`))
   return { code: `require('tsx/cjs/api').register(); require(${source})`, eval: true }
+}
+
+function startThread<T>(name: 'snapshotWorker' | 'snapshotUnpacker', data: T, port: MessagePort): Worker {
+  const script = threadScript(name)
+  return new Worker(script.code, { eval: script.eval, workerData: data, transferList: [port] })
 }
 
 export interface SnapshotLoader {
@@ -46,17 +55,21 @@ export interface SnapshotLoader {
   ready: Promise<Ready>
   /** Replayed staged chunks, and each chunk taken, as they go into the cache. */
   onProgress(listener: (s: Staged) => void): void
-  /** Give a chunk; resolves once it is staged and in the cache. @throws ChunkRejected */
-  send(bytes: Uint8Array): Promise<Staged>
+  /**
+   * Give a chunk; resolves once it is accepted (unpacked and valid) and the worker has at
+   * most this one left to write, so the next is unpacked while this one is written.
+   * @throws ChunkRejected
+   */
+  send(bytes: Uint8Array): Promise<Accepted>
   /** No more chunks (the last one was sent, or the round stops): indexes built, the result. */
   finish(): Promise<Done>
 }
 
 export function startSnapshotLoader(cache: SnapshotCacheAccess, owner: string): SnapshotLoader {
+  // The unpacker talks to the worker directly: chunks go from one thread to the other.
   const channel = new MessageChannel()
   const signal = new Int32Array(new SharedArrayBuffer(4))
-  const script = workerScript()
-  const data: SnapshotWorkerData = {
+  const workerData: SnapshotWorkerData = {
     cacheFile: cache.file,
     key: cache.key,
     nativeBinding: cache.nativeBinding ?? null,
@@ -65,48 +78,66 @@ export function startSnapshotLoader(cache: SnapshotCacheAccess, owner: string): 
     port: channel.port2,
     signal,
   }
-  const worker = new Worker(script.code, {
-    eval: script.eval,
-    workerData: data,
-    transferList: [channel.port2],
-  })
+  const unpackerData: SnapshotUnpackerData = { port: channel.port1, signal }
+  const worker = startThread('snapshotWorker', workerData, channel.port2)
+  const unpacker = startThread('snapshotUnpacker', unpackerData, channel.port1)
+
   const listeners: ((s: Staged) => void)[] = []
-  let waiting: { resolve: (s: Staged) => void; reject: (e: Error) => void } | null = null
+  let waiting: { resolve: (a: Accepted) => void; reject: (e: Error) => void; accepted?: Accepted } | null =
+    null
+  /** Chunks accepted that the worker has not yet said are in the cache. */
+  let unwritten = 0
   let readyCb!: { resolve: (r: Ready) => void; reject: (e: Error) => void }
   let doneCb!: { resolve: (d: Done) => void; reject: (e: Error) => void }
   const ready = new Promise<Ready>((resolve, reject) => (readyCb = { resolve, reject }))
   const done = new Promise<Done>((resolve, reject) => (doneCb = { resolve, reject }))
   ready.catch(() => {})
   done.catch(() => {})
+  let ended = false
   const fail = (e: Error) => {
+    if (ended) return
     readyCb.reject(e)
     doneCb.reject(e)
     waiting?.reject(e)
     waiting = null
+  }
+  /** The chunk waiting is let go once accepted and the worker has at most it left to write. */
+  const release = () => {
+    if (waiting?.accepted && unwritten <= 1) {
+      waiting.resolve(waiting.accepted)
+      waiting = null
+    }
   }
   worker.on('message', (m: FromWorker) => {
     if (m.type === 'ready') readyCb.resolve(m)
     else if (m.type === 'staged') {
       listeners.forEach((l) => l(m))
       if (!m.replayed) {
-        waiting?.resolve(m)
-        waiting = null
+        unwritten--
+        release()
       }
+    } else if (m.type === 'done') {
+      ended = true
+      doneCb.resolve(m)
+    } else fail(new Error(m.message))
+  })
+  unpacker.on('message', (m: FromUnpacker) => {
+    if (m.type === 'accepted') {
+      unwritten++
+      if (waiting) waiting.accepted = m
+      release()
     } else if (m.type === 'rejected') {
       waiting?.reject(new ChunkRejected(m.message))
       waiting = null
-    } else if (m.type === 'done') doneCb.resolve(m)
-    else fail(new Error(m.message))
+    } else fail(new Error(m.message))
   })
-  worker.on('error', fail)
-  worker.on('exit', () => fail(new Error('snapshot worker ended')))
-
-  const post = (m: ToWorker, transfer: ArrayBuffer[] = []) => {
-    channel.port1.postMessage(m, transfer)
-    Atomics.add(signal, 0, 1)
-    Atomics.notify(signal, 0)
+  for (const thread of [worker, unpacker]) {
+    thread.on('error', fail)
+    thread.on('exit', () => fail(new Error('snapshot thread ended')))
   }
+
   let finished: Promise<Done> | null = null
+  const post = (m: ToUnpacker, transfer: ArrayBuffer[] = []) => unpacker.postMessage(m, transfer)
   return {
     ready,
     onProgress: (listener) => void listeners.push(listener),
@@ -115,19 +146,19 @@ export function startSnapshotLoader(cache: SnapshotCacheAccess, owner: string): 
       // Its own buffer, handed over whole: no copy, and nothing else holds it.
       const own =
         bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice()
-      return new Promise<Staged>((resolve, reject) => {
+      return new Promise<Accepted>((resolve, reject) => {
         waiting = { resolve, reject }
         post({ type: 'chunk', bytes: own }, [own.buffer as ArrayBuffer])
       })
     },
     finish() {
       finished ??= (async () => {
+        // Through the unpacker: the worker hears it after every chunk sent before it.
         post({ type: 'finish' })
         try {
           return await done
         } finally {
-          channel.port1.close()
-          await worker.terminate()
+          await Promise.all([unpacker.terminate(), worker.terminate()])
         }
       })()
       return finished

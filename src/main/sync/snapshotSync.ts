@@ -1,7 +1,7 @@
 /**
  * The first download made for size (issue 16): an empty cache is filled from the server's
- * snapshot, chunk after chunk, by the snapshot worker; the next chunk is on its way while
- * the worker writes the previous one. Each chunk the worker keeps is a checkpoint: a cut
+ * snapshot, chunk after chunk, by two threads: the next chunk is on its way while one
+ * unpacks the previous and the other writes the one before. Each chunk the worker keeps is a checkpoint: a cut
  * connection, a quit or a crash resumes after the last one (the same snapshot cursor), and
  * once the last chunk is in, the cache holds the feed's cursor to go on from.
  */
@@ -16,6 +16,9 @@ import { SyncError, type SyncTransport } from './transport'
 
 /** A chunk damaged on the way is asked again this many times before the round fails. */
 const CHUNK_ATTEMPTS = 4
+
+/** Chunks downloaded ahead of the threads (a few MB compressed each). */
+const CHUNKS_AHEAD = 2
 
 type Progress = NonNullable<SyncStatus['initial']>
 type Chunk = Awaited<ReturnType<SyncTransport['snapshot']>>
@@ -101,11 +104,40 @@ export async function firstDownloadBySnapshot(deps: SnapshotSyncDeps): Promise<b
   })
   show('snapshot')
 
-  const fetchAt = (after: string) => {
-    const call = () => deps.transport.snapshot(deps.token, { after, cursor, limit: deps.chunkRows })
-    const chunk = deps.retried(call)
-    chunk.catch(() => {})
-    return { after, chunk, call }
+  /** A chunk asked; `arrived` once it is here. */
+  interface Asked {
+    chunk: Promise<Chunk>
+    call: () => Promise<Chunk>
+    arrived?: Chunk
+  }
+  /** Asked and not yet handed to the threads, oldest first; `last`: the latest asked. */
+  const ahead: Asked[] = []
+  let last: Asked | null = null
+  let stopped = false
+  const ask = (after: string, snapshotCursor: string | null, given?: Chunk) => {
+    // The first chunk asked again takes the snapshot's cursor, known by then.
+    const call = () =>
+      deps.transport.snapshot(deps.token, { after, cursor: snapshotCursor ?? cursor, limit: deps.chunkRows })
+    const asked: Asked = { chunk: given ? Promise.resolve(given) : deps.retried(call), call }
+    asked.chunk.then(
+      (c) => {
+        asked.arrived = c
+        askMore()
+      },
+      () => {},
+    )
+    ahead.push(asked)
+    last = asked
+  }
+  /**
+   * The server's next chunk is asked as soon as the one before it arrives (it says where the
+   * next starts), while fewer than CHUNKS_AHEAD wait: the server builds it while the
+   * threads unpack and write the ones before.
+   */
+  const askMore = () => {
+    const arrived = last?.arrived
+    if (!stopped && arrived && arrived.next !== null && ahead.length < CHUNKS_AHEAD)
+      ask(arrived.next, arrived.cursor)
   }
 
   /** Hand a chunk to the worker; one it finds damaged is asked again. */
@@ -113,8 +145,8 @@ export async function firstDownloadBySnapshot(deps: SnapshotSyncDeps): Promise<b
     let chunk = given
     for (let attempt = 1; ; attempt++) {
       try {
-        const staged = await loader.send(chunk.bytes)
-        if (staged.next !== chunk.next)
+        const accepted = await loader.send(chunk.bytes)
+        if (accepted.next !== chunk.next)
           throw new SyncError('protocol', MALFORMED('position suivante différente de l’en-tête'))
         return
       } catch (e) {
@@ -127,16 +159,13 @@ export async function firstDownloadBySnapshot(deps: SnapshotSyncDeps): Promise<b
 
   let complete = state.next === null
   try {
-    let pending =
-      first && state.next === ''
-        ? { after: '', chunk: Promise.resolve(first), call: () => fetchAt('').chunk }
-        : state.next === null
-          ? null
-          : fetchAt(state.next)
-    while (pending) {
+    if (first && state.next === '') ask('', null, first)
+    else if (state.next !== null) ask(state.next, cursor)
+    for (let current = ahead.shift(); current; current = ahead.shift()) {
+      askMore()
       let chunk: Chunk
       try {
-        chunk = await pending.chunk
+        chunk = await current.chunk
       } catch (e) {
         // An older server again (restored from an older version): the feed, from scratch.
         if (e instanceof SyncError && e.kind === 'refused' && e.status === 404 && rows === 0) {
@@ -150,13 +179,11 @@ export async function firstDownloadBySnapshot(deps: SnapshotSyncDeps): Promise<b
         throw new SyncError('protocol', MALFORMED('curseur différent de celui du premier bloc'))
       cursor = chunk.cursor
       total ??= chunk.total
-      const current = pending
-      // The next chunk is on its way while the worker writes this one.
-      pending = chunk.next === null ? null : fetchAt(chunk.next)
       await send(chunk, current.call)
     }
     complete = true
   } finally {
+    stopped = true
     if (rows > 0) show('indexing')
     // Whatever happened, the worker leaves the cache whole (indexes and derived data built);
     // what is staged waits for the next round.

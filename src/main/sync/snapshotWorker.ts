@@ -1,26 +1,28 @@
 /**
- * The snapshot worker (issue 16): a thread of its own that unpacks, validates and writes
- * the first download into the cache, so the main process's event loop (IPC, the UI's
- * calls) never waits for it. It opens the cache with the profile's key, as the main
- * process does. `bulkLoad` wants its load synchronous: the worker blocks between chunks
- * (Atomics.wait) instead of returning to its event loop, which only it pays.
+ * The snapshot worker (issue 16): a thread of its own that writes the first download into
+ * the cache, so the main process's event loop (IPC, the UI's calls) never waits for it.
+ * It opens the cache with the profile's key, as the main process does. `bulkLoad` wants
+ * its load synchronous: the worker blocks between chunks (Atomics.wait) instead of
+ * returning to its event loop, which only it pays.
  *
- * Protocol (snapshotLoader.ts is the other side): it posts `ready` (what is staged), then
- * takes `chunk` / `finish` on its port, answering `staged` or `rejected` for each
- * chunk, `progress` while it builds, and `done` (or `failed`) at the end.
+ * Protocol (snapshotLoader.ts starts it): it posts `ready` (what is staged), then takes
+ * chunks already unpacked and validated by the unpacker thread (snapshotUnpacker.ts) and
+ * `finish` on its port, answering `staged` for each chunk once it is in the cache, and
+ * `done` (or `failed`) at the end. Staged chunks replayed after a crash are unpacked here.
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads'
 import type { RetentionPolicy } from '../../shared/privacy'
 import type { BulkLoadTimings } from '../cache/bulkLoad'
 import { openStore } from '../cache/db'
+import type { Change } from '../../shared/sync'
+import type { HistoryRows } from '../cache/queries/history'
 import {
-  ChunkError,
   claimStaging,
   discardStaging,
   loadSnapshot,
   openStaging,
   stagingPath,
-  unpackChunk,
+  type ChunkHeader,
 } from './snapshotLoad'
 
 export interface SnapshotWorkerData {
@@ -36,8 +38,14 @@ export interface SnapshotWorkerData {
   signal: Int32Array
 }
 
-/** `finish`: no more chunks now (the last was sent, or the round stops: resumed later). */
-export type ToWorker = { type: 'chunk'; bytes: Uint8Array } | { type: 'finish' }
+/**
+ * A chunk as the unpacker validated it (with its bytes as downloaded, to stage, and its
+ * history as flat rows); `finish`: no more chunks now (the last was sent, or the round
+ * stops: resumed later).
+ */
+export type ToWorker =
+  | { type: 'chunk'; bytes: Uint8Array; header: ChunkHeader; changes: Change[]; history: HistoryRows }
+  | { type: 'finish' }
 
 export type FromWorker =
   | {
@@ -49,7 +57,6 @@ export type FromWorker =
       bytes: number
     }
   | { type: 'staged'; rows: number; bytes: number; next: string | null; replayed: boolean }
-  | { type: 'rejected'; message: string }
   | { type: 'done'; complete: boolean; rows: number; timings: BulkLoadTimings | null }
   | { type: 'failed'; message: string }
 
@@ -81,17 +88,8 @@ function run(data: SnapshotWorkerData) {
       db,
       staging,
       () => {
-        for (;;) {
-          const m = receive()
-          if (m.type !== 'chunk') return null
-          try {
-            return { bytes: m.bytes, ...unpackChunk(m.bytes) }
-          } catch (e) {
-            if (!(e instanceof ChunkError)) throw e
-            // Asked again by the main side; the load goes on waiting.
-            post({ type: 'rejected', message: e.message })
-          }
-        }
+        const m = receive()
+        return m.type === 'chunk' ? m : null
       },
       (rows, bytes, next, replayed) => post({ type: 'staged', rows, bytes, next, replayed }),
       data.retention ? { retention: data.retention, now: Date.now() } : {},

@@ -1,9 +1,10 @@
 /**
  * The first download made for size (issue 16): an empty cache is filled from the server's
  * snapshot, chunk after chunk, by two threads: the next chunk is on its way while one
- * unpacks the previous and the other writes the one before. Each chunk the worker keeps is a checkpoint: a cut
- * connection, a quit or a crash resumes after the last one (the same snapshot cursor), and
- * once the last chunk is in, the cache holds the feed's cursor to go on from.
+ * unpacks the previous and the other writes the one before. Each chunk the worker keeps is
+ * a checkpoint: a cut connection, a quit or a crash resumes after the last one (the same
+ * snapshot cursor), and once the last chunk is in, the cache holds the feed's cursor to go
+ * on from.
  */
 import { existsSync } from 'node:fs'
 import type { SyncStatus } from '../../shared/sync'

@@ -12,9 +12,9 @@
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads'
 import type { RetentionPolicy } from '../../shared/privacy'
+import type { Change } from '../../shared/sync'
 import type { BulkLoadTimings } from '../cache/bulkLoad'
 import { openStore } from '../cache/db'
-import type { Change } from '../../shared/sync'
 import type { HistoryRows } from '../cache/queries/history'
 import {
   claimStaging,

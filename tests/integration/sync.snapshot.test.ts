@@ -15,7 +15,7 @@ import { profileCacheKey } from '../../src/main/cache/cacheKey'
 import { openMemoryStore, openStore } from '../../src/main/cache/db'
 import { schemaObjects, stagingPath } from '../../src/main/sync/snapshotLoad'
 import type { Change } from '../../src/shared/sync'
-import { startFaultProxy, type FaultProxy } from '../support/faultProxy'
+import { startFaultProxy, type Fault, type FaultProxy } from '../support/faultProxy'
 import { startOlderServerProxy } from '../support/olderServerProxy'
 import { repoRoot } from '../support/core'
 import { accessTokenOf } from '../support/passwordLogin'
@@ -119,6 +119,22 @@ describe('first download by snapshot', () => {
     await world?.close()
   })
 
+  /**
+   * A proxy in front of the server that records every path and lets `onChunk` decide the
+   * fate of each snapshot chunk asked (numbered from 1); everything else passes.
+   */
+  async function snapshotProxy(onChunk: (n: number) => Fault) {
+    const proxy: FaultProxy = await startFaultProxy(world.url)
+    proxies.push(proxy)
+    const paths: string[] = []
+    let chunks = 0
+    proxy.setPlan((r) => {
+      paths.push(r.path)
+      return r.path.startsWith('/api/v1/snapshot') ? onChunk(++chunks) : { kind: 'pass' }
+    })
+    return { proxy, paths, chunks: () => chunks }
+  }
+
   it('fills a fresh console with requests, comments and history, the same as the feed gives', async () => {
     const older = await startOlderServerProxy(world.url)
     proxies.push(older)
@@ -181,20 +197,11 @@ describe('first download by snapshot', () => {
   })
 
   it('resumes after the connection is cut mid-download, without fetching a chunk twice', async () => {
-    const proxy: FaultProxy = await startFaultProxy(world.url)
-    proxies.push(proxy)
-    const paths: string[] = []
-    let chunks = 0
-    proxy.setPlan((r) => {
-      paths.push(r.path)
-      if (!r.path.startsWith('/api/v1/snapshot')) return { kind: 'pass' }
-      chunks++
+    const { proxy, paths } = await snapshotProxy((n) => {
       // The third chunk cut halfway, then the line lost for good.
-      if (chunks === 3) {
-        proxy.setOffline(true)
-        return { kind: 'truncate' }
-      }
-      return { kind: 'pass' }
+      if (n !== 3) return { kind: 'pass' }
+      proxy.setOffline(true)
+      return { kind: 'truncate' }
     })
     const c = await world.client('cut', 'sara.sup', { via: proxy.url, pageSize: 10 })
     const cut = await c.sync()
@@ -212,16 +219,8 @@ describe('first download by snapshot', () => {
   })
 
   it('asks again for a chunk that arrives whole but damaged, and ends with what the server has', async () => {
-    const proxy = await startFaultProxy(world.url)
-    proxies.push(proxy)
-    const paths: string[] = []
-    let chunks = 0
-    proxy.setPlan((r) => {
-      paths.push(r.path)
-      if (!r.path.startsWith('/api/v1/snapshot')) return { kind: 'pass' }
-      // The third chunk's bytes damaged in the middle, the length right: only unpacking sees it.
-      return ++chunks === 3 ? { kind: 'corrupt' } : { kind: 'pass' }
-    })
+    // The third chunk's bytes damaged in the middle, the length right: only unpacking sees it.
+    const { proxy, paths } = await snapshotProxy((n) => (n === 3 ? { kind: 'corrupt' } : { kind: 'pass' }))
     const c = await world.client('damaged', 'sara.sup', { via: proxy.url, pageSize: 10 })
     const status = await c.settle()
     expect(status).toMatchObject({ state: 'idle', lastError: null, initial: null })
@@ -259,12 +258,13 @@ describe('first download by snapshot', () => {
     expect(requestRows(c.db)).toEqual(await serverRequestRows(world.server.store))
   })
   it('resumes after a crash in the middle of the load, without duplicates', async () => {
-    const proxy = await startFaultProxy(world.url)
-    proxies.push(proxy)
-    const paths: string[] = []
-    let chunks = 0
     // The console in its own process, killed once the first chunk is in its cache, while it
     // waits for the third (held) and the second is on its way in: a bulk load under way.
+    const { proxy, paths, chunks } = await snapshotProxy((n) => {
+      if (n !== 3) return { kind: 'pass' }
+      void killOnceLoading()
+      return { kind: 'delay', ms: 60_000 }
+    })
     const child = spawn(
       process.execPath,
       [
@@ -287,16 +287,8 @@ describe('first download by snapshot', () => {
       }
       child.kill('SIGKILL')
     }
-    proxy.setPlan((r) => {
-      paths.push(r.path)
-      if (r.path.startsWith('/api/v1/snapshot') && ++chunks === 3) {
-        void killOnceLoading()
-        return { kind: 'delay', ms: 60_000 }
-      }
-      return { kind: 'pass' }
-    })
     await killed
-    expect(chunks).toBe(3)
+    expect(chunks()).toBe(3)
     // What the crash left: some requests in, the derived triggers off (a bulk load under way).
     const left = openStore(join(profile, 'cache.db'), { key: cacheKey() })
     const inBefore = left.prepare('SELECT count(*) FROM requests').pluck().get() as number

@@ -93,9 +93,7 @@ export function startSnapshotLoader(cache: SnapshotCacheAccess, owner: string): 
   const done = new Promise<Done>((resolve, reject) => (doneCb = { resolve, reject }))
   ready.catch(() => {})
   done.catch(() => {})
-  let ended = false
   const fail = (e: Error) => {
-    if (ended) return
     readyCb.reject(e)
     doneCb.reject(e)
     waiting?.reject(e)
@@ -116,10 +114,8 @@ export function startSnapshotLoader(cache: SnapshotCacheAccess, owner: string): 
         unwritten--
         release()
       }
-    } else if (m.type === 'done') {
-      ended = true
-      doneCb.resolve(m)
-    } else fail(new Error(m.message))
+    } else if (m.type === 'done') doneCb.resolve(m)
+    else fail(new Error(m.message))
   })
   unpacker.on('message', (m: FromUnpacker) => {
     if (m.type === 'accepted') {

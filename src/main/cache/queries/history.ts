@@ -14,27 +14,19 @@ const APPEND_HISTORY = `INSERT INTO history_events (request_id, kind, at, actor_
  * @returns the event's id.
  */
 export function appendHistory(db: Db, event: NewHistoryEvent): number {
-  const info = cached(db, APPEND_HISTORY).run(
-    event.requestId,
-    event.kind,
-    event.at,
-    event.actorId,
-    event.actorName,
-    JSON.stringify(event.data),
-    event.serverId ?? null,
-    event.mutationId ?? null,
-  )
-  return Number(info.lastInsertRowid)
+  const row: HistoryRows = []
+  historyRowsOf(event.requestId, [event], row)
+  return Number(cached(db, APPEND_HISTORY).run(row).lastInsertRowid)
 }
 
 /**
- * History events as flat rows, `HISTORY_ROW_WIDTH` values each in `appendHistory`'s order
+ * History events as flat rows, `HISTORY_ROW_WIDTH` values each in the insert's column order
  * (the data already JSON): how the first download's unpacker thread hands a chunk's
  * events to the thread that writes them, a list of strings and numbers being several
  * times cheaper to pass between threads than as many small objects.
  */
 export type HistoryRows = (string | number | null)[]
-export const HISTORY_ROW_WIDTH = 8
+const HISTORY_ROW_WIDTH = 8
 
 export function historyRowsOf(
   requestId: string,
